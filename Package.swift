@@ -1,0 +1,77 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The same settings on every target: Swift 6 language mode (strict concurrency)
+// and `any` spelled out for existentials.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "model_exporter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "model_exporter", targets: ["model_exporter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libmicrohttpd, wrapped: a module map and a header of static inline shims for its
+        // variadic calls. Only HTTPServer/MHDServer.swift imports it.
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        // Pure statistics and window state: no I/O, no clock, no Foundation.
+        .target(name: "MonitorCore", swiftSettings: settings),
+        // The strategy file: YAML → StrategyV1 (syntax, positions) → Strategy (meaning); the metric catalog.
+        .target(
+            name: "Strategy",
+            dependencies: ["MonitorCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: settings
+        ),
+        // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
+        .target(name: "Exposition", swiftSettings: settings),
+        // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
+        .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy"], swiftSettings: settings),
+        // HTTP: responder protocol, Request/Response values; MHDServer.swift holds every unsafe call.
+        .target(
+            name: "HTTPServer",
+            dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings
+        ),
+        // The exporter: model monitors (reference + window), metric families, routes, process collector.
+        .target(
+            name: "Exporter",
+            dependencies: [
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        // Strategy → Prometheus rules, promtool tests, Grafana dashboards, Alertmanager routes.
+        .target(name: "Generator", dependencies: ["Strategy"], swiftSettings: settings),
+        // Thin executable: flags, signals, wiring.
+        .executableTarget(
+            name: "model_exporter",
+            dependencies: [
+                "Exporter", "Generator", "Strategy", "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore"], swiftSettings: settings),
+        .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter"], swiftSettings: settings),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy"], swiftSettings: settings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,160 @@
+// The one list of every metric family the exporter emits (../shared/contract/METRICS.md).
+// The exporter registers families from here and the generator queries names from here, so a
+// rule or a dashboard can never name a series the exporter does not emit.
+
+public enum MetricType: String, Sendable, Equatable {
+    case gauge, counter, histogram
+}
+
+/// One metric family: name, type, help text and the labels beyond `model` / `model_version`.
+public struct MetricFamily: Sendable, Equatable, Hashable {
+    public let name: String
+    public let type: MetricType
+    public let help: String
+    public let labels: [String]
+    /// false for process_* and model_exporter_* families, which carry no model labels.
+    public let perModel: Bool
+    /// Grafana unit for panels showing this family.
+    public let unit: String
+
+    public init(_ name: String, _ type: MetricType, _ help: String, labels: [String] = [], perModel: Bool = true, unit: String = "none") {
+        self.name = name
+        self.type = type
+        self.help = help
+        self.labels = labels
+        self.perModel = perModel
+        self.unit = unit
+    }
+}
+
+/// Label names used across the catalog.
+public enum Label {
+    public static let model = "model"
+    public static let modelVersion = "model_version"
+    public static let feature = "feature"
+    public static let method = "method"
+    public static let `class` = "class"
+    public static let attribute = "attribute"
+    public static let group = "group"
+    public static let reason = "reason"
+}
+
+public enum Catalog {
+    // Quality
+    public static let accuracy = MetricFamily("model_accuracy_ratio", .gauge, "Share of labelled events in the window whose prediction equals the label.", unit: "percentunit")
+    public static let precision = MetricFamily("model_precision_ratio", .gauge, "Precision over the labelled events of the window, per class (binary: the positive label; multiclass: each class and macro).", labels: [Label.class], unit: "percentunit")
+    public static let recall = MetricFamily("model_recall_ratio", .gauge, "Recall over the labelled events of the window, per class (binary: the positive label; multiclass: each class and macro).", labels: [Label.class], unit: "percentunit")
+    public static let f1 = MetricFamily("model_f1_score", .gauge, "F1 score over the labelled events of the window, per class (binary: the positive label; multiclass: each class and macro).", labels: [Label.class], unit: "percentunit")
+    public static let rocAUC = MetricFamily("model_roc_auc_ratio", .gauge, "Area under the ROC curve of the score over the labelled events of the window.", unit: "percentunit")
+    public static let logLoss = MetricFamily("model_log_loss", .gauge, "Log loss of the score over the labelled events of the window.")
+    public static let brier = MetricFamily("model_brier_score", .gauge, "Brier score of the score over the labelled events of the window.")
+    public static let calibrationError = MetricFamily("model_calibration_error_ratio", .gauge, "Expected calibration error of the score over 10 equal-width bins, labelled events of the window.", unit: "percentunit")
+    public static let mae = MetricFamily("model_mean_absolute_error", .gauge, "Mean absolute error over the labelled events of the window.")
+    public static let mse = MetricFamily("model_mean_squared_error", .gauge, "Mean squared error over the labelled events of the window.")
+    public static let rmse = MetricFamily("model_root_mean_squared_error", .gauge, "Root mean squared error over the labelled events of the window.")
+    public static let mape = MetricFamily("model_mean_absolute_percentage_error_ratio", .gauge, "Mean absolute percentage error (a fraction) over the labelled events of the window.", unit: "percentunit")
+    public static let r2 = MetricFamily("model_r2_score", .gauge, "Coefficient of determination over the labelled events of the window.")
+
+    // Drift
+    public static let featureDriftScore = MetricFamily("model_feature_drift_score", .gauge, "Drift of a feature in the window against the reference, by method.", labels: [Label.feature, Label.method])
+    public static let featureDriftPValue = MetricFamily("model_feature_drift_p_value", .gauge, "p-value of a feature's drift test (ks, chi_square).", labels: [Label.feature, Label.method])
+    public static let featureDrifted = MetricFamily("model_feature_drifted", .gauge, "1 when the feature drifted by the method's threshold, else 0.", labels: [Label.feature, Label.method])
+    public static let datasetDriftShare = MetricFamily("model_dataset_drift_share_ratio", .gauge, "Share of features with at least one drifted method.", unit: "percentunit")
+    public static let predictionDriftScore = MetricFamily("model_prediction_drift_score", .gauge, "Drift of the prediction (the score for binary models with a score) against the reference.", labels: [Label.method])
+    public static let predictionDriftPValue = MetricFamily("model_prediction_drift_p_value", .gauge, "p-value of the prediction drift test (ks, chi_square).", labels: [Label.method])
+    public static let targetDriftScore = MetricFamily("model_target_drift_score", .gauge, "Drift of the label of labelled events against the reference.", labels: [Label.method])
+    public static let targetDriftPValue = MetricFamily("model_target_drift_p_value", .gauge, "p-value of the target drift test (ks, chi_square).", labels: [Label.method])
+
+    // Data quality
+    public static let missing = MetricFamily("model_feature_missing_ratio", .gauge, "Share of window events whose feature is missing (empty, absent, null or NaN).", labels: [Label.feature], unit: "percentunit")
+    public static let outOfRange = MetricFamily("model_feature_out_of_range_ratio", .gauge, "Share of window events whose numerical feature lies outside the strategy's range.", labels: [Label.feature], unit: "percentunit")
+    public static let newCategory = MetricFamily("model_feature_new_category_ratio", .gauge, "Share of window events whose categorical feature is not a known category.", labels: [Label.feature], unit: "percentunit")
+    public static let mean = MetricFamily("model_feature_mean", .gauge, "Mean of the feature's present values in the window.", labels: [Label.feature])
+    public static let stddev = MetricFamily("model_feature_stddev", .gauge, "Population standard deviation of the feature's present values in the window.", labels: [Label.feature])
+
+    // Fairness
+    public static let selectionRate = MetricFamily("model_group_selection_rate_ratio", .gauge, "Share of the group's events predicted positive.", labels: [Label.attribute, Label.group], unit: "percentunit")
+    public static let truePositiveRate = MetricFamily("model_group_true_positive_rate_ratio", .gauge, "True positive rate of the group's labelled events.", labels: [Label.attribute, Label.group], unit: "percentunit")
+    public static let falsePositiveRate = MetricFamily("model_group_false_positive_rate_ratio", .gauge, "False positive rate of the group's labelled events.", labels: [Label.attribute, Label.group], unit: "percentunit")
+    public static let demographicParityDifference = MetricFamily("model_demographic_parity_difference", .gauge, "Largest minus smallest selection rate across the attribute's groups.", labels: [Label.attribute])
+    public static let demographicParityRatio = MetricFamily("model_demographic_parity_ratio", .gauge, "Smallest over largest selection rate across the attribute's groups.", labels: [Label.attribute])
+    public static let equalizedOddsDifference = MetricFamily("model_equalized_odds_difference", .gauge, "Larger of the true and false positive rate gaps across the attribute's groups.", labels: [Label.attribute])
+    public static let equalOpportunityDifference = MetricFamily("model_equal_opportunity_difference", .gauge, "Largest minus smallest true positive rate across the attribute's groups.", labels: [Label.attribute])
+
+    // Latency, volume
+    public static let latency = MetricFamily("model_prediction_latency_seconds", .histogram, "Seconds the model took per prediction, over the window.", unit: "s")
+    public static let predictions = MetricFamily("model_predictions_total", .counter, "Prediction events accepted since start.")
+    public static let labels = MetricFamily("model_labels_total", .counter, "Delayed labels attached to events of the window since start.")
+    public static let labelsUnmatched = MetricFamily("model_labels_unmatched_total", .counter, "Delayed labels whose id is unknown or already evicted from the window, since start.")
+    public static let windowEvents = MetricFamily("model_window_events", .gauge, "Events in the current window.")
+    public static let windowLabeledEvents = MetricFamily("model_window_labeled_events", .gauge, "Labelled events in the current window.")
+    public static let eventsRejected = MetricFamily("model_events_rejected_total", .counter, "Events rejected since start, by reason.", labels: [Label.reason])
+    public static let lastEventTimestamp = MetricFamily("model_last_event_timestamp_seconds", .gauge, "Unix time of the last accepted prediction event.", unit: "dateTimeAsIso")
+    public static let lastLabelTimestamp = MetricFamily("model_last_label_timestamp_seconds", .gauge, "Unix time of the last label attached to an event.", unit: "dateTimeAsIso")
+
+    // Exporter and process (no model labels)
+    public static let buildInfo = MetricFamily("model_exporter_build_info", .gauge, "A metric with a constant '1' value labelled by version and revision of model_exporter.", labels: ["version", "revision"], perModel: false)
+    public static let scrapeDuration = MetricFamily("model_exporter_scrape_duration_seconds", .gauge, "Seconds the last scrape took to compute and render.", perModel: false, unit: "s")
+    public static let processCPU = MetricFamily("process_cpu_seconds_total", .counter, "Total user and system CPU time spent in seconds.", perModel: false, unit: "s")
+    public static let processResident = MetricFamily("process_resident_memory_bytes", .gauge, "Resident memory size in bytes.", perModel: false, unit: "bytes")
+    public static let processVirtual = MetricFamily("process_virtual_memory_bytes", .gauge, "Virtual memory size in bytes.", perModel: false, unit: "bytes")
+    public static let processOpenFDs = MetricFamily("process_open_fds", .gauge, "Number of open file descriptors.", perModel: false)
+    public static let processMaxFDs = MetricFamily("process_max_fds", .gauge, "Maximum number of open file descriptors.", perModel: false)
+    public static let processStartTime = MetricFamily("process_start_time_seconds", .gauge, "Start time of the process since unix epoch in seconds.", perModel: false, unit: "dateTimeAsIso")
+
+    public static func quality(_ m: QualityMetric) -> MetricFamily {
+        switch m {
+        case .accuracy: accuracy
+        case .precision: precision
+        case .recall: recall
+        case .f1: f1
+        case .rocAUC: rocAUC
+        case .logLoss: logLoss
+        case .brier: brier
+        case .calibrationError: calibrationError
+        case .mae: mae
+        case .mse: mse
+        case .rmse: rmse
+        case .mape: mape
+        case .r2: r2
+        }
+    }
+
+    public static func fairness(_ m: FairnessMetric) -> MetricFamily {
+        switch m {
+        case .demographicParityDifference: demographicParityDifference
+        case .demographicParityRatio: demographicParityRatio
+        case .equalizedOddsDifference: equalizedOddsDifference
+        case .equalOpportunityDifference: equalOpportunityDifference
+        }
+    }
+
+    /// Data-quality ratio families (summary has two: mean, stddev).
+    public static func dataQuality(_ m: DataQualityMetric) -> [MetricFamily] {
+        switch m {
+        case .missing: [missing]
+        case .outOfRange: [outOfRange]
+        case .newCategory: [newCategory]
+        case .summary: [mean, stddev]
+        }
+    }
+
+    /// Every family, in the order the exposition lists them is *not* this order (it sorts by
+    /// name); this list is for documentation and for checks that a name exists.
+    public static let all: [MetricFamily] = [
+        accuracy, precision, recall, f1, rocAUC, logLoss, brier, calibrationError, mae, mse, rmse, mape, r2,
+        featureDriftScore, featureDriftPValue, featureDrifted, datasetDriftShare, predictionDriftScore,
+        predictionDriftPValue, targetDriftScore, targetDriftPValue, missing, outOfRange, newCategory, mean, stddev,
+        selectionRate, truePositiveRate, falsePositiveRate, demographicParityDifference, demographicParityRatio,
+        equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, windowEvents,
+        windowLabeledEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
+        processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
+    ]
+
+    /// The names of every series a family produces (histograms: `_bucket`, `_sum`, `_count`).
+    public static func seriesNames(of f: MetricFamily) -> [String] {
+        f.type == .histogram ? [f.name + "_bucket", f.name + "_sum", f.name + "_count"] : [f.name]
+    }
+
+    public static let allSeriesNames: Set<String> = Set(all.flatMap(seriesNames(of:)))
+}
