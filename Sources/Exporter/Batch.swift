@@ -1,0 +1,56 @@
+import Exposition
+import Ingest
+import MonitorCore
+import Strategy
+
+/// Loading what a model needs from disk: the reference dataset, and CSV event files.
+public enum Datasets {
+    /// Reads a CSV of events for a strategy (reference or current).
+    public static func readEvents(path: String, strategy: Strategy) throws -> [Event] {
+        let table = try CSVTable(file: path, bytes: try Files.read(path))
+        return try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+    }
+
+    /// Reads the strategy's reference dataset and profiles it.
+    public static func reference(for strategy: Strategy) throws -> ReferenceProfile {
+        let events = try readEvents(path: strategy.referencePath, strategy: strategy)
+        guard !events.isEmpty else {
+            throw InputError(file: strategy.referencePath, line: 1, column: 1, message: "the reference dataset has no rows")
+        }
+        return ReferenceProfile(strategy: strategy, events: events)
+    }
+}
+
+/// `model_exporter evaluate`: the catalog over a whole current file against the reference.
+public enum BatchEvaluation {
+    /// The exposition for `current` (already read) against `reference`; the window is the
+    /// whole file, and the latency histogram holds exactly its rows.
+    public static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo) -> [UInt8] {
+        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(current.count, 1))
+        monitor.ingest(current, now: nil)
+        return Exposition.render(monitor.families() + [buildInfo.family])
+    }
+
+    public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo) throws -> [UInt8] {
+        let reference = try Datasets.reference(for: strategy)
+        let current = try Datasets.readEvents(path: currentPath, strategy: strategy)
+        return exposition(strategy: strategy, reference: reference, current: current, buildInfo: buildInfo)
+    }
+}
+
+/// `model_exporter_build_info{version,revision} 1`.
+public struct BuildInfo: Sendable {
+    public var version: String
+    public var revision: String
+
+    public init(version: String, revision: String) {
+        self.version = version
+        self.revision = revision
+    }
+
+    public var family: Family {
+        Family(
+            name: Catalog.buildInfo.name, help: Catalog.buildInfo.help, type: .gauge,
+            samples: [Sample(labels: [("revision", revision), ("version", version)], value: 1)])
+    }
+}

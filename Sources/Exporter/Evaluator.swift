@@ -1,0 +1,344 @@
+import Exposition
+import MonitorCore
+import Strategy
+
+/// Computes every window family of METRICS.md for one model: quality, drift, data quality,
+/// fairness and the window gauges. Pure: the same strategy, reference and window always give
+/// the same families, in the same order. An undefined value is left out, never NaN.
+public struct Evaluator: Sendable {
+    public let strategy: Strategy
+    public let reference: ReferenceProfile
+    private let base: [(String, String)]
+
+    public init(strategy: Strategy, reference: ReferenceProfile) {
+        self.strategy = strategy
+        self.reference = reference
+        base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
+    }
+
+    /// Builds families from `family` descriptions and collected samples.
+    struct Builder {
+        var families: [MetricFamily: [Sample]] = [:]
+        var order: [MetricFamily] = []
+        let base: [(String, String)]
+
+        mutating func add(_ f: MetricFamily, _ labels: [(String, String)] = [], _ value: Double?) {
+            guard let value, value.isFinite else { return }
+            if families[f] == nil { order.append(f) }
+            families[f, default: []].append(Sample(labels: base + labels, value: value))
+        }
+
+        func build() -> [Family] {
+            order.map { f in
+                Family(name: f.name, help: f.help, type: ExpositionType(rawValue: f.type.rawValue) ?? .untyped, samples: families[f] ?? [])
+            }
+        }
+    }
+
+    public func families(window: Window) -> [Family] {
+        var b = Builder(base: base)
+        b.add(Catalog.windowEvents, [], Double(window.count))
+        b.add(Catalog.windowLabeledEvents, [], Double(window.labeledCount))
+        guard window.count > 0 else { return b.build() }
+        dataQualityAndFeatureDrift(window, &b)
+        outcomeDrift(window, &b)
+        quality(window, &b)
+        fairness(window, &b)
+        return b.build()
+    }
+
+    // MARK: - Drift
+
+    struct DriftResult {
+        var method: DriftMethod
+        var score: Double
+        var pValue: Double?
+    }
+
+    private func numericalDrift(_ r: ReferenceProfile.NumericalReference, current: [Double], binCounts: [Int]?, methods: [DriftMethod]) -> [DriftResult] {
+        guard !r.sorted.isEmpty, !current.isEmpty else { return [] }
+        var sortedCurrent: [Double]?
+        func sorted() -> [Double] {
+            if let s = sortedCurrent { return s }
+            let s = current.sorted()
+            sortedCurrent = s
+            return s
+        }
+        var q: [Double]?
+        func proportions() -> [Double] {
+            if let q { return q }
+            var counts = binCounts ?? []
+            if binCounts == nil {
+                counts = Array(repeating: 0, count: r.edges.count + 1)
+                for x in current { counts[Stats.bin(of: x, edges: r.edges)] += 1 }
+            }
+            let p = Stats.proportions(counts)
+            q = p
+            return p
+        }
+        var out: [DriftResult] = []
+        for m in methods {
+            switch m {
+            case .ks:
+                let t = Stats.ks(sortedReference: r.sorted, sortedCurrent: sorted())
+                out.append(DriftResult(method: m, score: t.statistic, pValue: t.pValue))
+            case .wasserstein:
+                out.append(DriftResult(method: m, score: Stats.wassersteinNormed(sortedReference: r.sorted, sortedCurrent: sorted(), referenceStd: r.std)))
+            case .psi:
+                out.append(DriftResult(method: m, score: Stats.psi(reference: r.proportions, current: proportions())))
+            case .jensenShannon:
+                out.append(DriftResult(method: m, score: Stats.jensenShannon(r.proportions, proportions())))
+            case .hellinger:
+                out.append(DriftResult(method: m, score: Stats.hellinger(r.proportions, proportions())))
+            case .chiSquare:
+                break  // not a numerical method; the strategy loader rejects it
+            }
+        }
+        return out
+    }
+
+    private func categoricalDrift(_ r: ReferenceProfile.CategoricalReference, counts: [Int], methods: [DriftMethod]) -> [DriftResult] {
+        let total = counts.reduce(0, +)
+        guard total > 0, !r.categories.isEmpty, r.proportions.contains(where: { $0 > 0 }) else { return [] }
+        let q = Stats.proportions(counts)
+        var out: [DriftResult] = []
+        for m in methods {
+            switch m {
+            case .chiSquare:
+                let t = Stats.chiSquare(observed: counts.map(Double.init), referenceProportions: r.proportions)
+                if t.statistic.isFinite { out.append(DriftResult(method: m, score: t.statistic, pValue: t.pValue)) }
+            case .psi:
+                out.append(DriftResult(method: m, score: Stats.psi(reference: r.proportions, current: q)))
+            case .jensenShannon:
+                out.append(DriftResult(method: m, score: Stats.jensenShannon(r.proportions, q)))
+            case .hellinger:
+                out.append(DriftResult(method: m, score: Stats.hellinger(r.proportions, q)))
+            case .ks, .wasserstein:
+                break
+            }
+        }
+        return out
+    }
+
+    private func drifted(_ d: DriftResult) -> Bool {
+        let t = strategy.metrics.drift.threshold(d.method).value
+        if d.method.isPValueMethod, let p = d.pValue { return p < t }
+        return d.score >= t
+    }
+
+    private func dataQualityAndFeatureDrift(_ w: Window, _ b: inout Builder) {
+        let n = Double(w.count)
+        let dq = Set(strategy.metrics.dataQuality)
+        var considered = 0
+        var driftedFeatures = 0
+        for (f, feature) in strategy.features.enumerated() {
+            let fl = [(Label.feature, feature.name)]
+            if dq.contains(.missing) { b.add(Catalog.missing, fl, Double(w.missingCounts[f]) / n) }
+            var results: [DriftResult] = []
+            switch reference.features[f] {
+            case .numerical(let r):
+                let values = w.presentValues(feature: f)
+                if dq.contains(.outOfRange), feature.range != nil { b.add(Catalog.outOfRange, fl, Double(w.outOfRangeCounts[f]) / n) }
+                if dq.contains(.summary), let s = Stats.meanAndPopulationStd(values) {
+                    b.add(Catalog.mean, fl, s.mean)
+                    b.add(Catalog.stddev, fl, s.std)
+                }
+                results = numericalDrift(r, current: values, binCounts: w.binCounts[f], methods: feature.drift)
+            case .categorical(let r):
+                if dq.contains(.newCategory) { b.add(Catalog.newCategory, fl, Double(w.newCategoryCounts[f]) / n) }
+                results = categoricalDrift(r, counts: w.binCounts[f], methods: feature.drift)
+            }
+            guard !results.isEmpty else { continue }
+            considered += 1
+            var any = false
+            for d in results {
+                let labels = fl + [(Label.method, d.method.rawValue)]
+                b.add(Catalog.featureDriftScore, labels, d.score)
+                if let p = d.pValue { b.add(Catalog.featureDriftPValue, labels, p) }
+                let isDrifted = drifted(d)
+                any = any || isDrifted
+                b.add(Catalog.featureDrifted, labels, isDrifted ? 1 : 0)
+            }
+            if any { driftedFeatures += 1 }
+        }
+        if considered > 0 { b.add(Catalog.datasetDriftShare, [], Double(driftedFeatures) / Double(considered)) }
+    }
+
+    /// Counts of class codes over a categorical reference's K (codes outside K are left out).
+    private func counts(_ codes: [Int32], classes: CategoryDictionary, over r: ReferenceProfile.CategoricalReference) -> [Int] {
+        var map = [Int](repeating: -1, count: classes.count)
+        for c in 0..<classes.count { map[c] = r.index[classes.values[c]] ?? -1 }
+        var counts = Array(repeating: 0, count: r.categories.count)
+        for c in codes where c >= 0 && Int(c) < map.count {
+            let k = map[Int(c)]
+            if k >= 0 { counts[k] += 1 }
+        }
+        return counts
+    }
+
+    private func outcomeDrift(_ w: Window, _ b: inout Builder) {
+        let drift = strategy.metrics.drift
+        var predictionResults: [DriftResult] = []
+        switch reference.prediction {
+        case .numerical(let r):
+            let values = reference.predictionUsesScore ? w.scoreValues.filter { !$0.isNaN } : w.predictionNumbers
+            predictionResults = numericalDrift(r, current: values, binCounts: nil, methods: drift.prediction)
+        case .categorical(let r):
+            predictionResults = categoricalDrift(r, counts: counts(w.predictionClassCodes, classes: w.classes, over: r), methods: drift.prediction)
+        }
+        for d in predictionResults {
+            b.add(Catalog.predictionDriftScore, [(Label.method, d.method.rawValue)], d.score)
+            if let p = d.pValue { b.add(Catalog.predictionDriftPValue, [(Label.method, d.method.rawValue)], p) }
+        }
+        guard let target = reference.target else { return }
+        var targetResults: [DriftResult] = []
+        switch target {
+        case .numerical(let r):
+            targetResults = numericalDrift(r, current: w.labelNumbers.filter { !$0.isNaN }, binCounts: nil, methods: drift.target)
+        case .categorical(let r):
+            targetResults = categoricalDrift(r, counts: counts(w.labelClassCodes, classes: w.classes, over: r), methods: drift.target)
+        }
+        for d in targetResults {
+            b.add(Catalog.targetDriftScore, [(Label.method, d.method.rawValue)], d.score)
+            if let p = d.pValue { b.add(Catalog.targetDriftPValue, [(Label.method, d.method.rawValue)], p) }
+        }
+    }
+
+    // MARK: - Quality
+
+    private func quality(_ w: Window, _ b: inout Builder) {
+        let metrics = Set(strategy.metrics.quality)
+        guard !metrics.isEmpty, w.labeledCount > 0 else { return }
+        if strategy.model.task == .regression {
+            var predictions: [Double] = []
+            var labels: [Double] = []
+            predictions.reserveCapacity(w.labeledCount)
+            labels.reserveCapacity(w.labeledCount)
+            for (p, l) in zip(w.predictionNumbers, w.labelNumbers) where !l.isNaN {
+                predictions.append(p)
+                labels.append(l)
+            }
+            guard let q = Stats.regressionQuality(predictions: predictions, labels: labels) else { return }
+            if metrics.contains(.mae) { b.add(Catalog.mae, [], q.mae) }
+            if metrics.contains(.mse) { b.add(Catalog.mse, [], q.mse) }
+            if metrics.contains(.rmse) { b.add(Catalog.rmse, [], q.rmse) }
+            if metrics.contains(.mape) { b.add(Catalog.mape, [], q.mape) }
+            if metrics.contains(.r2) { b.add(Catalog.r2, [], q.r2) }
+            return
+        }
+        let preds = w.predictionClassCodes
+        let labels = w.labelClassCodes
+        var correct = 0
+        var n = 0
+        let k = w.classes.count
+        // Confusion counts per class code (overflowed classes are never equal).
+        var tp = [Int](repeating: 0, count: k)
+        var fp = [Int](repeating: 0, count: k)
+        var fn = [Int](repeating: 0, count: k)
+        var present = [Bool](repeating: false, count: k)
+        for (p, l) in zip(preds, labels) where l != CategoryDictionary.missingCode {
+            n += 1
+            if p == l && p >= 0 {
+                correct += 1
+                tp[Int(p)] += 1
+                present[Int(p)] = true
+            } else {
+                if p >= 0 { fp[Int(p)] += 1; present[Int(p)] = true }
+                if l >= 0 { fn[Int(l)] += 1; present[Int(l)] = true }
+            }
+        }
+        guard n > 0 else { return }
+        if metrics.contains(.accuracy) { b.add(Catalog.accuracy, [], Double(correct) / Double(n)) }
+        func counts(_ c: Int) -> Stats.ClassCounts { Stats.ClassCounts(truePositives: tp[c], falsePositives: fp[c], falseNegatives: fn[c]) }
+        if strategy.model.task == .binaryClassification {
+            let positive = strategy.model.positiveLabel ?? "1"
+            let c = w.classes.lookup(positive).map { counts(Int($0)) } ?? Stats.ClassCounts(truePositives: 0, falsePositives: 0, falseNegatives: 0)
+            let cl = [(Label.class, positive)]
+            if metrics.contains(.precision) { b.add(Catalog.precision, cl, Stats.precision(c)) }
+            if metrics.contains(.recall) { b.add(Catalog.recall, cl, Stats.recall(c)) }
+            if metrics.contains(.f1) { b.add(Catalog.f1, cl, Stats.f1(c)) }
+            scoreQuality(w, positive: positive, metrics: metrics, &b)
+        } else {
+            let classes = (0..<k).filter { present[$0] }.sorted { w.classes.values[$0] < w.classes.values[$1] }
+            for (metric, family, f) in [
+                (QualityMetric.precision, Catalog.precision, Stats.precision),
+                (.recall, Catalog.recall, Stats.recall),
+                (.f1, Catalog.f1, Stats.f1),
+            ] as [(QualityMetric, MetricFamily, (Stats.ClassCounts) -> Double)] where metrics.contains(metric) {
+                var values: [Double] = []
+                for c in classes {
+                    let v = f(counts(c))
+                    values.append(v)
+                    b.add(family, [(Label.class, w.classes.values[c])], v)
+                }
+                if !values.isEmpty { b.add(family, [(Label.class, "macro")], values.reduce(0, +) / Double(values.count)) }
+            }
+        }
+    }
+
+    private func scoreQuality(_ w: Window, positive: String, metrics: Set<QualityMetric>, _ b: inout Builder) {
+        guard !metrics.isDisjoint(with: QualityMetric.scoreBased) else { return }
+        let p = w.classes.lookup(positive) ?? Int32.min
+        var scores: [Double] = []
+        var positives: [Bool] = []
+        for (s, l) in zip(w.scoreValues, w.labelClassCodes) where l != CategoryDictionary.missingCode && !s.isNaN {
+            scores.append(s)
+            positives.append(l == p)
+        }
+        guard !scores.isEmpty else { return }
+        if metrics.contains(.rocAUC) { b.add(Catalog.rocAUC, [], Stats.rocAUC(scores: scores, positives: positives)) }
+        if metrics.contains(.logLoss) { b.add(Catalog.logLoss, [], Stats.logLoss(scores: scores, positives: positives)) }
+        if metrics.contains(.brier) { b.add(Catalog.brier, [], Stats.brier(scores: scores, positives: positives)) }
+        if metrics.contains(.calibrationError) {
+            b.add(Catalog.calibrationError, [], Stats.expectedCalibrationError(scores: scores, positives: positives))
+        }
+    }
+
+    // MARK: - Fairness
+
+    private func fairness(_ w: Window, _ b: inout Builder) {
+        let metrics = strategy.metrics.fairness
+        guard !metrics.isEmpty, strategy.model.task == .binaryClassification else { return }
+        let positive = w.classes.lookup(strategy.model.positiveLabel ?? "1") ?? Int32.min
+        let preds = w.predictionClassCodes
+        let labels = w.labelClassCodes
+        for (a, attribute) in strategy.protectedAttributes.enumerated() {
+            let groups = w.groups[a]
+            var outcomes = [Stats.GroupOutcomes](
+                repeating: Stats.GroupOutcomes(events: 0, predictedPositive: 0, labeledPositives: 0, truePositives: 0, labeledNegatives: 0, falsePositives: 0),
+                count: groups.count)
+            for (i, g) in w.attributeCodes(a).enumerated() where g >= 0 {
+                let predicted = preds[i] == positive
+                outcomes[Int(g)].events += 1
+                if predicted { outcomes[Int(g)].predictedPositive += 1 }
+                let l = labels[i]
+                guard l != CategoryDictionary.missingCode else { continue }
+                if l == positive {
+                    outcomes[Int(g)].labeledPositives += 1
+                    if predicted { outcomes[Int(g)].truePositives += 1 }
+                } else {
+                    outcomes[Int(g)].labeledNegatives += 1
+                    if predicted { outcomes[Int(g)].falsePositives += 1 }
+                }
+            }
+            let present = (0..<groups.count).filter { outcomes[$0].events > 0 }.sorted { groups.values[$0] < groups.values[$1] }
+            guard !present.isEmpty else { continue }
+            for g in present {
+                let gl = [(Label.attribute, attribute), (Label.group, groups.values[g])]
+                b.add(Catalog.selectionRate, gl, outcomes[g].selectionRate)
+                b.add(Catalog.truePositiveRate, gl, outcomes[g].truePositiveRate)
+                b.add(Catalog.falsePositiveRate, gl, outcomes[g].falsePositiveRate)
+            }
+            let gaps = Stats.fairnessGaps(present.map { outcomes[$0] })
+            let al = [(Label.attribute, attribute)]
+            for m in metrics {
+                switch m {
+                case .demographicParityDifference: b.add(Catalog.demographicParityDifference, al, gaps.demographicParityDifference)
+                case .demographicParityRatio: b.add(Catalog.demographicParityRatio, al, gaps.demographicParityRatio)
+                case .equalizedOddsDifference: b.add(Catalog.equalizedOddsDifference, al, gaps.equalizedOddsDifference)
+                case .equalOpportunityDifference: b.add(Catalog.equalOpportunityDifference, al, gaps.equalOpportunityDifference)
+                }
+            }
+        }
+    }
+}

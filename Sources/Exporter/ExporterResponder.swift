@@ -1,0 +1,253 @@
+import Exposition
+import HTTPServer
+import Ingest
+import MonitorCore
+import Strategy
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The exporter's routes: landing page, metrics, health, readiness, and the events and labels
+/// API. Synchronous and thread-safe: libmicrohttpd's pool threads call it concurrently.
+public struct ExporterResponder: HTTPResponder {
+    public let monitors: [ModelMonitor]
+    public let telemetryPath: String
+    public let buildInfo: BuildInfo
+    public let process: ProcessCollector
+    private let byName: [String: ModelMonitor]
+    private let schemas: [String: EventSchema]
+    /// Wall clock (unix seconds); injected so tests can fix it.
+    private let clock: @Sendable () -> Double
+
+    public init(
+        monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
+        process: ProcessCollector = ProcessCollector(), clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock
+    ) {
+        self.monitors = monitors
+        self.telemetryPath = telemetryPath
+        self.buildInfo = buildInfo
+        self.process = process
+        self.clock = clock
+        byName = Dictionary(uniqueKeysWithValues: monitors.map { ($0.name, $0) })
+        schemas = byName.mapValues(\.schema)
+    }
+
+    public static let wallClock: @Sendable () -> Double = {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        switch (request.method, request.path) {
+        case ("GET", telemetryPath), ("HEAD", telemetryPath):
+            return HTTPResponse(status: 200, headers: [("Content-Type", Exposition.contentType)], body: metrics())
+        case ("GET", "/"):
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(landingPage().utf8))
+        case ("GET", "/-/healthy"), ("HEAD", "/-/healthy"):
+            return text(200, "Healthy\n")
+        case ("GET", "/-/ready"), ("HEAD", "/-/ready"):
+            return text(200, "Ready\n")
+        case ("POST", "/api/v1/events"):
+            return postEvents(request)
+        case ("POST", "/api/v1/labels"):
+            return postLabels(request)
+        case (_, telemetryPath), (_, "/"), (_, "/-/healthy"), (_, "/-/ready"):
+            return HTTPResponse(status: 405, headers: [("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8")], body: Array("Method Not Allowed\n".utf8))
+        case (_, "/api/v1/events"), (_, "/api/v1/labels"):
+            return HTTPResponse(status: 405, headers: [("Allow", "POST"), ("Content-Type", "application/json")], body: JSONOut.error("method not allowed: use POST"))
+        default:
+            return text(404, "Not Found\n")
+        }
+    }
+
+    private func text(_ status: Int, _ body: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(body.utf8))
+    }
+
+    /// The whole exposition: every model, the process and the exporter itself.
+    public func metrics() -> [UInt8] {
+        let start = Self.monotonic()
+        var families: [Family] = []
+        for m in monitors { families += m.families() }
+        families += process.families()
+        families.append(buildInfo.family)
+        let elapsed = Self.monotonic() - start
+        families.append(Family(
+            name: Catalog.scrapeDuration.name, help: Catalog.scrapeDuration.help, type: .gauge,
+            samples: [Sample(value: elapsed)]))
+        return Exposition.render(families)
+    }
+
+    // MARK: - API
+
+    private var defaultModel: String? { monitors.count == 1 ? monitors[0].name : nil }
+
+    private func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
+    }
+
+    private func bodyFailure(_ error: BodyError, count: Int?) -> HTTPResponse {
+        switch error {
+        case .syntax(let e, let index):
+            if let m = defaultModel { byName[m]?.reject(.malformedBody, count: max(count ?? 1, 1)) }
+            return json(400, JSONOut.syntaxError(e, index: index))
+        case .invalid(let problems):
+            return json(400, JSONOut.problems(problems))
+        case .unknownModel(let index, let model):
+            return json(404, JSONOut.unknownModel(model, index: index, served: monitors.map(\.name)))
+        }
+    }
+
+    private func postEvents(_ request: HTTPRequest) -> HTTPResponse {
+        let encoding = BodyEncoding(contentType: request.headers["content-type"])
+        let items: [JSONValue]
+        do { items = try EventDecoder.items(request.body, encoding: encoding) } catch { return bodyFailure(error, count: nil) }
+        let decoded: [(model: String, event: Event)]
+        do {
+            decoded = try EventDecoder.events(items, schemas: schemas, defaultModel: defaultModel)
+        } catch {
+            if case .invalid(let problems) = error {
+                // Count the events refused, per model where the event names one we serve.
+                var perModel: [String: Int] = [:]
+                for p in Set(problems.map(\.index)) {
+                    var name = defaultModel
+                    if case .object(let members) = items[p], let m = members.first(where: { $0.0 == "model" }), case .string(let s) = m.1 { name = s }
+                    if let name, byName[name] != nil { perModel[name, default: 0] += 1 }
+                }
+                for (name, n) in perModel { byName[name]?.reject(.invalidEvent, count: n) }
+            }
+            return bodyFailure(error, count: items.count)
+        }
+        let now = clock()
+        var grouped: [String: [Event]] = [:]
+        for (model, event) in decoded { grouped[model, default: []].append(event) }
+        for (model, events) in grouped { byName[model]?.ingest(events, now: now) }
+        return json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
+    }
+
+    private func postLabels(_ request: HTTPRequest) -> HTTPResponse {
+        let encoding = BodyEncoding(contentType: request.headers["content-type"])
+        let items: [JSONValue]
+        do { items = try EventDecoder.items(request.body, encoding: encoding) } catch { return bodyFailure(error, count: nil) }
+        let decoded: [(model: String, update: LabelUpdate)]
+        do { decoded = try EventDecoder.labels(items, schemas: schemas, defaultModel: defaultModel) } catch {
+            return bodyFailure(error, count: items.count)
+        }
+        let now = clock()
+        var grouped: [String: [LabelUpdate]] = [:]
+        for (model, update) in decoded { grouped[model, default: []].append(update) }
+        var attached = 0
+        var unmatched = 0
+        for (model, updates) in grouped {
+            if let r = byName[model]?.attach(updates, now: now) {
+                attached += r.attached
+                unmatched += r.unmatched
+            }
+        }
+        return json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
+    }
+
+    // MARK: - Landing page
+
+    private func landingPage() -> String {
+        var rows = ""
+        for m in monitors {
+            let s = m.strategy
+            rows += "<tr><td>\(HTML.escape(s.model.name))</td><td>\(HTML.escape(s.model.version))</td><td>\(s.model.task.rawValue)</td><td>\(s.window.events)</td><td>\(m.windowCount)</td></tr>\n"
+        }
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>model_exporter</title>
+            <style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style>
+            </head>
+            <body>
+            <h1>model_exporter</h1>
+            <p>Prometheus exporter for machine-learning models in production. Version \(HTML.escape(buildInfo.version)) (revision \(HTML.escape(buildInfo.revision))).</p>
+            <ul>
+            <li><a href="\(HTML.escape(telemetryPath))">Metrics</a></li>
+            <li><a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a></li>
+            </ul>
+            <h2>Models</h2>
+            <table><tr><th>model</th><th>version</th><th>task</th><th>window size</th><th>events in window</th></tr>
+            \(rows)</table>
+            <h2>API</h2>
+            <p><code>POST /api/v1/events</code> (JSON object, array, or NDJSON with <code>Content-Type: application/x-ndjson</code>) and <code>POST /api/v1/labels</code> (<code>{"id": …, "label": …}</code>).</p>
+            </body>
+            </html>
+
+            """
+    }
+}
+
+enum HTML {
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// The JSON bodies the API answers with.
+enum JSONOut {
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func error(_ message: String) -> [UInt8] {
+        Array("{\"error\":\(string(message))}\n".utf8)
+    }
+
+    static func syntaxError(_ e: JSONSyntaxError, index: Int?) -> [UInt8] {
+        var s = "{\"error\":\(string("malformed JSON at line \(e.line), column \(e.column): \(e.message); nothing was applied"))"
+        s += ",\"line\":\(e.line),\"column\":\(e.column)"
+        if let index { s += ",\"index\":\(index)" }
+        return Array((s + "}\n").utf8)
+    }
+
+    static func problems(_ problems: [EventProblem]) -> [UInt8] {
+        let n = Set(problems.map(\.index)).count
+        var s = "{\"error\":\(string("\(n) invalid event\(n == 1 ? "" : "s"); nothing was applied")),\"problems\":["
+        s += problems.map { "{\"index\":\($0.index),\"field\":\(string($0.field)),\"reason\":\(string($0.reason))}" }.joined(separator: ",")
+        return Array((s + "]}\n").utf8)
+    }
+
+    static func unknownModel(_ model: String, index: Int, served: [String]) -> [UInt8] {
+        let list = served.map(string).joined(separator: ",")
+        return Array("{\"error\":\(string("unknown model \"\(model)\"; nothing was applied")),\"index\":\(index),\"models\":[\(list)]}\n".utf8)
+    }
+}

@@ -1,0 +1,157 @@
+import Exposition
+import Ingest
+import MonitorCore
+import Strategy
+import Synchronization
+
+/// A cumulative histogram (Prometheus semantics: counters since start, never decreasing), so
+/// `rate()` and `histogram_quantile()` work on it. In batch mode it holds exactly the rows of
+/// the current file.
+public struct LatencyHistogram: Sendable {
+    public let bounds: [Double]
+    public private(set) var counts: [Int]
+    public private(set) var sum: Double = 0
+    public private(set) var count: Int = 0
+
+    public init(bounds: [Double]) {
+        self.bounds = bounds
+        counts = Array(repeating: 0, count: bounds.count)
+    }
+
+    public mutating func observe(_ v: Double) {
+        // Buckets are cumulative at render time; here each value counts in its first bucket.
+        var lo = 0, hi = bounds.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if bounds[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < bounds.count { counts[lo] += 1 }
+        sum += v
+        count += 1
+    }
+
+    func samples(base: [(String, String)]) -> [Sample] {
+        var out: [Sample] = []
+        var cumulative = 0
+        for (b, c) in zip(bounds, counts) {
+            cumulative += c
+            out.append(Sample(suffix: "_bucket", labels: base + [("le", Exposition.formatValue(b))], value: Double(cumulative)))
+        }
+        out.append(Sample(suffix: "_bucket", labels: base + [("le", "+Inf")], value: Double(count)))
+        out.append(Sample(suffix: "_sum", labels: base, value: sum))
+        out.append(Sample(suffix: "_count", labels: base, value: Double(count)))
+        return out
+    }
+}
+
+/// Reasons an event is counted in `model_events_rejected_total`.
+public enum RejectReason: String, Sendable, CaseIterable {
+    case invalidEvent = "invalid_event"
+    case malformedBody = "malformed_body"
+    case bodyTooLarge = "body_too_large"
+}
+
+/// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a
+/// short lock; a scrape copies the window (O(1), copy-on-write) and computes outside that lock,
+/// and only when the window changed since the last scrape.
+public final class ModelMonitor: Sendable {
+    public let strategy: Strategy
+    public let schema: EventSchema
+    public let evaluator: Evaluator
+    private let base: [(String, String)]
+
+    struct State: Sendable {
+        var window: Window
+        var latency: LatencyHistogram?
+        var predictions = 0
+        var labels = 0
+        var unmatchedLabels = 0
+        var rejected: [RejectReason: Int] = [:]
+        var lastEvent: Double?
+        var lastLabel: Double?
+    }
+
+    struct Cache: Sendable {
+        var version: UInt64
+        var families: [Family]
+    }
+
+    private let state: Mutex<State>
+    /// Held while computing, so concurrent scrapes of an unchanged window compute once.
+    private let cache = Mutex<Cache?>(nil)
+
+    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil) {
+        self.strategy = strategy
+        schema = EventSchema(strategy: strategy)
+        evaluator = Evaluator(strategy: strategy, reference: reference)
+        base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
+        let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
+        state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }))
+    }
+
+    public var name: String { strategy.model.name }
+
+    /// Applies a validated batch whole. Events without a timestamp get `now` (arrival time);
+    /// batch evaluation passes nil and keeps its output free of the clock.
+    public func ingest(_ events: [Event], now: Double?) {
+        state.withLock { s in
+            for var e in events {
+                if e.timestamp == nil { e.timestamp = now }
+                s.window.append(e)
+                if let l = e.latency { s.latency?.observe(l) }
+            }
+            s.predictions += events.count
+            if !events.isEmpty, let now { s.lastEvent = now }
+        }
+    }
+
+    /// Attaches delayed labels; returns how many matched an event of the window.
+    @discardableResult
+    public func attach(_ labels: [LabelUpdate], now: Double) -> (attached: Int, unmatched: Int) {
+        state.withLock { s in
+            var attached = 0
+            for l in labels where s.window.attach(l) { attached += 1 }
+            s.labels += attached
+            s.unmatchedLabels += labels.count - attached
+            if attached > 0 { s.lastLabel = now }
+            return (attached, labels.count - attached)
+        }
+    }
+
+    public func reject(_ reason: RejectReason, count: Int = 1) {
+        state.withLock { $0.rejected[reason, default: 0] += count }
+    }
+
+    /// The window's events, oldest first (for snapshots).
+    public func windowEvents() -> [Event] { state.withLock { $0.window.events() } }
+
+    public var windowCount: Int { state.withLock { $0.window.count } }
+
+    /// Every family of this model: the window families (recomputed only when the window
+    /// changed) and the counters.
+    public func families() -> [Family] {
+        let (window, s) = state.withLock { s in (s.window, s) }
+        let windowFamilies = cache.withLock { c -> [Family] in
+            if let c, c.version == window.version { return c.families }
+            let f = evaluator.families(window: window)
+            c = Cache(version: window.version, families: f)
+            return f
+        }
+        var out = windowFamilies
+        func family(_ f: MetricFamily, _ samples: [Sample]) -> Family {
+            Family(name: f.name, help: f.help, type: ExpositionType(rawValue: f.type.rawValue) ?? .untyped, samples: samples)
+        }
+        out.append(family(Catalog.predictions, [Sample(labels: base, value: Double(s.predictions))]))
+        if strategy.columns.label != nil {
+            out.append(family(Catalog.labels, [Sample(labels: base, value: Double(s.labels))]))
+            out.append(family(Catalog.labelsUnmatched, [Sample(labels: base, value: Double(s.unmatchedLabels))]))
+        }
+        out.append(family(Catalog.eventsRejected, RejectReason.allCases.map {
+            Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.rejected[$0] ?? 0))
+        }))
+        if let t = s.lastEvent { out.append(family(Catalog.lastEventTimestamp, [Sample(labels: base, value: t)])) }
+        if let t = s.lastLabel { out.append(family(Catalog.lastLabelTimestamp, [Sample(labels: base, value: t)])) }
+        if let h = s.latency { out.append(family(Catalog.latency, h.samples(base: base))) }
+        return out
+    }
+}

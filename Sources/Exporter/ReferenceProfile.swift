@@ -1,0 +1,109 @@
+import MonitorCore
+import Strategy
+
+/// What the window is compared with, computed once from the reference dataset: per numerical
+/// sample the sorted values, population std, quantile bin edges and bin proportions; per
+/// categorical sample the categories K and their proportions.
+public struct ReferenceProfile: Sendable {
+    public enum Sample: Sendable {
+        case numerical(NumericalReference)
+        case categorical(CategoricalReference)
+    }
+
+    public struct NumericalReference: Sendable {
+        public let sorted: [Double]
+        public let std: Double
+        public let edges: [Double]
+        public let proportions: [Double]
+
+        init(values: [Double], bins: Int) {
+            sorted = values.sorted()
+            std = Stats.meanAndPopulationStd(sorted)?.std ?? 0
+            edges = sorted.isEmpty ? [] : Stats.quantileEdges(sortedReference: sorted, bins: bins)
+            var counts = Array(repeating: 0, count: edges.count + 1)
+            for x in sorted { counts[Stats.bin(of: x, edges: edges)] += 1 }
+            proportions = Stats.proportions(counts)
+        }
+    }
+
+    public struct CategoricalReference: Sendable {
+        /// K, in order.
+        public let categories: [String]
+        public let proportions: [Double]
+        public let index: [String: Int]
+
+        init(values: [String], given: [String]?) {
+            categories = given ?? Array(Set(values)).sorted()
+            index = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            var counts = Array(repeating: 0, count: categories.count)
+            for v in values { if let k = index[v] { counts[k] += 1 } }
+            proportions = Stats.proportions(counts)
+        }
+    }
+
+    /// One per strategy feature, in order.
+    public let features: [Sample]
+    /// The prediction's reference (the score for binary models with a score column).
+    public let prediction: Sample
+    /// The label's reference, when the strategy has a label column.
+    public let target: Sample?
+    /// Whether prediction drift is measured on the score.
+    public let predictionUsesScore: Bool
+    public let rows: Int
+
+    public init(strategy: Strategy, events: [Event]) {
+        rows = events.count
+        let bins = strategy.metrics.drift.bins
+        features = strategy.features.enumerated().map { f, feature in
+            switch feature.type {
+            case .numerical:
+                var values: [Double] = []
+                values.reserveCapacity(events.count)
+                for e in events { if case .number(let x) = e.features[f], !x.isNaN { values.append(x) } }
+                return .numerical(NumericalReference(values: values, bins: bins))
+            case .categorical:
+                var values: [String] = []
+                values.reserveCapacity(events.count)
+                for e in events {
+                    switch e.features[f] {
+                    case .string(let s): values.append(s)
+                    case .number(let x) where !x.isNaN: values.append(Window.text(of: x))
+                    default: break
+                    }
+                }
+                return .categorical(CategoricalReference(values: values, given: feature.values))
+            }
+        }
+        let task = strategy.model.task
+        predictionUsesScore = task == .binaryClassification && strategy.columns.score != nil
+        if predictionUsesScore {
+            prediction = .numerical(NumericalReference(values: events.compactMap(\.score), bins: bins))
+        } else if task == .regression {
+            prediction = .numerical(NumericalReference(values: events.compactMap(\.prediction.value), bins: bins))
+        } else {
+            prediction = .categorical(CategoricalReference(values: events.compactMap(\.prediction.category), given: nil))
+        }
+        if strategy.columns.label == nil {
+            target = nil
+        } else if task == .regression {
+            target = .numerical(NumericalReference(values: events.compactMap { $0.label?.value }, bins: bins))
+        } else {
+            target = .categorical(CategoricalReference(values: events.compactMap { $0.label?.category }, given: nil))
+        }
+    }
+
+    /// The window layout for this strategy: features binned by these reference edges.
+    public func windowLayout(strategy: Strategy, capacity: Int, maxDistinct: Int = 1000) -> WindowLayout {
+        WindowLayout(
+            capacity: capacity,
+            features: zip(strategy.features, features).map { feature, sample in
+                switch sample {
+                case .numerical(let r): .numerical(edges: r.edges, range: feature.range)
+                case .categorical(let r): .categorical(categories: r.categories)
+                }
+            },
+            attributeCount: strategy.protectedAttributes.count,
+            numericOutcome: strategy.model.task == .regression,
+            maxDistinct: maxDistinct)
+    }
+}

@@ -1,0 +1,134 @@
+// Prometheus text exposition format 0.0.4, rendered into bytes.
+//
+// Why not swift-prometheus: it is a client for instrumenting code, built around long-lived
+// metric objects. An exporter of computed gauges rebuilds whole families at every change, and
+// there it falls short (see ../shared/NOTES.md, measured here): it does not escape label values
+// (a group value with a quote breaks the scrape), its output order follows dictionary order
+// (not deterministic between runs, so golden tests and diffs are useless), and registering many
+// label sets of one family slows quadratically (6.3 s for 20k series). This encoder is small,
+// sorts families by name, keeps samples in the order the caller gives (callers sort them), and
+// escapes `\`, `"` and newlines in label values and `\` and newlines in HELP.
+
+/// A metric type as it appears on the `# TYPE` line.
+public enum ExpositionType: String, Sendable {
+    case gauge, counter, histogram, untyped
+}
+
+/// One sample line: `name{labels} value`. `suffix` is appended to the family name
+/// (`_bucket`, `_sum`, `_count` for histograms, empty otherwise).
+public struct Sample: Sendable, Equatable {
+    public var suffix: String
+    public var labels: [(String, String)]
+    public var value: Double
+
+    public init(suffix: String = "", labels: [(String, String)] = [], value: Double) {
+        self.suffix = suffix
+        self.labels = labels
+        self.value = value
+    }
+
+    public static func == (a: Sample, b: Sample) -> Bool {
+        a.suffix == b.suffix && a.value == b.value && a.labels.count == b.labels.count
+            && zip(a.labels, b.labels).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+}
+
+/// A metric family with its samples.
+public struct Family: Sendable, Equatable {
+    public var name: String
+    public var help: String
+    public var type: ExpositionType
+    public var samples: [Sample]
+
+    public init(name: String, help: String, type: ExpositionType, samples: [Sample] = []) {
+        self.name = name
+        self.help = help
+        self.type = type
+        self.samples = samples
+    }
+}
+
+public enum Exposition {
+    /// The Content-Type of this format.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// Renders families sorted by name; families with no samples are left out. Families of the
+    /// same name (e.g. one per model) are merged under one HELP/TYPE header, in the given order.
+    public static func render(_ families: [Family]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(families.reduce(0) { $0 + 64 + $1.samples.count * 96 })
+        render(families, into: &out)
+        return out
+    }
+
+    public static func render(_ families: [Family], into out: inout [UInt8]) {
+        var order: [String] = []
+        var byName: [String: [Family]] = [:]
+        for f in families where !f.samples.isEmpty {
+            if byName[f.name] == nil { order.append(f.name) }
+            byName[f.name, default: []].append(f)
+        }
+        order.sort()
+        for name in order {
+            let group = byName[name]!
+            let first = group[0]
+            append("# HELP ", &out)
+            append(name, &out)
+            out.append(0x20)
+            appendEscaped(first.help, inLabel: false, &out)
+            out.append(0x0A)
+            append("# TYPE ", &out)
+            append(name, &out)
+            out.append(0x20)
+            append(first.type.rawValue, &out)
+            out.append(0x0A)
+            for f in group {
+                for s in f.samples {
+                    append(name, &out)
+                    append(s.suffix, &out)
+                    if !s.labels.isEmpty {
+                        out.append(UInt8(ascii: "{"))
+                        for (i, (k, v)) in s.labels.enumerated() {
+                            if i > 0 { out.append(UInt8(ascii: ",")) }
+                            append(k, &out)
+                            append("=\"", &out)
+                            appendEscaped(v, inLabel: true, &out)
+                            out.append(UInt8(ascii: "\""))
+                        }
+                        out.append(UInt8(ascii: "}"))
+                    }
+                    out.append(0x20)
+                    append(formatValue(s.value), &out)
+                    out.append(0x0A)
+                }
+            }
+        }
+    }
+
+    /// Go's `strconv.FormatFloat(v, 'g', -1, 64)` spelling as Prometheus clients use it:
+    /// integers without a fraction, `+Inf`, `-Inf`, `NaN`, shortest round-trip otherwise.
+    public static func formatValue(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        if v == v.rounded(), abs(v) < 1e15 {
+            return v == 0 ? "0" : String(Int64(v))
+        }
+        return "\(v)"
+    }
+
+    @inline(__always)
+    static func append(_ s: String, _ out: inout [UInt8]) {
+        out.append(contentsOf: s.utf8)
+    }
+
+    static func appendEscaped(_ s: String, inLabel: Bool, _ out: inout [UInt8]) {
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\"") where inLabel: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\""))
+            default: out.append(b)
+            }
+        }
+    }
+}

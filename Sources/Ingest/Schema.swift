@@ -1,0 +1,175 @@
+import MonitorCore
+import Strategy
+
+/// What an event of one model looks like: its features (in the strategy's order), protected
+/// attributes and task. Readers (CSV, JSON) decode into `Event`s against it.
+public struct EventSchema: Sendable {
+    public let model: String
+    public let task: Task
+    public let featureNames: [String]
+    public let featureTypes: [FeatureType]
+    public let attributeNames: [String]
+    /// Feature name → index.
+    public let featureIndex: [String: Int]
+    public let attributeIndex: [String: Int]
+
+    public init(strategy: Strategy) {
+        model = strategy.model.name
+        task = strategy.model.task
+        featureNames = strategy.features.map(\.name)
+        featureTypes = strategy.features.map(\.type)
+        attributeNames = strategy.protectedAttributes
+        featureIndex = Dictionary(uniqueKeysWithValues: featureNames.enumerated().map { ($1, $0) })
+        attributeIndex = Dictionary(uniqueKeysWithValues: attributeNames.enumerated().map { ($1, $0) })
+    }
+}
+
+/// Reads events from a CSV table using the strategy's column names.
+public enum CSVEvents {
+    /// Every column the strategy names must exist; every cell must parse for its column's type.
+    public static func read(_ table: CSVTable, schema: EventSchema, columns: Columns) throws(InputError) -> [Event] {
+        var index: [String: Int] = [:]
+        for (i, h) in table.header.enumerated() where index[h] == nil { index[h] = i }
+
+        func column(_ name: String, _ role: String) throws(InputError) -> Int {
+            guard let c = index[name] else {
+                throw InputError(file: table.file, line: 1, column: 1, message: "missing column \"\(name)\" (\(role))")
+            }
+            return c
+        }
+        func optionalColumn(_ name: String?, _ role: String) throws(InputError) -> Int? {
+            guard let name else { return nil }
+            return try column(name, role)
+        }
+        let predictionCol = try column(columns.prediction, "columns.prediction")
+        let idCol = try optionalColumn(columns.id, "columns.id")
+        let tsCol = try optionalColumn(columns.timestamp, "columns.timestamp")
+        let scoreCol = try optionalColumn(columns.score, "columns.score")
+        let labelCol = try optionalColumn(columns.label, "columns.label")
+        let latencyCol = try optionalColumn(columns.latency, "columns.latency")
+        var featureCols: [Int] = []
+        for (i, name) in schema.featureNames.enumerated() { featureCols.append(try column(name, "features[\(i)]")) }
+        var attributeCols: [Int] = []
+        for (i, name) in schema.attributeNames.enumerated() { attributeCols.append(try column(name, "protected_attributes[\(i)]")) }
+
+        let regression = schema.task == .regression
+        var events: [Event] = []
+        events.reserveCapacity(table.rowCount)
+        for row in 0..<table.rowCount {
+            var features: [FeatureValue] = []
+            features.reserveCapacity(featureCols.count)
+            for (i, c) in featureCols.enumerated() {
+                if table.isEmpty(row: row, column: c) {
+                    features.append(.missing)
+                } else if schema.featureTypes[i] == .numerical {
+                    features.append(try table.number(row: row, column: c).map { .number($0) } ?? .missing)
+                } else {
+                    features.append(.string(table.string(row: row, column: c)))
+                }
+            }
+            let attributes: [String?] = attributeCols.map { c in
+                table.isEmpty(row: row, column: c) ? nil : table.string(row: row, column: c)
+            }
+            let prediction: Outcome
+            if regression {
+                guard let v = try table.number(row: row, column: predictionCol) else {
+                    throw table.error(row: row, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
+                }
+                prediction = .value(v)
+            } else {
+                guard !table.isEmpty(row: row, column: predictionCol) else {
+                    throw table.error(row: row, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
+                }
+                prediction = .category(table.string(row: row, column: predictionCol))
+            }
+            var label: Outcome?
+            if let c = labelCol, !table.isEmpty(row: row, column: c) {
+                label = regression ? try table.number(row: row, column: c).map { .value($0) } : .category(table.string(row: row, column: c))
+            }
+            var score: Double?
+            if let c = scoreCol {
+                score = try table.number(row: row, column: c)
+                if let s = score, !(0...1).contains(s) {
+                    throw table.error(row: row, column: c, "column \"\(table.header[c])\": a score is a probability in [0, 1], found \(s)")
+                }
+            }
+            var latency: Double?
+            if let c = latencyCol {
+                latency = try table.number(row: row, column: c)
+                if let l = latency, !(l >= 0 && l.isFinite) {
+                    throw table.error(row: row, column: c, "column \"\(table.header[c])\": latency must be a finite number of seconds >= 0")
+                }
+            }
+            var timestamp: Double?
+            if let c = tsCol, !table.isEmpty(row: row, column: c) {
+                let text = table.string(row: row, column: c)
+                guard let t = Timestamps.parse(text) else {
+                    throw table.error(row: row, column: c, "column \"\(table.header[c])\": expected RFC 3339 or unix seconds, found \"\(text)\"")
+                }
+                timestamp = t
+            }
+            let id = idCol.flatMap { table.isEmpty(row: row, column: $0) ? nil : table.string(row: row, column: $0) }
+            events.append(Event(
+                id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
+                score: score, label: label, latency: latency))
+        }
+        return events
+    }
+}
+
+/// RFC 3339 (`2026-11-22T08:11:26Z`, `…+01:00`, fractional seconds) or unix seconds.
+public enum Timestamps {
+    public static func parse(_ s: String) -> Double? {
+        if let v = Double(s), v.isFinite { return v }
+        let b = Array(s.utf8)
+        func num(_ from: Int, _ len: Int) -> Int? {
+            guard from + len <= b.count else { return nil }
+            var v = 0
+            for k in from..<(from + len) {
+                guard b[k] >= 48 && b[k] <= 57 else { return nil }
+                v = v * 10 + Int(b[k] - 48)
+            }
+            return v
+        }
+        guard b.count >= 20, let y = num(0, 4), b[4] == UInt8(ascii: "-"), let mo = num(5, 2), b[7] == UInt8(ascii: "-"),
+            let d = num(8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == 0x20,
+            let h = num(11, 2), b[13] == UInt8(ascii: ":"), let mi = num(14, 2), b[16] == UInt8(ascii: ":"),
+            let sec = num(17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61
+        else { return nil }
+        var i = 19
+        var frac = 0.0
+        if i < b.count && b[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale = 0.1
+            let start = i
+            while i < b.count, b[i] >= 48 && b[i] <= 57 {
+                frac += Double(b[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+            guard i > start else { return nil }
+        }
+        guard i < b.count else { return nil }
+        var offset = 0
+        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            i += 1
+        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+            guard let oh = num(i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"), let om = num(i + 4, 2) else { return nil }
+            offset = sign * (oh * 3600 + om * 60)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        // Days from civil (Howard Hinnant's algorithm).
+        let yy = mo <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let mp = (mo + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
+        return Double(days * 86400 + h * 3600 + mi * 60 + sec - offset) + frac
+    }
+}

@@ -1,0 +1,45 @@
+/// Maps strings to dense codes, with a cap on how many distinct strings it will hold, so a
+/// stream of ever-new values (ids used as categories, typos) cannot grow memory or label
+/// cardinality without bound. The first `known` codes are fixed (e.g. a feature's categories K).
+public struct CategoryDictionary: Sendable, Equatable {
+    public private(set) var values: [String] = []
+    private var codes: [String: Int32] = [:]
+    /// Codes below this are the fixed categories the dictionary was made with.
+    public let knownCount: Int
+    /// Largest number of distinct strings held; further new strings map to `overflowCode`.
+    public let capacity: Int
+
+    /// Code for a missing value.
+    public static let missingCode: Int32 = -1
+    /// Code for a new string that did not fit under the cap.
+    public static let overflowCode: Int32 = -2
+
+    public init(known: [String] = [], capacity: Int = 1000) {
+        self.knownCount = known.count
+        self.capacity = max(capacity, known.count)
+        for v in known where codes[v] == nil {
+            codes[v] = Int32(values.count)
+            values.append(v)
+        }
+    }
+
+    /// The code of `value`, adding it when new and under the cap.
+    @inline(__always)
+    public mutating func code(for value: String) -> Int32 {
+        if let c = codes[value] { return c }
+        guard values.count < capacity else { return Self.overflowCode }
+        let c = Int32(values.count)
+        codes[value] = c
+        values.append(value)
+        return c
+    }
+
+    /// The code of `value` without adding it (nil when unknown).
+    public func lookup(_ value: String) -> Int32? { codes[value] }
+
+    public func value(of code: Int32) -> String? {
+        code >= 0 && Int(code) < values.count ? values[Int(code)] : nil
+    }
+
+    public var count: Int { values.count }
+}

@@ -1,0 +1,227 @@
+import ArgumentParser
+import Exporter
+import Generator
+import HTTPServer
+import Logging
+import Strategy
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The version and revision baked into `model_exporter_build_info`.
+enum Build {
+    static let version = "0.1.0"
+    static let revision = "dev"
+    static var info: BuildInfo { BuildInfo(version: version, revision: revision) }
+}
+
+/// Exits with a message on stderr, as command-line tools do: no stack trace, status 1.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+}
+
+func loadStrategy(_ path: String) throws -> Strategy {
+    do { return try Strategy.load(path: path) } catch { throw Failure(description: error.description) }
+}
+
+@main
+struct ModelExporter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model_exporter",
+        abstract: "Prometheus exporter for machine-learning models in production.",
+        version: "model_exporter \(Build.version) (revision \(Build.revision))",
+        subcommands: [Serve.self, Evaluate.self, Generate.self, Check.self]
+    )
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load and validate strategy files; exit 1 on the first error.")
+
+    @Option(name: .customLong("strategy"), help: "A strategy file (repeatable).")
+    var strategies: [String]
+
+    func run() throws {
+        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
+        for path in strategies {
+            let s = try loadStrategy(path)
+            print("\(path): ok (model \(s.model.name) \(s.model.version), \(s.features.count) features, \(s.alerts.count) alerts)")
+        }
+    }
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute the metric catalog for a current CSV against the strategy's reference and print the exposition.")
+
+    @Option(help: "The strategy file.")
+    var strategy: String
+
+    @Option(help: "The current events as CSV (the whole file is the window).")
+    var current: String
+
+    @Option(help: "Write the exposition atomically to this file (node_exporter's textfile collector) instead of stdout.")
+    var textfile: String?
+
+    func run() throws {
+        let s = try loadStrategy(strategy)
+        let bytes: [UInt8]
+        do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info) } catch {
+            throw Failure(description: "\(error)")
+        }
+        if let textfile {
+            do { try Files.writeAtomically(bytes, to: textfile) } catch { throw Failure(description: error.description) }
+        } else {
+            bytes.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+            fflush(stdout)
+        }
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write Prometheus rules and their promtool tests, a scrape config, Alertmanager routes and Grafana dashboards for strategy files.")
+
+    @Option(name: .customLong("strategy"), help: "A strategy file (repeatable).")
+    var strategies: [String]
+
+    @Option(help: "Output folder.")
+    var out: String = "."
+
+    @Option(help: "Also write a Kubernetes PrometheusRule: --format prometheusrule.")
+    var format: [String] = []
+
+    @Option(name: .customLong("exporter.address"), help: "Scrape target(s) of the exporter in prometheus.yml (repeatable).")
+    var exporterAddresses: [String] = []
+
+    @Option(name: .customLong("alertmanager.address"), help: "Alertmanager address(es) in prometheus.yml (repeatable).")
+    var alertmanagerAddresses: [String] = []
+
+    @Option(name: .customLong("grafana.url"), help: "Grafana base URL for dashboard links in alert annotations.")
+    var grafanaURL: String = "http://localhost:3000"
+
+    @Option(name: .customLong("webhook"), help: "A team's webhook receiver, TEAM=URL (repeatable).")
+    var webhooks: [String] = []
+
+    @Option(name: .customLong("scrape-interval"), help: "Scrape interval in prometheus.yml.")
+    var scrapeInterval: String = "15s"
+
+    @Option(name: .customLong("evaluation-interval"), help: "Rule evaluation interval in prometheus.yml.")
+    var evaluationInterval: String = "15s"
+
+    func run() throws {
+        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
+        for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
+        let loaded = try strategies.map(loadStrategy)
+        var options = GeneratorOptions(version: Build.version)
+        options.exporterTargets = exporterAddresses.isEmpty ? [Defaults.listenAddress.replacingFirst(":", with: "localhost:")] : exporterAddresses
+        if !alertmanagerAddresses.isEmpty { options.alertmanagerTargets = alertmanagerAddresses }
+        options.grafanaURL = grafanaURL
+        options.prometheusRule = format.contains("prometheusrule")
+        options.scrapeInterval = scrapeInterval
+        options.evaluationInterval = evaluationInterval
+        for w in webhooks {
+            guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { throw ValidationError("--webhook takes TEAM=URL, found \(w)") }
+            options.webhookURLs[String(w[..<eq])] = String(w[w.index(after: eq)...])
+        }
+        let files = Generator.generate(loaded, options: options)
+        do { try Generator.write(files, to: out) } catch { throw Failure(description: "\(error)") }
+        for f in files { print("wrote \(out == "." ? "" : out + "/")\(f.path)") }
+    }
+}
+
+enum Defaults {
+    /// The exporter's default port, in Prometheus' exporter range (9100–9999).
+    static let listenAddress = ":9744"
+}
+
+extension String {
+    func replacingFirst(_ a: Character, with b: String) -> String {
+        guard let i = firstIndex(of: a) else { return self }
+        return String(self[..<i]) + b + String(self[index(after: i)...])
+    }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve /metrics and the events API for one or more models.")
+
+    @Option(name: .customLong("strategy"), help: "A strategy file (repeatable: one model each).")
+    var strategies: [String]
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface, API and telemetry.")
+    var listenAddress: String = Defaults.listenAddress
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
+    var telemetryPath: String = "/metrics"
+
+    @Option(name: .customLong("web.config.file"), help: "Exporter-toolkit web configuration file (TLS, basic auth).")
+    var webConfigFile: String?
+
+    @Option(name: .customLong("web.max-request-bytes"), help: "Largest request body accepted.")
+    var maxRequestBytes: Int = 64 << 20
+
+    @Option(name: .customLong("web.threads"), help: "HTTP worker threads.")
+    var threads: Int = 4
+
+    @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
+    var logLevel: String = "info"
+
+    func run() throws {
+        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
+        guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
+        var logger = Logger(label: "model_exporter")
+        logger.logLevel = switch logLevel {
+        case "debug": .debug
+        case "warn": .warning
+        case "error": .error
+        default: .info
+        }
+
+        // Block SIGINT and SIGTERM before any thread starts, so the server's threads inherit
+        // the mask and the main thread receives them in sigwait below.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+        var monitors: [ModelMonitor] = []
+        var names = Set<String>()
+        for path in strategies {
+            let s = try loadStrategy(path)
+            guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
+            let reference: ReferenceProfile
+            do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: "\(error)") }
+            monitors.append(ModelMonitor(strategy: s, reference: reference))
+            logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
+        }
+
+        var config: HTTPServerConfiguration
+        do {
+            let (host, port) = try HTTPServerConfiguration.parseListenAddress(listenAddress)
+            config = HTTPServerConfiguration(host: host, port: port)
+        } catch { throw Failure(description: "--web.listen-address: \(error)") }
+        config.threads = max(1, threads)
+        config.maxBodyBytes = maxRequestBytes
+        if let webConfigFile {
+            do {
+                let web = try WebConfig.load(path: webConfigFile)
+                config.tls = web.tls
+                config.basicAuthUsers = web.basicAuthUsers
+            } catch { throw Failure(description: "\(error)") }
+        }
+
+        let responder = ExporterResponder(monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info)
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(configuration: config, responder: responder, logger: logger)
+            try server.start()
+        } catch { throw Failure(description: "\(error)") }
+        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.boundPort)", "tls": "\(config.tls != nil)"])
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        server.stop()
+    }
+}

@@ -1,0 +1,191 @@
+import MonitorCore
+import Strategy
+import Testing
+@testable import Ingest
+
+private func table(_ text: String, file: String = "t.csv") throws -> CSVTable {
+    try CSVTable(file: file, bytes: Array(text.utf8))
+}
+
+private let strategy = Strategy(
+    sourcePath: "s.yml",
+    model: ModelInfo(name: "m", version: "1", task: .binaryClassification, positiveLabel: "1"),
+    referencePath: "ref.csv",
+    columns: Columns(id: "id", prediction: "pred", score: "score", label: "label", latency: "lat"),
+    features: [
+        Feature(name: "x", type: .numerical, range: 0...10, drift: [.psi]),
+        Feature(name: "c", type: .categorical, drift: [.chiSquare]),
+    ],
+    protectedAttributes: ["g"],
+    window: WindowSpec(events: 10),
+    metrics: MetricsSpec(
+        quality: [.accuracy], drift: DriftSpec(numerical: [.psi], categorical: [.chiSquare], prediction: [.ks], target: [.chiSquare], bins: 10, thresholds: [:]),
+        fairness: [], dataQuality: [.missing], latency: LatencySpec(buckets: [0.1])),
+    objectives: [], visualization: Visualization(title: "m"), alerts: [])
+
+@Suite struct CSVTests {
+    @Test func quotedFieldsAndCRLF() throws {
+        let t = try table("a,b,c\r\n1,\"x, \"\"y\"\"\",3\r\n\"multi\nline\",,z\r\n")
+        #expect(t.header == ["a", "b", "c"])
+        #expect(t.rowCount == 2)
+        #expect(t.string(row: 0, column: 1) == "x, \"y\"")
+        #expect(t.string(row: 1, column: 0) == "multi\nline")
+        #expect(t.isEmpty(row: 1, column: 1))
+        #expect(t.string(row: 1, column: 2) == "z")
+        #expect(t.line(ofRow: 1) == 3)
+    }
+
+    @Test func noTrailingNewlineAndBlankLines() throws {
+        let t = try table("a,b\n1,2\n\n3,4")
+        #expect(t.rowCount == 2)
+        #expect(try t.number(row: 1, column: 1) == 4)
+    }
+
+    @Test func raggedRowNamesItsLine() {
+        #expect(throws: InputError(file: "t.csv", line: 3, column: 1, message: "row has 2 fields, the header has 3")) {
+            _ = try table("a,b,c\n1,2,3\n4,5\n")
+        }
+    }
+
+    @Test func badNumberNamesLineAndColumn() throws {
+        let t = try table("a,b\n1,2\n3,abc\n")
+        #expect(throws: InputError(file: "t.csv", line: 3, column: 3, message: "column \"b\": expected a number, found \"abc\"")) {
+            _ = try t.number(row: 1, column: 1)
+        }
+    }
+
+    @Test func unterminatedQuote() {
+        #expect(throws: InputError(file: "t.csv", line: 2, column: 3, message: "unterminated quoted field")) {
+            _ = try table("a,b\n1,\"oops\n")
+        }
+    }
+
+    @Test func missingColumnNamedByTheStrategy() throws {
+        let t = try table("id,pred,score,label,lat,x,g\n1,1,0.5,1,0.1,3,f\n")
+        #expect(throws: InputError(file: "t.csv", line: 1, column: 1, message: "missing column \"c\" (features[1])")) {
+            _ = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        }
+    }
+
+    @Test func readsEvents() throws {
+        let t = try table("id,pred,score,label,lat,x,c,g\nr1,1,0.9,,0.05,,a,f\nr2,0,0.1,0,0.2,NaN,b,\n")
+        let events = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        #expect(events == [
+            Event(id: "r1", features: [.missing, .string("a")], attributes: ["f"], prediction: .category("1"), score: 0.9, label: nil, latency: 0.05),
+            Event(id: "r2", features: [.missing, .string("b")], attributes: [nil], prediction: .category("0"), score: 0.1, label: .category("0"), latency: 0.2),
+        ])
+    }
+
+    @Test func scoreOutsideZeroOneIsAnError() throws {
+        let t = try table("id,pred,score,label,lat,x,c,g\nr1,1,1.5,,0.05,1,a,f\n")
+        #expect(throws: InputError(file: "t.csv", line: 2, column: 6, message: "column \"score\": a score is a probability in [0, 1], found 1.5")) {
+            _ = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        }
+    }
+}
+
+@Suite struct NumberParserTests {
+    @Test(arguments: ["0", "1", "-2.5", "3.14159", "1e-6", "2.5E+10", "0.1", "123456789012345678901234", "4.9e-324", "1.7976931348623157e308", "48853.76", "0.000123", " 7 "])
+    func parsesLikeTheStandardLibrary(text: String) {
+        let bytes = Array(text.utf8)
+        let v = bytes.withUnsafeBufferPointer { NumberParser.parse($0, 0..<$0.count) }
+        #expect(v == Double(text.trimmingCharacters()))
+    }
+
+    @Test(arguments: ["", "abc", "1.2.3", "1e", "--1", "1,5", "0x10"])
+    func rejectsNonNumbers(text: String) {
+        let bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeBufferPointer { NumberParser.parse($0, 0..<$0.count) } == nil)
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String { String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
+}
+
+@Suite struct JSONTests {
+    @Test func parsesValues() throws {
+        let v = try JSONReader.parse(Array(#"{"a":[1,2.5,-3e2],"b":"x\"\u00e9\n","c":null,"d":true}"#.utf8))
+        #expect(v == .object([
+            ("a", .array([.number(1, "1"), .number(2.5, "2.5"), .number(-300, "-3e2")])),
+            ("b", .string("x\"é\n")), ("c", .null), ("d", .bool(true)),
+        ]))
+    }
+
+    @Test func syntaxErrorsHaveLineAndColumn() {
+        #expect(throws: JSONSyntaxError(offset: 9, line: 2, column: 4, message: "expected ',' or '}' in an object, found '2'")) {
+            _ = try JSONReader.parse(Array("{\"a\":1,\n\"b\" 2}".utf8))
+        }
+    }
+
+    @Test func depthIsBounded() {
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: JSONSyntaxError.self) { _ = try JSONReader.parse(Array(deep.utf8)) }
+    }
+}
+
+@Suite struct EventDecoderTests {
+    let schemas = ["m": EventSchema(strategy: strategy)]
+
+    @Test func decodesObjectArrayAndNDJSON() throws {
+        let one = #"{"id":"a","features":{"x":1.5,"c":"u"},"attributes":{"g":"f"},"prediction":1,"score":0.7,"latency_seconds":0.01}"#
+        let items = try EventDecoder.items(Array(one.utf8), encoding: .json)
+        let events = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+        #expect(events.count == 1)
+        #expect(events[0].event == Event(id: "a", features: [.number(1.5), .string("u")], attributes: ["f"], prediction: .category("1"), score: 0.7, latency: 0.01))
+        let array = try EventDecoder.items(Array("[\(one),\(one)]".utf8), encoding: .json)
+        #expect(array.count == 2)
+        let nd = try EventDecoder.items(Array("\(one)\n\n\(one)\n".utf8), encoding: .ndjson)
+        #expect(nd.count == 2)
+    }
+
+    @Test func everyProblemIsReportedWithItsIndex() throws {
+        let body = """
+            [{"features":{"x":1},"prediction":"1"},
+             {"features":{"x":"high","y":2},"prediction":"1","score":2},
+             {"features":{"x":1}}]
+            """
+        let items = try EventDecoder.items(Array(body.utf8), encoding: .json)
+        #expect(throws: BodyError.invalid([
+            EventProblem(index: 1, field: "features.x", reason: "expected a number or null, found a string"),
+            EventProblem(index: 1, field: "features.y", reason: "unknown feature (expected one of: x, c)"),
+            EventProblem(index: 1, field: "score", reason: "expected a probability in [0, 1], found 2"),
+            EventProblem(index: 2, field: "prediction", reason: "required"),
+        ])) {
+            _ = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+        }
+    }
+
+    @Test func unknownModel() throws {
+        let items = try EventDecoder.items(Array(#"{"model":"nope","prediction":"1"}"#.utf8), encoding: .json)
+        #expect(throws: BodyError.unknownModel(index: 0, model: "nope")) {
+            _ = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+        }
+    }
+
+    @Test func ndjsonSyntaxErrorNamesTheLine() {
+        let body = "{\"prediction\":\"1\"}\n{\"prediction\":}\n"
+        #expect(throws: BodyError.syntax(JSONSyntaxError(offset: 33, line: 2, column: 15, message: "unexpected '}', expected a value"), index: 1)) {
+            _ = try EventDecoder.items(Array(body.utf8), encoding: .ndjson)
+        }
+    }
+
+    @Test func labels() throws {
+        let items = try EventDecoder.items(Array(#"[{"id":"a","label":1},{"id":"b","label":"0"}]"#.utf8), encoding: .json)
+        let l = try EventDecoder.labels(items, schemas: schemas, defaultModel: "m")
+        #expect(l.map(\.update) == [LabelUpdate(id: "a", label: .category("1")), LabelUpdate(id: "b", label: .category("0"))])
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        ("2026-11-22T08:11:26Z", 1795335086.0), ("2026-11-22T09:11:26+01:00", 1795335086.0),
+        ("2026-11-22T08:11:26.5Z", 1795335086.5), ("1795335086", 1795335086.0),
+    ])
+    func parses(text: String, value: Double) { #expect(Timestamps.parse(text) == value) }
+
+    @Test func rejects() {
+        #expect(Timestamps.parse("2026-13-22T08:11:26Z") == nil)
+        #expect(Timestamps.parse("yesterday") == nil)
+    }
+}
