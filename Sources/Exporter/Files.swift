@@ -20,7 +20,7 @@ public enum Files {
         if fstat(fd, &st) == 0 && st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FileError(path: path, reason: String(cString: strerror(errno)))
@@ -29,6 +29,19 @@ public enum Files {
             out.append(contentsOf: buf[0..<n])
         }
         return out
+    }
+
+    /// Writes everything to standard output (fd 1), retrying short writes.
+    public static func writeStandardOutput(_ bytes: [UInt8]) throws(FileError) {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(1, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: "standard output", reason: String(cString: strerror(errno)))
+            }
+            written += n
+        }
     }
 
     /// Writes atomically: a temporary file in the same folder, fsync, then rename over `path`,

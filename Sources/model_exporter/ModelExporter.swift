@@ -69,12 +69,9 @@ struct Evaluate: ParsableCommand {
         do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info) } catch {
             throw Failure(description: "\(error)")
         }
-        if let textfile {
-            do { try Files.writeAtomically(bytes, to: textfile) } catch { throw Failure(description: error.description) }
-        } else {
-            bytes.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
-            fflush(stdout)
-        }
+        do {
+            if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
+        } catch { throw Failure(description: error.description) }
     }
 }
 

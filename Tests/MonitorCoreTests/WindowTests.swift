@@ -1,0 +1,80 @@
+import Testing
+@testable import MonitorCore
+
+@Suite struct WindowTests {
+    let layout = WindowLayout(
+        capacity: 3,
+        features: [.numerical(edges: [1, 2], range: 0...2.5), .categorical(categories: ["a", "b"])],
+        attributeCount: 1, numericOutcome: false, maxDistinct: 2)
+
+    func event(_ x: Double?, _ c: String?, id: String, label: String? = nil, group: String? = "f") -> Event {
+        Event(
+            id: id, features: [x.map { .number($0) } ?? .missing, c.map { .string($0) } ?? .missing], attributes: [group],
+            prediction: .category("1"), score: 0.5, label: label.map { .category($0) }, latency: 0.1)
+    }
+
+    @Test func countsFollowAppendAndEviction() {
+        var w = Window(layout: layout)
+        w.append(event(0.5, "a", id: "1"))
+        w.append(event(nil, "z", id: "2", label: "1"))
+        w.append(event(3, nil, id: "3"))
+        #expect(w.count == 3)
+        #expect(w.missingCounts == [1, 1])
+        #expect(w.outOfRangeCounts == [1, 0])
+        #expect(w.newCategoryCounts == [0, 1])
+        #expect(w.binCounts == [[1, 0, 1], [1, 0]])
+        #expect(w.labeledCount == 1)
+        // Evicts event 1 and then event 2 (the labelled one).
+        w.append(event(1.5, "b", id: "4"))
+        w.append(event(2, "b", id: "5"))
+        #expect(w.count == 3)
+        #expect(w.appended == 5)
+        #expect(w.missingCounts == [0, 1])
+        #expect(w.outOfRangeCounts == [1, 0])
+        #expect(w.newCategoryCounts == [0, 0])
+        #expect(w.binCounts == [[0, 2, 1], [0, 2]])
+        #expect(w.labeledCount == 0)
+        #expect(w.presentValues(feature: 0).sorted() == [1.5, 2, 3])
+    }
+
+    @Test func labelsAttachOnlyToEventsStillInTheWindow() {
+        var w = Window(layout: layout)
+        for i in 1...4 { w.append(event(1, "a", id: "\(i)")) }
+        let v = w.version
+        #expect(!(w.attach(LabelUpdate(id: "1", label: .category("1"))) as Bool))
+        #expect((w.attach(LabelUpdate(id: "2", label: .category("0"))) as Bool))
+        #expect((w.attach(LabelUpdate(id: "2", label: .category("1"))) as Bool))  // a second label replaces the first
+        #expect(!(w.attach(LabelUpdate(id: "nope", label: .category("1"))) as Bool))
+        #expect(w.labeledCount == 1)
+        #expect(w.version == v + 2)
+        #expect(w.classes.value(of: w.labelClassCodes[1]) == "1")
+    }
+
+    @Test func openDictionariesAreCapped() {
+        var w = Window(layout: layout)
+        for (i, g) in ["g1", "g2", "g3", "g4"].enumerated() { w.append(event(1, "new\(i)", id: "\(i)", group: g)) }
+        #expect(w.groups[0].count == 2)
+        #expect(w.attributeCodes(0).contains(CategoryDictionary.overflowCode))
+        #expect(w.categories[1].count == 4)  // K (2) + at most maxDistinct (2) new values
+    }
+
+    @Test func eventsReplayIntoTheSameWindow() {
+        var w = Window(layout: layout)
+        for i in 1...5 { w.append(event(Double(i) / 2, i % 2 == 0 ? "a" : "q", id: "\(i)", label: i == 4 ? "1" : nil)) }
+        var replayed = Window(layout: layout)
+        replayed.append(contentsOf: w.events())
+        #expect(replayed.events() == w.events())
+        #expect(replayed.binCounts == w.binCounts)
+        #expect(replayed.labeledCount == w.labeledCount)
+        #expect(w.events().map(\.id) == ["3", "4", "5"])
+    }
+
+    @Test func regressionOutcomes() {
+        var w = Window(layout: WindowLayout(capacity: 2, features: [], attributeCount: 0, numericOutcome: true))
+        w.append(Event(id: "a", features: [], prediction: .value(1.5), label: nil))
+        #expect((w.attach(LabelUpdate(id: "a", label: .value(2))) as Bool))
+        #expect(w.labelNumbers == [2])
+        #expect(w.predictionNumbers == [1.5])
+        #expect(w.labeledCount == 1)
+    }
+}
