@@ -41,8 +41,11 @@ let package = Package(
         // HTTP: responder protocol, Request/Response values; MHDServer.swift holds every unsafe call.
         .target(
             name: "HTTPServer",
-            dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: settings
+            dependencies: [
+                "CMicroHTTPD", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: settings,
+            linkerSettings: [.linkedLibrary("crypt")]  // libxcrypt's crypt() checks bcrypt hashes for basic auth
         ),
         // The exporter: model monitors (reference + window), metric families, routes, process collector.
         .target(

@@ -1,0 +1,149 @@
+/// A server certificate and its private key, as PEM text (not paths).
+public struct TLSConfig: Sendable, Equatable {
+    /// The certificate chain, PEM, leaf first.
+    public var certificatePEM: String
+    /// The private key, PEM, unencrypted.
+    public var privateKeyPEM: String
+
+    public init(certificatePEM: String, privateKeyPEM: String) {
+        self.certificatePEM = certificatePEM
+        self.privateKeyPEM = privateKeyPEM
+    }
+}
+
+/// How the server listens and what it accepts.
+///
+/// ```swift
+/// let (host, port) = try HTTPServerConfiguration.parseListenAddress(":9188")
+/// var configuration = HTTPServerConfiguration(host: host, port: port)
+/// configuration.basicAuthUsers = ["prometheus": "$2b$10$…"]
+/// ```
+public struct HTTPServerConfiguration: Sendable {
+    /// A numeric address or a host name. `"::"` listens on every IPv6 and IPv4
+    /// address (dual stack), `"0.0.0.0"` on every IPv4 one.
+    public var host: String = "0.0.0.0"
+    /// The TCP port; 0 picks a free one (read it back from ``HTTPServer/boundPort``).
+    public var port: UInt16
+    /// Threads in libmicrohttpd's pool; each serves many connections.
+    public var threads: Int = 4
+    /// Larger request bodies get a 413 with a JSON error body; they are never buffered.
+    public var maxBodyBytes: Int = 64 << 20
+    /// A connection idle (or trickling) for this long is closed.
+    public var connectionTimeoutSeconds: Int = 30
+    /// Connections beyond this many at once are refused.
+    public var connectionLimit: Int = 1024
+    /// Serve HTTPS with this certificate and key; `nil` serves plain HTTP.
+    public var tls: TLSConfig?
+    /// User name → bcrypt hash (`$2a$`, `$2b$` or `$2y$`). Empty: no authentication.
+    public var basicAuthUsers: [String: String] = [:]
+
+    public init(
+        host: String = "0.0.0.0",
+        port: UInt16,
+        threads: Int = 4,
+        maxBodyBytes: Int = 64 << 20,
+        connectionTimeoutSeconds: Int = 30,
+        connectionLimit: Int = 1024,
+        tls: TLSConfig? = nil,
+        basicAuthUsers: [String: String] = [:]
+    ) {
+        self.host = host
+        self.port = port
+        self.threads = threads
+        self.maxBodyBytes = maxBodyBytes
+        self.connectionTimeoutSeconds = connectionTimeoutSeconds
+        self.connectionLimit = connectionLimit
+        self.tls = tls
+        self.basicAuthUsers = basicAuthUsers
+    }
+
+    /// Splits a `--web.listen-address` value as Go's `net.Listen` reads it.
+    ///
+    /// - `":9188"` → `("::", 9188)`: every address, IPv6 and IPv4 (IPv4 only
+    ///   where the host has no IPv6).
+    /// - `"127.0.0.1:0"` → `("127.0.0.1", 0)`; `"localhost:9188"` keeps the name.
+    /// - `"[::1]:9188"` → `("::1", 9188)`: IPv6 literals need brackets.
+    ///
+    /// Throws ``HTTPServerError/invalidListenAddress(_:reason:)`` for anything else.
+    public static func parseListenAddress(_ address: String) throws(HTTPServerError) -> (host: String, port: UInt16) {
+        func fail(_ reason: String) -> HTTPServerError {
+            .invalidListenAddress(address, reason: reason)
+        }
+        let host: Substring
+        let portText: Substring
+        if address.hasPrefix("[") {
+            guard let close = address.firstIndex(of: "]") else { throw fail("missing ']'") }
+            host = address[address.index(after: address.startIndex)..<close]
+            let rest = address[address.index(after: close)...]
+            guard rest.hasPrefix(":") else { throw fail("missing port after ']'") }
+            portText = rest.dropFirst()
+            guard host.contains(":") else { throw fail("brackets are for IPv6 addresses") }
+        } else {
+            guard let colon = address.lastIndex(of: ":") else { throw fail("missing port (write host:port or :port)") }
+            host = address[..<colon]
+            portText = address[address.index(after: colon)...]
+            if host.contains(":") { throw fail("IPv6 addresses need brackets, as in [::1]:9188") }
+        }
+        guard !portText.isEmpty else { throw fail("missing port") }
+        guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let port = UInt16(portText) else {
+            throw fail("port must be a number from 0 to 65535")
+        }
+        if host.contains(where: { $0.isWhitespace || $0 == "/" || $0 == "[" || $0 == "]" }) {
+            throw fail("bad host '\(host)'")
+        }
+        return (host.isEmpty ? "::" : String(host), port)
+    }
+}
+
+/// Why a server could not be made, started or configured.
+public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
+    /// A `--web.listen-address` value that is not `host:port`.
+    case invalidListenAddress(String, reason: String)
+    /// Resolving, binding or listening failed, e.g. `listen 127.0.0.1:9188: address already in use`.
+    case listen(address: String, reason: String)
+    /// libmicrohttpd refused to start (bad certificate or key, no threads, …).
+    case start(address: String, reason: String)
+    /// ``HTTPServer/start()`` on a server that runs already.
+    case alreadyStarted(address: String)
+    /// ``HTTPServer/start()`` on a server that was stopped (or failed to start): make a new one.
+    case stopped(address: String)
+    /// A configuration value out of range.
+    case invalidConfiguration(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidListenAddress(address, reason): "listen address '\(address)': \(reason)"
+        case let .listen(address, reason): "listen \(address): \(reason)"
+        case let .start(address, reason): "start HTTP server on \(address): \(reason)"
+        case let .alreadyStarted(address): "HTTP server on \(address) is already started"
+        case let .stopped(address): "HTTP server on \(address) was stopped; make a new one to serve again"
+        case let .invalidConfiguration(reason): "HTTP server configuration: \(reason)"
+        }
+    }
+}
+
+extension HTTPServerConfiguration {
+    /// Range checks that need no system call.
+    func validate() throws(HTTPServerError) {
+        guard (1...1024).contains(threads) else {
+            throw .invalidConfiguration("threads must be 1...1024, not \(threads)")
+        }
+        guard maxBodyBytes >= 0 else {
+            throw .invalidConfiguration("maxBodyBytes must not be negative")
+        }
+        guard (1...86_400).contains(connectionTimeoutSeconds) else {
+            throw .invalidConfiguration("connectionTimeoutSeconds must be 1...86400, not \(connectionTimeoutSeconds)")
+        }
+        guard connectionLimit >= threads else {
+            throw .invalidConfiguration("connectionLimit (\(connectionLimit)) must be at least threads (\(threads))")
+        }
+        for (user, hash) in basicAuthUsers where !BasicAuthenticator.isBcryptHash(hash) {
+            throw .invalidConfiguration("basic auth user '\(user)': password hash is not bcrypt ($2a$, $2b$ or $2y$)")
+        }
+    }
+
+    /// `host:port` as people write it, with brackets around IPv6.
+    static func display(host: String, port: UInt16) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}

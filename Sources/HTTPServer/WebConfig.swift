@@ -1,0 +1,182 @@
+import Foundation
+import Yams
+
+/// The file behind `--web.config.file`, in the Prometheus exporter toolkit's format:
+///
+/// ```yaml
+/// tls_server_config:
+///   cert_file: server.crt      # relative paths are relative to this file
+///   key_file: server.key
+/// basic_auth_users:
+///   prometheus: $2b$10$…      # bcrypt hashes only
+/// ```
+///
+/// An empty file means plain HTTP without authentication. Unknown keys, and the
+/// toolkit's keys this server does not implement (client certificates, cipher
+/// and version choices, `http_server_config`), are errors naming `line:column`.
+public struct WebConfig {
+    /// Reads, parses and checks the file at `path`, and reads the certificate
+    /// and key it names. Throws ``WebConfigError``.
+    ///
+    /// ```swift
+    /// let (tls, users) = try WebConfig.load(path: "web.yml")
+    /// configuration.tls = tls
+    /// configuration.basicAuthUsers = users
+    /// ```
+    public static func load(path: String) throws(WebConfigError) -> (tls: TLSConfig?, basicAuthUsers: [String: String]) {
+        let text = try read(path, for: path, at: nil)
+        let directory = (path as NSString).deletingLastPathComponent
+        return try parse(yaml: text, path: path) { (file, mark) throws(WebConfigError) in
+            let resolved = file.hasPrefix("/") || directory.isEmpty ? file : directory + "/" + file
+            return try read(resolved, for: path, at: mark)
+        }
+    }
+
+    /// Parses the YAML text of a web config file named `path` (for messages);
+    /// `readFile` reads a certificate or key file named in it.
+    static func parse(
+        yaml: String,
+        path: String,
+        readFile: (_ file: String, _ mark: Mark?) throws(WebConfigError) -> String
+    ) throws(WebConfigError) -> (tls: TLSConfig?, basicAuthUsers: [String: String]) {
+        func error(_ message: String, at node: Node?) -> WebConfigError {
+            WebConfigError(path: path, line: node?.mark?.line, column: node?.mark?.column, message: message)
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let yamlError as YamlError {
+            throw WebConfigError(path: path, line: nil, column: nil, message: "\(yamlError)")
+        } catch {
+            throw WebConfigError(path: path, line: nil, column: nil, message: "\(error)")
+        }
+        guard let root, !isNull(root) else { return (nil, [:]) }
+        guard let top = root.mapping else { throw error("expected a mapping at the top", at: root) }
+
+        var tls: TLSConfig?
+        var users: [String: String] = [:]
+        for (keyNode, value) in top {
+            let key = keyNode.string ?? ""
+            switch key {
+            case "tls_server_config":
+                tls = try parseTLS(value, error: error, readFile: readFile)
+            case "basic_auth_users":
+                users = try parseUsers(value, error: error)
+            case "http_server_config":
+                throw error("http_server_config is not supported by this server", at: keyNode)
+            default:
+                throw error("unknown key '\(key)' (expected tls_server_config or basic_auth_users)", at: keyNode)
+            }
+        }
+        return (tls, users)
+    }
+
+    private static let unsupportedTLSKeys: Set<String> = [
+        "client_auth_type", "client_ca_file", "client_allowed_sans", "cipher_suites",
+        "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites",
+    ]
+
+    private static func parseTLS(
+        _ node: Node,
+        error: (String, Node?) -> WebConfigError,
+        readFile: (String, Mark?) throws(WebConfigError) -> String
+    ) throws(WebConfigError) -> TLSConfig? {
+        if isNull(node) { return nil }
+        guard let mapping = node.mapping else { throw error("tls_server_config must be a mapping", node) }
+        var fields: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            switch key {
+            case "cert_file", "key_file", "cert", "key":
+                guard value.scalar != nil, let text = value.string, !isNull(value) else {
+                    throw error("tls_server_config.\(key) must be a string", value)
+                }
+                if !text.isEmpty { fields[key] = value }
+            case _ where unsupportedTLSKeys.contains(key):
+                throw error("tls_server_config.\(key) is not supported by this server", keyNode)
+            default:
+                throw error(
+                    "unknown key '\(key)' in tls_server_config (expected cert_file, key_file, cert or key)", keyNode
+                )
+            }
+        }
+        if fields.isEmpty { return nil }
+
+        func pem(_ inline: String, _ file: String, what: String) throws(WebConfigError) -> String {
+            switch (fields[inline], fields[file]) {
+            case let (text?, nil):
+                return try checkPEM(text.string ?? "", what: what, node: text, error: error)
+            case let (nil, name?):
+                let contents = try readFile(name.string ?? "", name.mark)
+                return try checkPEM(contents, what: what, node: name, error: error)
+            case (_?, let name?):
+                throw error("tls_server_config: give \(inline) or \(file), not both", name)
+            case (nil, nil):
+                throw error("tls_server_config: missing \(file)", node)
+            }
+        }
+        return TLSConfig(
+            certificatePEM: try pem("cert", "cert_file", what: "certificate"),
+            privateKeyPEM: try pem("key", "key_file", what: "private key")
+        )
+    }
+
+    private static func checkPEM(
+        _ text: String, what: String, node: Node, error: (String, Node?) -> WebConfigError
+    ) throws(WebConfigError) -> String {
+        guard text.contains("-----BEGIN ") else { throw error("the \(what) is not PEM (no -----BEGIN line)", node) }
+        return text
+    }
+
+    private static func parseUsers(_ node: Node, error: (String, Node?) -> WebConfigError) throws(WebConfigError) -> [String: String] {
+        if isNull(node) { return [:] }
+        guard let mapping = node.mapping else { throw error("basic_auth_users must map user names to bcrypt hashes", node) }
+        var users: [String: String] = [:]
+        for (keyNode, value) in mapping {
+            guard keyNode.scalar != nil, let user = keyNode.string, !user.isEmpty else {
+                throw error("basic_auth_users: a user name must be a non-empty string", keyNode)
+            }
+            guard user.firstIndex(of: ":") == nil else {
+                throw error("basic_auth_users: user name '\(user)' must not contain ':'", keyNode)
+            }
+            guard value.scalar != nil, let hash = value.string, BasicAuthenticator.isBcryptHash(hash) else {
+                throw error("basic_auth_users.\(user): expected a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)", value)
+            }
+            users[user] = hash
+        }
+        return users
+    }
+
+    private static func isNull(_ node: Node) -> Bool {
+        node.scalar != nil && node.tag == Tag(.null)
+    }
+
+    private static func read(_ file: String, for path: String, at mark: Mark?) throws(WebConfigError) -> String {
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            throw WebConfigError(path: path, line: mark?.line, column: mark?.column, message: "cannot read \(file): \(reason)")
+        }
+    }
+}
+
+/// A problem in a web config file, as `path:line:column: message` when the place is known.
+public struct WebConfigError: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(path: String, line: Int?, column: Int?, message: String) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        if let line, let column { return "\(path):\(line):\(column): \(message)" }
+        return "\(path): \(message)"
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+@testable import HTTPServer
+
+@Suite("Listen address")
+struct ListenAddressTests {
+    @Test(arguments: [
+        (":9188", "::", 9188),
+        ("127.0.0.1:0", "127.0.0.1", 0),
+        ("[::1]:9188", "::1", 9188),
+        ("[::]:80", "::", 80),
+        ("0.0.0.0:65535", "0.0.0.0", 65535),
+        ("localhost:9188", "localhost", 9188),
+    ] as [(String, String, UInt16)])
+    func parses(input: String, host: String, port: UInt16) throws {
+        let parsed = try HTTPServerConfiguration.parseListenAddress(input)
+        #expect(parsed.host == host)
+        #expect(parsed.port == port)
+    }
+
+    @Test(arguments: [
+        "", "9188", "127.0.0.1", "127.0.0.1:", ":http", ":65536", ":-1", ":+80", "::1:9188",
+        "[::1]9188", "[::1", "[127.0.0.1]:80", "host name:80", "a/b:80",
+    ])
+    func rejects(input: String) {
+        #expect(throws: HTTPServerError.self) { try HTTPServerConfiguration.parseListenAddress(input) }
+    }
+
+    @Test func errorsNameTheInput() {
+        #expect(throws: HTTPServerError.invalidListenAddress("::1:9188", reason: "IPv6 addresses need brackets, as in [::1]:9188")) {
+            try HTTPServerConfiguration.parseListenAddress("::1:9188")
+        }
+    }
+}
+
+@Suite("Lifecycle")
+struct LifecycleTests {
+    func makeServer(port: UInt16 = 0) throws(HTTPServerError) -> HTTPServer {
+        try HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: port, threads: 1),
+            responder: EchoResponder(), logger: quietLogger
+        )
+    }
+
+    @Test func stopIsIdempotentAndFinal() throws {
+        let server = try makeServer()
+        try server.start()
+        let port = server.boundPort
+        #expect(port != 0)
+        #expect(try RawClient.exchange(port: port, RawClient.request("GET", "/")).status == 200)
+        #expect(throws: HTTPServerError.alreadyStarted(address: "127.0.0.1:\(port)")) { try server.start() }
+        server.stop()
+        server.stop()
+        #expect(throws: HTTPServerError.stopped(address: "127.0.0.1:\(port)")) { try server.start() }
+        #expect(throws: (any Error).self) { try RawClient.exchange(port: port, RawClient.request("GET", "/")) }
+        // The port is free again.
+        try makeServer(port: port).stop()
+    }
+
+    @Test func takenPortFailsAtInitWithAClearMessage() throws {
+        let first = try makeServer()
+        try first.start()
+        defer { first.stop() }
+        let port = first.boundPort
+        do {
+            _ = try makeServer(port: port)
+            Issue.record("binding a taken port should fail")
+        } catch {
+            #expect(error == .listen(address: "127.0.0.1:\(port)", reason: "address already in use"))
+            #expect(error.description == "listen 127.0.0.1:\(port): address already in use")
+        }
+        // The first server is unharmed.
+        #expect(try RawClient.exchange(port: port, RawClient.request("GET", "/")).status == 200)
+    }
+
+    @Test func unresolvableHostFailsAtInit() {
+        #expect(throws: HTTPServerError.self) {
+            try HTTPServer(
+                configuration: HTTPServerConfiguration(host: "no-such-host.invalid", port: 0),
+                responder: EchoResponder(), logger: quietLogger
+            )
+        }
+    }
+
+    @Test func neverStartedServerReleasesItsPort() throws {
+        var server: HTTPServer? = try makeServer()
+        let port = server!.boundPort
+        server = nil
+        try makeServer(port: port).stop()
+    }
+
+    @Test(arguments: [
+        { (c: inout HTTPServerConfiguration) in c.threads = 0 },
+        { (c: inout HTTPServerConfiguration) in c.connectionTimeoutSeconds = 0 },
+        { (c: inout HTTPServerConfiguration) in c.maxBodyBytes = -1 },
+        { (c: inout HTTPServerConfiguration) in c.connectionLimit = 1; c.threads = 4 },
+    ] as [@Sendable (inout HTTPServerConfiguration) -> Void])
+    func outOfRangeSettingsAreRefused(change: @Sendable (inout HTTPServerConfiguration) -> Void) {
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
+        change(&configuration)
+        #expect(throws: HTTPServerError.self) {
+            try HTTPServer(configuration: configuration, responder: EchoResponder(), logger: quietLogger)
+        }
+    }
+}
+
+@Suite("Web config file")
+struct WebConfigTests {
+    let certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    let key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+
+    func write(_ files: [String: String]) throws -> String {
+        let directory = try temporaryDirectory()
+        for (name, text) in files {
+            try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        return directory
+    }
+
+    @Test func readsTLSFilesRelativeToTheConfigAndUsers() throws {
+        let directory = try write([
+            "web.yml": """
+                tls_server_config:
+                  cert_file: server.crt
+                  key_file: \(NSTemporaryDirectory())absolute-\(UUID().uuidString).key
+                basic_auth_users:
+                  alice: \(aliceHash)
+                """,
+            "server.crt": certificate,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The key path is absolute and missing: the error names its line and column.
+        #expect {
+            try WebConfig.load(path: directory + "/web.yml")
+        } throws: { error in
+            let error = error as? WebConfigError
+            return error?.line == 3 && error?.column == 13 && error?.message.hasPrefix("cannot read ") == true
+        }
+
+        try """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+            basic_auth_users:
+              alice: \(aliceHash)
+            """.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        try key.write(toFile: directory + "/server.key", atomically: true, encoding: .utf8)
+        let loaded = try WebConfig.load(path: directory + "/web.yml")
+        #expect(loaded.tls == TLSConfig(certificatePEM: certificate, privateKeyPEM: key))
+        #expect(loaded.basicAuthUsers == ["alice": aliceHash])
+    }
+
+    func parse(_ yaml: String) throws(WebConfigError) -> (tls: TLSConfig?, basicAuthUsers: [String: String]) {
+        try WebConfig.parse(yaml: yaml, path: "web.yml") { (file, _) throws(WebConfigError) in
+            file.hasSuffix(".crt") ? certificate : key
+        }
+    }
+
+    @Test func emptyOrNullMeansPlainHTTPWithoutAuth() throws {
+        for yaml in ["", "---\n", "~\n", "tls_server_config:\nbasic_auth_users:\n", "# only a comment\n"] {
+            let loaded = try parse(yaml)
+            #expect(loaded.tls == nil)
+            #expect(loaded.basicAuthUsers.isEmpty)
+        }
+    }
+
+    @Test func inlinePEMIsAccepted() throws {
+        let loaded = try parse("tls_server_config:\n  cert: |\n    -----BEGIN CERTIFICATE-----\n    x\n  key_file: a.key\n")
+        #expect(loaded.tls?.certificatePEM == "-----BEGIN CERTIFICATE-----\nx\n")
+        #expect(loaded.tls?.privateKeyPEM == key)
+    }
+
+    @Test(arguments: [
+        ("tls_server_config:\n  cert_file: a.crt\n  key_fil: a.key\n", "web.yml:3:3: unknown key 'key_fil' in tls_server_config (expected cert_file, key_file, cert or key)"),
+        ("basic_auth_users:\n  alice: s3cret\n", "web.yml:2:10: basic_auth_users.alice: expected a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)"),
+        ("tls_server_config:\n  cert_file: a.crt\n", "web.yml:2:3: tls_server_config: missing key_file"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_ca_file: ca.crt\n", "web.yml:4:3: tls_server_config.client_ca_file is not supported by this server"),
+        ("http_server_config:\n  http2: false\n", "web.yml:1:1: http_server_config is not supported by this server"),
+        ("basic_auth_users: {}\ntls: {}\n", "web.yml:2:1: unknown key 'tls' (expected tls_server_config or basic_auth_users)"),
+        ("- a\n- b\n", "web.yml:1:1: expected a mapping at the top"),
+        ("basic_auth_users:\n  - alice\n", "web.yml:2:3: basic_auth_users must map user names to bcrypt hashes"),
+    ])
+    func badFilesNamePlaces(yaml: String, message: String) {
+        #expect(throws: (any Error).self) { try parse(yaml) }
+        do {
+            _ = try parse(yaml)
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func syntaxErrorsCarryYamlsPosition() {
+        do {
+            _ = try parse("basic_auth_users:\n  alice: [unclosed\n")
+            Issue.record("should fail")
+        } catch {
+            #expect(error.description.hasPrefix("web.yml: "))
+            #expect(error.description.contains(":"))
+            #expect(error.line == nil)
+        }
+    }
+
+    @Test func missingFileSaysSo() {
+        #expect(throws: WebConfigError.self) { try WebConfig.load(path: "/nonexistent/web.yml") }
+    }
+}
