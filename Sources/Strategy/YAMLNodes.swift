@@ -1,0 +1,346 @@
+// The syntax layer: YAML text → `Yams.compose` node tree → a small reader that knows each
+// node's key path and position, so every error can say `file:line:column: path: message`.
+// Errors here carry an empty `file`; `Strategy.parse` fills it in once, at the top.
+
+import Yams
+
+/// A node of the composed YAML tree together with its key path (`features[1].type`).
+struct YNode {
+    let node: Node
+    let path: String
+
+    init(_ node: Node, path: String) {
+        self.node = node
+        self.path = path
+    }
+
+    var line: Int { node.mark?.line ?? 0 }
+    var column: Int { node.mark?.column ?? 0 }
+
+    /// An error positioned at this node.
+    func error(_ message: String) -> StrategyError {
+        StrategyError(file: "", line: line, column: column, path: path, message: message)
+    }
+
+    func child(_ key: String, _ node: Node) -> YNode {
+        YNode(node, path: path.isEmpty ? key : path + "." + key)
+    }
+
+    func element(_ index: Int, _ node: Node) -> YNode {
+        YNode(node, path: path + "[\(index)]")
+    }
+
+    // MARK: What the node is
+
+    /// The resolved tag (`!!str`, `!!int`, `!!float`, `!!null`, …) of a plain or quoted scalar.
+    var tagName: Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+
+    var isNull: Bool {
+        if case .scalar = node { return tagName == .null }
+        return false
+    }
+
+    /// How the node reads in an error message: `"numeric"` for a string, `5` for a number,
+    /// `nothing` for an empty value, `a list`, `a mapping`.
+    var found: String {
+        switch node {
+        case .scalar(let scalar):
+            switch tagName {
+            case .null: return scalar.string.isEmpty ? "nothing" : scalar.string
+            case .str: return quoted(scalar.string)
+            default: return scalar.string
+            }
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .alias: return "an alias"
+        }
+    }
+
+    // MARK: Readers
+
+    /// This node as a mapping whose keys must all be in `allowed`. An empty value (`metrics:`)
+    /// reads as an empty mapping, so a section with every key commented out takes its defaults.
+    func mapping(allowing allowed: [String]) throws(StrategyError) -> YMapping {
+        if isNull { return YMapping(node: self, entries: []) }
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping, found \(found)") }
+        var entries: [YMapping.Entry] = []
+        for (keyNode, valueNode) in mapping {
+            let keyAt = YNode(keyNode, path: path)
+            guard case .scalar(let scalar) = keyNode, !keyAt.isNull else {
+                throw keyAt.error("expected a key name, found \(keyAt.found)")
+            }
+            let key = scalar.string
+            let keyPositioned = child(key, keyNode)
+            guard allowed.contains(key) else {
+                throw keyPositioned.error("unknown key (expected one of: \(allowed.joined(separator: ", ")))")
+            }
+            if let first = entries.first(where: { $0.key == key }) {
+                throw keyPositioned.error("duplicate key (first at line \(first.keyNode.line), column \(first.keyNode.column))")
+            }
+            entries.append(YMapping.Entry(key: key, keyNode: keyPositioned, value: child(key, valueNode)))
+        }
+        return YMapping(node: self, entries: entries)
+    }
+
+    /// This node as a list (a YAML sequence).
+    func list() throws(StrategyError) -> [YNode] {
+        guard case .sequence(let sequence) = node else { throw error("expected a list, found \(found)") }
+        return sequence.enumerated().map { element($0.offset, $0.element) }
+    }
+
+    /// The text of a scalar. Numbers and booleans give the text as written (`version: 3.2` →
+    /// "3.2", `positive_label: 1` → "1"); an empty value is an error.
+    func string() throws(StrategyError) -> String {
+        guard case .scalar(let scalar) = node, !isNull else { throw error("expected a string, found \(found)") }
+        return scalar.string
+    }
+
+    func nonEmptyString() throws(StrategyError) -> String {
+        let text = try string()
+        guard !text.allSatisfy(\.isWhitespace) else { throw error("must not be empty") }
+        return text
+    }
+
+    /// A whole number written as a YAML integer.
+    func int() throws(StrategyError) -> Int {
+        guard case .scalar(let scalar) = node, tagName == .int else {
+            throw error("expected a whole number, found \(found)")
+        }
+        guard let value = Int(scalar.string) ?? node.int else { throw error("\(scalar.string) is too large") }
+        return value
+    }
+
+    /// A finite number written as a YAML integer or float, with its text: the source text when
+    /// it is a JSON number (`0.05`, `0.050`, `1e-3`), else the shortest text of its value
+    /// (`0x10` → "16", `.5` → "0.5", `1_000` → "1000").
+    func number() throws(StrategyError) -> Threshold {
+        guard case .scalar(let scalar) = node, tagName == .int || tagName == .float else {
+            throw error("expected a number, found \(found)")
+        }
+        let text = scalar.string
+        guard let value = Double(text) ?? node.float ?? node.int.map(Double.init) else {
+            throw error("expected a number, found \(text)")
+        }
+        guard value.isFinite else { throw error("expected a finite number, found \(text)") }
+        return Threshold(value, text: isJSONNumber(text) ? text : Threshold.format(value))
+    }
+
+    /// One of an enum's raw values; the message lists them.
+    func choice<E: RawRepresentable & CaseIterable>(_: E.Type, from choices: [E] = Array(E.allCases))
+        throws(StrategyError) -> E where E.RawValue == String
+    {
+        guard case .scalar(let scalar) = node, !isNull,
+              let value = E(rawValue: scalar.string), choices.contains(where: { $0.rawValue == value.rawValue })
+        else { throw error("expected \(alternatives(choices.map(\.rawValue))), found \(found)") }
+        return value
+    }
+}
+
+/// A mapping whose keys have been checked: each is a known, unique scalar.
+struct YMapping {
+    struct Entry {
+        let key: String
+        let keyNode: YNode
+        let value: YNode
+    }
+
+    /// The mapping node itself (where a missing key is reported).
+    let node: YNode
+    let entries: [Entry]
+
+    func optional(_ key: String) -> YNode? {
+        entries.first { $0.key == key }?.value
+    }
+
+    func required(_ key: String) throws(StrategyError) -> YNode {
+        guard let value = optional(key) else { throw node.error("missing required key \"\(key)\"") }
+        return value
+    }
+}
+
+/// `a or b`, `one of a, b or c`.
+func alternatives(_ names: [String]) -> String {
+    switch names.count {
+    case 0: return "nothing"
+    case 1: return names[0]
+    case 2: return "\(names[0]) or \(names[1])"
+    default: return "one of \(names.dropLast().joined(separator: ", ")) or \(names[names.count - 1])"
+    }
+}
+
+/// A string in double quotes, with `"` and `\` escaped, for messages.
+func quoted(_ text: String) -> String {
+    var out = "\""
+    for character in text {
+        switch character {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        default: out.append(character)
+        }
+    }
+    return out + "\""
+}
+
+/// A JSON number, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`: text that JSON, PromQL and
+/// YAML all read as the same number, so generated files can repeat it as written.
+private func isJSONNumber(_ text: String) -> Bool {
+    var scalars = Substring(text).unicodeScalars[...]
+    func digits() -> Int {
+        var count = 0
+        while let first = scalars.first, ("0"..."9").contains(first) {
+            scalars.removeFirst()
+            count += 1
+        }
+        return count
+    }
+    if scalars.first == "-" { scalars.removeFirst() }
+    let leadingZero = scalars.first == "0"
+    let integer = digits()
+    guard integer > 0, !(leadingZero && integer > 1) else { return false }
+    if scalars.first == "." {
+        scalars.removeFirst()
+        guard digits() > 0 else { return false }
+    }
+    if let first = scalars.first, first == "e" || first == "E" {
+        scalars.removeFirst()
+        if let sign = scalars.first, sign == "-" || sign == "+" { scalars.removeFirst() }
+        guard digits() > 0 else { return false }
+    }
+    return scalars.isEmpty
+}
+
+// MARK: - Composing the document
+
+enum YAMLDocument {
+    /// Composes the single document of `yaml` into a positioned root node. Syntax errors keep
+    /// libyaml's line and column; a duplicate key is reported at its second occurrence with its
+    /// key path.
+    static func compose(_ yaml: String) throws(StrategyError) -> YNode {
+        var text = yaml
+        var duplicate: (key: String, mark: Mark)?
+        // Each round renames one occurrence of a duplicated key so that composing can go on;
+        // a strategy file has far fewer keys than this.
+        for _ in 0..<100 {
+            let root: Node?
+            do {
+                root = try Yams.compose(yaml: text)
+            } catch let yamlError as YamlError {
+                if case .duplicatedKeysInMapping(let keys, let context) = yamlError, let key = keys.first {
+                    if duplicate == nil { duplicate = (key, context.mark) }
+                    if let renamed = renaming(key, at: context.mark, in: text) {
+                        text = renamed
+                        continue
+                    }
+                }
+                if let duplicate { throw duplicateKeyError(duplicate.key, at: duplicate.mark, in: nil) }
+                throw syntaxError(yamlError, in: yaml)
+            } catch {
+                throw StrategyError(file: "", line: 0, column: 0, path: "", message: "invalid YAML: \(error)")
+            }
+            if let duplicate { throw duplicateKeyError(duplicate.key, at: duplicate.mark, in: root) }
+            guard let root else {
+                throw StrategyError(file: "", line: 0, column: 0, path: "", message: "the file is empty (expected a strategy mapping)")
+            }
+            return YNode(root, path: "")
+        }
+        throw StrategyError(
+            file: "", line: duplicate?.mark.line ?? 0, column: duplicate?.mark.column ?? 0, path: "",
+            message: "duplicate key \(quoted(duplicate?.key ?? ""))"
+        )
+    }
+
+    private static func syntaxError(_ error: YamlError, in yaml: String) -> StrategyError {
+        func positioned(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> StrategyError {
+            var message = "invalid YAML: "
+            if let context {
+                let joiner = problem.hasPrefix("but ") ? ", " : ": "
+                message += "\(context.text) at line \(context.mark.line), column \(context.mark.column)\(joiner)\(problem)"
+            } else {
+                message += problem
+            }
+            return StrategyError(file: "", line: mark.line, column: mark.column, path: "", message: message)
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            return positioned(context, problem, mark)
+        case .reader(let problem, let offset, _, _):
+            var line = 0, column = 0
+            if let offset {
+                line = 1
+                column = 1
+                for character in yaml.prefix(offset) {
+                    if character.isNewline {
+                        line += 1
+                        column = 1
+                    } else {
+                        column += character.unicodeScalars.count
+                    }
+                }
+            }
+            return StrategyError(file: "", line: line, column: column, path: "", message: "invalid YAML: \(problem)")
+        default:
+            return StrategyError(file: "", line: 0, column: 0, path: "", message: "invalid YAML: \(error)")
+        }
+    }
+
+    /// The duplicate of `key` whose first occurrence is at `mark`: found in `root` (composed
+    /// with that first occurrence renamed), reported at the second occurrence with its path.
+    private static func duplicateKeyError(_ key: String, at mark: Mark, in root: Node?) -> StrategyError {
+        func search(_ node: YNode) -> StrategyError? {
+            switch node.node {
+            case .mapping(let mapping):
+                let pairs = Array(mapping)
+                if let renamed = pairs.firstIndex(where: { $0.key.mark?.line == mark.line && $0.key.mark?.column == mark.column }) {
+                    if let second = pairs[(renamed + 1)...].first(where: { $0.key.scalar?.string == key }) {
+                        return node.child(key, second.key).error("duplicate key (first at line \(mark.line), column \(mark.column))")
+                    }
+                }
+                for (keyNode, value) in pairs {
+                    if let found = search(node.child(keyNode.scalar?.string ?? "?", value)) { return found }
+                }
+            case .sequence(let sequence):
+                for (index, element) in sequence.enumerated() {
+                    if let found = search(node.element(index, element)) { return found }
+                }
+            case .scalar, .alias:
+                break
+            }
+            return nil
+        }
+        if let root, let found = search(YNode(root, path: "")) { return found }
+        return StrategyError(file: "", line: mark.line, column: mark.column, path: "", message: "duplicate key \(quoted(key))")
+    }
+
+    /// `text` with the key at `mark` (plain or quoted) replaced by as many private-use characters,
+    /// so that no position in the text moves. nil when the text there is not the key.
+    private static func renaming(_ key: String, at mark: Mark, in text: String) -> String? {
+        var scalars = Array(text.unicodeScalars)
+        var line = 1, column = 1, index = 0
+        while index < scalars.count, line < mark.line || column < mark.column {
+            if line > mark.line { return nil }
+            let scalar = scalars[index]
+            index += 1
+            if scalar == "\r", index < scalars.count, scalars[index] == "\n" { index += 1 }
+            if scalar == "\n" || scalar == "\r" || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                if line == mark.line { return nil }
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        if index < scalars.count, scalars[index] == "\"" || scalars[index] == "'" { index += 1 }
+        let keyScalars = Array(key.unicodeScalars)
+        guard !keyScalars.isEmpty, index + keyScalars.count <= scalars.count,
+              Array(scalars[index..<(index + keyScalars.count)]) == keyScalars
+        else { return nil }
+        scalars.replaceSubrange(index..<(index + keyScalars.count), with: Array(repeating: "\u{E000}", count: keyScalars.count))
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+}

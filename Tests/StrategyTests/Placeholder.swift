@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderStrategyTests() { #expect(Bool(true)) }
