@@ -19,6 +19,9 @@ enum RuleTests {
         let doc = YAMLNode.mapping([
             YAMLEntry("rule_files", .strings([ruleFile])),
             YAMLEntry("evaluation_interval", .string(PromDuration.format(evaluationStep))),
+            // Recording rules first, so alerts on them see the same evaluation's results
+            // (promtool's default group order is not fixed).
+            YAMLEntry("group_eval_order", .strings(groups.filter { !$0.rules.isEmpty }.map(\.name))),
             YAMLEntry("tests", .sequence(tests)),
         ])
         return YAML.document(doc, comments: header)
