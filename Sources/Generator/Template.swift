@@ -45,7 +45,8 @@ struct Template: Sendable, Equatable {
     var goTemplate: String {
         parts.map { part in
             switch part {
-            case .text(let t): t
+            // Any other `{{` stays literal text: escaped so Prometheus does not run it.
+            case .text(let t): t.replacing("{{", with: "{{ \"{{\" }}")
             case .label(let l): "{{ $labels.\(l) }}"
             case .value: "{{ $value }}"
             }

@@ -43,17 +43,31 @@ enum Tools {
         return ok
     }
 
-    static func run(_ executable: String, _ args: [String], cwd: String? = nil) throws -> ToolResult {
+    /// One tool at a time: Foundation's Process and Pipe are not safe to use from parallel
+    /// tests on Linux, and the machine has two cores anyway.
+    private static let lock = NSLock()
+
+    /// Runs `executable`; `output` is its standard output, followed by its standard error
+    /// unless `stderr` is false.
+    static func run(_ executable: String, _ args: [String], cwd: String? = nil, stderr: Bool = true) throws -> ToolResult {
+        lock.lock()
+        defer { lock.unlock() }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: which(executable) ?? executable)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
+        // Output goes to a file, not a pipe: reading a pipe with FileHandle can die on EINTR
+        // (SIGCHLD) in swift-corelibs-foundation.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let handle = try FileHandle(forWritingTo: out)
+        p.standardOutput = handle
+        p.standardError = stderr ? handle : FileHandle.nullDevice
         try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        try handle.close()
+        let data = try Data(contentsOf: out)
         return ToolResult(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
@@ -69,6 +83,8 @@ enum Tools {
 enum PromQLNames {
     static let keywords: Set<String> = [
         "and", "or", "unless", "bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset", "inf", "nan",
+        // aggregation operators (may be followed by `by (…)` rather than `(`)
+        "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile",
     ]
 
     static func metricNames(_ expr: String) -> Set<String> {

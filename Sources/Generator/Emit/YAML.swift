@@ -127,7 +127,9 @@ enum YAML {
             || (first >= "0" && first <= "9") || first == "_" || first == "/" || first == "(" || first == "$"
         if !firstOK || last == " " || last == ":" { return false }
         // Anything a YAML 1.1 or 1.2 reader could take for a number, date or time stays quoted.
-        if u.allSatisfy({ "0123456789.+-eE_:".unicodeScalars.contains($0) }) { return false }
+        if u.contains(where: { $0 >= "0" && $0 <= "9" }), u.allSatisfy({ "0123456789.+-eE_:".unicodeScalars.contains($0) }) {
+            return false
+        }
         let lower = s.lowercased()
         if lower.hasPrefix("0x") || lower.hasPrefix("0o") || lower.hasPrefix("0b") { return false }
         for (i, c) in u.enumerated() {
