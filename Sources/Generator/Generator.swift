@@ -95,7 +95,7 @@ public enum Generator {
             teams += s.objectives.map(\.team)
 
             let m = s.model.name
-            files.append(GeneratedFile(path: Names.ruleFile(m), contents: RuleFile.render(groups, header: header)))
+            files.append(GeneratedFile(path: Names.ruleFile(m), contents: RuleFile.render(groups, header: header + Names.thresholdSemantics)))
             files.append(GeneratedFile(path: Names.testFile(m), contents: RuleTests.render(
                 groups, ruleFile: relative(Names.ruleFile(m), from: Names.testFile(m)),
                 evaluationStep: RulePlanner.evaluationStep(s), header: header)))

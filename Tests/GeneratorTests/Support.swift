@@ -59,7 +59,7 @@ enum Tools {
         // Output goes to a file, not a pipe: reading a pipe with FileHandle can die on EINTR
         // (SIGCHLD) in swift-corelibs-foundation.
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        try Data().write(to: out)
         defer { try? FileManager.default.removeItem(at: out) }
         let handle = try FileHandle(forWritingTo: out)
         p.standardOutput = handle
