@@ -42,7 +42,9 @@ enum RuleFile {
                 YAMLEntry("labels", .mapping([
                     YAMLEntry("app.kubernetes.io/name", .string("model-exporter")),
                     YAMLEntry("app.kubernetes.io/component", .string("rules")),
-                    YAMLEntry("model_exporter/model", .string(name)),
+                    YAMLEntry("app.kubernetes.io/instance", .string(name)),
+                    // The label kube-prometheus' default ruleSelector looks for.
+                    YAMLEntry("role", .string("alert-rules")),
                 ])),
             ])),
             YAMLEntry("spec", groupsNode(groups)),

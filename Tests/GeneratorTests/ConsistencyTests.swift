@@ -83,6 +83,12 @@ func ruleGroups(_ s: Strategy) -> [RuleGroup] {
         ])
         let noKube = Generator.generate([Strategies.rich], options: GeneratorOptions(version: "x")).map(\.path)
         #expect(!noKube.contains { $0.hasPrefix("kubernetes/") })
+        // No strategy: still the exporter's guard and the shared configuration.
+        #expect(Generator.generate([], options: options).map(\.path) == [
+            "alertmanager/alertmanager.yml", "grafana/provisioning/dashboards/model_exporter.yml",
+            "grafana/provisioning/datasources/prometheus.yml", "prometheus/prometheus.yml",
+            "prometheus/rules/model_exporter.rules.yml", "prometheus/tests/model_exporter.test.yml",
+        ])
     }
 
     @Test func headersNameVersionAndSource() {
