@@ -10,9 +10,6 @@ enum Repo {
     /// The package root (…/Tests/GeneratorTests/Support.swift → …).
     static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-    static var schemaDir: String {
-        ProcessInfo.processInfo.environment["GRAFANA_SCHEMA_DIR"] ?? root.appendingPathComponent("../shared/grafana-schema").standardized.path
-    }
 }
 
 struct ToolResult {
