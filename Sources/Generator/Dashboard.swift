@@ -1,0 +1,356 @@
+// The Grafana dashboard of one model: a model (rows of panels, built from the strategy) and
+// its JSON (schemaVersion 39), in two variants — importable (`__inputs`, `${DS_PROMETHEUS}`)
+// and provisioned (a `datasource` template variable). Rows follow the objectives; every alert
+// gets a stat or gauge panel whose thresholds are the alert's; every query reads a catalog
+// family or a recording rule of the rule file.
+
+import Strategy
+
+struct DashboardTarget: Sendable, Equatable {
+    var expr: String
+    var legend: String
+    var heatmap: Bool = false
+}
+
+struct ThresholdStep: Sendable, Equatable {
+    /// nil: the base step (-Infinity).
+    var value: JSONValue?
+    var color: String
+}
+
+struct PanelLink: Sendable, Equatable {
+    var title: String
+    var url: String
+}
+
+struct DashboardPanel: Sendable, Equatable {
+    enum Kind: String, Sendable { case timeseries, stat, gauge, heatmap }
+    var kind: Kind
+    var title: String
+    var description: String
+    var unit: String
+    var targets: [DashboardTarget]
+    var thresholds: [ThresholdStep] = [ThresholdStep(value: nil, color: "green")]
+    var min: Double? = nil
+    var max: Double? = nil
+    var links: [PanelLink] = []
+    var width = 12
+    var height = 8
+    var key: PanelKey? = nil
+    // Assigned by the layout.
+    var id = 0
+    var x = 0
+    var y = 0
+}
+
+struct DashboardRow: Sendable, Equatable {
+    var title: String
+    var panels: [DashboardPanel]
+    var id = 0
+    var y = 0
+}
+
+struct DashboardModel: Sendable, Equatable {
+    var title: String
+    var uid: String
+    var description: String
+    var modelName: String
+    var refresh: String
+    var timeRange: String
+    var rows: [DashboardRow]
+    var links: [PanelLink]
+
+    var panels: [DashboardPanel] { rows.flatMap(\.panels) }
+
+    func panelID(_ key: PanelKey) -> Int? { panels.first { $0.key == key }?.id }
+}
+
+enum DashboardBuilder {
+    enum Section: CaseIterable {
+        case dataQuality, drift, quality, fairness, serving
+
+        var title: String {
+            switch self {
+            case .dataQuality: "Data quality"
+            case .drift: "Drift"
+            case .quality: "Model quality"
+            case .fairness: "Fairness"
+            case .serving: "Serving"
+            }
+        }
+
+        init(_ g: SignalGroup) {
+            switch g {
+            case .dataQuality: self = .dataQuality
+            case .drift: self = .drift
+            case .quality: self = .quality
+            case .fairness: self = .fairness
+            case .latency, .resources: self = .serving
+            }
+        }
+    }
+
+    static func severityColor(_ s: Severity) -> String {
+        switch s {
+        case .critical: "red"
+        case .warning: "orange"
+        case .info: "blue"
+        }
+    }
+
+    /// Unit of a per-second rate of a counter family.
+    static func rateUnit(_ f: MetricFamily) -> String {
+        switch f.unit {
+        case "none": "ops"
+        case "s": "percentunit"
+        default: f.unit
+        }
+    }
+
+    static func build(_ s: Strategy, version: String) -> DashboardModel {
+        // Sections in the order the objectives name them, then the rest in the default order.
+        var order: [Section] = []
+        for o in s.objectives {
+            for g in o.watches where !order.contains(Section(g)) { order.append(Section(g)) }
+        }
+        for sec in Section.allCases where !order.contains(sec) { order.append(sec) }
+
+        var rows: [DashboardRow] = []
+        for sec in order {
+            let panels = alertPanels(s, sec) + panels(s, sec)
+            if panels.isEmpty { continue }
+            var title = sec.title
+            let owners = s.objectives.filter { o in o.watches.contains { Section($0) == sec } }
+            if !owners.isEmpty {
+                title += " · " + owners.map { "\($0.name) (team \($0.team))" }.joined(separator: ", ")
+            }
+            rows.append(DashboardRow(title: title, panels: panels))
+        }
+        layout(&rows)
+
+        var links: [PanelLink] = []
+        for a in s.alerts {
+            if let url = a.runbookURL, !links.contains(where: { $0.url == url }) {
+                links.append(PanelLink(title: "Runbook: \(a.name)", url: url))
+            }
+        }
+        return DashboardModel(
+            title: s.visualization.title, uid: Names.dashboardUID(s.model.name),
+            description: "Monitoring of model \(s.model.name) (\(s.model.task.rawValue)). "
+                + Names.header(version: version, sources: [s.sourcePath]).joined(separator: " "),
+            modelName: s.model.name, refresh: s.visualization.refresh, timeRange: s.visualization.timeRange,
+            rows: rows, links: links)
+    }
+
+    /// Ids in order (rows too), 24-column flow layout inside each row.
+    static func layout(_ rows: inout [DashboardRow]) {
+        var id = 1
+        var y = 0
+        for r in rows.indices {
+            rows[r].id = id
+            rows[r].y = y
+            id += 1
+            y += 1
+            var x = 0
+            var lineHeight = 0
+            for p in rows[r].panels.indices {
+                let w = rows[r].panels[p].width
+                if x + w > 24 {
+                    y += lineHeight
+                    x = 0
+                    lineHeight = 0
+                }
+                rows[r].panels[p].id = id
+                rows[r].panels[p].x = x
+                rows[r].panels[p].y = y
+                id += 1
+                x += w
+                lineHeight = Swift.max(lineHeight, rows[r].panels[p].height)
+            }
+            y += lineHeight
+        }
+    }
+
+    // MARK: Panels
+
+    private static var scope: Scope { .dashboard }
+
+    private static func sel(_ f: MetricFamily, _ extra: [Matcher] = []) -> String { PromQL.selector(f.name, scope, extra) }
+
+    private static func legend(_ labels: [String]) -> String {
+        (["{{\(Label.modelVersion)}}"] + labels.map { "{{\($0)}}" }).joined(separator: " ")
+    }
+
+    private static func series(_ f: MetricFamily, title: String, extra: [Matcher] = [], width: Int = 12) -> DashboardPanel {
+        DashboardPanel(kind: .timeseries, title: title, description: f.help, unit: f.unit,
+                       targets: [DashboardTarget(expr: sel(f, extra), legend: legend(f.labels))], width: width)
+    }
+
+    /// One stat (or gauge, for ratios) per alert of the section, thresholds = the alert's.
+    static func alertPanels(_ s: Strategy, _ sec: Section) -> [DashboardPanel] {
+        s.alerts.filter { Section($0.signal.group) == sec }.map { a in
+            let q = Signals.query(a, s, scope)
+            let color = severityColor(a.severity)
+            var steps: [ThresholdStep]
+            var condition: String
+            if let b = a.below {
+                steps = [ThresholdStep(value: nil, color: color), ThresholdStep(value: .number(b), color: "green")]
+                condition = "below \(b.text)"
+            } else if let t = a.above {
+                steps = [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .number(t), color: color)]
+                condition = "above \(t.text)"
+            } else {
+                steps = [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: color)]
+                condition = "1 (drifted)"
+            }
+            var description = "Alert \(a.name) (\(a.severity.rawValue), team \(a.team)) fires when this is \(condition) for \(a.forDuration)"
+            if [.quality, .fairness].contains(a.signal.group) && a.minLabeledEvents > 0 {
+                description += " with at least \(a.minLabeledEvents) labelled events in the window"
+            }
+            description += ". " + q.help
+            let ratio = q.unit == "percentunit"
+            return DashboardPanel(
+                kind: ratio ? .gauge : .stat, title: "\(a.name): \(q.title)", description: description, unit: q.unit,
+                targets: [DashboardTarget(expr: q.expr, legend: q.legend)], thresholds: steps,
+                min: ratio ? 0 : nil, max: ratio ? 1 : nil,
+                links: a.runbookURL.map { [PanelLink(title: "Runbook", url: $0)] } ?? [],
+                width: 6, height: 6, key: .alert(a.name))
+        }
+    }
+
+    static func panels(_ s: Strategy, _ sec: Section) -> [DashboardPanel] {
+        let m = s.metrics
+        var out: [DashboardPanel] = []
+        switch sec {
+        case .dataQuality:
+            for dq in m.dataQuality {
+                switch dq {
+                case .missing: out.append(series(Catalog.missing, title: "Missing values by feature"))
+                case .outOfRange: out.append(series(Catalog.outOfRange, title: "Out-of-range values by feature"))
+                case .newCategory: out.append(series(Catalog.newCategory, title: "New categories by feature"))
+                case .summary:
+                    out.append(series(Catalog.mean, title: "Feature mean"))
+                    out.append(series(Catalog.stddev, title: "Feature standard deviation"))
+                }
+            }
+        case .drift:
+            let drifting = RulePlanner.driftedFeatures(s)
+            if !drifting.isEmpty {
+                out.append(DashboardPanel(
+                    kind: .stat, title: "Drifted features",
+                    description: "1 when any drift method of the feature crosses its threshold (recording rule \(Names.featureDrifted)).",
+                    unit: Catalog.featureDrifted.unit,
+                    targets: [DashboardTarget(expr: PromQL.selector(Names.featureDrifted, scope), legend: legend([Label.feature]))],
+                    thresholds: [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: "red")],
+                    width: 12, height: 6))
+                out.append(series(Catalog.datasetDriftShare, title: "Share of drifted features"))
+                out.append(series(Catalog.featureDriftScore, title: "Feature drift score"))
+                if drifting.contains(where: { $0.drift.contains(where: \.isPValueMethod) }) {
+                    out.append(series(Catalog.featureDriftPValue, title: "Feature drift p-value"))
+                }
+            }
+            out += driftPanels(name: "Prediction", methods: m.drift.prediction, record: Names.predictionDrifted,
+                               score: Catalog.predictionDriftScore, pValue: Catalog.predictionDriftPValue)
+            if s.columns.label != nil {
+                out += driftPanels(name: "Target", methods: m.drift.target, record: Names.targetDrifted,
+                                   score: Catalog.targetDriftScore, pValue: Catalog.targetDriftPValue)
+            }
+        case .quality:
+            for q in m.quality {
+                out.append(series(Catalog.quality(q), title: Signals.title(q), width: 8))
+            }
+            if !m.quality.isEmpty {
+                out.append(DashboardPanel(
+                    kind: .timeseries, title: "Window events",
+                    description: "\(Catalog.windowEvents.help) / \(Catalog.windowLabeledEvents.help) Quality and fairness alerts need enough labelled events.",
+                    unit: Catalog.windowEvents.unit,
+                    targets: [DashboardTarget(expr: sel(Catalog.windowEvents), legend: "events {{\(Label.modelVersion)}}"),
+                              DashboardTarget(expr: sel(Catalog.windowLabeledEvents), legend: "labelled {{\(Label.modelVersion)}}")],
+                    width: 8))
+            }
+        case .fairness:
+            for f in m.fairness {
+                out.append(series(Catalog.fairness(f), title: Signals.title(f), width: 8))
+            }
+            if !m.fairness.isEmpty {
+                out.append(series(Catalog.selectionRate, title: "Selection rate by group", width: 8))
+                if s.columns.label != nil {
+                    out.append(series(Catalog.truePositiveRate, title: "True positive rate by group", width: 8))
+                    out.append(series(Catalog.falsePositiveRate, title: "False positive rate by group", width: 8))
+                }
+            }
+        case .serving:
+            let up = PromQL.selector(Names.up, [.eq("job", Names.job)])
+            out.append(DashboardPanel(
+                kind: .stat, title: "Exporter up",
+                description: "1 when Prometheus scrapes model_exporter (job \(Names.job)); alert \(Names.exporterDownAlert) fires after 5 minutes at 0.",
+                unit: "none", targets: [DashboardTarget(expr: up, legend: "{{instance}}")],
+                thresholds: [ThresholdStep(value: nil, color: "red"), ThresholdStep(value: .int(1), color: "green")],
+                width: 6, height: 6, key: .exporterUp))
+            out.append(DashboardPanel(
+                kind: .stat, title: "Seconds since the last event",
+                description: "Now minus \(Catalog.lastEventTimestamp.name): \(Catalog.lastEventTimestamp.help)",
+                unit: "s", targets: [DashboardTarget(expr: "time() - \(sel(Catalog.lastEventTimestamp))", legend: legend([]))],
+                width: 6, height: 6))
+            out.append(DashboardPanel(
+                kind: .timeseries, title: "Predictions per second",
+                description: "\(Catalog.predictions.help) Per second over \(Names.rateWindow) (recording rule \(Names.predictionsRate)); alert \(Names.noEventsAlert(s.model.name)) fires when it stays 0.",
+                unit: rateUnit(Catalog.predictions),
+                targets: [DashboardTarget(expr: PromQL.selector(Names.predictionsRate, scope), legend: legend([]))],
+                width: 12, height: 6, key: .predictionsRate))
+            out.append(DashboardPanel(
+                kind: .timeseries, title: "Rejected events",
+                description: "Share of incoming events rejected, over \(Names.rateWindow) (recording rule \(Names.rejectedRatio)). \(Catalog.eventsRejected.help)",
+                unit: "percentunit", targets: [DashboardTarget(expr: PromQL.selector(Names.rejectedRatio, scope), legend: legend([]))]))
+            if s.columns.label != nil {
+                out.append(DashboardPanel(
+                    kind: .timeseries, title: "Labels per second",
+                    description: "\(Catalog.labels.help) Per second over \(Names.rateWindow) (recording rule \(Names.labelsRate)); alert \(Names.labelLagAlert(s.model.name)) fires when none arrive for an hour while predictions flow.",
+                    unit: rateUnit(Catalog.labels),
+                    targets: [DashboardTarget(expr: PromQL.selector(Names.labelsRate, scope), legend: legend([]))],
+                    key: .labelsRate))
+            }
+            if s.metrics.latency != nil {
+                let qs = RulePlanner.latencyQuantiles(s)
+                out.append(DashboardPanel(
+                    kind: .timeseries, title: "Prediction latency quantiles",
+                    description: "\(Catalog.latency.help) Quantiles over \(Names.rateWindow) (recording rules \(Names.latencyQuantile(qs[0])) …).",
+                    unit: Catalog.latency.unit,
+                    targets: qs.map { DashboardTarget(expr: PromQL.selector(Names.latencyQuantile($0), scope),
+                                                      legend: "\(Names.quantileName($0)) {{\(Label.modelVersion)}}") }))
+                let buckets = PromQL.selector(Catalog.seriesNames(of: Catalog.latency)[0], scope)
+                out.append(DashboardPanel(
+                    kind: .heatmap, title: "Prediction latency distribution",
+                    description: "\(Catalog.latency.help) Observations per second in each histogram bucket.",
+                    unit: Catalog.latency.unit,
+                    targets: [DashboardTarget(expr: "sum by (\(PromQL.bucketLabel)) (rate(\(buckets)[$__rate_interval]))",
+                                              legend: "{{\(PromQL.bucketLabel)}}", heatmap: true)]))
+            }
+            let job = [Matcher.eq("job", Names.job)]
+            out.append(DashboardPanel(
+                kind: .timeseries, title: "Exporter memory",
+                description: Catalog.processResident.help, unit: Catalog.processResident.unit,
+                targets: [DashboardTarget(expr: PromQL.selector(Catalog.processResident.name, job), legend: "{{instance}}")]))
+            out.append(DashboardPanel(
+                kind: .timeseries, title: "Exporter CPU",
+                description: "\(Catalog.processCPU.help) Per second: the share of one core.", unit: rateUnit(Catalog.processCPU),
+                targets: [DashboardTarget(expr: "rate(\(PromQL.selector(Catalog.processCPU.name, job))[$__rate_interval])", legend: "{{instance}}")]))
+        }
+        return out
+    }
+
+    private static func driftPanels(name: String, methods: [DriftMethod], record: String, score: MetricFamily, pValue: MetricFamily) -> [DashboardPanel] {
+        guard !methods.isEmpty else { return [] }
+        var out = [DashboardPanel(
+            kind: .stat, title: "\(name) drifted",
+            description: "1 when the method's threshold is crossed: p-value below it (ks, chi_square), score at or above it (distance methods). Recording rule \(record).",
+            unit: score.unit, targets: [DashboardTarget(expr: PromQL.selector(record, scope), legend: legend([Label.method]))],
+            thresholds: [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: "red")],
+            width: 6, height: 6)]
+        out.append(series(score, title: "\(name) drift score", width: 9))
+        if methods.contains(where: \.isPValueMethod) {
+            out.append(series(pValue, title: "\(name) drift p-value", width: 9))
+        }
+        return out
+    }
+}

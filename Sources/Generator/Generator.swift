@@ -1,0 +1,165 @@
+// model_exporter generate: strategies → Prometheus rules and their promtool tests, the
+// Prometheus and Alertmanager configuration, Grafana dashboards and provisioning.
+//
+// Layers (sloth's): the validated `Strategy` → models (`RulePlanner`'s rule groups with their
+// test scenarios, `DashboardBuilder`'s dashboard) → writers (`RuleFile`, `RuleTests`,
+// `DashboardJSON`, …) over a tiny deterministic YAML / JSON emitter. Pure until `write`.
+
+import Foundation
+import Strategy
+
+/// One generated file.
+public struct GeneratedFile: Sendable, Equatable {
+    /// Relative to the output directory, e.g. `prometheus/rules/credit-risk.rules.yml`.
+    public var path: String
+    public var contents: String
+
+    public init(path: String, contents: String) {
+        self.path = path
+        self.contents = contents
+    }
+}
+
+/// Deployment details the strategy does not hold.
+public struct GeneratorOptions: Sendable {
+    /// Generator version, named in every file's header.
+    public var version: String
+    /// Scrape targets of the exporter (`prometheus.yml`).
+    public var exporterTargets: [String] = ["localhost:9188"]
+    public var alertmanagerTargets: [String] = ["localhost:9093"]
+    /// Base of the `dashboard_url` annotations.
+    public var grafanaURL: String = "http://localhost:3000"
+    /// Team → webhook URL of its receiver; default `http://127.0.0.1:5001/<team>`.
+    public var webhookURLs: [String: String] = [:]
+    /// Also write `kubernetes/<model>.prometheusrule.yml` (monitoring.coreos.com/v1).
+    public var prometheusRule: Bool = false
+    public var scrapeInterval: String = "15s"
+    public var evaluationInterval: String = "15s"
+    /// The Prometheus the provisioned Grafana data source points at.
+    public var prometheusURL: String = "http://localhost:9090"
+
+    public init(
+        version: String, exporterTargets: [String] = ["localhost:9188"], alertmanagerTargets: [String] = ["localhost:9093"],
+        grafanaURL: String = "http://localhost:3000", webhookURLs: [String: String] = [:], prometheusRule: Bool = false,
+        scrapeInterval: String = "15s", evaluationInterval: String = "15s", prometheusURL: String = "http://localhost:9090"
+    ) {
+        self.version = version
+        self.exporterTargets = exporterTargets
+        self.alertmanagerTargets = alertmanagerTargets
+        self.grafanaURL = grafanaURL
+        self.webhookURLs = webhookURLs
+        self.prometheusRule = prometheusRule
+        self.scrapeInterval = scrapeInterval
+        self.evaluationInterval = evaluationInterval
+        self.prometheusURL = prometheusURL
+    }
+}
+
+public enum GeneratorError: Error, CustomStringConvertible {
+    case write(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .write(let path, let reason): "\(path): cannot write: \(reason)"
+        }
+    }
+}
+
+public enum Generator {
+    /// Every file for these strategies, in a fixed order. Pure and deterministic: the same
+    /// input gives the same bytes. Several strategies share `prometheus.yml`,
+    /// `alertmanager.yml`, the exporter's rule file and the Grafana provisioning; their model
+    /// names must differ (a precondition).
+    ///
+    /// ```swift
+    /// let files = Generator.generate([strategy], options: GeneratorOptions(version: "0.1.0"))
+    /// try Generator.write(files, to: "out")
+    /// ```
+    public static func generate(_ strategies: [Strategy], options: GeneratorOptions) -> [GeneratedFile] {
+        let sorted = strategies.sorted { $0.model.name < $1.model.name }
+        precondition(Set(sorted.map(\.model.name)).count == sorted.count, "generate: two strategies name the same model")
+        let allSources = sorted.map(\.sourcePath)
+        var files: [GeneratedFile] = []
+        var ruleFiles: [String] = []
+        var teams: [String] = []
+        var exporterDashboard: String?
+
+        for s in sorted {
+            let header = Names.header(version: options.version, sources: [s.sourcePath])
+            let dashboard = DashboardBuilder.build(s, version: options.version)
+            let base = "\(options.grafanaURL)/d/\(dashboard.uid)/\(Names.slug(dashboard.title))?viewPanel="
+            let url = { (key: PanelKey) in base + String(dashboard.panelID(key) ?? 0) }
+            if exporterDashboard == nil { exporterDashboard = url(.exporterUp) }
+            let groups = RulePlanner(strategy: s, dashboardURL: url).groups()
+            teams += groups.flatMap(\.alerts).flatMap { $0.labels.filter { $0.name == Names.teamLabel }.map(\.value) }
+            teams += s.objectives.map(\.team)
+
+            let m = s.model.name
+            files.append(GeneratedFile(path: Names.ruleFile(m), contents: RuleFile.render(groups, header: header + Names.thresholdSemantics)))
+            files.append(GeneratedFile(path: Names.testFile(m), contents: RuleTests.render(
+                groups, ruleFile: relative(Names.ruleFile(m), from: Names.testFile(m)),
+                evaluationStep: RulePlanner.evaluationStep(s), header: header)))
+            files.append(GeneratedFile(path: Names.importableDashboard(m), contents: DashboardJSON.render(dashboard, variant: .importable)))
+            files.append(GeneratedFile(path: Names.provisionedDashboard(m), contents: DashboardJSON.render(dashboard, variant: .provisioned)))
+            if options.prometheusRule {
+                files.append(GeneratedFile(path: Names.prometheusRule(m), contents: RuleFile.prometheusRule(groups, model: m, header: header)))
+            }
+            ruleFiles.append(relative(Names.ruleFile(m), from: Names.prometheusConfig))
+        }
+
+        // The exporter itself: one guard for every model it serves.
+        let shared = Names.header(version: options.version, sources: allSources.isEmpty ? ["no strategy"] : allSources)
+        let team = sorted.first.map(RulePlanner.serviceTeam) ?? Names.defaultTeam
+        teams.append(team)
+        let down = RulePlanner.exporterDown(
+            team: team, instance: options.exporterTargets.first ?? "localhost:9188",
+            dashboardURL: exporterDashboard ?? options.grafanaURL)
+        let exporterGroups = [RuleGroup(name: Names.exporterGroup, rules: [.alert(down)])]
+        files.append(GeneratedFile(path: Names.exporterRuleFile, contents: RuleFile.render(exporterGroups, header: shared)))
+        files.append(GeneratedFile(path: Names.exporterTestFile, contents: RuleTests.render(
+            exporterGroups, ruleFile: relative(Names.exporterRuleFile, from: Names.exporterTestFile),
+            evaluationStep: 60_000, header: shared)))
+        ruleFiles.insert(relative(Names.exporterRuleFile, from: Names.prometheusConfig), at: 0)
+
+        files.append(GeneratedFile(path: Names.prometheusConfig, contents: PrometheusConfig.render(ruleFiles: ruleFiles, options: options, header: shared)))
+        files.append(GeneratedFile(path: Names.alertmanagerConfig, contents: AlertmanagerConfig.render(teams: teams, options: options, header: shared)))
+        files.append(GeneratedFile(path: Names.datasourceProvisioning, contents: DashboardJSON.datasourceProvisioning(prometheusURL: options.prometheusURL, header: shared)))
+        files.append(GeneratedFile(path: Names.dashboardProvider, contents: DashboardJSON.dashboardProvider(header: shared)))
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Writes each file under `directory` (created with its folders), atomically per file:
+    /// a temporary file beside the target, then a rename.
+    public static func write(_ files: [GeneratedFile], to directory: String) throws {
+        let fm = FileManager.default
+        for f in files {
+            let target = URL(fileURLWithPath: directory).appendingPathComponent(f.path)
+            let folder = target.deletingLastPathComponent()
+            do {
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+                let temp = folder.appendingPathComponent(".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+                try Data(f.contents.utf8).write(to: temp)
+                if rename(temp.path, target.path) != 0 {
+                    let reason = String(cString: strerror(errno))
+                    try? fm.removeItem(at: temp)
+                    throw GeneratorError.write(path: target.path, reason: reason)
+                }
+            } catch let e as GeneratorError {
+                throw e
+            } catch {
+                throw GeneratorError.write(path: target.path, reason: "\(error)")
+            }
+        }
+    }
+
+    /// `prometheus/rules/x.yml` seen from `prometheus/tests/x.test.yml` → `../rules/x.yml`.
+    static func relative(_ path: String, from file: String) -> String {
+        var a = path.split(separator: "/").map(String.init)
+        var b = file.split(separator: "/").dropLast().map(String.init)
+        while let x = a.first, let y = b.first, x == y, a.count > 1 {
+            a.removeFirst()
+            b.removeFirst()
+        }
+        return (Array(repeating: "..", count: b.count) + a).joined(separator: "/")
+    }
+}

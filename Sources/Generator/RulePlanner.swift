@@ -1,0 +1,472 @@
+// Strategy → rule groups: the recording rules every dashboard and alert shares, the built-in
+// guards, one alert per strategy alert, and for each the promtool scenarios that prove it
+// (healthy, pending before `for`, firing after it with exact labels and annotations, the
+// boundary at the threshold, the labelled-events guard).
+
+import Strategy
+
+/// Builds the rule groups of one strategy.
+struct RulePlanner {
+    let strategy: Strategy
+    /// Dashboard link of a panel (`dashboard_url`).
+    let dashboardURL: (PanelKey) -> String
+
+    private var s: Strategy { strategy }
+    private var scope: Scope { Scope.rules(strategy) }
+    private var minute: Int { 60_000 }
+
+    // MARK: Groups
+
+    func groups() -> [RuleGroup] {
+        var result: [RuleGroup] = [RuleGroup(name: Names.group(s.model.name, "recording"), rules: recordingRules().map(Rule.record))]
+        result.append(RuleGroup(name: Names.group(s.model.name, Names.availabilityGroup), rules: builtInAlerts().map(Rule.alert)))
+        let concerns: [(String, [SignalGroup])] = [
+            ("data_quality", [.dataQuality]), ("drift", [.drift]), ("quality", [.quality]),
+            ("fairness", [.fairness]), ("serving", [.latency, .resources]),
+        ]
+        for (concern, groups) in concerns {
+            let alerts = s.alerts.filter { groups.contains($0.signal.group) }.map(alertRule)
+            if !alerts.isEmpty { result.append(RuleGroup(name: Names.group(s.model.name, concern), rules: alerts.map(Rule.alert))) }
+        }
+        return result
+    }
+
+    /// The quantiles recorded: p50, p90, p99 for the dashboard and any an alert uses.
+    static func latencyQuantiles(_ s: Strategy) -> [Threshold] {
+        guard s.metrics.latency != nil else { return [] }
+        var qs = [Threshold(0.5, text: "0.5"), Threshold(0.9, text: "0.9"), Threshold(0.99, text: "0.99")]
+        for a in s.alerts {
+            if case .latency(let q) = a.signal, !qs.contains(where: { $0.value == q.value }) { qs.append(q) }
+        }
+        return qs.sorted { $0.value < $1.value }
+    }
+
+    static func driftedFeatures(_ s: Strategy) -> [Feature] { s.features.filter { !$0.drift.isEmpty } }
+
+    // MARK: Recording rules
+
+    private var modelLabels: [LabelPair] {
+        [LabelPair(name: Label.model, value: s.model.name), LabelPair(name: Label.modelVersion, value: s.model.version)]
+    }
+
+    private func counter(_ name: String, perSecond: Int, extra: [LabelPair] = []) -> InputSeries {
+        InputSeries(name: name, labels: modelLabels + extra, values: "0+\(perSecond * 60)x10")
+    }
+
+    func recordingRules() -> [RecordingRule] {
+        var rules: [RecordingRule] = []
+        let tenMinutes = 10 * minute
+        rules.append(RecordingRule(
+            record: Names.predictionsRate, expr: PromQL.predictionsRate(scope),
+            testSeries: [counter(Catalog.predictions.name, perSecond: 2)], evalTime: tenMinutes,
+            expected: [ExpectedSample(labels: modelLabels, value: 2)]))
+        rules.append(RecordingRule(
+            record: Names.rejectedRatio, expr: PromQL.rejectedRatio(scope),
+            testSeries: [
+                counter(Catalog.eventsRejected.name, perSecond: 1, extra: [LabelPair(name: Label.reason, value: "invalid")]),
+                counter(Catalog.predictions.name, perSecond: 3),
+            ],
+            evalTime: tenMinutes, expected: [ExpectedSample(labels: modelLabels, value: 0.25)]))
+        if s.columns.label != nil {
+            rules.append(RecordingRule(
+                record: Names.labelsRate, expr: PromQL.labelsRate(scope),
+                testSeries: [counter(Catalog.labels.name, perSecond: 1)], evalTime: tenMinutes,
+                expected: [ExpectedSample(labels: modelLabels, value: 1)]))
+        }
+        if let latency = s.metrics.latency, let first = latency.buckets.first {
+            // Every observation in the first bucket: histogram_quantile interpolates within
+            // (0, first], giving exactly first × q (the same float operations as Prometheus).
+            let bounds = latency.buckets.map(GoFloat.format) + ["+Inf"]
+            let series = bounds.map { le in
+                counter(Catalog.seriesNames(of: Catalog.latency)[0], perSecond: 1, extra: [LabelPair(name: PromQL.bucketLabel, value: le)])
+            }
+            for q in Self.latencyQuantiles(s) {
+                rules.append(RecordingRule(
+                    record: Names.latencyQuantile(q), expr: PromQL.latencyQuantile(q, scope),
+                    testSeries: series, evalTime: tenMinutes,
+                    expected: [ExpectedSample(labels: modelLabels, value: 0 + (first - 0) * ((q.value * 1 - 0) / 1))]))
+            }
+        }
+        let drifting = Self.driftedFeatures(s)
+        if !drifting.isEmpty {
+            // First feature: its last method drifted, the others not → 1; other features all 0 → 0.
+            var series: [InputSeries] = []
+            var expected: [ExpectedSample] = []
+            for (i, f) in drifting.prefix(2).enumerated() {
+                for (j, m) in f.drift.enumerated() {
+                    let drifted = i == 0 && j == f.drift.count - 1
+                    series.append(InputSeries(
+                        name: Catalog.featureDrifted.name,
+                        labels: modelLabels + [LabelPair(name: Label.feature, value: f.name), LabelPair(name: Label.method, value: m.rawValue)],
+                        values: drifted ? "1x10" : "0x10"))
+                }
+                expected.append(ExpectedSample(labels: modelLabels + [LabelPair(name: Label.feature, value: f.name)], value: i == 0 ? 1 : 0))
+            }
+            rules.append(RecordingRule(record: Names.featureDrifted, expr: PromQL.featureDrifted(scope),
+                                       testSeries: series, evalTime: tenMinutes, expected: expected))
+        }
+        if !s.metrics.drift.prediction.isEmpty {
+            rules.append(driftedRule(record: Names.predictionDrifted, expr: PromQL.predictionDrifted(s, scope),
+                                     methods: s.metrics.drift.prediction,
+                                     score: Catalog.predictionDriftScore, pValue: Catalog.predictionDriftPValue))
+        }
+        if !s.metrics.drift.target.isEmpty, s.columns.label != nil {
+            rules.append(driftedRule(record: Names.targetDrifted, expr: PromQL.targetDrifted(s, scope),
+                                     methods: s.metrics.drift.target,
+                                     score: Catalog.targetDriftScore, pValue: Catalog.targetDriftPValue))
+        }
+        return rules
+    }
+
+    /// Even-numbered methods sit exactly at their threshold (p-value: not drifted; distance:
+    /// drifted), odd-numbered ones clearly on the other side.
+    private func driftedRule(record: String, expr: String, methods: [DriftMethod], score: MetricFamily, pValue: MetricFamily) -> RecordingRule {
+        var series: [InputSeries] = []
+        var expected: [ExpectedSample] = []
+        for (i, m) in methods.enumerated() {
+            let t = s.metrics.drift.threshold(m).value
+            let atThreshold = i % 2 == 0
+            let value: Double
+            let drifted: Bool
+            if m.isPValueMethod {
+                value = atThreshold ? t : t / 2
+                drifted = !atThreshold
+            } else {
+                value = atThreshold ? t : t / 2
+                drifted = atThreshold
+            }
+            let method = LabelPair(name: Label.method, value: m.rawValue)
+            series.append(InputSeries(name: m.isPValueMethod ? pValue.name : score.name, labels: modelLabels + [method],
+                                      values: "\(GoFloat.format(value))x10"))
+            expected.append(ExpectedSample(labels: modelLabels + [method], value: drifted ? 1 : 0))
+        }
+        return RecordingRule(record: record, expr: expr, testSeries: series, evalTime: 10 * minute, expected: expected)
+    }
+
+    // MARK: Built-in guards
+
+    func builtInAlerts() -> [AlertRule] {
+        let model = s.model.name
+        var alerts: [AlertRule] = []
+        let modelText: [Template.Part] = [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
+        // No events: the recorded rate has been 0 for 5m, i.e. nothing accepted for 10m.
+        alerts.append(AlertRule(
+            name: Names.noEventsAlert(model),
+            expr: "\(PromQL.selector(Names.predictionsRate, scope)) == 0",
+            forText: "5m", forMilliseconds: 5 * minute,
+            labels: ruleLabels(severity: .warning, team: serviceTeam(s), group: Names.availabilityGroup),
+            annotations: annotations(
+                summary: Template(literal: "No prediction events for model \(model) in the last 10 minutes."),
+                description: Template(modelText + [.text(" has accepted no prediction events for 10 minutes (predictions per second: "), .value,
+                                                   .text("). Check the event producer and the exporter's rejected-event counter.")]),
+                runbook: nil, panel: .predictionsRate),
+            scenarios: [AlertScenario(
+                name: "\(Names.noEventsAlert(model)): events flow, then stop for 10 minutes",
+                series: [InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x10 600x25")],
+                evals: [AlertEval(time: 14 * minute, firing: []), AlertEval(time: 19 * minute, firing: []),
+                        AlertEval(time: 20 * minute, firing: [FiringInstance(labels: modelLabels, value: 0)])])]))
+        if s.columns.label != nil {
+            let increase = "sum by \(PromQL.labelList(PromQL.modelLabels)) (increase(\(PromQL.selector(Catalog.labels.name, scope))[1h]))"
+            alerts.append(AlertRule(
+                name: Names.labelLagAlert(model),
+                expr: "\(increase) == 0 and on \(PromQL.labelList(PromQL.modelLabels)) \(PromQL.selector(Names.predictionsRate, scope)) > 0",
+                forText: "5m", forMilliseconds: 5 * minute,
+                labels: ruleLabels(severity: .warning, team: team(for: .quality), group: Names.availabilityGroup),
+                annotations: annotations(
+                    summary: Template(literal: "Predictions of model \(model) flow but no labels arrived for an hour."),
+                    description: Template(modelText + [.text(" accepts predictions but no labels were attached to its events in the last hour: quality and fairness metrics are going stale.")]),
+                    runbook: nil, panel: .labelsRate),
+                scenarios: [AlertScenario(
+                    name: "\(Names.labelLagAlert(model)): labels stop while predictions go on",
+                    series: [
+                        InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x80"),
+                        InputSeries(name: Catalog.labels.name, labels: modelLabels, values: "0+60x10 600x70"),
+                    ],
+                    evals: [AlertEval(time: 69 * minute, firing: []), AlertEval(time: 74 * minute, firing: []),
+                            AlertEval(time: 75 * minute, firing: [FiringInstance(labels: modelLabels, value: 0)])])]))
+        }
+        return alerts
+    }
+
+    /// `ModelExporterDown`: the scrape of the exporter fails. One rule for the exporter, shared
+    /// by every model it serves.
+    static func exporterDown(team: String, instance: String, dashboardURL: String) -> AlertRule {
+        let minute = 60_000
+        let labels = [LabelPair(name: "instance", value: instance), LabelPair(name: "job", value: Names.job)]
+        return AlertRule(
+            name: Names.exporterDownAlert,
+            expr: "\(PromQL.selector(Names.up, [.eq("job", Names.job)])) == 0",
+            forText: "5m", forMilliseconds: 5 * minute,
+            labels: [LabelPair(name: Names.severityLabel, value: Severity.warning.rawValue),
+                     LabelPair(name: Names.teamLabel, value: team),
+                     LabelPair(name: Names.signalGroupLabel, value: Names.availabilityGroup)],
+            annotations: [
+                Annotation(name: "summary", template: Template(literal: "model_exporter is down.")),
+                Annotation(name: "description", template: Template([
+                    .text("Prometheus could not scrape the model_exporter target "), .label("instance"),
+                    .text(" (job "), .label("job"), .text(") for 5 minutes: no model metric is being collected."),
+                ])),
+                Annotation(name: "dashboard_url", template: Template(literal: dashboardURL)),
+            ],
+            scenarios: [AlertScenario(
+                name: "\(Names.exporterDownAlert): scrapes fail for 5 minutes",
+                series: [InputSeries(name: Names.up, labels: labels, values: "1x9 0x20")],
+                evals: [AlertEval(time: 9 * minute, firing: []), AlertEval(time: 14 * minute, firing: []),
+                        AlertEval(time: 15 * minute, firing: [FiringInstance(labels: labels, value: 0)])])])
+    }
+
+    // MARK: Strategy alerts
+
+    private func ruleLabels(severity: Severity, team: String, group: String) -> [LabelPair] {
+        [LabelPair(name: Names.severityLabel, value: severity.rawValue), LabelPair(name: Names.teamLabel, value: team),
+         LabelPair(name: Names.signalGroupLabel, value: group)]
+    }
+
+    /// The team of the objective watching `group`, else "default".
+    private func team(for group: SignalGroup) -> String { Self.team(for: group, in: s) }
+
+    static func team(for group: SignalGroup, in s: Strategy) -> String {
+        s.objectives.first(where: { $0.watches.contains(group) })?.team ?? Names.defaultTeam
+    }
+
+    /// The team serving the model: the objective watching latency or resources.
+    func serviceTeam(_ s: Strategy) -> String { Self.serviceTeam(s) }
+
+    static func serviceTeam(_ s: Strategy) -> String {
+        s.objectives.first(where: { $0.watches.contains(.latency) || $0.watches.contains(.resources) })?.team ?? Names.defaultTeam
+    }
+
+    private func annotations(summary: Template, description: Template, runbook: String?, panel: PanelKey) -> [Annotation] {
+        var out = [Annotation(name: "summary", template: summary), Annotation(name: "description", template: description)]
+        if let runbook { out.append(Annotation(name: "runbook_url", template: Template(literal: runbook))) }
+        out.append(Annotation(name: "dashboard_url", template: Template(literal: dashboardURL(panel))))
+        return out
+    }
+
+    private enum Comparison {
+        case above(Threshold), below(Threshold)
+        var threshold: Threshold { switch self { case .above(let t), .below(let t): t } }
+        var op: String { switch self { case .above: ">" case .below: "<" } }
+        var word: String { switch self { case .above: "above" case .below: "below" } }
+        /// Values: clearly fine, clearly past, exactly at, one float step past the threshold.
+        var healthy: Double {
+            let t = threshold.value
+            switch self {
+            case .above: return t > 0 ? t / 2 : t - 1
+            case .below: return t < 1 ? (t + 1) / 2 : t * 2
+            }
+        }
+        var bad: Double {
+            let t = threshold.value
+            switch self {
+            case .above: return t < 1 ? (t + 1) / 2 : t * 2
+            case .below: return t > 0 ? t / 2 : t - 1
+            }
+        }
+        var justPast: Double {
+            switch self {
+            case .above: threshold.value.nextUp
+            case .below: threshold.value.nextDown
+            }
+        }
+    }
+
+    func alertRule(_ a: AlertSpec) -> AlertRule {
+        let q = Signals.query(a, s, scope)
+        let group = a.signal.group.rawValue
+        let labels = ruleLabels(severity: a.severity, team: a.team, group: group)
+        let forMs = PromDuration.milliseconds(a.forDuration) ?? 0
+        switch a.signal {
+        case .drift, .predictionDrift, .targetDrift:
+            return driftAlert(a, q, labels: labels, forMs: forMs)
+        default:
+            break
+        }
+        let cmp: Comparison
+        if let b = a.below {
+            cmp = .below(b)
+        } else if let t = a.above {
+            cmp = .above(t)
+        } else {
+            preconditionFailure("alert \(a.name): a threshold signal without above/below (the strategy loader rejects this)")
+        }
+        let guarded = [.quality, .fairness].contains(a.signal.group) && a.minLabeledEvents > 0
+        var expr = "\(q.expr) \(cmp.op) \(cmp.threshold.text)"
+        if guarded { expr = PromQL.labeledGuard(expr, minimum: a.minLabeledEvents, scope) }
+
+        // Description: "<Title> of model M V for feature F has been below 0.75 for 15m (now 0.5)."
+        var parts: [Template.Part] = [.text("\(q.title) of model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
+        for l in q.labels { parts += [.text(" for \(l) "), .label(l)] }
+        parts += [.text(" has been \(cmp.word) \(cmp.threshold.text) for \(a.forDuration) (now "), .value, .text(").")]
+        if guarded { parts.append(.text(" Evaluated only with at least \(a.minLabeledEvents) labelled events in the window.")) }
+        var what = "\(q.title) of \(s.model.name)"
+        if let f = a.feature { what += " for feature \(f)" }
+        let summary = a.summary.map { Template(literal: $0) } ?? Template(literal: "\(what) is \(cmp.word) \(cmp.threshold.text).")
+
+        // Test input: the series the expression reads, with the labels it filters on.
+        let (name, inputLabels) = thresholdInput(a)
+        let guardSeries = { (n: Int, count: Int) in
+            InputSeries(name: Catalog.windowLabeledEvents.name, labels: modelLabels, values: "\(n)x\(count)")
+        }
+        var scenarios: [AlertScenario] = []
+        let steps = forMs / minute + 3
+        func series(_ values: String, labeled: Int? = a.minLabeledEvents, count: Int) -> [InputSeries] {
+            var out = [InputSeries(name: name, labels: inputLabels, values: values)]
+            if guarded, let labeled { out.append(guardSeries(labeled, count)) }
+            return out
+        }
+        let fmt = GoFloat.format
+        let start = 10 * minute
+        var timeline: [AlertEval] = [AlertEval(time: start - minute, firing: [])]
+        if forMs > 0 { timeline.append(AlertEval(time: start + forMs - evaluationStep, firing: [])) }
+        timeline.append(AlertEval(time: start + forMs, firing: [FiringInstance(labels: inputLabels, value: cmp.bad)]))
+        scenarios.append(AlertScenario(
+            name: "\(a.name): healthy, then \(cmp.word) \(cmp.threshold.text): pending before \(a.forDuration), firing after",
+            series: series("\(fmt(cmp.healthy))x9 \(fmt(cmp.bad))x\(steps)", count: steps + 10), evals: timeline))
+        let after = forMs + minute
+        scenarios.append(AlertScenario(
+            name: "\(a.name): exactly at \(cmp.threshold.text) does not fire (\(cmp.op) is strict)",
+            series: series("\(fmt(cmp.threshold.value))x\(steps)", count: steps), evals: [AlertEval(time: after, firing: [])]))
+        scenarios.append(AlertScenario(
+            name: "\(a.name): one step \(cmp.word) \(cmp.threshold.text) fires",
+            series: series("\(fmt(cmp.justPast))x\(steps)", count: steps),
+            evals: [AlertEval(time: after, firing: [FiringInstance(labels: inputLabels, value: cmp.justPast)])]))
+        if guarded {
+            scenarios.append(AlertScenario(
+                name: "\(a.name): no alert with fewer than \(a.minLabeledEvents) labelled events",
+                series: series("\(fmt(cmp.bad))x\(steps)", labeled: a.minLabeledEvents - 1, count: steps),
+                evals: [AlertEval(time: after, firing: [])]))
+        }
+        return AlertRule(
+            name: a.name, expr: expr, forText: a.forDuration, forMilliseconds: forMs, labels: labels,
+            annotations: annotations(summary: summary, description: Template(parts), runbook: a.runbookURL, panel: .alert(a.name)),
+            scenarios: scenarios)
+    }
+
+    /// The evaluation interval of this model's tests: 1m, or finer when a `for` needs it.
+    var evaluationStep: Int { Self.evaluationStep(s) }
+
+    static func evaluationStep(_ s: Strategy) -> Int {
+        s.alerts.reduce(60_000) { step, a in
+            let ms = PromDuration.milliseconds(a.forDuration) ?? 0
+            return ms > 0 ? PromDuration.gcd(step, ms) : step
+        }
+    }
+
+    /// The input series a threshold alert reads, with the labels its expression keeps.
+    private func thresholdInput(_ a: AlertSpec) -> (String, [LabelPair]) {
+        switch a.signal {
+        case .quality(let m):
+            let f = Catalog.quality(m)
+            return (f.name, modelLabels + (f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []))
+        case .fairness(let m):
+            return (Catalog.fairness(m).name, modelLabels + [LabelPair(name: Label.attribute, value: s.protectedAttributes.first ?? Label.attribute)])
+        case .dataQuality(let m):
+            let feature = a.feature ?? exampleFeature(for: m)
+            return (Catalog.dataQuality(m)[0].name, modelLabels + [LabelPair(name: Label.feature, value: feature)])
+        case .datasetDrift:
+            return (Catalog.datasetDriftShare.name, modelLabels)
+        case .latency(let q):
+            return (Names.latencyQuantile(q), modelLabels)
+        case .rejectedEventsRatio:
+            return (Names.rejectedRatio, modelLabels)
+        case .drift, .predictionDrift, .targetDrift:
+            preconditionFailure("drift signals have no threshold input")
+        }
+    }
+
+    private func exampleFeature(for m: DataQualityMetric) -> String {
+        let preferred: Feature?
+        switch m {
+        case .outOfRange: preferred = s.features.first { $0.range != nil } ?? s.features.first { $0.type == .numerical }
+        case .newCategory: preferred = s.features.first { $0.type == .categorical }
+        case .missing, .summary: preferred = s.features.first
+        }
+        return (preferred ?? s.features.first)?.name ?? Label.feature
+    }
+
+    /// Drift signals compare a 0/1 recording rule with 1; the tests move the raw gauges.
+    private func driftAlert(_ a: AlertSpec, _ q: SignalQuery, labels: [LabelPair], forMs: Int) -> AlertRule {
+        let expr = "\(q.expr) == 1"
+        let start = 10 * minute
+        let steps = forMs / minute + 3
+        let after = forMs + minute
+        var scenarios: [AlertScenario] = []
+        var parts: [Template.Part]
+        let what: String
+        func timeline(_ out: [LabelPair]) -> [AlertEval] {
+            var evals = [AlertEval(time: start - minute, firing: [])]
+            if forMs > 0 { evals.append(AlertEval(time: start + forMs - evaluationStep, firing: [])) }
+            evals.append(AlertEval(time: start + forMs, firing: [FiringInstance(labels: out, value: 1)]))
+            return evals
+        }
+        switch a.signal {
+        case .drift:
+            let feature = a.feature.flatMap { name in s.features.first { $0.name == name } } ?? Self.driftedFeatures(s).first
+            let fname = a.feature ?? feature?.name ?? Label.feature
+            let methods = feature?.drift.isEmpty == false ? feature!.drift : [DriftMethod.psi]
+            let out = modelLabels + [LabelPair(name: Label.feature, value: fname)]
+            func input(_ m: DriftMethod, _ values: String) -> InputSeries {
+                InputSeries(name: Catalog.featureDrifted.name, labels: out + [LabelPair(name: Label.method, value: m.rawValue)], values: values)
+            }
+            scenarios.append(AlertScenario(
+                name: "\(a.name): feature \(fname) drifts by \(methods[0].rawValue): pending before \(a.forDuration), firing after",
+                series: [input(methods[0], "0x9 1x\(steps)")], evals: timeline(out)))
+            if methods.count > 1 {
+                scenarios.append(AlertScenario(
+                    name: "\(a.name): one drifted method of several is enough",
+                    series: methods.enumerated().map { i, m in input(m, i == methods.count - 1 ? "1x\(steps)" : "0x\(steps)") },
+                    evals: [AlertEval(time: after, firing: [FiringInstance(labels: out, value: 1)])]))
+            }
+            parts = [.text("Feature "), .label(Label.feature), .text(" of model "), .label(Label.model), .text(" "), .label(Label.modelVersion),
+                     .text(" has drifted from the reference (by at least one of its methods' thresholds) for \(a.forDuration).")]
+            what = a.feature.map { "Feature \($0) of \(s.model.name) drifted." } ?? "A feature of \(s.model.name) drifted."
+        case .predictionDrift, .targetDrift:
+            let isPrediction = a.signal == .predictionDrift
+            let methods = isPrediction ? s.metrics.drift.prediction : s.metrics.drift.target
+            let score = isPrediction ? Catalog.predictionDriftScore : Catalog.targetDriftScore
+            let pValue = isPrediction ? Catalog.predictionDriftPValue : Catalog.targetDriftPValue
+            let subject = isPrediction ? "prediction" : "target (label)"
+            for (i, m) in methods.enumerated() {
+                let t = s.metrics.drift.threshold(m)
+                let method = LabelPair(name: Label.method, value: m.rawValue)
+                let out = modelLabels + [method]
+                let name = m.isPValueMethod ? pValue.name : score.name
+                func input(_ v: Double, _ count: Int = steps) -> [InputSeries] {
+                    [InputSeries(name: name, labels: out, values: "\(GoFloat.format(v))x\(count)")]
+                }
+                if i == 0 {
+                    let healthy = m.isPValueMethod ? 1 : t.value / 2
+                    let bad = m.isPValueMethod ? t.value / 2 : t.value * 2
+                    scenarios.append(AlertScenario(
+                        name: "\(a.name): \(m.rawValue) crosses \(t.text): pending before \(a.forDuration), firing after",
+                        series: [InputSeries(name: name, labels: out, values: "\(GoFloat.format(healthy))x9 \(GoFloat.format(bad))x\(steps)")],
+                        evals: timeline(out)))
+                }
+                // p-value methods drift strictly below the threshold, distance methods at or above it.
+                let fires = [FiringInstance(labels: out, value: 1)]
+                if m.isPValueMethod {
+                    scenarios.append(AlertScenario(name: "\(a.name): \(m.rawValue) p-value exactly \(t.text) is no drift",
+                                                   series: input(t.value), evals: [AlertEval(time: after, firing: [])]))
+                    scenarios.append(AlertScenario(name: "\(a.name): \(m.rawValue) p-value just below \(t.text) is drift",
+                                                   series: input(t.value.nextDown), evals: [AlertEval(time: after, firing: fires)]))
+                } else {
+                    scenarios.append(AlertScenario(name: "\(a.name): \(m.rawValue) score just below \(t.text) is no drift",
+                                                   series: input(t.value.nextDown), evals: [AlertEval(time: after, firing: [])]))
+                    scenarios.append(AlertScenario(name: "\(a.name): \(m.rawValue) score exactly \(t.text) is drift",
+                                                   series: input(t.value), evals: [AlertEval(time: after, firing: fires)]))
+                }
+            }
+            parts = [.text("The \(subject) distribution of model "), .label(Label.model), .text(" "), .label(Label.modelVersion),
+                     .text(" has drifted from the reference by "), .label(Label.method), .text(" for \(a.forDuration).")]
+            what = "The \(subject) distribution of \(s.model.name) drifted."
+        default:
+            preconditionFailure("not a drift signal")
+        }
+        let summary = a.summary.map { Template(literal: $0) } ?? Template(literal: what)
+        return AlertRule(
+            name: a.name, expr: expr, forText: a.forDuration, forMilliseconds: forMs, labels: labels,
+            annotations: annotations(summary: summary, description: Template(parts), runbook: a.runbookURL, panel: .alert(a.name)),
+            scenarios: scenarios)
+    }
+}

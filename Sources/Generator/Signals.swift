@@ -1,0 +1,113 @@
+// What each alert signal of STRATEGY.md reads, in one place, so that an alert and the
+// dashboard panel showing it query exactly the same series.
+
+import Strategy
+
+struct SignalQuery: Sendable, Equatable {
+    /// The value expression, without threshold.
+    var expr: String
+    /// Grafana unit (from the catalog family it reads).
+    var unit: String
+    /// Labels the value carries beyond `model` / `model_version`.
+    var labels: [String]
+    /// Human name, for annotations and panel titles ("F1 score").
+    var title: String
+    /// Help text of the family it reads, for panel descriptions.
+    var help: String
+
+    /// Grafana legend: the model version and the extra labels.
+    var legend: String {
+        (["{{\(Label.modelVersion)}}"] + labels.map { "{{\($0)}}" }).joined(separator: " ")
+    }
+}
+
+enum Signals {
+    /// The value an alert compares with its threshold, in `scope`.
+    static func query(_ a: AlertSpec, _ s: Strategy, _ scope: Scope) -> SignalQuery {
+        let feature = a.feature.map { [Matcher.eq(Label.feature, $0)] } ?? []
+        switch a.signal {
+        case .quality(let m):
+            let f = Catalog.quality(m)
+            var extra: [Matcher] = []
+            if f.labels.contains(Label.class) { extra = [.eq(Label.class, focusClass(s))] }
+            return SignalQuery(expr: PromQL.selector(f.name, scope, extra), unit: f.unit, labels: f.labels,
+                               title: title(m), help: f.help)
+        case .drift:
+            return SignalQuery(expr: PromQL.selector(Names.featureDrifted, scope, feature), unit: Catalog.featureDrifted.unit,
+                               labels: [Label.feature], title: "Feature drift", help: Catalog.featureDrifted.help)
+        case .datasetDrift:
+            let f = Catalog.datasetDriftShare
+            return SignalQuery(expr: PromQL.selector(f.name, scope), unit: f.unit, labels: [],
+                               title: "Share of drifted features", help: f.help)
+        case .predictionDrift:
+            return SignalQuery(expr: PromQL.selector(Names.predictionDrifted, scope), unit: Catalog.predictionDriftScore.unit,
+                               labels: [Label.method], title: "Prediction drift",
+                               help: "1 when the prediction drifted by the method's threshold, else 0.")
+        case .targetDrift:
+            return SignalQuery(expr: PromQL.selector(Names.targetDrifted, scope), unit: Catalog.targetDriftScore.unit,
+                               labels: [Label.method], title: "Target drift",
+                               help: "1 when the label drifted by the method's threshold, else 0.")
+        case .fairness(let m):
+            let f = Catalog.fairness(m)
+            return SignalQuery(expr: PromQL.selector(f.name, scope), unit: f.unit, labels: f.labels,
+                               title: title(m), help: f.help)
+        case .dataQuality(let m):
+            let f = Catalog.dataQuality(m)[0]
+            return SignalQuery(expr: PromQL.selector(f.name, scope, feature), unit: f.unit, labels: f.labels,
+                               title: title(m), help: f.help)
+        case .latency(let q):
+            return SignalQuery(expr: PromQL.selector(Names.latencyQuantile(q), scope), unit: Catalog.latency.unit, labels: [],
+                               title: "\(Names.quantileName(q)) prediction latency",
+                               help: "The \(q.text) quantile of \(Catalog.latency.help.lowercasedFirst) Recorded over \(Names.rateWindow).")
+        case .rejectedEventsRatio:
+            return SignalQuery(expr: PromQL.selector(Names.rejectedRatio, scope), unit: "percentunit", labels: [],
+                               title: "Rejected-event ratio",
+                               help: "Share of incoming events rejected (rejected over rejected plus accepted), over \(Names.rateWindow).")
+        }
+    }
+
+    /// The class a quality alert watches: the positive label (binary) or the macro average.
+    static func focusClass(_ s: Strategy) -> String {
+        s.model.task == .binaryClassification ? (s.model.positiveLabel ?? Names.macroClass) : Names.macroClass
+    }
+
+    static func title(_ m: QualityMetric) -> String {
+        switch m {
+        case .accuracy: "Accuracy"
+        case .precision: "Precision"
+        case .recall: "Recall"
+        case .f1: "F1 score"
+        case .rocAUC: "ROC AUC"
+        case .logLoss: "Log loss"
+        case .brier: "Brier score"
+        case .calibrationError: "Calibration error"
+        case .mae: "Mean absolute error"
+        case .mse: "Mean squared error"
+        case .rmse: "Root mean squared error"
+        case .mape: "Mean absolute percentage error"
+        case .r2: "R2 score"
+        }
+    }
+
+    static func title(_ m: FairnessMetric) -> String {
+        switch m {
+        case .demographicParityDifference: "Demographic parity difference"
+        case .demographicParityRatio: "Demographic parity ratio"
+        case .equalizedOddsDifference: "Equalized odds difference"
+        case .equalOpportunityDifference: "Equal opportunity difference"
+        }
+    }
+
+    static func title(_ m: DataQualityMetric) -> String {
+        switch m {
+        case .missing: "Missing-value ratio"
+        case .outOfRange: "Out-of-range ratio"
+        case .newCategory: "New-category ratio"
+        case .summary: "Feature mean"
+        }
+    }
+}
+
+extension String {
+    var lowercasedFirst: String { prefix(1).lowercased() + dropFirst() }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderGeneratorTests() { #expect(Bool(true)) }
