@@ -25,7 +25,7 @@ public struct GeneratorOptions: Sendable {
     /// Generator version, named in every file's header.
     public var version: String
     /// Scrape targets of the exporter (`prometheus.yml`).
-    public var exporterTargets: [String] = ["localhost:9188"]
+    public var exporterTargets: [String] = ["localhost:9744"]
     public var alertmanagerTargets: [String] = ["localhost:9093"]
     /// Base of the `dashboard_url` annotations.
     public var grafanaURL: String = "http://localhost:3000"
@@ -39,7 +39,7 @@ public struct GeneratorOptions: Sendable {
     public var prometheusURL: String = "http://localhost:9090"
 
     public init(
-        version: String, exporterTargets: [String] = ["localhost:9188"], alertmanagerTargets: [String] = ["localhost:9093"],
+        version: String, exporterTargets: [String] = ["localhost:9744"], alertmanagerTargets: [String] = ["localhost:9093"],
         grafanaURL: String = "http://localhost:3000", webhookURLs: [String: String] = [:], prometheusRule: Bool = false,
         scrapeInterval: String = "15s", evaluationInterval: String = "15s", prometheusURL: String = "http://localhost:9090"
     ) {
@@ -112,7 +112,7 @@ public enum Generator {
         let team = sorted.first.map(RulePlanner.serviceTeam) ?? Names.defaultTeam
         teams.append(team)
         let down = RulePlanner.exporterDown(
-            team: team, instance: options.exporterTargets.first ?? "localhost:9188",
+            team: team, instance: options.exporterTargets.first ?? "localhost:9744",
             dashboardURL: exporterDashboard ?? options.grafanaURL)
         let exporterGroups = [RuleGroup(name: Names.exporterGroup, rules: [.alert(down)])]
         files.append(GeneratedFile(path: Names.exporterRuleFile, contents: RuleFile.render(exporterGroups, header: shared)))

@@ -11,7 +11,7 @@ import Glibc
 
 /// The version and revision baked into `model_exporter_build_info`.
 enum Build {
-    static let version = "0.1.0"
+    static let version = ProductVersion.version
     static let revision = "dev"
     static var info: BuildInfo { BuildInfo(version: version, revision: revision) }
 }
@@ -111,7 +111,7 @@ struct Generate: ParsableCommand {
         for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
         let loaded = try strategies.map(loadStrategy)
         var options = GeneratorOptions(version: Build.version)
-        options.exporterTargets = exporterAddresses.isEmpty ? [Defaults.listenAddress.replacingFirst(":", with: "localhost:")] : exporterAddresses
+        if !exporterAddresses.isEmpty { options.exporterTargets = exporterAddresses }
         if !alertmanagerAddresses.isEmpty { options.alertmanagerTargets = alertmanagerAddresses }
         options.grafanaURL = grafanaURL
         options.prometheusRule = format.contains("prometheusrule")
@@ -130,13 +130,6 @@ struct Generate: ParsableCommand {
 enum Defaults {
     /// The exporter's default port, in Prometheus' exporter range (9100–9999).
     static let listenAddress = ":9744"
-}
-
-extension String {
-    func replacingFirst(_ a: Character, with b: String) -> String {
-        guard let i = firstIndex(of: a) else { return self }
-        return String(self[..<i]) + b + String(self[index(after: i)...])
-    }
 }
 
 struct Serve: ParsableCommand {
