@@ -68,6 +68,13 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // The in-process benchmark harness behind bench/run (window updates, recomputation, memory).
+        .executableTarget(
+            name: "model_exporter_bench",
+            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition"],
+            path: "bench/Harness",
+            swiftSettings: settings
+        ),
         .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore"], swiftSettings: settings),
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
