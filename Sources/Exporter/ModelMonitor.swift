@@ -105,6 +105,13 @@ public final class ModelMonitor: Sendable {
         }
     }
 
+    /// Puts events from a snapshot back into the window. They are not counted again as
+    /// predictions nor observed in the latency histogram (counters start at zero with the
+    /// process, as Prometheus expects of counters).
+    public func restore(_ events: [Event]) {
+        state.withLock { s in s.window.append(contentsOf: events) }
+    }
+
     /// Attaches delayed labels; returns how many matched an event of the window.
     @discardableResult
     public func attach(_ labels: [LabelUpdate], now: Double) -> (attached: Int, unmatched: Int) {

@@ -153,6 +153,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("web.threads"), help: "HTTP worker threads.")
     var threads: Int = 4
 
+    @Option(name: .customLong("storage.path"), help: "Folder for window snapshots: written on shutdown and every --storage.snapshot-interval, replayed on start, so a restart loses no window state. Empty: no snapshots.")
+    var storagePath: String = ""
+
+    @Option(name: .customLong("storage.snapshot-interval"), help: "Seconds between periodic window snapshots (0: only on shutdown).")
+    var snapshotInterval: Int = 60
+
     @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
     var logLevel: String = "info"
 
@@ -175,6 +181,10 @@ struct Serve: ParsableCommand {
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
+        var store: SnapshotStore?
+        if !storagePath.isEmpty {
+            do { store = try SnapshotStore(directory: storagePath) } catch { throw Failure(description: "--storage.path: \(error)") }
+        }
         var monitors: [ModelMonitor] = []
         var names = Set<String>()
         for path in strategies {
@@ -182,7 +192,17 @@ struct Serve: ParsableCommand {
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: "\(error)") }
-            monitors.append(ModelMonitor(strategy: s, reference: reference))
+            let monitor = ModelMonitor(strategy: s, reference: reference)
+            if let store {
+                do {
+                    switch try store.restore(monitor) {
+                    case .none: break
+                    case .restored(let n): logger.info("window restored", metadata: ["model": "\(s.model.name)", "events": "\(n)", "from": "\(store.path(for: s.model.name))"])
+                    case .skipped(let reason): logger.warning("snapshot not restored", metadata: ["reason": "\(reason)"])
+                    }
+                } catch { throw Failure(description: "\(store.path(for: s.model.name)): cannot restore the window: \(error)") }
+            }
+            monitors.append(monitor)
             logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
         }
 
@@ -209,9 +229,27 @@ struct Serve: ParsableCommand {
         } catch { throw Failure(description: "\(error)") }
         logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.boundPort)", "tls": "\(config.tls != nil)"])
 
-        var received: Int32 = 0
-        sigwait(&signals, &received)
+        func snapshot() {
+            guard let store else { return }
+            for m in monitors {
+                do { try store.save(m) } catch { logger.error("snapshot failed", metadata: ["model": "\(m.name)", "error": "\(error)"]) }
+            }
+        }
+        // Wait for SIGINT / SIGTERM, taking a snapshot every interval meanwhile.
+        var received: Int32 = -1
+        while received < 0 {
+            if store != nil && snapshotInterval > 0 {
+                var timeout = timespec(tv_sec: snapshotInterval, tv_nsec: 0)
+                received = sigtimedwait(&signals, nil, &timeout)
+                if received < 0 { snapshot() }
+            } else {
+                var sig: Int32 = 0
+                if sigwait(&signals, &sig) == 0 { received = sig }
+            }
+        }
         logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
         server.stop()
+        snapshot()
+        if store != nil { logger.info("windows saved", metadata: ["path": "\(storagePath)"]) }
     }
 }

@@ -1,0 +1,62 @@
+import MonitorCore
+
+/// Events back to the API's JSON, one object per line: what a window snapshot stores, so a
+/// restart replays it through the same decoder the API uses.
+public enum EventEncoder {
+    public static func ndjsonLine(_ e: Event, schema: EventSchema) -> String {
+        var parts: [String] = []
+        parts.append("\"model\":\(string(schema.model))")
+        if let id = e.id { parts.append("\"id\":\(string(id))") }
+        if let t = e.timestamp, t.isFinite { parts.append("\"timestamp\":\(number(t))") }
+        var fs: [String] = []
+        for (name, v) in zip(schema.featureNames, e.features) {
+            switch v {
+            case .number(let x) where x.isFinite: fs.append("\(string(name)):\(number(x))")
+            case .string(let s): fs.append("\(string(name)):\(string(s))")
+            default: break
+            }
+        }
+        parts.append("\"features\":{\(fs.joined(separator: ","))}")
+        let attrs = zip(schema.attributeNames, e.attributes).compactMap { a, v in v.map { "\(string(a)):\(string($0))" } }
+        if !attrs.isEmpty { parts.append("\"attributes\":{\(attrs.joined(separator: ","))}") }
+        parts.append("\"prediction\":\(outcome(e.prediction))")
+        if let s = e.score { parts.append("\"score\":\(number(s))") }
+        if let l = e.label { parts.append("\"label\":\(outcome(l))") }
+        if let l = e.latency { parts.append("\"latency_seconds\":\(number(l))") }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+
+    static func outcome(_ o: Outcome) -> String {
+        switch o {
+        case .category(let s): string(s)
+        case .value(let v): number(v)
+        }
+    }
+
+    /// Shortest text that reads back as the same Double.
+    static func number(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+
+    public static func string(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
