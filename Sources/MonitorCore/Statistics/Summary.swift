@@ -1,0 +1,27 @@
+extension Stats {
+    /// Mean and population standard deviation (ddof = 0), like `numpy.mean` / `numpy.std`.
+    ///
+    /// Two passes with compensated sums: the mean first, then the corrected sum of squared
+    /// deviations `(sum d^2 - (sum d)^2 / n) / n`, which stays accurate for large offsets
+    /// (values around 1e9 with a spread of 1). Returns nil when `values` is empty.
+    ///
+    /// ```swift
+    /// Stats.meanAndPopulationStd([1, 2, 3, 4])   // (mean: 2.5, std: 1.118033988749895)
+    /// ```
+    public static func meanAndPopulationStd(_ values: [Double]) -> (mean: Double, std: Double)? {
+        guard !values.isEmpty else { return nil }
+        let n = Double(values.count)
+        var sum = CompensatedSum()
+        for x in values { sum.add(x) }
+        let mean = sum.value / n
+        var squares = CompensatedSum()
+        var deviations = 0.0
+        for x in values {
+            let d = x - mean
+            deviations += d
+            squares.add(d * d)
+        }
+        let variance = max(0, (squares.value - deviations * deviations / n) / n)
+        return (mean, variance.squareRoot())
+    }
+}
