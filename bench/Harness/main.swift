@@ -1,2 +1,244 @@
-// The in-process benchmark harness: see bench/run.
-print("model_exporter_bench: not written yet")
+// The in-process benchmark harness behind bench/run: figures that need no HTTP and no JSON.
+//
+//   model_exporter_bench ingest    --strategy S --current C --window N [--events M] [--runs R]
+//   model_exporter_bench recompute --strategy S --current C --window N [--runs R]
+//   model_exporter_bench memory    --strategy S --window N
+//
+// Each prints one JSON object per line: {"figure": …, "unit": …, "runs": [...], …} for
+// bench/report.py. Events come from the benchmark's current CSV (read once, before timing);
+// windows larger than the file cycle through it, each further copy with its numbers scaled by
+// (1 + copy · 1e-9) so that sorted columns have no more ties than the original data.
+
+import Exporter
+import Exposition
+import Ingest
+import MonitorCore
+import Strategy
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(message + "\n")
+    exit(2)
+}
+
+enum FileHandle {
+    static let standardError = FileHandle.Stream(fd: 2)
+    struct Stream {
+        let fd: Int32
+        func write(_ s: String) {
+            var s = s
+            s.withUTF8 { p in _ = Glibc.write(fd, p.baseAddress, p.count) }
+        }
+    }
+}
+
+/// `--key value` pairs after the subcommand.
+struct Arguments {
+    var values: [String: String] = [:]
+    init(_ args: ArraySlice<String>) {
+        var it = args.makeIterator()
+        while let k = it.next() {
+            guard k.hasPrefix("--"), let v = it.next() else { fail("expected --key value, found \(k)") }
+            values[String(k.dropFirst(2))] = v
+        }
+    }
+    func string(_ k: String) -> String {
+        guard let v = values[k] else { fail("missing --\(k)") }
+        return v
+    }
+    func int(_ k: String, default d: Int? = nil) -> Int {
+        if let v = values[k] {
+            guard let n = Int(v.replacingUnderscores()) else { fail("--\(k): expected an integer, found \(v)") }
+            return n
+        }
+        guard let d else { fail("missing --\(k)") }
+        return d
+    }
+}
+
+extension String {
+    func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
+}
+
+func json(_ pairs: [(String, String)]) -> String {
+    "{" + pairs.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+}
+
+func q(_ s: String) -> String { "\"" + s + "\"" }
+
+func list(_ xs: [Double]) -> String { "[" + xs.map { "\($0)" }.joined(separator: ",") + "]" }
+
+func emit(_ figure: String, unit: String, runs: [Double], extra: [(String, String)] = []) {
+    print(json([("figure", q(figure)), ("unit", q(unit)), ("runs", list(runs))] + extra))
+}
+
+func loadStrategy(_ path: String) -> Strategy {
+    do { return try Strategy.load(path: path) } catch { fail("\(error)") }
+}
+
+func loadReference(_ s: Strategy) -> ReferenceProfile {
+    do { return try Datasets.reference(for: s) } catch { fail("\(error)") }
+}
+
+func readEvents(_ path: String, _ s: Strategy) -> [Event] {
+    do { return try Datasets.readEvents(path: path, strategy: s) } catch { fail("\(error)") }
+}
+
+/// Event `i` of an endless stream cycling through `base`.
+func event(_ base: [Event], _ i: Int) -> Event {
+    let copy = i / base.count
+    var e = base[i % base.count]
+    guard copy > 0 else { return e }
+    let scale = 1 + Double(copy) * 1e-9
+    for f in e.features.indices {
+        if case .number(let x) = e.features[f] { e.features[f] = .number(x * scale) }
+    }
+    if let id = e.id { e.id = id + "-\(copy)" }
+    return e
+}
+
+func events(_ base: [Event], _ range: Range<Int>) -> [Event] { range.map { event(base, $0) } }
+
+func fill(_ window: inout Window, _ base: [Event], count: Int) {
+    var i = 0
+    while i < count {
+        let n = min(1000, count - i)
+        window.append(contentsOf: events(base, i..<(i + n)))
+        i += n
+    }
+}
+
+// MARK: - Figures
+
+/// Window updates per second on one core: `ModelMonitor.ingest` of 1,000-event batches into a
+/// full window of `window` events (so each append also evicts), events already decoded.
+func ingest(_ a: Arguments) {
+    let s = loadStrategy(a.string("strategy"))
+    let reference = loadReference(s)
+    let base = readEvents(a.string("current"), s)
+    let capacity = a.int("window")
+    let total = a.int("events", default: max(capacity, 1_000_000))
+    let runs = a.int("runs", default: 5)
+    let monitor = ModelMonitor(strategy: s, reference: reference, capacity: capacity)
+    // Fill first (not timed), then time `total` more events, prepared in batches beforehand.
+    var filled = 0
+    while filled < capacity {
+        let n = min(1000, capacity - filled)
+        monitor.ingest(events(base, filled..<(filled + n)), now: 1)
+        filled += n
+    }
+    var results: [Double] = []
+    // Batches prepared once and reused each run: distinct values per batch, no allocation timed.
+    let batchCount = min(total / 1000, 200)
+    let batches = (0..<batchCount).map { b in events(base, (filled + b * 1000)..<(filled + (b + 1) * 1000)) }
+    for _ in 0..<runs {
+        let t0 = now()
+        var done = 0
+        var b = 0
+        while done < total {
+            monitor.ingest(batches[b], now: 1)
+            done += 1000
+            b = (b + 1) % batches.count
+        }
+        results.append(Double(done) / (now() - t0))
+    }
+    emit("ingest_inprocess", unit: "events/s", runs: results, extra: [("window", "\(capacity)"), ("features", "\(s.features.count)")])
+}
+
+/// Time to recompute every window family (what a scrape does when the window changed) over a
+/// full window, and the time of a scrape of an unchanged window (served from the cache).
+func recompute(_ a: Arguments) {
+    let s = loadStrategy(a.string("strategy"))
+    let reference = loadReference(s)
+    let base = readEvents(a.string("current"), s)
+    let capacity = a.int("window")
+    let runs = a.int("runs", default: 5)
+    let monitor = ModelMonitor(strategy: s, reference: reference, capacity: capacity)
+    var filled = 0
+    while filled < capacity {
+        let n = min(1000, capacity - filled)
+        monitor.ingest(events(base, filled..<(filled + n)), now: 1)
+        filled += n
+    }
+    var changed: [Double] = []
+    var unchanged: [Double] = []
+    var series = 0
+    for r in 0..<runs {
+        // One more event changes the window; the next scrape recomputes everything.
+        monitor.ingest([event(base, filled + r)], now: 1)
+        let t0 = now()
+        let families = monitor.families()
+        let t1 = now()
+        _ = monitor.families()
+        let t2 = now()
+        changed.append(t1 - t0)
+        unchanged.append(t2 - t1)
+        series = families.reduce(0) { $0 + $1.samples.count }
+    }
+    let extra = [("window", "\(capacity)"), ("features", "\(s.features.count)"), ("series", "\(series)")]
+    emit("recompute", unit: "s", runs: changed, extra: extra)
+    emit("recompute_unchanged", unit: "s", runs: unchanged, extra: extra)
+}
+
+/// Resident memory of a model with `window` events, next to the raw size of the window's data.
+func memory(_ a: Arguments) {
+    let s = loadStrategy(a.string("strategy"))
+    let reference = loadReference(s)
+    let capacity = a.int("window")
+    // Events from the reference rows (the wide setup has no current file).
+    var base: [Event]? = readEvents(s.referencePath, s)
+    let baseline = residentBytes()
+    let monitor = ModelMonitor(strategy: s, reference: reference, capacity: capacity)
+    var filled = 0
+    while filled < capacity {
+        let n = min(1000, capacity - filled)
+        monitor.ingest(events(base!, filled..<(filled + n)), now: 1)
+        filled += n
+    }
+    base = nil
+    _ = monitor.families()  // one scrape: what a serving exporter holds
+    let after = residentBytes()
+    // Raw data: every feature value, score, prediction, label, latency, timestamp and the
+    // protected attribute as 8 bytes each, per event.
+    let raw = Double(capacity * (s.features.count + 6) * 8)
+    emit(
+        "memory", unit: "bytes", runs: [after.rss],
+        extra: [
+            ("window", "\(capacity)"), ("features", "\(s.features.count)"), ("raw_bytes", "\(raw)"),
+            ("baseline_rss", "\(baseline.rss)"), ("peak_rss", "\(after.peak)"),
+        ])
+    withExtendedLifetime(monitor) {}
+}
+
+func residentBytes() -> (rss: Double, peak: Double) {
+    guard let f = fopen("/proc/self/status", "r") else { return (0, 0) }
+    defer { fclose(f) }
+    var rss = 0.0, peak = 0.0
+    var line = [CChar](repeating: 0, count: 256)
+    while fgets(&line, 256, f) != nil {
+        let s = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let kb = Double(s.split(separator: " ").dropFirst().first { !$0.isEmpty }.map(String.init) ?? "") ?? 0
+        if s.hasPrefix("VmRSS:") { rss = kb * 1024 }
+        if s.hasPrefix("VmHWM:") { peak = kb * 1024 }
+    }
+    return (rss, peak)
+}
+
+let args = CommandLine.arguments
+guard args.count >= 2 else { fail("usage: model_exporter_bench ingest|recompute|memory --key value …") }
+let rest = Arguments(args.dropFirst(2))
+switch args[1] {
+case "ingest": ingest(rest)
+case "recompute": recompute(rest)
+case "memory": memory(rest)
+default: fail("unknown figure \(args[1])")
+}

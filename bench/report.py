@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Turns bench/run's results.jsonl into the table (markdown), and optionally BENCHMARKS.md.
+
+  bench/report.py RESULTS.jsonl [--command "bench/run --write"] [--write BENCHMARKS.md]
+
+Every figure is the median of its runs with the min–max; ratios are of medians measured in the
+same invocation.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+
+MB = 1024 * 1024
+
+
+def load(path):
+    out = {}
+    for line in open(path):
+        line = line.strip()
+        if line:
+            d = json.loads(line)
+            out.setdefault(d["id"], []).append(d)
+    return out
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+class Figure:
+    def __init__(self, values):
+        self.values = [v for v in values if v is not None]
+
+    @property
+    def median(self):
+        return med(self.values)
+
+    def fmt(self, f):
+        if not self.values:
+            return "—", "—"
+        lo, hi = min(self.values), max(self.values)
+        return f(self.median), (f"{f(lo)}–{f(hi)}" if len(self.values) > 1 else "(1 run)")
+
+
+def seconds(v):
+    if v >= 1:
+        return f"{v:.2f} s"
+    if v >= 1e-3:
+        return f"{v * 1e3:.1f} ms" if v < 0.1 else f"{v * 1e3:.0f} ms"
+    return f"{v * 1e6:.1f} µs"
+
+
+def rate(v):
+    if v >= 1e6:
+        return f"{v / 1e6:.2f} M"
+    if v >= 1e3:
+        return f"{v / 1e3:.0f} k" if v >= 1e4 else f"{v / 1e3:.1f} k"
+    return f"{v:.0f}" if v >= 10 else f"{v:.1f}"
+
+
+def mb(v):
+    return f"{v / MB:.0f} MB"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def rx(r):
+    return "—" if r is None else (f"{r:.0f}×" if r >= 10 else f"{r:.1f}×")
+
+
+def verdict(ok):
+    return "—" if ok is None else ("met" if ok else "**missed**")
+
+
+def build(results, command):
+    R = results
+    meta = R.get("machine", [{}])[0]
+    quick = bool(meta.get("quick"))
+    rows = []  # (section, figure, median, range, compared with, ratio, target, verdict)
+
+    def runs(id_, key="runs"):
+        vals = []
+        for d in R.get(id_, []):
+            v = d.get(key)
+            vals += v if isinstance(v, list) else [v]
+        return Figure(vals)
+
+    # 1. Batch
+    b = runs("batch_exporter")
+    brss = runs("batch_exporter", "maxrss")
+    ev = runs("batch_evidently")
+    evrss = runs("batch_evidently", "maxrss")
+    sp = runs("batch_scipy")
+    size = R.get("batch_exporter", [{}])[0].get("bytes", 0)
+    cur = meta.get("current_rows", 0)
+    ref = meta.get("reference_rows", 0)
+    m, r = b.fmt(seconds)
+    rv = ratio(ev.median, b.median)
+    rows.append(("1. Batch", f"`evaluate`, {ref:,} reference vs {cur:,} current rows × 25 features, every metric, CSV read included ({size / MB:.0f} MB): wall time",
+                 m, r, f"Evidently `Report([DataDriftPreset()])` on the same data already in pandas: {ev.fmt(seconds)[0]} ({ev.fmt(seconds)[1]})",
+                 rx(rv), "≥ 20×", verdict(None if rv is None else rv >= 20)))
+    rs = ratio(sp.median, b.median)
+    rows.append(("", "same run", m, r, f"scipy `ks_2samp` + `wasserstein_distance` per numerical column (in pandas): {sp.fmt(seconds)[0]} ({sp.fmt(seconds)[1]})",
+                 rx(rs), "≥ 1×", verdict(None if rs is None else rs >= 1)))
+    m, r = brss.fmt(mb)
+    rr = ratio(evrss.median, brss.median)
+    rows.append(("", "`evaluate` peak RSS", m, r, f"Evidently process peak RSS: {evrss.fmt(mb)[0]}", rx(rr), "≥ 5× smaller",
+                 verdict(None if rr is None else rr >= 5)))
+
+    # 2. Window recomputation
+    for w, peer in (("10000", "window_evidently_10000"), ("100000", "batch_evidently")):
+        f = Figure([x for d in R.get(f"recompute_{w}", []) if d.get("figure") == "recompute" for x in d["runs"]])
+        if not f.values:
+            continue
+        e = runs(peer)
+        m, r = f.fmt(seconds)
+        rv = ratio(e.median, f.median)
+        target = "< 20 ms and ≥ 100×" if w == "10000" else "—"
+        ok = None
+        if w == "10000":
+            ok = f.median < 0.020 and (rv is None or rv >= 100)
+        series = R[f"recompute_{w}"][0].get("series")
+        rows.append(("2. Window recomputation" if w == "10000" else "",
+                     f"one scrape recomputing every statistic, full window of {int(w):,} events × 25 features ({series} series)",
+                     m, r, f"Evidently on the same window: {e.fmt(seconds)[0]}" if e.values else "—", rx(rv), target, verdict(ok)))
+    # The harness emits recompute_unchanged in the same stream as recompute: split by figure.
+    un = Figure([x for d in R.get("recompute_10000", []) if d.get("figure") == "recompute_unchanged" for x in d["runs"]])
+    ch = Figure([x for d in R.get("recompute_10000", []) if d.get("figure") == "recompute" for x in d["runs"]])
+    if un.values:
+        m, r = un.fmt(seconds)
+        rows.append(("", "scrape of an unchanged window (10,000 events): cached, nothing recomputed", m, r,
+                     f"a recomputing scrape: {ch.fmt(seconds)[0]}", rx(ratio(ch.median, un.median)), "nothing recomputed", verdict(True)))
+
+    # 3. Ingest
+    def http_rate(id_):
+        return Figure([d["requests"] * 1000 / (d["duration_us"] / 1e6) for d in R.get(id_, []) if d.get("non2xx", 0) == 0 and d.get("errors", 0) == 0])
+
+    def scrape_times(id_):
+        xs = []
+        for d in R.get(id_, []):
+            p = d.get("scrapes")
+            if p and os.path.exists(p):
+                xs += [float(x) for x in open(p).read().split()]
+        return xs
+
+    h = http_rate("ingest_http_10000")
+    failed = [d for d in R.get("ingest_http_10000", []) if d.get("non2xx", 0) or d.get("errors", 0)]
+    m, r = h.fmt(rate)
+    st = scrape_times("ingest_http_10000")
+    note = f"scrapes meanwhile (1/s): median {seconds(med(st))}, max {seconds(max(st))}" if st else ""
+    if failed:
+        note += f"; {len(failed)} run(s) with errors left out"
+    rows.append(("3. Ingest", "events/s over HTTP: NDJSON, 1,000 events per POST, 4 connections, window 10,000, a scrape every second",
+                 m + " events/s", r, note, "—", "≥ 200 k/s", verdict(None if h.median is None else h.median >= 200_000)))
+    f = Figure([x for d in R.get("ingest_inprocess_10000", []) for x in d["runs"]])
+    m, r = f.fmt(rate)
+    rows.append(("", "events/s through the window update in-process (decoded events, `ModelMonitor.ingest`, one core), window 10,000",
+                 m + " events/s", r, "—", "—", "≥ 1 M/s", verdict(None if f.median is None else f.median >= 1_000_000)))
+
+    # 4. Scrape
+    for mcount in ("3", "25"):
+        ex = R.get(f"scrape_exporter_m{mcount}")
+        if not ex:
+            continue
+        series = ex[0].get("series")
+        rps = Figure([d["requests"] / (d["duration_us"] / 1e6) for d in ex])
+        p50 = Figure([d["p50_us"] / 1e6 for d in ex])
+        p99 = Figure([d["p99_us"] / 1e6 for d in ex])
+        py = R.get(f"scrape_python_m{mcount}", [])
+        prps = Figure([d["requests"] / (d["duration_us"] / 1e6) for d in py])
+        pp50 = Figure([d["p50_us"] / 1e6 for d in py])
+        m, r = rps.fmt(rate)
+        rv = ratio(rps.median, prps.median)
+        big = mcount == "25"
+        rows.append(("4. Scrape" if mcount == "3" else "",
+                     f"`GET /metrics` req/s, {series:,} series ({mcount} models), wrk 2 threads × 4 connections; p50 {p50.fmt(seconds)[0]}, p99 {p99.fmt(seconds)[0]}",
+                     m + " req/s", r,
+                     f"Python `prometheus_client` serving the same {py[0]['series'] if py else '?'} series: {prps.fmt(rate)[0]} req/s, p50 {pp50.fmt(seconds)[0]}" if py else "—",
+                     rx(rv), "≥ 50×" if big else "—", verdict(None if not big or rv is None else rv >= 50)))
+    ing = R.get("scrape_exporter_m3_ingesting")
+    if ing:
+        p99 = Figure([d["p99_us"] / 1e6 for d in ing])
+        p50 = Figure([d["p50_us"] / 1e6 for d in ing])
+        bg = Figure([d["requests"] * 1000 / (d["duration_us"] / 1e6) for d in R.get("scrape_m3_background_ingest", [])])
+        m, r = p99.fmt(seconds)
+        rows.append(("", f"`GET /metrics` p99 latency, {ing[0]['series']:,} series, 1 connection, while ingesting {bg.fmt(rate)[0]} events/s (p50 {p50.fmt(seconds)[0]})",
+                     m, r, "—", "—", "p99 < 10 ms", verdict(None if p99.median is None else p99.median < 0.010)))
+
+    # 5. Memory
+    for w in ("10000", "100000"):
+        ds = R.get(f"memory_{w}")
+        if not ds:
+            continue
+        rss = Figure([d["runs"][0] for d in ds])
+        raw = ds[0]["raw_bytes"]
+        limit = 2 * raw + 30 * MB
+        m, r = rss.fmt(mb)
+        rows.append(("5. Memory" if w == "10000" else "",
+                     f"resident set, 100 features, window of {int(w):,} events (after one scrape; process baseline {mb(ds[0]['baseline_rss'])})",
+                     m, r, f"raw window data {mb(raw)} (every value as 8 bytes); limit 2 × raw + 30 MB = {mb(limit)}",
+                     rx(ratio(rss.median, raw)) + " raw", "≤ 2 × raw + 30 MB", verdict(rss.median <= limit)))
+
+    # 6. Growth
+    growth = []
+    for w in sorted({int(k.split("_")[-1]) for k in R if k.startswith("recompute_")}):
+        rc = Figure([x for d in R.get(f"recompute_{w}", []) if d.get("figure") == "recompute" for x in d["runs"]])
+        ip = Figure([x for d in R.get(f"ingest_inprocess_{w}", []) for x in d["runs"]])
+        hp = http_rate(f"ingest_http_{w}")
+        st = scrape_times(f"ingest_http_{w}")
+        growth.append((w, rc.fmt(seconds), ip.fmt(rate), hp.fmt(rate), f"{seconds(med(st))} / {seconds(max(st))}" if st else "—"))
+    return meta, rows, growth, quick
+
+
+def markdown(meta, rows, growth, command, quick):
+    out = []
+    out.append(f"Machine: {meta.get('cpu', '?')}, {meta.get('cores', '?')} cores, {meta.get('memory', 0) / 2**30:.0f} GiB, "
+               f"Debian {meta.get('os', '?')}, Linux {meta.get('kernel', '?')}, {meta.get('swift', '?')}; "
+               f"load average {meta.get('load', 0):.1f} at the start (the cores are shared: timings are noisy).  ")
+    out.append(f"Command: `{command}`; {meta.get('runs')} run(s) per figure{' (quick mode: small sizes)' if quick else ''}; "
+               "median and min–max; each ratio is of two medians from this same invocation.")
+    out.append("")
+    out.append("| item | figure | median | min–max | compared with | ratio | target | |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for sec, fig, m, r, cmp, rt, tgt, v in rows:
+        out.append(f"| {sec} | {fig} | {m} | {r} | {cmp} | {rt} | {tgt} | {v} |")
+    out.append("")
+    out.append("Growth with the window (item 6): median (min–max).")
+    out.append("")
+    out.append("| window (events) | recomputation, 25 features | in-process updates/s (one core) | HTTP ingest events/s | scrape time during HTTP ingest, median / max |")
+    out.append("|---|---|---|---|---|")
+    for w, rc, ip, hp, st in growth:
+        out.append(f"| {w:,} | {rc[0]} ({rc[1]}) | {ip[0]} ({ip[1]}) | {hp[0]} ({hp[1]}) | {st} |")
+    return "\n".join(out) + "\n"
+
+
+BEGIN = "<!-- bench/report.py: table begin -->"
+END = "<!-- bench/report.py: table end -->"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("results")
+    p.add_argument("--command", default="bench/run")
+    p.add_argument("--write", help="replace the table between the markers of this file")
+    a = p.parse_args()
+    meta, rows, growth, quick = build(load(a.results), a.command)
+    table = markdown(meta, rows, growth, a.command, quick)
+    print(table)
+    if a.write:
+        text = open(a.write).read() if os.path.exists(a.write) else f"{BEGIN}\n{END}\n"
+        if BEGIN not in text or END not in text:
+            sys.exit(f"{a.write}: no table markers")
+        head, rest = text.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        with open(a.write, "w") as f:
+            f.write(head + BEGIN + "\n" + table + END + tail)
+
+
+if __name__ == "__main__":
+    main()
