@@ -8,12 +8,85 @@ import Darwin
 ///
 /// The common case (at most 19 significant digits, a decimal exponent within ±22) is exact by
 /// Clinger's fast path: the mantissa and the power of ten are both exact doubles, so one
-/// multiplication or division rounds correctly. Anything else goes to `strtod`.
+/// multiplication or division rounds correctly. Mantissas of 54 to 64 bits (the 17 digits of a
+/// shortest round-trip double, `repr` in Python) with an exponent within ±19 are rounded exactly
+/// in 128-bit integer arithmetic (`exact`). Anything else goes to `strtod`.
 public enum NumberParser {
-    private static let powersOfTen: [Double] = (0...22).map { e in
-        var v = 1.0
-        for _ in 0..<e { v *= 10 }
+    /// 10^e for 0 ≤ e ≤ 22, exact in a Double.
+    @inline(__always)
+    static func powerOfTen(_ e: Int) -> Double {
+        switch e {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
+
+    /// 10^e for 0 ≤ e ≤ 19 as an integer.
+    @inline(__always)
+    static func integerPowerOfTen(_ e: Int) -> UInt64 {
+        var v: UInt64 = 1
+        for _ in 0..<e { v &*= 10 }
         return v
+    }
+
+    /// `w · 10^e` correctly rounded (to nearest, ties to even), for w > 0, |e| ≤ 19: the product
+    /// is exact in 128 bits; the quotient is taken to 63–64 significant bits with a sticky bit
+    /// for the remainder, which is all round-to-nearest needs.
+    static func exact(_ w: UInt64, _ e: Int) -> Double {
+        if e >= 0 {
+            let (hi, lo) = w.multipliedFullWidth(by: integerPowerOfTen(e))
+            if hi == 0 { return rounded(lo, sticky: false, exponent: 0) }
+            let lz = hi.leadingZeroBitCount
+            let top = lz == 0 ? hi : (hi << lz) | (lo >> (64 - lz))
+            let rest = lz == 0 ? lo : lo << lz
+            return rounded(top, sticky: rest != 0, exponent: 64 - lz)
+        }
+        let d = integerPowerOfTen(-e)
+        let dBits = 64 - d.leadingZeroBitCount
+        let wBits = 64 - w.leadingZeroBitCount
+        // w · 2^s / d lands in (2^62, 2^64): 63 or 64 significant bits, and hi < d (no overflow).
+        let s = 63 + dBits - wBits
+        let hi: UInt64 = s >= 64 ? w << (s - 64) : (s == 0 ? 0 : w >> (64 - s))
+        let lo: UInt64 = s >= 64 ? 0 : w << s
+        let (q, r) = d.dividingFullWidth((high: hi, low: lo))
+        return rounded(q, sticky: r != 0, exponent: -s)
+    }
+
+    /// `q · 2^exponent` (plus less than one unit of q when `sticky`) rounded to a Double.
+    @inline(__always)
+    static func rounded(_ q: UInt64, sticky: Bool, exponent: Int) -> Double {
+        let bits = 64 - q.leadingZeroBitCount
+        guard bits > 53 else {
+            // Exact in 53 bits; with sticky set this cannot happen (q has ≥ 63 bits then).
+            return Double(sign: .plus, exponent: exponent, significand: Double(q))
+        }
+        let drop = bits - 53
+        var m = q >> drop
+        let rest = q & ((1 << drop) - 1)
+        let half: UInt64 = 1 << (drop - 1)
+        if rest > half || (rest == half && (sticky || m & 1 == 1)) { m += 1 }
+        return Double(sign: .plus, exponent: exponent + drop, significand: Double(m))
     }
 
     /// Parses the whole range as a number (leading/trailing spaces allowed); nil when it is not
@@ -77,7 +150,11 @@ public enum NumberParser {
         guard i == end else { return nil }
         if digits <= 19 && mantissa < (1 << 53) && abs(exp10) <= 22 {
             var v = Double(mantissa)
-            v = exp10 < 0 ? v / powersOfTen[-exp10] : v * powersOfTen[exp10]
+            v = exp10 < 0 ? v / powerOfTen(-exp10) : v * powerOfTen(exp10)
+            return negative ? -v : v
+        }
+        if digits <= 19 && abs(exp10) <= 19 {
+            let v = exact(mantissa, exp10)
             return negative ? -v : v
         }
         return slow(buf, start, end)
