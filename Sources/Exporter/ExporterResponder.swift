@@ -73,17 +73,20 @@ public struct ExporterResponder: HTTPResponder {
     }
 
     /// The whole exposition: every model, the process and the exporter itself.
+    ///
+    /// Each model's window families are rendered once per window version and cached
+    /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
     public func metrics() -> [UInt8] {
         let start = Self.monotonic()
-        var families: [Family] = []
-        for m in monitors { families += m.families() }
-        families += process.families()
-        families.append(buildInfo.family)
+        var families: [RenderedFamily] = []
+        for m in monitors { families += m.renderedFamilies() }
+        families += process.families().map(RenderedFamily.init)
+        families.append(RenderedFamily(buildInfo.family))
         let elapsed = Self.monotonic() - start
-        families.append(Family(
+        families.append(RenderedFamily(Family(
             name: Catalog.scrapeDuration.name, help: Catalog.scrapeDuration.help, type: .gauge,
-            samples: [Sample(value: elapsed)]))
-        return Exposition.render(families)
+            samples: [Sample(value: elapsed)])))
+        return Exposition.render(rendered: families)
     }
 
     // MARK: - API
@@ -108,6 +111,11 @@ public struct ExporterResponder: HTTPResponder {
 
     private func postEvents(_ request: HTTPRequest) -> HTTPResponse {
         let encoding = BodyEncoding(contentType: request.headers["content-type"])
+        // Plainly valid bodies go straight from bytes to events; any problem takes the general
+        // path below, which reports it (Ingest/DirectDecoder.swift).
+        if let decoded = EventDecoder.decodeDirect(request.body, encoding: encoding, schemas: schemas, defaultModel: defaultModel) {
+            return accept(decoded)
+        }
         let items: [JSONValue]
         do { items = try EventDecoder.items(request.body, encoding: encoding) } catch { return bodyFailure(error, count: nil) }
         let decoded: [(model: String, event: Event)]
@@ -126,10 +134,19 @@ public struct ExporterResponder: HTTPResponder {
             }
             return bodyFailure(error, count: items.count)
         }
+        return accept(decoded)
+    }
+
+    /// Applies decoded events, per model, and answers with their count.
+    private func accept(_ decoded: [(model: String, event: Event)]) -> HTTPResponse {
         let now = clock()
-        var grouped: [String: [Event]] = [:]
-        for (model, event) in decoded { grouped[model, default: []].append(event) }
-        for (model, events) in grouped { byName[model]?.ingest(events, now: now) }
+        if let first = decoded.first?.model, decoded.allSatisfy({ $0.model == first }) {
+            byName[first]?.ingest(decoded.map(\.event), now: now)
+        } else {
+            var grouped: [String: [Event]] = [:]
+            for (model, event) in decoded { grouped[model, default: []].append(event) }
+            for (model, events) in grouped { byName[model]?.ingest(events, now: now) }
+        }
         return json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
     }
 

@@ -51,6 +51,7 @@ public enum EventDecoder {
                     return [v]
                 case .ndjson:
                     var out: [JSONValue] = []
+                    var reader = JSONReader(p)
                     var start = 0
                     var index = 0
                     while start < p.count {
@@ -59,7 +60,7 @@ public enum EventDecoder {
                         var blank = true
                         for k in start..<end where !(p[k] == 0x20 || p[k] == 0x09 || p[k] == 0x0D) { blank = false; break }
                         if !blank {
-                            do throws(JSONSyntaxError) { out.append(try JSONReader.parse(p, start..<end)) } catch {
+                            do throws(JSONSyntaxError) { out.append(try reader.parse(start..<end)) } catch {
                                 // Report the position in the whole body.
                                 var e = error
                                 var line = 1
@@ -123,9 +124,17 @@ public enum EventDecoder {
         var latency: Double?
         var timestamp: Double?
         var id: String?
-        var seen = Set<String>()
+        // Keys seen: the known ones as bits of a mask (no hashing on the hot path), others in a set.
+        var seenKnown: UInt16 = 0
+        var seenOther = Set<String>()
+        var nextFeature = 0  // features usually come in the strategy's order: try that first
         for (key, value) in members {
-            guard seen.insert(key).inserted else { problem(key, "duplicate key"); continue }
+            if let bit = Self.knownKeyBit(key) {
+                guard seenKnown & bit == 0 else { problem(key, "duplicate key"); continue }
+                seenKnown |= bit
+            } else {
+                guard seenOther.insert(key).inserted else { problem(key, "duplicate key"); continue }
+            }
             switch key {
             case "model": break
             case "id":
@@ -146,10 +155,12 @@ public enum EventDecoder {
             case "features":
                 guard case .object(let fs) = value else { problem("features", "expected an object, found \(value.typeName)"); continue }
                 for (name, v) in fs {
-                    guard let f = schema.featureIndex[name] else {
+                    let guess = nextFeature < schema.featureNames.count && schema.featureNames[nextFeature] == name ? nextFeature : nil
+                    guard let f = guess ?? schema.featureIndex[name] else {
                         problem("features.\(name)", "unknown feature (expected one of: \(schema.featureNames.joined(separator: ", ")))")
                         continue
                     }
+                    nextFeature = f + 1
                     switch (schema.featureTypes[f], v) {
                     case (_, .null): features[f] = .missing
                     case (.numerical, .number(let x, _)): features[f] = .number(x)
@@ -198,10 +209,27 @@ public enum EventDecoder {
             }
         }
         guard let prediction else {
-            if !seen.contains("prediction") { problem("prediction", "required") }
+            if seenKnown & Self.knownKeyBit("prediction")! == 0 { problem("prediction", "required") }
             return nil
         }
         return Event(id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label, latency: latency)
+    }
+
+    /// The bit of an event's known top-level key (nil for any other key).
+    @inline(__always)
+    private static func knownKeyBit(_ key: String) -> UInt16? {
+        switch key {
+        case "model": 1
+        case "id": 2
+        case "timestamp": 4
+        case "features": 8
+        case "attributes": 16
+        case "prediction": 32
+        case "label": 64
+        case "score": 128
+        case "latency_seconds": 256
+        default: nil
+        }
     }
 
     private static func describe(_ v: JSONValue) -> String {

@@ -1,8 +1,12 @@
 // A small JSON reader on bytes for event bodies. Values keep the byte range of numbers so a
 // class written as a number (`"prediction": 1`) keeps its exact text ("1"), and objects keep
 // their key order. Depth and size are bounded by the caller's body limit and `maxDepth`.
+//
+// Speed (bench/run, item 3): the enum is not `indirect` (arrays already give the recursion its
+// indirection, so no value is boxed), and members of objects and arrays being read are kept on
+// one reusable stack, so each object or array allocates once, at its exact size.
 
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The value and the number's text as written.
@@ -49,15 +53,34 @@ public struct JSONReader {
 
     private let b: UnsafeBufferPointer<UInt8>
     private var i: Int
-    private let end: Int
+    private var end: Int
+    /// Members of the objects being read (innermost last); each object takes its slice at the end.
+    private var members: [(String, JSONValue)] = []
+    /// Items of the arrays being read.
+    private var items: [JSONValue] = []
 
     /// Parses exactly one JSON value in `range` (surrounding white space allowed).
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(JSONSyntaxError) -> JSONValue {
-        var r = JSONReader(b: bytes, i: range.lowerBound, end: range.upperBound)
-        r.skipSpace()
-        let v = try r.value(depth: 0)
-        r.skipSpace()
-        guard r.i == r.end else { throw r.error("unexpected \(r.describeHere()) after the value") }
+        var r = JSONReader(bytes)
+        return try r.parse(range)
+    }
+
+    /// A reader over `bytes` for parsing several values (e.g. the lines of an NDJSON body) with
+    /// one set of scratch buffers.
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.init(b: bytes, i: 0, end: bytes.count)
+    }
+
+    /// Parses exactly one JSON value in `range` of this reader's bytes.
+    public mutating func parse(_ range: Range<Int>) throws(JSONSyntaxError) -> JSONValue {
+        i = range.lowerBound
+        end = range.upperBound
+        members.removeAll(keepingCapacity: true)
+        items.removeAll(keepingCapacity: true)
+        skipSpace()
+        let v = try value(depth: 0)
+        skipSpace()
+        guard i == end else { throw error("unexpected \(describeHere()) after the value") }
         return v
     }
 
@@ -103,9 +126,9 @@ public struct JSONReader {
         switch b[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var members: [(String, JSONValue)] = []
             skipSpace()
-            if i < end && b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            if i < end && b[i] == UInt8(ascii: "}") { i += 1; return .object([]) }
+            let base = members.count
             while true {
                 skipSpace()
                 guard i < end, b[i] == UInt8(ascii: "\"") else { throw error("expected a key string, found \(describeHere())") }
@@ -114,25 +137,37 @@ public struct JSONReader {
                 guard i < end, b[i] == UInt8(ascii: ":") else { throw error("expected ':' after a key, found \(describeHere())") }
                 i += 1
                 skipSpace()
-                members.append((key, try value(depth: depth + 1)))
+                let v = try value(depth: depth + 1)
+                members.append((key, v))
                 skipSpace()
                 guard i < end else { throw error("unexpected end of input in an object") }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+                if b[i] == UInt8(ascii: "}") {
+                    i += 1
+                    let object = Array(members[base...])
+                    members.removeSubrange(base...)
+                    return .object(object)
+                }
                 throw error("expected ',' or '}' in an object, found \(describeHere())")
             }
         case UInt8(ascii: "["):
             i += 1
-            var items: [JSONValue] = []
             skipSpace()
-            if i < end && b[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            if i < end && b[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
+            let base = items.count
             while true {
                 skipSpace()
-                items.append(try value(depth: depth + 1))
+                let v = try value(depth: depth + 1)
+                items.append(v)
                 skipSpace()
                 guard i < end else { throw error("unexpected end of input in an array") }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                if b[i] == UInt8(ascii: "]") {
+                    i += 1
+                    let array = Array(items[base...])
+                    items.removeSubrange(base...)
+                    return .array(array)
+                }
                 throw error("expected ',' or ']' in an array, found \(describeHere())")
             }
         case UInt8(ascii: "\""):
@@ -191,15 +226,19 @@ public struct JSONReader {
     private mutating func string() throws(JSONSyntaxError) -> String {
         i += 1  // opening quote
         let start = i
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII needs no validation (`String(validating:)` is generic and
+        // not specialised here: it costs a runtime metadata lookup per call).
+        var ascii = true
         while i < end {
             let c = b[i]
             if c == UInt8(ascii: "\"") {
-                let s = String(validating: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+                let bytes = UnsafeBufferPointer(rebasing: b[start..<i])
+                let s = ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
                 guard let s else { throw error("invalid UTF-8 in a string") }
                 i += 1
                 return s
             }
+            if c >= 0x80 { ascii = false }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw error("control character in a string") }
             i += 1

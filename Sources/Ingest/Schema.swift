@@ -12,6 +12,9 @@ public struct EventSchema: Sendable {
     /// Feature name → index.
     public let featureIndex: [String: Int]
     public let attributeIndex: [String: Int]
+    /// Feature and attribute names as UTF-8 bytes, for readers that match keys without a String.
+    public let featureKeys: [[UInt8]]
+    public let attributeKeys: [[UInt8]]
 
     public init(strategy: Strategy) {
         model = strategy.model.name
@@ -21,6 +24,8 @@ public struct EventSchema: Sendable {
         attributeNames = strategy.protectedAttributes
         featureIndex = Dictionary(uniqueKeysWithValues: featureNames.enumerated().map { ($1, $0) })
         attributeIndex = Dictionary(uniqueKeysWithValues: attributeNames.enumerated().map { ($1, $0) })
+        featureKeys = featureNames.map { Array($0.utf8) }
+        attributeKeys = attributeNames.map { Array($0.utf8) }
     }
 }
 

@@ -3,6 +3,7 @@
 //   model_exporter_bench ingest    --strategy S --current C --window N [--events M] [--runs R]
 //   model_exporter_bench recompute --strategy S --current C --window N [--runs R]
 //   model_exporter_bench memory    --strategy S --window N
+//   model_exporter_bench decode    --strategy S --bodies A.ndjson,B.ndjson [--runs R]
 //
 // Each prints one JSON object per line: {"figure": …, "unit": …, "runs": [...], …} for
 // bench/report.py. Events come from the benchmark's current CSV (read once, before timing);
@@ -108,15 +109,6 @@ func event(_ base: [Event], _ i: Int) -> Event {
 
 func events(_ base: [Event], _ range: Range<Int>) -> [Event] { range.map { event(base, $0) } }
 
-func fill(_ window: inout Window, _ base: [Event], count: Int) {
-    var i = 0
-    while i < count {
-        let n = min(1000, count - i)
-        window.append(contentsOf: events(base, i..<(i + n)))
-        i += n
-    }
-}
-
 // MARK: - Figures
 
 /// Window updates per second on one core: `ModelMonitor.ingest` of 1,000-event batches into a
@@ -189,6 +181,57 @@ func recompute(_ a: Arguments) {
     emit("recompute_unchanged", unit: "s", runs: unchanged, extra: extra)
 }
 
+/// NDJSON bodies → events, as `POST /api/v1/events` decodes them (no HTTP, no window).
+func decode(_ a: Arguments) {
+    let s = loadStrategy(a.string("strategy"))
+    let runs = a.int("runs", default: 5)
+    let bodies: [[UInt8]] = a.string("bodies").split(separator: ",").map { path in
+        guard let f = fopen(String(path), "rb") else { fail("cannot open \(path)") }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return out
+    }
+    let schemas = [s.model.name: EventSchema(strategy: s)]
+    // --path general: the JSONValue tree (items + events), as bodies with a problem take.
+    let general = a.values["path"] == "general"
+    if !general {
+        // Both paths must give the same events.
+        for body in bodies {
+            let direct = EventDecoder.decodeDirect(body, encoding: .ndjson, schemas: schemas, defaultModel: s.model.name)
+            let tree = try? EventDecoder.events(EventDecoder.items(body, encoding: .ndjson), schemas: schemas, defaultModel: s.model.name)
+            guard let direct, let tree, direct.count == tree.count,
+                zip(direct, tree).allSatisfy({ $0.model == $1.model && $0.event == $1.event })
+            else { fail("the direct decoder and the general path disagree") }
+        }
+    }
+    var results: [Double] = []
+    for _ in 0..<runs {
+        var count = 0
+        let t0 = now()
+        for body in bodies {
+            if general {
+                do {
+                    let items = try EventDecoder.items(body, encoding: .ndjson)
+                    count += try EventDecoder.events(items, schemas: schemas, defaultModel: s.model.name).count
+                } catch { fail("\(error)") }
+            } else {
+                guard let events = EventDecoder.decodeDirect(body, encoding: .ndjson, schemas: schemas, defaultModel: s.model.name) else {
+                    fail("the direct decoder gave up on a benchmark body")
+                }
+                count += events.count
+            }
+        }
+        results.append(Double(count) / (now() - t0))
+    }
+    emit(general ? "decode_general" : "decode", unit: "events/s", runs: results)
+}
+
 /// Resident memory of a model with `window` events, next to the raw size of the window's data.
 func memory(_ a: Arguments) {
     let s = loadStrategy(a.string("strategy"))
@@ -240,5 +283,7 @@ switch args[1] {
 case "ingest": ingest(rest)
 case "recompute": recompute(rest)
 case "memory": memory(rest)
+case "decode": decode(rest)
 default: fail("unknown figure \(args[1])")
 }
+
