@@ -23,10 +23,18 @@ public struct CategoryDictionary: Sendable, Equatable {
         }
     }
 
+    /// Up to this many values, lookups scan `values` instead of hashing: comparing a few short
+    /// strings costs less than one SipHash (bench/run, item 3: window updates).
+    static let scanLimit = 12
+
     /// The code of `value`, adding it when new and under the cap.
     @inline(__always)
     public mutating func code(for value: String) -> Int32 {
-        if let c = codes[value] { return c }
+        if values.count <= Self.scanLimit {
+            for k in 0..<values.count where values[k] == value { return Int32(k) }
+        } else if let c = codes[value] {
+            return c
+        }
         guard values.count < capacity else { return Self.overflowCode }
         let c = Int32(values.count)
         codes[value] = c
@@ -35,7 +43,13 @@ public struct CategoryDictionary: Sendable, Equatable {
     }
 
     /// The code of `value` without adding it (nil when unknown).
-    public func lookup(_ value: String) -> Int32? { codes[value] }
+    public func lookup(_ value: String) -> Int32? {
+        if values.count <= Self.scanLimit {
+            for k in 0..<values.count where values[k] == value { return Int32(k) }
+            return nil
+        }
+        return codes[value]
+    }
 
     public func value(of code: Int32) -> String? {
         code >= 0 && Int(code) < values.count ? values[Int(code)] : nil

@@ -31,9 +31,10 @@ public struct WindowLayout: Sendable, Equatable {
 
 /// A sliding window over the last `layout.capacity` events of one model, stored by column.
 ///
-/// Appending and evicting are O(1) amortised (a bin lookup is O(log B)); counts of missing,
-/// out-of-range and new-category values and per-bin / per-category counts are kept up to date
-/// incrementally, so drift on binned methods costs O(B) at scrape time. Everything else is
+/// Appending and evicting are O(1) amortised per feature, whatever the window size (a bin
+/// lookup is O(log B)); counts of missing, out-of-range and new-category values and per-bin /
+/// per-category counts are kept up to date incrementally, so drift on binned methods costs
+/// O(B) at scrape time. Everything else is
 /// computed from the columns when the window has changed (`version`).
 ///
 /// A plain value: copying it is O(1) (copy-on-write), so a scrape copies the window under a
@@ -41,9 +42,12 @@ public struct WindowLayout: Sendable, Equatable {
 public struct Window: Sendable {
     public let layout: WindowLayout
 
-    // Columns, indexed by slot (slot = sequence number % capacity).
-    private var numeric: [[Double]]   // per feature; empty for categorical features. NaN = missing.
-    private var codes: [[Int32]]      // per feature; empty for numerical features. -1 = missing.
+    // Storage, by slot (slot = sequence number % capacity). Features are stored row-major by
+    // slot in two flat arrays, numerical values and categorical codes, so an append writes one
+    // contiguous row of each and grows each array once (no array per feature to check and
+    // retain on every event: bench/run, item 3).
+    private var values: [Double] = []      // slot * numericalCount + column[f]; NaN = missing
+    private var codes: [Int32] = []        // slot * categoricalCount + column[f]; -1 = missing
     private var attributeCodes: [[Int32]]
     private var predictionCodes: [Int32] = []
     private var predictionValues: [Double] = []
@@ -53,7 +57,11 @@ public struct Window: Sendable {
     private var latencies: [Double] = []     // NaN = none
     private var timestamps: [Double] = []
     private var ids: [String?] = []
-    private var idIndex: [String: Int] = [:]  // id → sequence number
+    /// id → sequence number, built lazily by `attach` (appending costs no hashing): it covers
+    /// the sequences below `indexedUpTo`, and may hold ids of evicted events, which `attach`
+    /// tells apart by their sequence number; it is rebuilt when it grows past twice the capacity.
+    private var idIndex: [String: Int] = [:]
+    private var indexedUpTo = 0
 
     /// Per-feature dictionaries (categorical features: K first, then new values under the cap).
     public private(set) var categories: [CategoryDictionary]
@@ -68,18 +76,28 @@ public struct Window: Sendable {
     /// Incremented on every change; a scrape recomputes only when it moved.
     public private(set) var version: UInt64 = 0
 
-    // Incremental aggregates per feature.
-    public private(set) var missingCounts: [Int]
-    public private(set) var outOfRangeCounts: [Int]
-    public private(set) var newCategoryCounts: [Int]
-    /// Numerical: counts per reference bin (edges.count + 1). Categorical: counts per category of K.
-    public private(set) var binCounts: [[Int]]
+    /// Incremental aggregates, one flat array: missing counts per feature at [0, F),
+    /// out-of-range at [F, 2F), new-category at [2F, 3F), then each feature's bin counts from
+    /// `3F + binStart[f]` (numerical: edges.count + 1 reference bins; categorical: K).
+    private var counters: [Int]
+
+    // The layout unpacked once, so appending binds no enum payloads.
+    private let featureCount: Int
+    private let numericalCount: Int
+    private let categoricalCount: Int
+    private let isNumerical: [Bool]
+    private let column: [Int]             // f → index among its kind
+    private let edgeValues: [Double]      // every numerical feature's inner edges, concatenated
+    private let edgeStart: [Int]          // f → its edges in edgeValues: edgeStart[f]..<edgeStart[f + 1]
+    private let lower: [Double]           // numerical with a range: its bounds; else ±infinity
+    private let upper: [Double]
+    private let hasRange: [Bool]
+    private let knownCounts: [Int]        // categorical: K.count
+    private let binStart: [Int]           // f → its bins in counters (after 3F): binStart[f]..<binStart[f + 1]
 
     public init(layout: WindowLayout) {
         self.layout = layout
         let n = layout.features.count
-        numeric = Array(repeating: [], count: n)
-        codes = Array(repeating: [], count: n)
         attributeCodes = Array(repeating: [], count: layout.attributeCount)
         categories = layout.features.map {
             if case .categorical(let k) = $0 { return CategoryDictionary(known: k, capacity: k.count + layout.maxDistinct) }
@@ -87,19 +105,62 @@ public struct Window: Sendable {
         }
         groups = Array(repeating: CategoryDictionary(capacity: layout.maxDistinct), count: layout.attributeCount)
         classes = CategoryDictionary(capacity: layout.maxDistinct)
-        missingCounts = Array(repeating: 0, count: n)
-        outOfRangeCounts = Array(repeating: 0, count: n)
-        newCategoryCounts = Array(repeating: 0, count: n)
-        binCounts = layout.features.map {
-            switch $0 {
-            case .numerical(let edges, _): Array(repeating: 0, count: edges.count + 1)
-            case .categorical(let k): Array(repeating: 0, count: k.count)
+        var isNumerical: [Bool] = [], column: [Int] = [], edgeValues: [Double] = [], edgeStart: [Int] = []
+        var lower: [Double] = [], upper: [Double] = [], hasRange: [Bool] = [], knownCounts: [Int] = [], binStart: [Int] = []
+        var numerical = 0, categorical = 0, bins = 0
+        for kind in layout.features {
+            edgeStart.append(edgeValues.count)
+            binStart.append(bins)
+            switch kind {
+            case .numerical(let e, let range):
+                isNumerical.append(true)
+                column.append(numerical)
+                numerical += 1
+                edgeValues += e
+                lower.append(range?.lowerBound ?? -.infinity)
+                upper.append(range?.upperBound ?? .infinity)
+                hasRange.append(range != nil)
+                knownCounts.append(0)
+                bins += e.count + 1
+            case .categorical(let k):
+                isNumerical.append(false)
+                column.append(categorical)
+                categorical += 1
+                lower.append(-.infinity)
+                upper.append(.infinity)
+                hasRange.append(false)
+                knownCounts.append(k.count)
+                bins += k.count
             }
         }
+        edgeStart.append(edgeValues.count)
+        binStart.append(bins)
+        featureCount = n
+        numericalCount = numerical
+        categoricalCount = categorical
+        self.isNumerical = isNumerical
+        self.column = column
+        self.edgeValues = edgeValues
+        self.edgeStart = edgeStart
+        self.lower = lower
+        self.upper = upper
+        self.hasRange = hasRange
+        self.knownCounts = knownCounts
+        self.binStart = binStart
+        counters = Array(repeating: 0, count: 3 * n + bins)
     }
 
     /// Events in the window.
     public var count: Int { min(appended, layout.capacity) }
+
+    public var missingCounts: [Int] { Array(counters[0..<featureCount]) }
+    public var outOfRangeCounts: [Int] { Array(counters[featureCount..<(2 * featureCount)]) }
+    public var newCategoryCounts: [Int] { Array(counters[(2 * featureCount)..<(3 * featureCount)]) }
+    /// Numerical: counts per reference bin (edges.count + 1). Categorical: counts per category of K.
+    public var binCounts: [[Int]] { (0..<featureCount).map { binCounts(feature: $0) } }
+    public func binCounts(feature f: Int) -> [Int] {
+        Array(counters[(3 * featureCount + binStart[f])..<(3 * featureCount + binStart[f + 1])])
+    }
 
     // MARK: - Updates
 
@@ -110,45 +171,80 @@ public struct Window: Sendable {
         for e in events { append(e) }
     }
 
+    /// `Stats.bin(of:edges:)` over feature f's edges in `edges` (the number of edges below x).
+    @inline(__always)
+    private static func bin(_ x: Double, _ edges: UnsafeBufferPointer<Double>, _ from: Int, _ to: Int) -> Int {
+        var low = from
+        var high = to
+        while low < high {
+            let mid = (low + high) / 2
+            if edges[mid] < x { low = mid + 1 } else { high = mid }
+        }
+        return low - from
+    }
+
     public mutating func append(_ event: Event) {
-        precondition(event.features.count == layout.features.count, "event does not match the window layout")
+        precondition(event.features.count == featureCount, "event does not match the window layout")
         let capacity = layout.capacity
         let full = appended >= capacity
         let slot = appended % capacity
-        if full { evict(slot: slot, sequence: appended - capacity) }
-
-        for (f, kind) in layout.features.enumerated() {
-            switch kind {
-            case .numerical(let edges, let range):
-                var x = Double.nan
-                if case .number(let v) = event.features[f], !v.isNaN { x = v }
-                if x.isNaN {
-                    missingCounts[f] += 1
-                } else {
-                    if let r = range, !r.contains(x) { outOfRangeCounts[f] += 1 }
-                    binCounts[f][Stats.bin(of: x, edges: edges)] += 1
-                }
-                store(&numeric[f], slot, x, full)
-            case .categorical(let k):
+        if full {
+            evict(slot: slot)
+        } else {
+            values.append(contentsOf: repeatElement(Double.nan, count: numericalCount))
+            codes.append(contentsOf: repeatElement(CategoryDictionary.missingCode, count: categoricalCount))
+        }
+        let n = featureCount
+        let valueRow = slot * numericalCount
+        let codeRow = slot * categoricalCount
+        // Categorical features first: their dictionaries may grow.
+        if categoricalCount > 0 {
+            for f in 0..<n where !isNumerical[f] {
                 var c = CategoryDictionary.missingCode
                 switch event.features[f] {
-                case .string(let s): c = categories[f].code(for: s)
+                case .string(let s): c = categories[f].lookup(s) ?? categories[f].code(for: s)
                 case .number(let v) where !v.isNaN: c = categories[f].code(for: Self.text(of: v))
                 default: break
                 }
-                if c == CategoryDictionary.missingCode {
-                    missingCounts[f] += 1
-                } else if c >= 0 && Int(c) < k.count {
-                    binCounts[f][Int(c)] += 1
-                } else {
-                    newCategoryCounts[f] += 1
+                codes[codeRow + column[f]] = c
+            }
+        }
+        codes.withUnsafeBufferPointer { codes in
+            values.withUnsafeMutableBufferPointer { values in
+                counters.withUnsafeMutableBufferPointer { counters in
+                    edgeValues.withUnsafeBufferPointer { edges in
+                        event.features.withUnsafeBufferPointer { features in
+                            for f in 0..<n {
+                                let bins = 3 * n + binStart[f]
+                                if isNumerical[f] {
+                                    var x = Double.nan
+                                    if case .number(let v) = features[f], !v.isNaN { x = v }
+                                    if x.isNaN {
+                                        counters[f] += 1
+                                    } else {
+                                        if hasRange[f] && !(x >= lower[f] && x <= upper[f]) { counters[n + f] += 1 }
+                                        counters[bins + Self.bin(x, edges, edgeStart[f], edgeStart[f + 1])] += 1
+                                    }
+                                    values[valueRow + column[f]] = x
+                                } else {
+                                    let c = codes[codeRow + column[f]]
+                                    if c == CategoryDictionary.missingCode {
+                                        counters[f] += 1
+                                    } else if c >= 0 && Int(c) < knownCounts[f] {
+                                        counters[bins + Int(c)] += 1
+                                    } else {
+                                        counters[2 * n + f] += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                store(&codes[f], slot, c, full)
             }
         }
         for a in 0..<layout.attributeCount {
             var c = CategoryDictionary.missingCode
-            if a < event.attributes.count, let g = event.attributes[a] { c = groups[a].code(for: g) }
+            if a < event.attributes.count, let g = event.attributes[a] { c = groups[a].lookup(g) ?? groups[a].code(for: g) }
             store(&attributeCodes[a], slot, c, full)
         }
         if layout.numericOutcome {
@@ -166,9 +262,22 @@ public struct Window: Sendable {
         store(&latencies, slot, event.latency ?? .nan, full)
         store(&timestamps, slot, event.timestamp ?? .nan, full)
         store(&ids, slot, event.id, full)
-        if let id = event.id { idIndex[id] = appended }
         appended += 1
         version &+= 1
+    }
+
+    /// Brings `idIndex` up to date with the events appended since it was last used.
+    private mutating func indexIDs() {
+        let oldest = appended - count
+        if idIndex.count > 2 * layout.capacity {
+            // Mostly evicted ids: start again from the window.
+            idIndex.removeAll(keepingCapacity: true)
+            indexedUpTo = oldest
+        }
+        for seq in max(indexedUpTo, oldest)..<appended {
+            if let id = ids[seq % layout.capacity] { idIndex[id] = seq }
+        }
+        indexedUpTo = appended
     }
 
     /// Attaches a delayed label to the event with this id, if it is still in the window.
@@ -176,6 +285,7 @@ public struct Window: Sendable {
     /// the first.
     @discardableResult
     public mutating func attach(_ update: LabelUpdate) -> Bool {
+        if indexedUpTo < appended { indexIDs() }
         guard let seq = idIndex[update.id], seq >= appended - count else { return false }
         let slot = seq % layout.capacity
         if layout.numericOutcome {
@@ -192,25 +302,36 @@ public struct Window: Sendable {
         return true
     }
 
-    private mutating func evict(slot: Int, sequence: Int) {
-        for (f, kind) in layout.features.enumerated() {
-            switch kind {
-            case .numerical(let edges, let range):
-                let x = numeric[f][slot]
-                if x.isNaN {
-                    missingCounts[f] -= 1
-                } else {
-                    if let r = range, !r.contains(x) { outOfRangeCounts[f] -= 1 }
-                    binCounts[f][Stats.bin(of: x, edges: edges)] -= 1
-                }
-            case .categorical(let k):
-                let c = codes[f][slot]
-                if c == CategoryDictionary.missingCode {
-                    missingCounts[f] -= 1
-                } else if c >= 0 && Int(c) < k.count {
-                    binCounts[f][Int(c)] -= 1
-                } else {
-                    newCategoryCounts[f] -= 1
+    private mutating func evict(slot: Int) {
+        let n = featureCount
+        let valueRow = slot * numericalCount
+        let codeRow = slot * categoricalCount
+        codes.withUnsafeBufferPointer { codes in
+            values.withUnsafeBufferPointer { values in
+                counters.withUnsafeMutableBufferPointer { counters in
+                    edgeValues.withUnsafeBufferPointer { edges in
+                        for f in 0..<n {
+                            let bins = 3 * n + binStart[f]
+                            if isNumerical[f] {
+                                let x = values[valueRow + column[f]]
+                                if x.isNaN {
+                                    counters[f] -= 1
+                                } else {
+                                    if hasRange[f] && !(x >= lower[f] && x <= upper[f]) { counters[n + f] -= 1 }
+                                    counters[bins + Self.bin(x, edges, edgeStart[f], edgeStart[f + 1])] -= 1
+                                }
+                            } else {
+                                let c = codes[codeRow + column[f]]
+                                if c == CategoryDictionary.missingCode {
+                                    counters[f] -= 1
+                                } else if c >= 0 && Int(c) < knownCounts[f] {
+                                    counters[bins + Int(c)] -= 1
+                                } else {
+                                    counters[2 * n + f] -= 1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -219,7 +340,6 @@ public struct Window: Sendable {
         } else if labelCodes[slot] != CategoryDictionary.missingCode {
             labeledCount -= 1
         }
-        if let id = ids[slot], idIndex[id] == sequence { idIndex[id] = nil }
     }
 
     @inline(__always)
@@ -251,14 +371,31 @@ public struct Window: Sendable {
 
     /// Present values of a numerical feature, in no particular order.
     public func presentValues(feature f: Int) -> [Double] {
-        var out: [Double] = []
-        out.reserveCapacity(numeric[f].count - missingCounts[f])
-        for x in numeric[f] where !x.isNaN { out.append(x) }
-        return out
+        let stride = numericalCount
+        let rows = count
+        let present = rows - counters[f]
+        return [Double](unsafeUninitializedCapacity: present) { out, initialized in
+            values.withUnsafeBufferPointer { v in
+                var k = 0
+                var i = column[f]
+                for _ in 0..<rows {
+                    let x = v[i]
+                    if !x.isNaN && k < present {
+                        out[k] = x
+                        k += 1
+                    }
+                    i += stride
+                }
+                initialized = k
+            }
+        }
     }
 
     /// Codes of a categorical feature (−1 missing; ≥ K.count new), one per event.
-    public func featureCodes(_ f: Int) -> [Int32] { codes[f] }
+    public func featureCodes(_ f: Int) -> [Int32] {
+        let stride = categoricalCount
+        return (0..<count).map { codes[$0 * stride + column[f]] }
+    }
 
     /// Codes of a protected attribute per event (−1 when not given).
     public func attributeCodes(_ a: Int) -> [Int32] { attributeCodes[a] }
@@ -285,13 +422,12 @@ public struct Window: Sendable {
             let slot = seq % capacity
             var features: [FeatureValue] = []
             features.reserveCapacity(layout.features.count)
-            for (f, kind) in layout.features.enumerated() {
-                switch kind {
-                case .numerical:
-                    let x = numeric[f][slot]
+            for f in 0..<featureCount {
+                if isNumerical[f] {
+                    let x = values[slot * numericalCount + column[f]]
                     features.append(x.isNaN ? .missing : .number(x))
-                case .categorical:
-                    features.append(categories[f].value(of: codes[f][slot]).map { .string($0) } ?? .missing)
+                } else {
+                    features.append(categories[f].value(of: codes[slot * categoricalCount + column[f]]).map { .string($0) } ?? .missing)
                 }
             }
             let attributes = (0..<layout.attributeCount).map { groups[$0].value(of: attributeCodes[$0][slot]) }
