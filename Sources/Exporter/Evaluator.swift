@@ -60,7 +60,7 @@ public struct Evaluator: Sendable {
         var sortedCurrent: [Double]?
         func sorted() -> [Double] {
             if let s = sortedCurrent { return s }
-            let s = current.sorted()
+            let s = RadixSort.sorted(current)
             sortedCurrent = s
             return s
         }
@@ -131,22 +131,25 @@ public struct Evaluator: Sendable {
         let dq = Set(strategy.metrics.dataQuality)
         var considered = 0
         var driftedFeatures = 0
+        let missingCounts = w.missingCounts
+        let outOfRangeCounts = w.outOfRangeCounts
+        let newCategoryCounts = w.newCategoryCounts
         for (f, feature) in strategy.features.enumerated() {
             let fl = [(Label.feature, feature.name)]
-            if dq.contains(.missing) { b.add(Catalog.missing, fl, Double(w.missingCounts[f]) / n) }
+            if dq.contains(.missing) { b.add(Catalog.missing, fl, Double(missingCounts[f]) / n) }
             var results: [DriftResult] = []
             switch reference.features[f] {
             case .numerical(let r):
                 let values = w.presentValues(feature: f)
-                if dq.contains(.outOfRange), feature.range != nil { b.add(Catalog.outOfRange, fl, Double(w.outOfRangeCounts[f]) / n) }
+                if dq.contains(.outOfRange), feature.range != nil { b.add(Catalog.outOfRange, fl, Double(outOfRangeCounts[f]) / n) }
                 if dq.contains(.summary), let s = Stats.meanAndPopulationStd(values) {
                     b.add(Catalog.mean, fl, s.mean)
                     b.add(Catalog.stddev, fl, s.std)
                 }
-                results = numericalDrift(r, current: values, binCounts: w.binCounts[f], methods: feature.drift)
+                results = numericalDrift(r, current: values, binCounts: w.binCounts(feature: f), methods: feature.drift)
             case .categorical(let r):
-                if dq.contains(.newCategory) { b.add(Catalog.newCategory, fl, Double(w.newCategoryCounts[f]) / n) }
-                results = categoricalDrift(r, counts: w.binCounts[f], methods: feature.drift)
+                if dq.contains(.newCategory) { b.add(Catalog.newCategory, fl, Double(newCategoryCounts[f]) / n) }
+                results = categoricalDrift(r, counts: w.binCounts(feature: f), methods: feature.drift)
             }
             guard !results.isEmpty else { continue }
             considered += 1
@@ -339,6 +342,66 @@ public struct Evaluator: Sendable {
                 case .equalOpportunityDifference: b.add(Catalog.equalOpportunityDifference, al, gaps.equalOpportunityDifference)
                 }
             }
+        }
+    }
+}
+
+/// Ascending order of doubles by LSD radix sort on their bit patterns (11-bit digits, passes
+/// whose digit is the same for every value skipped): O(n) where `sorted()` is O(n log n), about
+/// 5× faster on a window of 10,000 values (bench/run, item 2). The result is the same as
+/// `sorted()` up to the order of -0.0 and 0.0, which compare equal: every statistic that takes
+/// sorted samples gives the same value. Samples with a NaN, and short ones, use `sorted()`.
+enum RadixSort {
+    static func sorted(_ xs: [Double]) -> [Double] {
+        let n = xs.count
+        if n < 256 || xs.contains(where: { $0.isNaN }) { return xs.sorted() }
+        let signBit: UInt64 = 1 << 63
+        // Order-preserving map to unsigned integers: negative values reversed below positive ones.
+        var keys = [UInt64](unsafeUninitializedCapacity: n) { buf, initialized in
+            for i in 0..<n {
+                let b = xs[i].bitPattern
+                buf[i] = b & signBit != 0 ? ~b : b | signBit
+            }
+            initialized = n
+        }
+        var scratch = [UInt64](repeating: 0, count: n)
+        let digits = 2048
+        let passes = 6  // 6 × 11 bits ≥ 64
+        var counts = [Int](repeating: 0, count: passes * digits)
+        counts.withUnsafeMutableBufferPointer { counts in
+            keys.withUnsafeBufferPointer { keys in
+                for k in keys {
+                    for p in 0..<passes { counts[p * digits + Int((k >> UInt64(11 * p)) & 0x7FF)] += 1 }
+                }
+            }
+            for p in 0..<passes {
+                let base = p * digits
+                let shift = UInt64(11 * p)
+                if counts[base + Int((keys[0] >> shift) & 0x7FF)] == n { continue }  // one digit: nothing to do
+                var sum = 0
+                for d in 0..<digits {
+                    let c = counts[base + d]
+                    counts[base + d] = sum
+                    sum += c
+                }
+                keys.withUnsafeBufferPointer { from in
+                    scratch.withUnsafeMutableBufferPointer { to in
+                        for k in from {
+                            let d = base + Int((k >> shift) & 0x7FF)
+                            to[counts[d]] = k
+                            counts[d] += 1
+                        }
+                    }
+                }
+                swap(&keys, &scratch)
+            }
+        }
+        return [Double](unsafeUninitializedCapacity: n) { buf, initialized in
+            for i in 0..<n {
+                let k = keys[i]
+                buf[i] = Double(bitPattern: k & signBit != 0 ? k & ~signBit : ~k)
+            }
+            initialized = n
         }
     }
 }

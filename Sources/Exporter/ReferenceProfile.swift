@@ -17,7 +17,7 @@ public struct ReferenceProfile: Sendable {
         public let proportions: [Double]
 
         init(values: [Double], bins: Int) {
-            sorted = values.sorted()
+            sorted = RadixSort.sorted(values)
             std = Stats.meanAndPopulationStd(sorted)?.std ?? 0
             edges = sorted.isEmpty ? [] : Stats.quantileEdges(sortedReference: sorted, bins: bins)
             var counts = Array(repeating: 0, count: edges.count + 1)
