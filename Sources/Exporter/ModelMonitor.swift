@@ -74,6 +74,9 @@ public final class ModelMonitor: Sendable {
     struct Cache: Sendable {
         var version: UInt64
         var families: [Family]
+        /// The same families with their sample lines rendered, made on the first scrape that
+        /// asks for them, so an unchanged window costs a scrape a copy of bytes.
+        var rendered: [RenderedFamily]?
     }
 
     private let state: Mutex<State>
@@ -144,7 +147,31 @@ public final class ModelMonitor: Sendable {
             c = Cache(version: window.version, families: f)
             return f
         }
-        var out = windowFamilies
+        return windowFamilies + counterFamilies(s)
+    }
+
+    /// `families()` with sample lines rendered: the window's families come from the cache
+    /// (rendered once per window version), the counters are rendered now.
+    public func renderedFamilies() -> [RenderedFamily] {
+        let (window, s) = state.withLock { s in (s.window, s) }
+        let windowFamilies = cache.withLock { c -> [RenderedFamily] in
+            if let cached = c, cached.version == window.version {
+                if let r = cached.rendered { return r }
+                let r = cached.families.map(RenderedFamily.init)
+                c?.rendered = r
+                return r
+            }
+            let f = evaluator.families(window: window)
+            let r = f.map(RenderedFamily.init)
+            c = Cache(version: window.version, families: f, rendered: r)
+            return r
+        }
+        return windowFamilies + counterFamilies(s).map(RenderedFamily.init)
+    }
+
+    /// The counters, histogram and timestamps: cheap, rendered at every scrape.
+    private func counterFamilies(_ s: State) -> [Family] {
+        var out: [Family] = []
         func family(_ f: MetricFamily, _ samples: [Sample]) -> Family {
             Family(name: f.name, help: f.help, type: ExpositionType(rawValue: f.type.rawValue) ?? .untyped, samples: samples)
         }

@@ -48,6 +48,25 @@ public struct Family: Sendable, Equatable {
     }
 }
 
+/// A family whose sample lines are already rendered: what a scrape caches per model while the
+/// model's window does not change (bench/run, item 4), then merges with the other models'
+/// families of the same name under one HELP/TYPE header.
+public struct RenderedFamily: Sendable {
+    public var name: String
+    public var help: String
+    public var type: ExpositionType
+    /// The sample lines, each ending with a newline; empty when the family has no samples.
+    public var lines: [UInt8]
+
+    public init(_ family: Family) {
+        name = family.name
+        help = family.help
+        type = family.type
+        lines = []
+        Exposition.renderSamples(family, into: &lines)
+    }
+}
+
 public enum Exposition {
     /// The Content-Type of this format.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -62,16 +81,28 @@ public enum Exposition {
     }
 
     public static func render(_ families: [Family], into out: inout [UInt8]) {
+        render(rendered: families.map(RenderedFamily.init), into: &out)
+    }
+
+    /// The same exposition from families whose samples are already rendered.
+    public static func render(rendered families: [RenderedFamily]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(families.reduce(0) { $0 + 128 + $1.lines.count })
+        render(rendered: families, into: &out)
+        return out
+    }
+
+    public static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
         var order: [String] = []
-        var byName: [String: [Family]] = [:]
-        for f in families where !f.samples.isEmpty {
+        var byName: [String: [Int]] = [:]
+        for (k, f) in families.enumerated() where !f.lines.isEmpty {
             if byName[f.name] == nil { order.append(f.name) }
-            byName[f.name, default: []].append(f)
+            byName[f.name, default: []].append(k)
         }
         order.sort()
         for name in order {
             let group = byName[name]!
-            let first = group[0]
+            let first = families[group[0]]
             append("# HELP ", &out)
             append(name, &out)
             out.append(0x20)
@@ -82,26 +113,29 @@ public enum Exposition {
             out.append(0x20)
             append(first.type.rawValue, &out)
             out.append(0x0A)
-            for f in group {
-                for s in f.samples {
-                    append(name, &out)
-                    append(s.suffix, &out)
-                    if !s.labels.isEmpty {
-                        out.append(UInt8(ascii: "{"))
-                        for (i, (k, v)) in s.labels.enumerated() {
-                            if i > 0 { out.append(UInt8(ascii: ",")) }
-                            append(k, &out)
-                            append("=\"", &out)
-                            appendEscaped(v, inLabel: true, &out)
-                            out.append(UInt8(ascii: "\""))
-                        }
-                        out.append(UInt8(ascii: "}"))
-                    }
-                    out.append(0x20)
-                    append(formatValue(s.value), &out)
-                    out.append(0x0A)
+            for k in group { out.append(contentsOf: families[k].lines) }
+        }
+    }
+
+    /// A family's sample lines: `name{labels} value` and a newline each.
+    public static func renderSamples(_ f: Family, into out: inout [UInt8]) {
+        for s in f.samples {
+            append(f.name, &out)
+            append(s.suffix, &out)
+            if !s.labels.isEmpty {
+                out.append(UInt8(ascii: "{"))
+                for (i, (k, v)) in s.labels.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    append(k, &out)
+                    append("=\"", &out)
+                    appendEscaped(v, inLabel: true, &out)
+                    out.append(UInt8(ascii: "\""))
                 }
+                out.append(UInt8(ascii: "}"))
             }
+            out.append(0x20)
+            append(formatValue(s.value), &out)
+            out.append(0x0A)
         }
     }
 
