@@ -19,21 +19,20 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String { "\(file):\(line):\(column): \(message)" }
 }
 
-/// A parsed CSV file: a header and rows of fields, each field a byte range of `bytes`
-/// (quoted fields with doubled quotes are unescaped into `unescaped`).
+/// A parsed CSV file: a header and rows of fields, each field a byte range of `bytes`.
+///
+/// Parsing checks the whole file (quoting, field counts) and keeps only where each row starts
+/// (12 bytes a row); a row's fields are found again when it is read, by the same scanner. The
+/// earlier version kept two offsets per field: 26 MB for a 100,000 × 30 file, more than the
+/// window it feeds (bench/run, item 1: peak RSS of `evaluate`).
 public struct CSVTable: Sendable {
     public let file: String
     public let bytes: [UInt8]
     public private(set) var header: [String] = []
-    /// Field ranges, row-major; `fieldCount` per row.
-    private var starts: [Int32] = []
-    private var ends: [Int32] = []
     /// Line (1-based) of each data row.
     private var rowLines: [Int32] = []
-    /// Byte offset of each data row's first byte (for columns).
+    /// Byte offset of each data row's first byte.
     private var rowOffsets: [Int32] = []
-    /// Quoted fields that contained doubled quotes, unescaped, by field index.
-    private var unescaped: [Int: String] = [:]
     public var fieldCount: Int { header.count }
     public var rowCount: Int { rowLines.count }
 
@@ -47,157 +46,225 @@ public struct CSVTable: Sendable {
         try parse()
     }
 
-    private mutating func parse() throws(InputError) {
-        let n = bytes.count
-        var i = 0
-        // Skip a UTF-8 byte order mark.
-        if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
-        var line = 1
-        var headerRanges: [(Int, Int)] = []
-        var headerEscaped: [Int: String] = [:]
-        var isHeader = true
-        var rowFields = 0
-        var rowStart = i
-        var rowLine = 1
-        starts.reserveCapacity(n / 6)
-        ends.reserveCapacity(n / 6)
+    /// One field starting at `i`: its content range (inside the quotes when quoted), whether it
+    /// holds doubled quotes, where the scan stopped (at the separator, line break or end), the
+    /// line breaks inside it, and an error (message, offset) if the field is malformed.
+    struct Field {
+        var start: Int
+        var end: Int
+        var doubled: Bool
+        var next: Int
+        var newlines: Int
+        /// 0: none; 1: unterminated quoted field (at `start - 1`); 2: a character after the
+        /// closing quote (at `next`). A plain enum, so copying a field retains nothing.
+        var error: UInt8 = 0
+    }
 
-        func fail(_ msg: String, _ at: Int, _ ln: Int) -> InputError {
-            var col = 1
-            var j = at
-            while j > 0 && bytes[j - 1] != 0x0A { j -= 1 }
-            col = at - j + 1
-            return InputError(file: file, line: ln, column: col, message: msg)
+    @inline(__always)
+    static func scanField(_ b: UnsafeBufferPointer<UInt8>, _ from: Int) -> Field {
+        let n = b.count
+        var i = from
+        if i < n && b[i] == UInt8(ascii: "\"") {
+            let open = i
+            i += 1
+            let s = i
+            var doubled = false
+            var newlines = 0
+            while true {
+                guard i < n else {
+                    return Field(start: open + 1, end: i, doubled: doubled, next: i, newlines: newlines, error: 1)
+                }
+                let c = b[i]
+                if c == UInt8(ascii: "\"") {
+                    if i + 1 < n && b[i + 1] == UInt8(ascii: "\"") { doubled = true; i += 2; continue }
+                    break
+                }
+                if c == 0x0A { newlines += 1 }
+                i += 1
+            }
+            let e = i
+            i += 1  // closing quote
+            if i < n && b[i] != UInt8(ascii: ",") && b[i] != 0x0A && b[i] != 0x0D {
+                return Field(start: s, end: e, doubled: doubled, next: i, newlines: newlines, error: 2)
+            }
+            return Field(start: s, end: e, doubled: doubled, next: i, newlines: newlines)
         }
+        while i < n {
+            let c = b[i]
+            // One test for the common byte: separators and line breaks are all below 0x2D.
+            if c > UInt8(ascii: ",") { i += 1; continue }
+            if c == UInt8(ascii: ",") || c == 0x0A { break }
+            if c == 0x0D && (i + 1 == n || b[i + 1] == 0x0A) { break }
+            i += 1
+        }
+        return Field(start: from, end: i, doubled: false, next: i, newlines: 0)
+    }
 
-        while i <= n {
-            // One field.
-            var s = i
-            var e = i
-            var escaped: String?
-            if i < n && bytes[i] == UInt8(ascii: "\"") {
-                let open = i
-                let openLine = line
-                i += 1
-                s = i
-                var hasDoubled = false
-                while true {
-                    guard i < n else { throw fail("unterminated quoted field", open, openLine) }
-                    let b = bytes[i]
-                    if b == UInt8(ascii: "\"") {
-                        if i + 1 < n && bytes[i + 1] == UInt8(ascii: "\"") { hasDoubled = true; i += 2; continue }
-                        break
-                    }
-                    if b == 0x0A { line += 1 }
+    private mutating func parse() throws(InputError) {
+        let file = self.file
+        let result = bytes.withUnsafeBufferPointer { b -> Result<([String], [Int32], [Int32]), InputError> in
+            let n = b.count
+            var i = 0
+            // Skip a UTF-8 byte order mark.
+            if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { i = 3 }
+            var line = 1
+            var header: [String] = []
+            var isHeader = true
+            var rowFields = 0
+            var rowStart = i
+            var rowLine = 1
+            var lastEmpty = false  // the row's last field was empty
+            var rowLines: [Int32] = []
+            var rowOffsets: [Int32] = []
+            rowLines.reserveCapacity(n / 256)
+            rowOffsets.reserveCapacity(n / 256)
+
+            func fail(_ msg: String, _ at: Int, _ ln: Int) -> InputError {
+                var j = at
+                while j > 0 && b[j - 1] != 0x0A { j -= 1 }
+                return InputError(file: file, line: ln, column: at - j + 1, message: msg)
+            }
+
+            while i <= n {
+                let f = Self.scanField(b, i)
+                if f.error == 1 {
+                    // Reported at the opening quote, on the line it opened.
+                    return .failure(fail("unterminated quoted field", f.start - 1, line))
+                }
+                if f.error == 2 {
+                    return .failure(fail("unexpected character after a closing quote", f.next, line + f.newlines))
+                }
+                line += f.newlines
+                i = f.next
+                if isHeader {
+                    header.append(Self.text(b, f))
+                }
+                lastEmpty = f.start == f.end
+                rowFields += 1
+                // Separator or end of row.
+                if i < n && b[i] == UInt8(ascii: ",") {
                     i += 1
+                    continue
                 }
-                e = i
-                i += 1  // closing quote
-                if hasDoubled {
-                    var buf: [UInt8] = []
-                    var j = s
-                    while j < e {
-                        buf.append(bytes[j])
-                        j += bytes[j] == UInt8(ascii: "\"") ? 2 : 1
+                if i < n && b[i] == 0x0D { i += 1 }
+                let atEnd = i >= n
+                if isHeader {
+                    isHeader = false
+                } else if rowFields == 1 && lastEmpty && header.count > 1 {
+                    // A blank line: not a row.
+                } else {
+                    if rowFields != header.count {
+                        return .failure(InputError(
+                            file: file, line: rowLine, column: 1,
+                            message: "row has \(rowFields) fields, the header has \(header.count)"))
                     }
-                    escaped = String(decoding: buf, as: UTF8.self)
+                    rowLines.append(Int32(rowLine))
+                    rowOffsets.append(Int32(rowStart))
                 }
-                if i < n && bytes[i] != UInt8(ascii: ",") && bytes[i] != 0x0A && bytes[i] != 0x0D {
-                    throw fail("unexpected character after a closing quote", i, line)
-                }
-            } else {
-                while i < n {
-                    let b = bytes[i]
-                    if b == UInt8(ascii: ",") || b == 0x0A { break }
-                    if b == 0x0D && (i + 1 == n || bytes[i + 1] == 0x0A) { break }
-                    i += 1
-                }
-                e = i
+                if atEnd { break }
+                i += 1  // newline
+                line += 1
+                rowLine = line
+                rowStart = i
+                rowFields = 0
+                if i == n { break }
             }
-            if isHeader {
-                if let x = escaped { headerEscaped[headerRanges.count] = x }
-                headerRanges.append((s, e))
-            } else {
-                if let x = escaped { unescaped[starts.count] = x }
-                starts.append(Int32(s))
-                ends.append(Int32(e))
-            }
-            rowFields += 1
-            // Separator or end of row.
-            if i < n && bytes[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            if i < n && bytes[i] == 0x0D { i += 1 }
-            let atEnd = i >= n
-            if isHeader {
-                header = headerRanges.enumerated().map { idx, r in
-                    headerEscaped[idx] ?? String(decoding: bytes[r.0..<r.1], as: UTF8.self)
-                }
-                isHeader = false
-            } else if rowFields == 1 && starts.last.map({ Int($0) }) == ends.last.map({ Int($0) }) && header.count > 1 {
-                // A blank line: not a row.
-                starts.removeLast()
-                ends.removeLast()
-            } else {
-                if rowFields != header.count {
-                    throw InputError(
-                        file: file, line: rowLine, column: 1,
-                        message: "row has \(rowFields) fields, the header has \(header.count)")
-                }
-                rowLines.append(Int32(rowLine))
-                rowOffsets.append(Int32(rowStart))
-            }
-            if atEnd { break }
-            i += 1  // newline
-            line += 1
-            rowLine = line
-            rowStart = i
-            rowFields = 0
-            if i == n { break }
+            return .success((header, rowLines, rowOffsets))
+        }
+        switch result {
+        case .failure(let e): throw e
+        case .success(let (h, lines, offsets)):
+            header = h
+            rowLines = lines
+            rowOffsets = offsets
         }
         if header.isEmpty || (header.count == 1 && header[0].isEmpty) {
             throw InputError(file: file, line: 1, column: 1, message: "empty file: expected a header row")
         }
     }
 
-    /// The byte range of a field.
-    @inline(__always)
-    public func range(row: Int, column: Int) -> Range<Int> {
-        let k = row * header.count + column
-        return Int(starts[k])..<Int(ends[k])
+    /// A field's text (doubled quotes unescaped).
+    static func text(_ b: UnsafeBufferPointer<UInt8>, _ f: Field) -> String {
+        guard f.doubled else { return String(decoding: UnsafeBufferPointer(rebasing: b[f.start..<f.end]), as: UTF8.self) }
+        var buf: [UInt8] = []
+        var j = f.start
+        while j < f.end {
+            buf.append(b[j])
+            j += b[j] == UInt8(ascii: "\"") ? 2 : 1
+        }
+        return String(decoding: buf, as: UTF8.self)
+    }
+
+    // MARK: - Rows
+
+    /// The fields of one data row, found again from where the row starts (the file was checked
+    /// when parsed, so this cannot fail).
+    public struct Row {
+        public let index: Int
+        var fields: [Field]
+    }
+
+    /// Fills `row` with the fields of data row `index` (reuse one `Row` to read a whole file).
+    public func read(row index: Int, into row: inout Row) {
+        row = Row(index: index, fields: row.fields)
+        row.fields.removeAll(keepingCapacity: true)
+        bytes.withUnsafeBufferPointer { b in
+            var i = Int(rowOffsets[index])
+            for k in 0..<header.count {
+                let f = Self.scanField(b, i)
+                row.fields.append(f)
+                i = f.next + (k + 1 < header.count ? 1 : 0)  // past the comma
+            }
+        }
+    }
+
+    public func row(_ index: Int) -> Row {
+        var r = Row(index: index, fields: [])
+        read(row: index, into: &r)
+        return r
     }
 
     @inline(__always)
-    public func isEmpty(row: Int, column: Int) -> Bool {
-        let k = row * header.count + column
-        return starts[k] == ends[k]
-    }
+    public func isEmpty(_ row: Row, column: Int) -> Bool { row.fields[column].start == row.fields[column].end }
 
-    public func string(row: Int, column: Int) -> String {
-        let k = row * header.count + column
-        if let s = unescaped[k] { return s }
-        return String(decoding: bytes[Int(starts[k])..<Int(ends[k])], as: UTF8.self)
+    public func string(_ row: Row, column: Int) -> String {
+        bytes.withUnsafeBufferPointer { Self.text($0, row.fields[column]) }
     }
 
     /// A number, nil for an empty cell or NaN; throws with the cell's position otherwise.
-    public func number(row: Int, column: Int) throws(InputError) -> Double? {
-        let r = range(row: row, column: column)
-        if r.isEmpty { return nil }
-        if let v = bytes.withUnsafeBufferPointer({ NumberParser.parse($0, r) }) {
+    public func number(_ row: Row, column: Int) throws(InputError) -> Double? {
+        let f = row.fields[column]
+        if f.start == f.end { return nil }
+        if let v = bytes.withUnsafeBufferPointer({ NumberParser.parse($0, f.start..<f.end) }) {
             return v.isNaN ? nil : v
         }
-        throw error(row: row, column: column, "column \"\(header[column])\": expected a number, found \"\(string(row: row, column: column))\"")
+        throw error(row, column: column, "column \"\(header[column])\": expected a number, found \"\(string(row, column: column))\"")
     }
 
     /// An error positioned at a cell.
-    public func error(row: Int, column: Int, _ message: String) -> InputError {
-        let k = row * header.count + column
-        var col = Int(starts[k]) - Int(rowOffsets[row]) + 1
-        if col > 1 && bytes[Int(starts[k]) - 1] == UInt8(ascii: "\"") { col -= 1 }
+    public func error(_ row: Row, column: Int, _ message: String) -> InputError {
+        let start = row.fields[column].start
+        var col = start - Int(rowOffsets[row.index]) + 1
+        if col > 1 && bytes[start - 1] == UInt8(ascii: "\"") { col -= 1 }
         // A quoted field spanning lines: column counts from the start of the row.
-        return InputError(file: file, line: Int(rowLines[row]), column: col, message: message)
+        return InputError(file: file, line: Int(rowLines[row.index]), column: col, message: message)
     }
+
+    // MARK: - Cells by position (each call finds the row's fields again)
+
+    /// The byte range of a field.
+    public func range(row: Int, column: Int) -> Range<Int> {
+        let f = self.row(row).fields[column]
+        return f.start..<f.end
+    }
+
+    public func isEmpty(row: Int, column: Int) -> Bool { isEmpty(self.row(row), column: column) }
+
+    public func string(row: Int, column: Int) -> String { string(self.row(row), column: column) }
+
+    public func number(row: Int, column: Int) throws(InputError) -> Double? { try number(self.row(row), column: column) }
+
+    public func error(row: Int, column: Int, _ message: String) -> InputError { error(self.row(row), column: column, message) }
 
     public func line(ofRow row: Int) -> Int { Int(rowLines[row]) }
 }

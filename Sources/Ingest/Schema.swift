@@ -33,6 +33,20 @@ public struct EventSchema: Sendable {
 public enum CSVEvents {
     /// Every column the strategy names must exist; every cell must parse for its column's type.
     public static func read(_ table: CSVTable, schema: EventSchema, columns: Columns) throws(InputError) -> [Event] {
+        var events: [Event] = []
+        events.reserveCapacity(table.rowCount)
+        try read(table, schema: schema, columns: columns, chunk: 4096) { events.append(contentsOf: $0) }
+        return events
+    }
+
+    /// The same events in file order, handed to `body` `chunk` at a time, so a caller can feed
+    /// a window without holding every event: an `Event` of 25 features takes ~760 bytes (its
+    /// feature array alone 632), so a 100,000-row file as `[Event]` is ~76 MB where its window is
+    /// ~23 MB (bench/run, item 1: peak RSS). Chunks before a bad row have been handed over when
+    /// the error is thrown.
+    public static func read(
+        _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: ([Event]) -> Void
+    ) throws(InputError) {
         var index: [String: Int] = [:]
         for (i, h) in table.header.enumerated() where index[h] == nil { index[h] = i }
 
@@ -59,66 +73,73 @@ public enum CSVEvents {
 
         let regression = schema.task == .regression
         var events: [Event] = []
-        events.reserveCapacity(table.rowCount)
+        events.reserveCapacity(min(chunk, table.rowCount))
+        var r = CSVTable.Row(index: 0, fields: [])
+        let numerical = schema.featureTypes.map { $0 == .numerical }
         for row in 0..<table.rowCount {
+            table.read(row: row, into: &r)
             var features: [FeatureValue] = []
             features.reserveCapacity(featureCols.count)
             for (i, c) in featureCols.enumerated() {
-                if table.isEmpty(row: row, column: c) {
+                if table.isEmpty(r, column: c) {
                     features.append(.missing)
-                } else if schema.featureTypes[i] == .numerical {
-                    features.append(try table.number(row: row, column: c).map { .number($0) } ?? .missing)
+                } else if numerical[i] {
+                    features.append(try table.number(r, column: c).map { .number($0) } ?? .missing)
                 } else {
-                    features.append(.string(table.string(row: row, column: c)))
+                    features.append(.string(table.string(r, column: c)))
                 }
             }
             let attributes: [String?] = attributeCols.map { c in
-                table.isEmpty(row: row, column: c) ? nil : table.string(row: row, column: c)
+                table.isEmpty(r, column: c) ? nil : table.string(r, column: c)
             }
             let prediction: Outcome
             if regression {
-                guard let v = try table.number(row: row, column: predictionCol) else {
-                    throw table.error(row: row, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
+                guard let v = try table.number(r, column: predictionCol) else {
+                    throw table.error(r, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
                 }
                 prediction = .value(v)
             } else {
-                guard !table.isEmpty(row: row, column: predictionCol) else {
-                    throw table.error(row: row, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
+                guard !table.isEmpty(r, column: predictionCol) else {
+                    throw table.error(r, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
                 }
-                prediction = .category(table.string(row: row, column: predictionCol))
+                prediction = .category(table.string(r, column: predictionCol))
             }
             var label: Outcome?
-            if let c = labelCol, !table.isEmpty(row: row, column: c) {
-                label = regression ? try table.number(row: row, column: c).map { .value($0) } : .category(table.string(row: row, column: c))
+            if let c = labelCol, !table.isEmpty(r, column: c) {
+                label = regression ? try table.number(r, column: c).map { .value($0) } : .category(table.string(r, column: c))
             }
             var score: Double?
             if let c = scoreCol {
-                score = try table.number(row: row, column: c)
+                score = try table.number(r, column: c)
                 if let s = score, !(0...1).contains(s) {
-                    throw table.error(row: row, column: c, "column \"\(table.header[c])\": a score is a probability in [0, 1], found \(s)")
+                    throw table.error(r, column: c, "column \"\(table.header[c])\": a score is a probability in [0, 1], found \(s)")
                 }
             }
             var latency: Double?
             if let c = latencyCol {
-                latency = try table.number(row: row, column: c)
+                latency = try table.number(r, column: c)
                 if let l = latency, !(l >= 0 && l.isFinite) {
-                    throw table.error(row: row, column: c, "column \"\(table.header[c])\": latency must be a finite number of seconds >= 0")
+                    throw table.error(r, column: c, "column \"\(table.header[c])\": latency must be a finite number of seconds >= 0")
                 }
             }
             var timestamp: Double?
-            if let c = tsCol, !table.isEmpty(row: row, column: c) {
-                let text = table.string(row: row, column: c)
+            if let c = tsCol, !table.isEmpty(r, column: c) {
+                let text = table.string(r, column: c)
                 guard let t = Timestamps.parse(text) else {
-                    throw table.error(row: row, column: c, "column \"\(table.header[c])\": expected RFC 3339 or unix seconds, found \"\(text)\"")
+                    throw table.error(r, column: c, "column \"\(table.header[c])\": expected RFC 3339 or unix seconds, found \"\(text)\"")
                 }
                 timestamp = t
             }
-            let id = idCol.flatMap { table.isEmpty(row: row, column: $0) ? nil : table.string(row: row, column: $0) }
+            let id = idCol.flatMap { table.isEmpty(r, column: $0) ? nil : table.string(r, column: $0) }
             events.append(Event(
                 id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
                 score: score, label: label, latency: latency))
+            if events.count >= chunk {
+                body(events)
+                events.removeAll(keepingCapacity: true)
+            }
         }
-        return events
+        if !events.isEmpty { body(events) }
     }
 }
 

@@ -159,6 +159,23 @@ public struct Window: Sendable {
         self.knownCounts = knownCounts
         self.binStart = binStart
         counters = Array(repeating: 0, count: 3 * n + bins)
+        // Room for the whole window up front (up to a million rows): no doubling copies while it
+        // fills. Reserved pages are not resident until written.
+        let rows = min(layout.capacity, 1 << 20)
+        values.reserveCapacity(rows * numerical)
+        codes.reserveCapacity(rows * categorical)
+        for a in attributeCodes.indices { attributeCodes[a].reserveCapacity(rows) }
+        if layout.numericOutcome {
+            predictionValues.reserveCapacity(rows)
+            labelValues.reserveCapacity(rows)
+        } else {
+            predictionCodes.reserveCapacity(rows)
+            labelCodes.reserveCapacity(rows)
+        }
+        scores.reserveCapacity(rows)
+        latencies.reserveCapacity(rows)
+        timestamps.reserveCapacity(rows)
+        ids.reserveCapacity(rows)
         numericalSlots = (0..<n).filter { isNumerical[$0] }.map { f in
             NumericalSlot(
                 feature: f, column: column[f], edges: edgeStart[f]..<edgeStart[f + 1], bins: 3 * n + binStart[f],

@@ -3,7 +3,8 @@
 //   model_exporter_bench ingest    --strategy S --current C --window N [--events M] [--runs R]
 //   model_exporter_bench recompute --strategy S --current C --window N [--runs R]
 //   model_exporter_bench memory    --strategy S --window N
-//   model_exporter_bench decode    --strategy S --bodies A.ndjson,B.ndjson [--runs R]
+//   model_exporter_bench decode    --strategy S --bodies A.ndjson,B.ndjson [--runs R] [--path general]
+//   model_exporter_bench batch     --strategy S --current C [--expect EXPOSITION]
 //
 // Each prints one JSON object per line: {"figure": …, "unit": …, "runs": [...], …} for
 // bench/report.py. Events come from the benchmark's current CSV (read once, before timing);
@@ -181,22 +182,44 @@ func recompute(_ a: Arguments) {
     emit("recompute_unchanged", unit: "s", runs: unchanged, extra: extra)
 }
 
+/// `model_exporter evaluate` as Exporter/Batch.swift does it, but streaming the CSV's events into
+/// the window 4,096 at a time (`CSVEvents.read(_:schema:columns:chunk:_:)`) instead of reading
+/// them all into one array first: the same exposition (checked against `--expect FILE`), with
+/// the peak RSS that change would give. Prints the exposition's size; time it from outside.
+func batch(_ a: Arguments) {
+    let s = loadStrategy(a.string("strategy"))
+    let reference = loadReference(s)
+    let path = a.string("current")
+    let table: CSVTable
+    do { table = try CSVTable(file: path, bytes: readFile(path)) } catch { fail("\(error)") }
+    let monitor = ModelMonitor(strategy: s, reference: reference, capacity: max(table.rowCount, 1))
+    do {
+        try CSVEvents.read(table, schema: EventSchema(strategy: s), columns: s.columns, chunk: 4096) { monitor.ingest($0, now: nil) }
+    } catch { fail("\(error)") }
+    let build = BuildInfo(version: a.values["version"] ?? ProductVersion.version, revision: "dev")
+    let out = Exposition.render(monitor.families() + [build.family])
+    if let expected = a.values["expect"], readFile(expected) != out { fail("the streamed exposition differs from \(expected)") }
+    emit("batch_stream", unit: "bytes", runs: [Double(out.count)], extra: [("rows", "\(table.rowCount)")])
+}
+
+func readFile(_ path: String) -> [UInt8] {
+    guard let f = fopen(path, "rb") else { fail("cannot open \(path)") }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        out.append(contentsOf: buf[0..<n])
+    }
+    return out
+}
+
 /// NDJSON bodies → events, as `POST /api/v1/events` decodes them (no HTTP, no window).
 func decode(_ a: Arguments) {
     let s = loadStrategy(a.string("strategy"))
     let runs = a.int("runs", default: 5)
-    let bodies: [[UInt8]] = a.string("bodies").split(separator: ",").map { path in
-        guard let f = fopen(String(path), "rb") else { fail("cannot open \(path)") }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n <= 0 { break }
-            out.append(contentsOf: buf[0..<n])
-        }
-        return out
-    }
+    let bodies: [[UInt8]] = a.string("bodies").split(separator: ",").map { readFile(String($0)) }
     let schemas = [s.model.name: EventSchema(strategy: s)]
     // --path general: the JSONValue tree (items + events), as bodies with a problem take.
     let general = a.values["path"] == "general"
@@ -284,6 +307,7 @@ case "ingest": ingest(rest)
 case "recompute": recompute(rest)
 case "memory": memory(rest)
 case "decode": decode(rest)
+case "batch": batch(rest)
 default: fail("unknown figure \(args[1])")
 }
 
