@@ -221,6 +221,7 @@ def main():
     p.add_argument("--bodies", type=int, default=32, help="NDJSON bodies of 1,000 events")
     p.add_argument("--scrape-models", default="3,30", help="model counts of the scrape setups")
     p.add_argument("--wide-features", type=int, default=100)
+    p.add_argument("--wide-windows", default="10000,100000")
     a = p.parse_args()
 
     main_dir = os.path.join(a.out, "main")
@@ -265,9 +266,20 @@ def main():
     wc = a.wide_features // 10
     d = os.path.join(a.out, "wide")
     os.makedirs(d, exist_ok=True)
-    write_csv(os.path.join(d, "reference.csv"), wn, wc, rows(3, a.reference, wn, wc, set(), set(), 0.005, 0.0, 0.0))
+    wide_rows = list(rows(3, a.reference, wn, wc, set(), set(), 0.005, 0.0, 0.0))
+    write_csv(os.path.join(d, "reference.csv"), wn, wc, iter(wide_rows))
     with open(os.path.join(d, "strategy.yml"), "w") as f:
         f.write(strategy("wide", wn, wc, 10_000))
+    for w in [int(x) for x in a.wide_windows.split(",") if x]:
+        with open(os.path.join(d, f"strategy-w{w}.yml"), "w") as f:
+            f.write(strategy("wide", wn, wc, w))
+    # Events for the wide model (the reference rows, 1,000 per body), posted again and again to
+    # fill larger windows.
+    os.makedirs(os.path.join(d, "events"), exist_ok=True)
+    whdr = header(wn, wc)
+    for b in range(len(wide_rows) // 1000):
+        with open(os.path.join(d, "events", f"{b:03d}.ndjson"), "w") as f:
+            f.write("".join(event_json(whdr, r, wn, wc) + "\n" for r in wide_rows[b * 1000:(b + 1) * 1000]))
 
 
 if __name__ == "__main__":
