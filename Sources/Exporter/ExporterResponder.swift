@@ -4,6 +4,9 @@ import Ingest
 import MonitorCore
 import Strategy
 
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,7 +82,7 @@ public struct ExporterResponder: HTTPResponder {
     public func metrics() -> [UInt8] {
         let start = Self.monotonic()
         var families: [RenderedFamily] = []
-        for m in monitors { families += m.renderedFamilies() }
+        for f in Self.renderedFamilies(of: monitors) { families += f }
         families += process.families().map(RenderedFamily.init)
         families.append(RenderedFamily(buildInfo.family))
         let elapsed = Self.monotonic() - start
@@ -87,6 +90,27 @@ public struct ExporterResponder: HTTPResponder {
             name: Catalog.scrapeDuration.name, help: Catalog.scrapeDuration.help, type: .gauge,
             samples: [Sample(value: elapsed)])))
         return Exposition.render(rendered: families)
+    }
+
+    /// Each model's rendered families, in the models' order. Models whose window changed are
+    /// recomputed concurrently (one scrape after ingest may find several changed: bench/run,
+    /// item 4, latency while ingesting); unchanged ones are read from their caches.
+    static func renderedFamilies(of monitors: [ModelMonitor]) -> [[RenderedFamily]] {
+        let stale = monitors.indices.filter { !monitors[$0].isRenderedCurrent }
+        guard stale.count > 1 else { return monitors.map { $0.renderedFamilies() } }
+        let results = ResultSlots(count: monitors.count)
+        DispatchQueue.concurrentPerform(iterations: stale.count) { k in
+            results.set(stale[k], monitors[stale[k]].renderedFamilies())
+        }
+        return monitors.indices.map { i in results.get(i) ?? monitors[i].renderedFamilies() }
+    }
+
+    /// One slot per model, each written by one task of `concurrentPerform`.
+    private final class ResultSlots: Sendable {
+        private let slots: Mutex<[[RenderedFamily]?]>
+        init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+        func set(_ i: Int, _ value: [RenderedFamily]) { slots.withLock { $0[i] = value } }
+        func get(_ i: Int) -> [RenderedFamily]? { slots.withLock { $0[i] } }
     }
 
     // MARK: - API

@@ -153,6 +153,12 @@ public final class ModelMonitor: Sendable {
         return windowFamilies + counterFamilies(s)
     }
 
+    /// Whether a scrape would find this model's rendered families in the cache.
+    public var isRenderedCurrent: Bool {
+        let version = state.withLock { $0.window.version }
+        return cache.withLock { $0?.version == version && $0?.rendered != nil }
+    }
+
     /// `families()` with sample lines rendered: the window's families come from the cache
     /// (rendered once per window version), the counters are rendered now.
     public func renderedFamilies() -> [RenderedFamily] {
