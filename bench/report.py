@@ -61,7 +61,7 @@ def rate(v):
 
 
 def mb(v):
-    return f"{v / MB:.0f} MB"
+    return f"{v / MB:.0f} MiB"
 
 
 def ratio(a, b):
@@ -102,7 +102,7 @@ def build(results, command):
     ref = meta.get("reference_rows", 0)
     m, r = b.fmt(seconds)
     rv = ratio(ev.median, b.median)
-    rows.append(("1. Batch", f"`evaluate`, {ref:,} reference vs {cur:,} current rows × 25 features, every metric, CSV read included ({size / MB:.0f} MB): wall time",
+    rows.append(("1. Batch", f"`evaluate`, {ref:,} reference vs {cur:,} current rows × 25 features, every metric, CSV read included ({size / 1e6:.1f} MB): wall time",
                  m, r, f"Evidently `Report([DataDriftPreset()])` on the same data already in pandas: {ev.fmt(seconds)[0]} ({ev.fmt(seconds)[1]})",
                  rx(rv), "≥ 20×", verdict(None if rv is None else rv >= 20)))
     rs = ratio(sp.median, b.median)
@@ -207,7 +207,7 @@ def build(results, command):
             continue
         rss = Figure([d["runs"][0] for d in ds])
         raw = ds[0]["raw_bytes"]
-        limit = 2 * raw + 30 * MB
+        limit = 2 * raw + 30e6
         m, r = rss.fmt(mb)
         rows.append(("5. Memory" if w == "10000" else "",
                      f"resident set of the serving exporter, {ds[0]['features']} features, window of {int(w):,} events filled over HTTP, after a scrape (at start: {mb(ds[0]['baseline_rss'])})",
@@ -241,7 +241,7 @@ def markdown(meta, rows, growth, command, quick):
                f"Debian {meta.get('os', '?')}, Linux {meta.get('kernel', '?')}, {meta.get('swift', '?')}; "
                f"load average {meta.get('load', 0):.1f} at the start (the cores are shared: timings are noisy).  ")
     out.append(f"Command: `{command}`; {meta.get('runs')} run(s) per figure{' (quick mode: small sizes)' if quick else ''}; "
-               "median and min–max; each ratio is of two medians from this same invocation.")
+               "median and min–max; each ratio is of two medians from this same invocation; MiB = 2^20 bytes.")
     out.append("")
     out.append("| item | figure | median | min–max | compared with | ratio | target | |")
     out.append("|---|---|---|---|---|---|---|---|")
@@ -253,7 +253,8 @@ def markdown(meta, rows, growth, command, quick):
     out.append("| window (events) | recomputation, 25 features | in-process updates/s (one core) | HTTP ingest events/s | scrape time during HTTP ingest, median / max |")
     out.append("|---|---|---|---|---|")
     for w, rc, ip, hp, st in growth:
-        out.append(f"| {w:,} | {rc[0]} ({rc[1]}) | {ip[0]} ({ip[1]}) | {hp[0]} ({hp[1]}) | {st} |")
+        cell = lambda f: f"{f[0]} ({f[1].strip('()')})"
+        out.append(f"| {w:,} | {cell(rc)} | {cell(ip)} | {cell(hp)} | {st} |")
     return "\n".join(out) + "\n"
 
 
