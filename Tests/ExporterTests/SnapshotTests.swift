@@ -19,7 +19,7 @@ import Testing
         try store.save(before)
 
         let after = ModelMonitor(strategy: strategy, reference: reference, capacity: 2000)
-        #expect(try store.restore(after) == .restored(events: 2000))
+        #expect(store.restore(after) == .restored(events: 2000))
         let window = { (m: ModelMonitor) in
             try parseExposition(String(decoding: Exposition.renderForTest(m.families()), as: UTF8.self))
                 .filter { !$0.name.hasSuffix("_total") && !$0.name.hasPrefix("model_prediction_latency") && !$0.name.hasPrefix("model_last_") }
@@ -47,8 +47,33 @@ import Testing
         try store.save(m)
         strategy.model.version = "2.0.0"
         let next = ModelMonitor(strategy: strategy, reference: reference)
-        #expect(try store.restore(next) == .skipped(reason: "\(store.path(for: "edge_small")): snapshot of another model version"))
+        #expect(store.restore(next) == .skipped(reason: "\(store.path(for: "edge_small")): snapshot of another model version"))
         #expect(next.windowCount == 0)
+    }
+
+    /// A snapshot that cannot be read never stops the exporter: it is moved aside, the window
+    /// starts empty, and the reason names the line.
+    @Test func aCorruptSnapshotIsMovedAside() throws {
+        let dir = Fixtures.oracle("edge_small")
+        let strategy = try Strategy.load(path: dir + "/strategy.yml")
+        let reference = try Datasets.reference(for: strategy)
+        let m = ModelMonitor(strategy: strategy, reference: reference)
+        m.ingest(try Datasets.readEvents(path: dir + "/current.csv", strategy: strategy), now: 1)
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("snap-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let store = try SnapshotStore(directory: tmp)
+        try store.save(m)
+        let file = store.path(for: "edge_small")
+        var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[3] = #"{"prediction":"1","features":{"steps":"many"}}"#
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let next = ModelMonitor(strategy: strategy, reference: reference)
+        #expect(store.restore(next) == .corrupt(reason: "\(file):4: features.steps: expected a number or null, found a string", movedTo: file + ".corrupt"))
+        #expect(next.windowCount == 0)
+        #expect(!FileManager.default.fileExists(atPath: file))
+        #expect(FileManager.default.fileExists(atPath: file + ".corrupt"))
+        try "garbage".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(store.restore(next) == .corrupt(reason: "\(file):1: no header line", movedTo: file + ".corrupt"))
     }
 }
 
