@@ -106,6 +106,27 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("evaluation-interval"), help: "Rule evaluation interval in prometheus.yml.")
     var evaluationInterval: String = "15s"
 
+    @Option(name: .customLong("rules.rate-window"), help: "Range of every recorded rate, also in its name (rate5m).")
+    var rateWindow: String = RuleWindows.standard.rate
+
+    @Option(name: .customLong("rules.no-events-for"), help: "How long the prediction rate stays 0 before <Model>NoEvents fires.")
+    var noEventsFor: String = RuleWindows.standard.noEventsFor
+
+    @Option(name: .customLong("rules.label-lag-window"), help: "Range in which <Model>LabelLag looks for labels.")
+    var labelLagWindow: String = RuleWindows.standard.labelLag
+
+    @Option(name: .customLong("rules.label-lag-for"), help: "How long no label arrives (while predictions flow) before <Model>LabelLag fires.")
+    var labelLagFor: String = RuleWindows.standard.labelLagFor
+
+    @Option(name: .customLong("alertmanager.group-wait"), help: "group_wait of every route (default: per severity, 10s critical, 30s warning, 1m info).")
+    var groupWait: String?
+
+    @Option(name: .customLong("alertmanager.group-interval"), help: "group_interval of every route (default: per severity, 1m / 5m / 15m).")
+    var groupInterval: String?
+
+    @Option(name: .customLong("alertmanager.repeat-interval"), help: "repeat_interval of every route (default: per severity, 1h / 4h / 24h).")
+    var repeatInterval: String?
+
     func run() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
@@ -117,6 +138,10 @@ struct Generate: ParsableCommand {
         options.prometheusRule = format.contains("prometheusrule")
         options.scrapeInterval = scrapeInterval
         options.evaluationInterval = evaluationInterval
+        options.windows = RuleWindows(rate: rateWindow, noEventsFor: noEventsFor, labelLag: labelLagWindow, labelLagFor: labelLagFor)
+        options.alertmanagerTiming = AlertmanagerTiming(groupWait: groupWait, groupInterval: groupInterval, repeatInterval: repeatInterval)
+        let problems = options.windows.problems(scrapeInterval: scrapeInterval) + options.alertmanagerTiming.problems()
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         for w in webhooks {
             guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { throw ValidationError("--webhook takes TEAM=URL, found \(w)") }
             options.webhookURLs[String(w[..<eq])] = String(w[w.index(after: eq)...])
