@@ -20,6 +20,15 @@ enum AlertmanagerConfig {
         }
     }
 
+    /// The severity's timing with the options' overrides (`generate --alertmanager.group-wait …`).
+    static func timing(_ s: Severity, _ o: AlertmanagerTiming) -> Timing {
+        var t = timing(s)
+        if let v = o.groupWait { t.groupWait = v }
+        if let v = o.groupInterval { t.groupInterval = v }
+        if let v = o.repeatInterval { t.repeatInterval = v }
+        return t
+    }
+
     /// An Alertmanager matcher `name="value"` (value escaped as in PromQL).
     static func matcher(_ name: String, _ value: String) -> String { name + "=" + PromQL.quote(value) }
 
@@ -30,7 +39,7 @@ enum AlertmanagerConfig {
                 YAMLEntry("matchers", .strings([matcher(Names.teamLabel, team)])),
                 YAMLEntry("receiver", .string(team)),
                 YAMLEntry("routes", .sequence(Severity.allCases.map { sev in
-                    let t = timing(sev)
+                    let t = timing(sev, options.alertmanagerTiming)
                     return .mapping([
                         YAMLEntry("matchers", .strings([matcher(Names.severityLabel, sev.rawValue)])),
                         YAMLEntry("receiver", .string(team)),
@@ -60,7 +69,7 @@ enum AlertmanagerConfig {
                 YAMLEntry("equal", equal),
             ])
         }
-        let warning = timing(.warning)
+        let warning = timing(.warning, options.alertmanagerTiming)
         let doc = YAMLNode.mapping([
             YAMLEntry("route", .mapping([
                 YAMLEntry("receiver", .string(Names.defaultTeam)),

@@ -14,8 +14,9 @@ enum Names {
     static let defaultTeam = "default"
     /// The class label value of a multiclass model's macro average.
     static let macroClass = "macro"
-    /// The window of every recorded rate (recording rules cannot use `$__rate_interval`).
-    static let rateWindow = "5m"
+    /// The default window of every recorded rate (recording rules cannot use
+    /// `$__rate_interval`); `RuleWindows.rate` (`generate --rules.rate-window`) changes it.
+    static let defaultRateWindow = "5m"
 
     // MARK: Alert labels beyond those kept from the expression
 
@@ -68,15 +69,18 @@ enum Names {
 
     // MARK: Recording rules: level:metric:operations
 
+    // The rate window is part of a recorded rate's name (`rate5m`, `rate20s`), so a rule file
+    // generated with another `--rules.rate-window` never reads series recorded with this one.
+
     /// `model:model_predictions:rate5m`
-    static var predictionsRate: String { "model:\(counterBase(Catalog.predictions)):rate\(rateWindow)" }
+    static func predictionsRate(_ window: String) -> String { "model:\(counterBase(Catalog.predictions)):rate\(window)" }
     /// `model:model_labels:rate5m`
-    static var labelsRate: String { "model:\(counterBase(Catalog.labels)):rate\(rateWindow)" }
+    static func labelsRate(_ window: String) -> String { "model:\(counterBase(Catalog.labels)):rate\(window)" }
     /// `model:model_events_rejected:ratio_rate5m` — rejected / (rejected + accepted).
-    static var rejectedRatio: String { "model:\(counterBase(Catalog.eventsRejected)):ratio_rate\(rateWindow)" }
+    static func rejectedRatio(_ window: String) -> String { "model:\(counterBase(Catalog.eventsRejected)):ratio_rate\(window)" }
     /// `model:model_prediction_latency_seconds:p99_rate5m`
-    static func latencyQuantile(_ q: Threshold) -> String {
-        "model:\(Catalog.latency.name):\(quantileName(q))_rate\(rateWindow)"
+    static func latencyQuantile(_ q: Threshold, _ window: String) -> String {
+        "model:\(Catalog.latency.name):\(quantileName(q))_rate\(window)"
     }
     /// `model_feature:model_feature_drifted:max` — 1 when any of the feature's methods drifted.
     static var featureDrifted: String { "model_feature:\(Catalog.featureDrifted.name):max" }

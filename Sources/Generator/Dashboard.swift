@@ -107,7 +107,7 @@ enum DashboardBuilder {
         }
     }
 
-    static func build(_ s: Strategy, version: String) -> DashboardModel {
+    static func build(_ s: Strategy, version: String, windows: RuleWindows = .standard) -> DashboardModel {
         // Sections in the order the objectives name them, then the rest in the default order.
         var order: [Section] = []
         for o in s.objectives {
@@ -117,7 +117,7 @@ enum DashboardBuilder {
 
         var rows: [DashboardRow] = []
         for sec in order {
-            let panels = alertPanels(s, sec) + panels(s, sec)
+            let panels = alertPanels(s, sec, windows) + panels(s, sec, windows)
             if panels.isEmpty { continue }
             var title = sec.title
             let owners = s.objectives.filter { o in o.watches.contains { Section($0) == sec } }
@@ -187,9 +187,9 @@ enum DashboardBuilder {
     }
 
     /// One stat (or gauge, for ratios) per alert of the section, thresholds = the alert's.
-    static func alertPanels(_ s: Strategy, _ sec: Section) -> [DashboardPanel] {
+    static func alertPanels(_ s: Strategy, _ sec: Section, _ windows: RuleWindows) -> [DashboardPanel] {
         s.alerts.filter { Section($0.signal.group) == sec }.map { a in
-            let q = Signals.query(a, s, scope)
+            let q = Signals.query(a, s, scope, windows)
             let color = severityColor(a.severity)
             var steps: [ThresholdStep]
             var condition: String
@@ -218,8 +218,9 @@ enum DashboardBuilder {
         }
     }
 
-    static func panels(_ s: Strategy, _ sec: Section) -> [DashboardPanel] {
+    static func panels(_ s: Strategy, _ sec: Section, _ windows: RuleWindows) -> [DashboardPanel] {
         let m = s.metrics
+        let w = windows.rate
         var out: [DashboardPanel] = []
         switch sec {
         case .dataQuality:
@@ -294,29 +295,29 @@ enum DashboardBuilder {
                 width: 6, height: 6))
             out.append(DashboardPanel(
                 kind: .timeseries, title: "Predictions per second",
-                description: "\(Catalog.predictions.help) Per second over \(Names.rateWindow) (recording rule \(Names.predictionsRate)); alert \(Names.noEventsAlert(s.model.name)) fires when it stays 0.",
+                description: "\(Catalog.predictions.help) Per second over \(w) (recording rule \(Names.predictionsRate(w))); alert \(Names.noEventsAlert(s.model.name)) fires when it stays 0.",
                 unit: rateUnit(Catalog.predictions),
-                targets: [DashboardTarget(expr: PromQL.selector(Names.predictionsRate, scope), legend: legend([]))],
+                targets: [DashboardTarget(expr: PromQL.selector(Names.predictionsRate(w), scope), legend: legend([]))],
                 width: 12, height: 6, key: .predictionsRate))
             out.append(DashboardPanel(
                 kind: .timeseries, title: "Rejected events",
-                description: "Share of incoming events rejected, over \(Names.rateWindow) (recording rule \(Names.rejectedRatio)). \(Catalog.eventsRejected.help)",
-                unit: "percentunit", targets: [DashboardTarget(expr: PromQL.selector(Names.rejectedRatio, scope), legend: legend([]))]))
+                description: "Share of incoming events rejected, over \(w) (recording rule \(Names.rejectedRatio(w))). \(Catalog.eventsRejected.help)",
+                unit: "percentunit", targets: [DashboardTarget(expr: PromQL.selector(Names.rejectedRatio(w), scope), legend: legend([]))]))
             if s.columns.label != nil {
                 out.append(DashboardPanel(
                     kind: .timeseries, title: "Labels per second",
-                    description: "\(Catalog.labels.help) Per second over \(Names.rateWindow) (recording rule \(Names.labelsRate)); alert \(Names.labelLagAlert(s.model.name)) fires when none arrive for an hour while predictions flow.",
+                    description: "\(Catalog.labels.help) Per second over \(w) (recording rule \(Names.labelsRate(w))); alert \(Names.labelLagAlert(s.model.name)) fires when none arrive for \(Spoken.duration(windows.labelLagMilliseconds)) while predictions flow.",
                     unit: rateUnit(Catalog.labels),
-                    targets: [DashboardTarget(expr: PromQL.selector(Names.labelsRate, scope), legend: legend([]))],
+                    targets: [DashboardTarget(expr: PromQL.selector(Names.labelsRate(w), scope), legend: legend([]))],
                     key: .labelsRate))
             }
             if s.metrics.latency != nil {
                 let qs = RulePlanner.latencyQuantiles(s)
                 out.append(DashboardPanel(
                     kind: .timeseries, title: "Prediction latency quantiles",
-                    description: "\(Catalog.latency.help) Quantiles over \(Names.rateWindow) (recording rules \(Names.latencyQuantile(qs[0])) …).",
+                    description: "\(Catalog.latency.help) Quantiles over \(w) (recording rules \(Names.latencyQuantile(qs[0], w)) …).",
                     unit: Catalog.latency.unit,
-                    targets: qs.map { DashboardTarget(expr: PromQL.selector(Names.latencyQuantile($0), scope),
+                    targets: qs.map { DashboardTarget(expr: PromQL.selector(Names.latencyQuantile($0, w), scope),
                                                       legend: "\(Names.quantileName($0)) {{\(Label.modelVersion)}}") }))
                 let buckets = PromQL.selector(Catalog.seriesNames(of: Catalog.latency)[0], scope)
                 out.append(DashboardPanel(

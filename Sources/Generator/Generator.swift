@@ -37,6 +37,10 @@ public struct GeneratorOptions: Sendable {
     public var evaluationInterval: String = "15s"
     /// The Prometheus the provisioned Grafana data source points at.
     public var prometheusURL: String = "http://localhost:9090"
+    /// The rate window and the built-in guards' timing (defaults for a 15 s scrape).
+    public var windows: RuleWindows = .standard
+    /// Alertmanager group_wait / group_interval / repeat_interval for every route, where set.
+    public var alertmanagerTiming = AlertmanagerTiming()
 
     public init(
         version: String, exporterTargets: [String] = ["localhost:9744"], alertmanagerTargets: [String] = ["localhost:9093"],
@@ -86,11 +90,11 @@ public enum Generator {
 
         for s in sorted {
             let header = Names.header(version: options.version, sources: [s.sourcePath])
-            let dashboard = DashboardBuilder.build(s, version: options.version)
+            let dashboard = DashboardBuilder.build(s, version: options.version, windows: options.windows)
             let base = "\(options.grafanaURL)/d/\(dashboard.uid)/\(Names.slug(dashboard.title))?viewPanel="
             let url = { (key: PanelKey) in base + String(dashboard.panelID(key) ?? 0) }
             if exporterDashboard == nil { exporterDashboard = url(.exporterUp) }
-            let groups = RulePlanner(strategy: s, dashboardURL: url).groups()
+            let groups = RulePlanner(strategy: s, dashboardURL: url, windows: options.windows).groups()
             teams += groups.flatMap(\.alerts).flatMap { $0.labels.filter { $0.name == Names.teamLabel }.map(\.value) }
             teams += s.objectives.map(\.team)
 
@@ -98,7 +102,7 @@ public enum Generator {
             files.append(GeneratedFile(path: Names.ruleFile(m), contents: RuleFile.render(groups, header: header + Names.thresholdSemantics)))
             files.append(GeneratedFile(path: Names.testFile(m), contents: RuleTests.render(
                 groups, ruleFile: relative(Names.ruleFile(m), from: Names.testFile(m)),
-                evaluationStep: RulePlanner.evaluationStep(s), header: header)))
+                evaluationStep: RulePlanner.evaluationStep(s, options.windows), header: header)))
             files.append(GeneratedFile(path: Names.importableDashboard(m), contents: DashboardJSON.render(dashboard, variant: .importable)))
             files.append(GeneratedFile(path: Names.provisionedDashboard(m), contents: DashboardJSON.render(dashboard, variant: .provisioned)))
             if options.prometheusRule {

@@ -62,30 +62,30 @@ enum PromQL {
     static func labelList(_ labels: [String]) -> String { "(" + labels.joined(separator: ", ") + ")" }
 
     /// `sum by (model, model_version) (rate(x[5m]))`
-    static func sumRate(_ series: String, by labels: [String] = modelLabels, window: String = Names.rateWindow) -> String {
+    static func sumRate(_ series: String, by labels: [String] = modelLabels, window: String) -> String {
         "sum by \(labelList(labels)) (rate(\(series)[\(window)]))"
     }
 
     // MARK: Recording rule expressions (rule scope)
 
-    static func predictionsRate(_ scope: Scope) -> String {
-        sumRate(selector(Catalog.predictions.name, scope))
+    static func predictionsRate(_ scope: Scope, window: String) -> String {
+        sumRate(selector(Catalog.predictions.name, scope), window: window)
     }
 
-    static func labelsRate(_ scope: Scope) -> String {
-        sumRate(selector(Catalog.labels.name, scope))
+    static func labelsRate(_ scope: Scope, window: String) -> String {
+        sumRate(selector(Catalog.labels.name, scope), window: window)
     }
 
     /// Rejected over rejected plus accepted events, per model and version.
-    static func rejectedRatio(_ scope: Scope) -> String {
-        let rejected = sumRate(selector(Catalog.eventsRejected.name, scope))
-        let accepted = sumRate(selector(Catalog.predictions.name, scope))
+    static func rejectedRatio(_ scope: Scope, window: String) -> String {
+        let rejected = sumRate(selector(Catalog.eventsRejected.name, scope), window: window)
+        let accepted = sumRate(selector(Catalog.predictions.name, scope), window: window)
         return "\(rejected) / (\(rejected) + \(accepted))"
     }
 
-    static func latencyQuantile(_ q: Threshold, _ scope: Scope) -> String {
+    static func latencyQuantile(_ q: Threshold, _ scope: Scope, window: String) -> String {
         let buckets = selector(Catalog.seriesNames(of: Catalog.latency)[0], scope)
-        return "histogram_quantile(\(q.text), \(sumRate(buckets, by: modelLabels + [bucketLabel])))"
+        return "histogram_quantile(\(q.text), \(sumRate(buckets, by: modelLabels + [bucketLabel], window: window)))"
     }
 
     static func featureDrifted(_ scope: Scope) -> String {

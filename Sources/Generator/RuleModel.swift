@@ -36,6 +36,8 @@ struct AlertScenario: Sendable, Equatable {
     var name: String
     var series: [InputSeries]
     var evals: [AlertEval]
+    /// Milliseconds between the input samples.
+    var interval: Int = 60_000
 }
 
 struct Annotation: Sendable, Equatable {
@@ -68,6 +70,8 @@ struct RecordingRule: Sendable, Equatable {
     var testSeries: [InputSeries]
     var evalTime: Int
     var expected: [ExpectedSample]
+    /// Milliseconds between the input samples.
+    var interval: Int = 60_000
 }
 
 enum Rule: Sendable, Equatable {

@@ -10,6 +10,8 @@ struct RulePlanner {
     let strategy: Strategy
     /// Dashboard link of a panel (`dashboard_url`).
     let dashboardURL: (PanelKey) -> String
+    /// The rate window and the built-in guards' timing.
+    var windows: RuleWindows = .standard
 
     private var s: Strategy { strategy }
     private var scope: Scope { Scope.rules(strategy) }
@@ -49,29 +51,44 @@ struct RulePlanner {
         [LabelPair(name: Label.model, value: s.model.name), LabelPair(name: Label.modelVersion, value: s.model.version)]
     }
 
+    /// Samples of the rate scenarios: a fifth of the rate window apart (1m for 5m and more).
+    private var rateSampleInterval: Int { RuleWindows.sampleInterval(windows.rateMilliseconds) }
+
+    /// A counter growing `perSecond`, sampled every `rateSampleInterval` long enough for the
+    /// rate window to lie within it at `rateEvalTime`.
     private func counter(_ name: String, perSecond: Int, extra: [LabelPair] = []) -> InputSeries {
-        InputSeries(name: name, labels: modelLabels + extra, values: "0+\(perSecond * 60)x10")
+        let i = rateSampleInterval
+        let step = i % 1000 == 0 ? String(perSecond * (i / 1000)) : GoFloat.format(Double(perSecond * i) / 1000)
+        return InputSeries(name: name, labels: modelLabels + extra, values: "0+\(step)x\(rateEvalTime / i)")
+    }
+
+    /// The rate window plus five samples (10m for the default 5m window).
+    private var rateEvalTime: Int {
+        let i = rateSampleInterval
+        return (windows.rateMilliseconds + i - 1) / i * i + 5 * i
     }
 
     func recordingRules() -> [RecordingRule] {
         var rules: [RecordingRule] = []
         let tenMinutes = 10 * minute
+        let w = windows.rate
+        let i = rateSampleInterval
         rules.append(RecordingRule(
-            record: Names.predictionsRate, expr: PromQL.predictionsRate(scope),
-            testSeries: [counter(Catalog.predictions.name, perSecond: 2)], evalTime: tenMinutes,
-            expected: [ExpectedSample(labels: modelLabels, value: 2)]))
+            record: Names.predictionsRate(w), expr: PromQL.predictionsRate(scope, window: w),
+            testSeries: [counter(Catalog.predictions.name, perSecond: 2)], evalTime: rateEvalTime,
+            expected: [ExpectedSample(labels: modelLabels, value: 2)], interval: i))
         rules.append(RecordingRule(
-            record: Names.rejectedRatio, expr: PromQL.rejectedRatio(scope),
+            record: Names.rejectedRatio(w), expr: PromQL.rejectedRatio(scope, window: w),
             testSeries: [
                 counter(Catalog.eventsRejected.name, perSecond: 1, extra: [LabelPair(name: Label.reason, value: "invalid")]),
                 counter(Catalog.predictions.name, perSecond: 3),
             ],
-            evalTime: tenMinutes, expected: [ExpectedSample(labels: modelLabels, value: 0.25)]))
+            evalTime: rateEvalTime, expected: [ExpectedSample(labels: modelLabels, value: 0.25)], interval: i))
         if s.columns.label != nil {
             rules.append(RecordingRule(
-                record: Names.labelsRate, expr: PromQL.labelsRate(scope),
-                testSeries: [counter(Catalog.labels.name, perSecond: 1)], evalTime: tenMinutes,
-                expected: [ExpectedSample(labels: modelLabels, value: 1)]))
+                record: Names.labelsRate(w), expr: PromQL.labelsRate(scope, window: w),
+                testSeries: [counter(Catalog.labels.name, perSecond: 1)], evalTime: rateEvalTime,
+                expected: [ExpectedSample(labels: modelLabels, value: 1)], interval: i))
         }
         if let latency = s.metrics.latency, let first = latency.buckets.first {
             // Every observation in the first bucket: histogram_quantile interpolates within
@@ -82,9 +99,9 @@ struct RulePlanner {
             }
             for q in Self.latencyQuantiles(s) {
                 rules.append(RecordingRule(
-                    record: Names.latencyQuantile(q), expr: PromQL.latencyQuantile(q, scope),
-                    testSeries: series, evalTime: tenMinutes,
-                    expected: [ExpectedSample(labels: modelLabels, value: 0 + (first - 0) * ((q.value * 1 - 0) / 1))]))
+                    record: Names.latencyQuantile(q, w), expr: PromQL.latencyQuantile(q, scope, window: w),
+                    testSeries: series, evalTime: rateEvalTime,
+                    expected: [ExpectedSample(labels: modelLabels, value: 0 + (first - 0) * ((q.value * 1 - 0) / 1))], interval: i))
             }
         }
         let drifting = Self.driftedFeatures(s)
@@ -149,44 +166,68 @@ struct RulePlanner {
         let model = s.model.name
         var alerts: [AlertRule] = []
         let modelText: [Template.Part] = [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
-        // No events: the recorded rate has been 0 for 5m, i.e. nothing accepted for 10m.
+        let step = evaluationStep
+        let w = windows.rate
+        let rateMs = windows.rateMilliseconds
+        /// The first evaluation after `t`.
+        func nextEvaluation(after t: Int) -> Int { (t / step + 1) * step }
+
+        // No events: the recorded rate has been 0 for `noEventsFor` (5m), i.e. nothing accepted
+        // for the rate window plus that (10m). The scenario: a counter grows for ten samples,
+        // then stays; the last growing sample leaves the rate window right after `quiet`.
+        let noEventsFor = windows.noEventsForMilliseconds
+        let silence = Spoken.duration(rateMs + noEventsFor)
+        let i = RuleWindows.sampleInterval(rateMs)
+        let quiet = 9 * i + rateMs
+        let noEventsActive = nextEvaluation(after: quiet)
         alerts.append(AlertRule(
             name: Names.noEventsAlert(model),
-            expr: "\(PromQL.selector(Names.predictionsRate, scope)) == 0",
-            forText: "5m", forMilliseconds: 5 * minute,
+            expr: "\(PromQL.selector(Names.predictionsRate(w), scope)) == 0",
+            forText: windows.noEventsFor, forMilliseconds: noEventsFor,
             labels: ruleLabels(severity: .warning, team: serviceTeam(s), group: Names.availabilityGroup),
             annotations: annotations(
-                summary: Template(literal: "No prediction events for model \(model) in the last 10 minutes."),
-                description: Template(modelText + [.text(" has accepted no prediction events for 10 minutes (predictions per second: "), .value,
+                summary: Template(literal: "No prediction events for model \(model) in the last \(Spoken.duration(rateMs + noEventsFor, article: false))."),
+                description: Template(modelText + [.text(" has accepted no prediction events for \(silence) (predictions per second: "), .value,
                                                    .text("). Check the event producer and the exporter's rejected-event counter.")]),
                 runbook: nil, panel: .predictionsRate),
             scenarios: [AlertScenario(
-                name: "\(Names.noEventsAlert(model)): events flow, then stop for 10 minutes",
-                series: [InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x10 600x25")],
-                evals: [AlertEval(time: 14 * minute, firing: []), AlertEval(time: 19 * minute, firing: []),
-                        AlertEval(time: 20 * minute, firing: [FiringInstance(labels: modelLabels, value: 0)])])]))
+                name: "\(Names.noEventsAlert(model)): events flow, then stop for \(silence)",
+                series: [InputSeries(name: Catalog.predictions.name, labels: modelLabels,
+                                     values: "0+60x10 600x\(ceilDiv(rateMs + noEventsFor, i) + 15)")],
+                evals: [AlertEval(time: quiet, firing: []), AlertEval(time: noEventsActive + noEventsFor - step, firing: []),
+                        AlertEval(time: noEventsActive + noEventsFor, firing: [FiringInstance(labels: modelLabels, value: 0)])],
+                interval: i)]))
         if s.columns.label != nil {
-            let increase = "sum by \(PromQL.labelList(PromQL.modelLabels)) (increase(\(PromQL.selector(Catalog.labels.name, scope))[1h]))"
+            // Label lag: no label over `labelLag` (1h) while predictions flow, for `labelLagFor`.
+            let lag = windows.labelLagMilliseconds
+            let lagFor = windows.labelLagForMilliseconds
+            let i = min(RuleWindows.sampleInterval(rateMs), RuleWindows.sampleInterval(lag))
+            let quiet = 9 * i + lag
+            let active = nextEvaluation(after: quiet)
+            let increase = "sum by \(PromQL.labelList(PromQL.modelLabels)) (increase(\(PromQL.selector(Catalog.labels.name, scope))[\(windows.labelLag)]))"
             alerts.append(AlertRule(
                 name: Names.labelLagAlert(model),
-                expr: "\(increase) == 0 and on \(PromQL.labelList(PromQL.modelLabels)) \(PromQL.selector(Names.predictionsRate, scope)) > 0",
-                forText: "5m", forMilliseconds: 5 * minute,
+                expr: "\(increase) == 0 and on \(PromQL.labelList(PromQL.modelLabels)) \(PromQL.selector(Names.predictionsRate(w), scope)) > 0",
+                forText: windows.labelLagFor, forMilliseconds: lagFor,
                 labels: ruleLabels(severity: .warning, team: team(for: .quality), group: Names.availabilityGroup),
                 annotations: annotations(
-                    summary: Template(literal: "Predictions of model \(model) flow but no labels arrived for an hour."),
-                    description: Template(modelText + [.text(" accepts predictions but no labels were attached to its events in the last hour: quality and fairness metrics are going stale.")]),
+                    summary: Template(literal: "Predictions of model \(model) flow but no labels arrived for \(Spoken.duration(lag))."),
+                    description: Template(modelText + [.text(" accepts predictions but no labels were attached to its events in the last \(Spoken.duration(lag, article: false)): quality and fairness metrics are going stale.")]),
                     runbook: nil, panel: .labelsRate),
                 scenarios: [AlertScenario(
                     name: "\(Names.labelLagAlert(model)): labels stop while predictions go on",
                     series: [
-                        InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x80"),
-                        InputSeries(name: Catalog.labels.name, labels: modelLabels, values: "0+60x10 600x70"),
+                        InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x\(ceilDiv(lag + lagFor, i) + 15)"),
+                        InputSeries(name: Catalog.labels.name, labels: modelLabels, values: "0+60x10 600x\(ceilDiv(lag + lagFor, i) + 5)"),
                     ],
-                    evals: [AlertEval(time: 69 * minute, firing: []), AlertEval(time: 74 * minute, firing: []),
-                            AlertEval(time: 75 * minute, firing: [FiringInstance(labels: modelLabels, value: 0)])])]))
+                    evals: [AlertEval(time: quiet, firing: []), AlertEval(time: active + lagFor - step, firing: []),
+                            AlertEval(time: active + lagFor, firing: [FiringInstance(labels: modelLabels, value: 0)])],
+                    interval: i)]))
         }
         return alerts
     }
+
+    private func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
 
     /// `ModelExporterDown`: the scrape of the exporter fails. One rule for the exporter, shared
     /// by every model it serves.
@@ -272,7 +313,7 @@ struct RulePlanner {
     }
 
     func alertRule(_ a: AlertSpec) -> AlertRule {
-        let q = Signals.query(a, s, scope)
+        let q = Signals.query(a, s, scope, windows)
         let group = a.signal.group.rawValue
         let labels = ruleLabels(severity: a.severity, team: a.team, group: group)
         let forMs = PromDuration.milliseconds(a.forDuration) ?? 0
@@ -343,14 +384,17 @@ struct RulePlanner {
             scenarios: scenarios)
     }
 
-    /// The evaluation interval of this model's tests: 1m, or finer when a `for` needs it.
-    var evaluationStep: Int { Self.evaluationStep(s) }
+    /// The evaluation interval of this model's tests: 1m, or finer when a `for`, a guard's
+    /// timing or the samples of a short rate window need it.
+    var evaluationStep: Int { Self.evaluationStep(s, windows) }
 
-    static func evaluationStep(_ s: Strategy) -> Int {
-        s.alerts.reduce(60_000) { step, a in
-            let ms = PromDuration.milliseconds(a.forDuration) ?? 0
-            return ms > 0 ? PromDuration.gcd(step, ms) : step
+    static func evaluationStep(_ s: Strategy, _ windows: RuleWindows) -> Int {
+        var spans = s.alerts.map { PromDuration.milliseconds($0.forDuration) ?? 0 }
+        spans += [windows.noEventsForMilliseconds, RuleWindows.sampleInterval(windows.rateMilliseconds)]
+        if s.columns.label != nil {
+            spans += [windows.labelLagForMilliseconds, RuleWindows.sampleInterval(windows.labelLagMilliseconds)]
         }
+        return spans.reduce(60_000) { step, ms in ms > 0 ? PromDuration.gcd(step, ms) : step }
     }
 
     /// The input series a threshold alert reads, with the labels its expression keeps.
@@ -367,9 +411,9 @@ struct RulePlanner {
         case .datasetDrift:
             return (Catalog.datasetDriftShare.name, modelLabels)
         case .latency(let q):
-            return (Names.latencyQuantile(q), modelLabels)
+            return (Names.latencyQuantile(q, windows.rate), modelLabels)
         case .rejectedEventsRatio:
-            return (Names.rejectedRatio, modelLabels)
+            return (Names.rejectedRatio(windows.rate), modelLabels)
         case .drift, .predictionDrift, .targetDrift:
             preconditionFailure("drift signals have no threshold input")
         }

@@ -34,7 +34,7 @@ enum RuleTests {
     static func recordingTest(_ r: RecordingRule) -> YAMLNode {
         .mapping([
             YAMLEntry("name", .string("recording rule \(r.record)")),
-            YAMLEntry("interval", .string("1m")),
+            YAMLEntry("interval", .string(PromDuration.format(r.interval))),
             YAMLEntry("input_series", seriesNode(r.testSeries)),
             YAMLEntry("promql_expr_test", .sequence([.mapping([
                 YAMLEntry("expr", .string(r.record)),
@@ -52,7 +52,7 @@ enum RuleTests {
     static func alertTest(_ a: AlertRule, _ sc: AlertScenario) -> YAMLNode {
         .mapping([
             YAMLEntry("name", .string(sc.name)),
-            YAMLEntry("interval", .string("1m")),
+            YAMLEntry("interval", .string(PromDuration.format(sc.interval))),
             YAMLEntry("input_series", seriesNode(sc.series)),
             YAMLEntry("alert_rule_test", .sequence(sc.evals.map { ev in
                 .mapping([

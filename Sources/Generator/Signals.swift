@@ -22,8 +22,9 @@ struct SignalQuery: Sendable, Equatable {
 }
 
 enum Signals {
-    /// The value an alert compares with its threshold, in `scope`.
-    static func query(_ a: AlertSpec, _ s: Strategy, _ scope: Scope) -> SignalQuery {
+    /// The value an alert compares with its threshold, in `scope`; `windows.rate` names the
+    /// recorded rates it may read.
+    static func query(_ a: AlertSpec, _ s: Strategy, _ scope: Scope, _ windows: RuleWindows) -> SignalQuery {
         let feature = a.feature.map { [Matcher.eq(Label.feature, $0)] } ?? []
         switch a.signal {
         case .quality(let m):
@@ -56,13 +57,13 @@ enum Signals {
             return SignalQuery(expr: PromQL.selector(f.name, scope, feature), unit: f.unit, labels: f.labels,
                                title: title(m), help: f.help)
         case .latency(let q):
-            return SignalQuery(expr: PromQL.selector(Names.latencyQuantile(q), scope), unit: Catalog.latency.unit, labels: [],
+            return SignalQuery(expr: PromQL.selector(Names.latencyQuantile(q, windows.rate), scope), unit: Catalog.latency.unit, labels: [],
                                title: "\(Names.quantileName(q)) prediction latency",
-                               help: "The \(q.text) quantile of \(Catalog.latency.help.lowercasedFirst) Recorded over \(Names.rateWindow).")
+                               help: "The \(q.text) quantile of \(Catalog.latency.help.lowercasedFirst) Recorded over \(windows.rate).")
         case .rejectedEventsRatio:
-            return SignalQuery(expr: PromQL.selector(Names.rejectedRatio, scope), unit: "percentunit", labels: [],
+            return SignalQuery(expr: PromQL.selector(Names.rejectedRatio(windows.rate), scope), unit: "percentunit", labels: [],
                                title: "Rejected-event ratio",
-                               help: "Share of incoming events rejected (rejected over rejected plus accepted), over \(Names.rateWindow).")
+                               help: "Share of incoming events rejected (rejected over rejected plus accepted), over \(windows.rate).")
         }
     }
 

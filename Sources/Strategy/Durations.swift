@@ -2,7 +2,7 @@
 // `time_range`). They are kept as written; here they are only checked, so that a rule file
 // or a dashboard never carries a duration its reader refuses.
 
-enum Durations {
+public enum Durations {
     private static let prometheusUnits: [(unit: String, milliseconds: Int64)] = [
         ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000),
         ("m", 60_000), ("s", 1000), ("ms", 1),
@@ -11,7 +11,7 @@ enum Durations {
     /// Milliseconds of a Prometheus duration (`15m`, `1h30m`, `0s`): one or more
     /// number-unit pairs, units from `y` down to `ms`, each at most once, as Prometheus'
     /// `model.ParseDuration` reads them. nil when Prometheus would refuse the text.
-    static func prometheusMilliseconds(_ text: String) -> Int64? {
+    public static func prometheusMilliseconds(_ text: String) -> Int64? {
         var rest = Substring(text)
         var total: Int64 = 0
         var nextUnit = 0

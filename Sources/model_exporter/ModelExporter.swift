@@ -106,6 +106,27 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("evaluation-interval"), help: "Rule evaluation interval in prometheus.yml.")
     var evaluationInterval: String = "15s"
 
+    @Option(name: .customLong("rules.rate-window"), help: "Range of every recorded rate, also in its name (rate5m).")
+    var rateWindow: String = RuleWindows.standard.rate
+
+    @Option(name: .customLong("rules.no-events-for"), help: "How long the prediction rate stays 0 before <Model>NoEvents fires.")
+    var noEventsFor: String = RuleWindows.standard.noEventsFor
+
+    @Option(name: .customLong("rules.label-lag-window"), help: "Range in which <Model>LabelLag looks for labels.")
+    var labelLagWindow: String = RuleWindows.standard.labelLag
+
+    @Option(name: .customLong("rules.label-lag-for"), help: "How long no label arrives (while predictions flow) before <Model>LabelLag fires.")
+    var labelLagFor: String = RuleWindows.standard.labelLagFor
+
+    @Option(name: .customLong("alertmanager.group-wait"), help: "group_wait of every route (default: per severity, 10s critical, 30s warning, 1m info).")
+    var groupWait: String?
+
+    @Option(name: .customLong("alertmanager.group-interval"), help: "group_interval of every route (default: per severity, 1m / 5m / 15m).")
+    var groupInterval: String?
+
+    @Option(name: .customLong("alertmanager.repeat-interval"), help: "repeat_interval of every route (default: per severity, 1h / 4h / 24h).")
+    var repeatInterval: String?
+
     func run() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
@@ -117,6 +138,10 @@ struct Generate: ParsableCommand {
         options.prometheusRule = format.contains("prometheusrule")
         options.scrapeInterval = scrapeInterval
         options.evaluationInterval = evaluationInterval
+        options.windows = RuleWindows(rate: rateWindow, noEventsFor: noEventsFor, labelLag: labelLagWindow, labelLagFor: labelLagFor)
+        options.alertmanagerTiming = AlertmanagerTiming(groupWait: groupWait, groupInterval: groupInterval, repeatInterval: repeatInterval)
+        let problems = options.windows.problems(scrapeInterval: scrapeInterval) + options.alertmanagerTiming.problems()
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         for w in webhooks {
             guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { throw ValidationError("--webhook takes TEAM=URL, found \(w)") }
             options.webhookURLs[String(w[..<eq])] = String(w[w.index(after: eq)...])
@@ -148,7 +173,7 @@ struct Serve: ParsableCommand {
     var webConfigFile: String?
 
     @Option(name: .customLong("web.max-request-bytes"), help: "Largest request body accepted.")
-    var maxRequestBytes: Int = 64 << 20
+    var maxRequestBytes: Int = 16 << 20
 
     @Option(name: .customLong("web.threads"), help: "HTTP worker threads.")
     var threads: Int = 4
@@ -156,29 +181,40 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("storage.path"), help: "Folder for window snapshots: written on shutdown and every --storage.snapshot-interval, replayed on start, so a restart loses no window state. Empty: no snapshots.")
     var storagePath: String = ""
 
-    @Option(name: .customLong("storage.snapshot-interval"), help: "Seconds between periodic window snapshots (0: only on shutdown).")
-    var snapshotInterval: Int = 60
+    @Option(name: .customLong("storage.snapshot-interval"), help: "Time between periodic window snapshots, a Prometheus duration (0s: only on shutdown and SIGHUP).")
+    var snapshotInterval: String = "1m"
 
-    @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
+    var logLevel: LogLevel = .info
+
+    enum LogLevel: String, ExpressibleByArgument, CaseIterable {
+        case debug, info, warn, error
+        var level: Logger.Level {
+            switch self {
+            case .debug: .debug
+            case .info: .info
+            case .warn: .warning
+            case .error: .error
+            }
+        }
+    }
 
     func run() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
-        var logger = Logger(label: "model_exporter")
-        logger.logLevel = switch logLevel {
-        case "debug": .debug
-        case "warn": .warning
-        case "error": .error
-        default: .info
+        guard let intervalMilliseconds = Durations.prometheusMilliseconds(snapshotInterval) else {
+            throw ValidationError("--storage.snapshot-interval: invalid duration \"\(snapshotInterval)\" (e.g. 30s, 1m, 0s)")
         }
+        var logger = Logger(label: "model_exporter")
+        logger.logLevel = logLevel.level
 
-        // Block SIGINT and SIGTERM before any thread starts, so the server's threads inherit
-        // the mask and the main thread receives them in sigwait below.
+        // Block SIGINT, SIGTERM and SIGHUP before any thread starts, so the server's threads
+        // inherit the mask and the main thread receives them below.
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
         var store: SnapshotStore?
@@ -194,13 +230,13 @@ struct Serve: ParsableCommand {
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: "\(error)") }
             let monitor = ModelMonitor(strategy: s, reference: reference)
             if let store {
-                do {
-                    switch try store.restore(monitor) {
-                    case .none: break
-                    case .restored(let n): logger.info("window restored", metadata: ["model": "\(s.model.name)", "events": "\(n)", "from": "\(store.path(for: s.model.name))"])
-                    case .skipped(let reason): logger.warning("snapshot not restored", metadata: ["reason": "\(reason)"])
-                    }
-                } catch { throw Failure(description: "\(store.path(for: s.model.name)): cannot restore the window: \(error)") }
+                switch store.restore(monitor) {
+                case .none: break
+                case .restored(let n): logger.info("window restored", metadata: ["model": "\(s.model.name)", "events": "\(n)", "from": "\(store.path(for: s.model.name))"])
+                case .skipped(let reason): logger.warning("snapshot not restored", metadata: ["reason": "\(reason)"])
+                case .corrupt(let reason, let aside):
+                    logger.error("snapshot unreadable, starting with an empty window", metadata: ["reason": "\(reason)", "moved_to": "\(aside)"])
+                }
             }
             monitors.append(monitor)
             logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
@@ -235,16 +271,20 @@ struct Serve: ParsableCommand {
                 do { try store.save(m) } catch { logger.error("snapshot failed", metadata: ["model": "\(m.name)", "error": "\(error)"]) }
             }
         }
-        // Wait for SIGINT / SIGTERM, taking a snapshot every interval meanwhile.
+        // Wait for SIGINT / SIGTERM, taking a snapshot every interval and on SIGHUP meanwhile.
         var received: Int32 = -1
-        while received < 0 {
-            if store != nil && snapshotInterval > 0 {
-                var timeout = timespec(tv_sec: snapshotInterval, tv_nsec: 0)
+        while received != SIGINT && received != SIGTERM {
+            if store != nil && intervalMilliseconds > 0 {
+                var timeout = timespec(tv_sec: Int(intervalMilliseconds / 1000), tv_nsec: Int(intervalMilliseconds % 1000) * 1_000_000)
                 received = sigtimedwait(&signals, nil, &timeout)
                 if received < 0 { snapshot() }
             } else {
                 var sig: Int32 = 0
-                if sigwait(&signals, &sig) == 0 { received = sig }
+                received = sigwait(&signals, &sig) == 0 ? sig : -1
+            }
+            if received == SIGHUP {
+                snapshot()
+                logger.info("SIGHUP: windows saved; strategies are read at start only, restart to change them")
             }
         }
         logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Ingest
 import Logging
 import MonitorCore
 import Strategy
@@ -29,35 +30,8 @@ final class LiveExporter {
 
 /// Events as the API takes them (NDJSON lines), from decoded CSV events.
 func ndjson(_ events: [Event], schema: Strategy) -> [String] {
-    func num(_ v: Double) -> String { "\(v)" }
-    func str(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-    func outcome(_ o: Outcome) -> String {
-        switch o {
-        case .category(let s): str(s)
-        case .value(let v): num(v)
-        }
-    }
-    return events.map { e in
-        var parts: [String] = []
-        if let id = e.id { parts.append("\"id\":\(str(id))") }
-        let fs = zip(schema.features, e.features).map { f, v -> String in
-            switch v {
-            case .number(let x): "\(str(f.name)):\(num(x))"
-            case .string(let s): "\(str(f.name)):\(str(s))"
-            case .missing: "\(str(f.name)):null"
-            }
-        }
-        parts.append("\"features\":{\(fs.joined(separator: ","))}")
-        let attrs = zip(schema.protectedAttributes, e.attributes).compactMap { a, v in v.map { "\(str(a)):\(str($0))" } }
-        if !attrs.isEmpty { parts.append("\"attributes\":{\(attrs.joined(separator: ","))}") }
-        parts.append("\"prediction\":\(outcome(e.prediction))")
-        if let s = e.score { parts.append("\"score\":\(num(s))") }
-        if let l = e.label { parts.append("\"label\":\(outcome(l))") }
-        if let l = e.latency { parts.append("\"latency_seconds\":\(num(l))") }
-        return "{" + parts.joined(separator: ",") + "}"
-    }
+    let s = EventSchema(strategy: schema)
+    return events.map { EventEncoder.ndjsonLine($0, schema: s) }
 }
 
 /// Samples that depend on the process or the clock, not on the events.

@@ -96,7 +96,7 @@ import Strategy
     }
 
     @Test func dashboardScope() {
-        let q = Signals.query(s.alerts[0], s, .dashboard)
+        let q = Signals.query(s.alerts[0], s, .dashboard, .standard)
         #expect(q.expr == #"model_f1_score{model="$model", model_version=~"$model_version", class="1"}"#)
         #expect(q.unit == "percentunit")
     }

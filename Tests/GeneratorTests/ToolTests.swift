@@ -9,7 +9,7 @@ import Strategy
 let options = GeneratorOptions(version: "0.1.0-test", prometheusRule: true)
 
 /// Writes the files for `strategies` and runs scripts/check-generated.sh on them.
-func checkWithTools(_ strategies: [Strategy], label: String) throws -> String? {
+func checkWithTools(_ strategies: [Strategy], label: String, options: GeneratorOptions = options) throws -> String? {
     guard Tools.require(["promtool", "amtool", "python3", "bash"]) else { return nil }
     let dir = try Tools.tempDir(label)
     try Generator.write(Generator.generate(strategies, options: options), to: dir)

@@ -232,6 +232,9 @@ func isClose(_ actual: Double, _ expected: Double, absolute: Double = 0, relativ
         let single = try #require(Stats.meanAndPopulationStd([7]))
         #expect(single.mean == 7 && single.std == 0)
         #expect(Stats.meanAndPopulationStd([]) == nil)
+        // An infinity makes both undefined: left out, never a std of 0.
+        #expect(Stats.meanAndPopulationStd([.infinity, -.infinity, 2]) == nil)
+        #expect(Stats.meanAndPopulationStd([.infinity, 2]) == nil)
     }
 }
 

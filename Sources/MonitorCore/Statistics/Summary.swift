@@ -3,7 +3,8 @@ extension Stats {
     ///
     /// Two passes with compensated sums: the mean first, then the corrected sum of squared
     /// deviations `(sum d^2 - (sum d)^2 / n) / n`, which stays accurate for large offsets
-    /// (values around 1e9 with a spread of 1). Returns nil when `values` is empty.
+    /// (values around 1e9 with a spread of 1). Returns nil when `values` is empty or the mean
+    /// or variance is not finite (an infinity among the values): undefined, not 0.
     ///
     /// ```swift
     /// Stats.meanAndPopulationStd([1, 2, 3, 4])   // (mean: 2.5, std: 1.118033988749895)
@@ -21,7 +22,8 @@ extension Stats {
             deviations += d
             squares.add(d * d)
         }
-        let variance = max(0, (squares.value - deviations * deviations / n) / n)
-        return (mean, variance.squareRoot())
+        let raw = (squares.value - deviations * deviations / n) / n
+        guard mean.isFinite, raw.isFinite else { return nil }
+        return (mean, max(0, raw).squareRoot())
     }
 }
