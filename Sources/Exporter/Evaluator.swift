@@ -255,7 +255,7 @@ public struct Evaluator: Sendable {
         func counts(_ c: Int) -> Stats.ClassCounts { Stats.ClassCounts(truePositives: tp[c], falsePositives: fp[c], falseNegatives: fn[c]) }
         if strategy.model.task == .binaryClassification {
             let positive = strategy.model.positiveLabel ?? "1"
-            let c = w.classes.lookup(positive).map { counts(Int($0)) } ?? Stats.ClassCounts(truePositives: 0, falsePositives: 0, falseNegatives: 0)
+            let c = w.classes.lookup(Window.classText(positive)).map { counts(Int($0)) } ?? Stats.ClassCounts(truePositives: 0, falsePositives: 0, falseNegatives: 0)
             let cl = [(Label.class, positive)]
             if metrics.contains(.precision) { b.add(Catalog.precision, cl, Stats.precision(c)) }
             if metrics.contains(.recall) { b.add(Catalog.recall, cl, Stats.recall(c)) }
@@ -272,7 +272,9 @@ public struct Evaluator: Sendable {
                 for c in classes {
                     let v = f(counts(c))
                     values.append(v)
-                    b.add(family, [(Label.class, w.classes.values[c])], v)
+                    // class="macro" is the average: a class of that name counts in it but
+                    // gets no series of its own (two series with one label set would clash).
+                    if w.classes.values[c] != "macro" { b.add(family, [(Label.class, w.classes.values[c])], v) }
                 }
                 if !values.isEmpty { b.add(family, [(Label.class, "macro")], values.reduce(0, +) / Double(values.count)) }
             }
@@ -281,7 +283,7 @@ public struct Evaluator: Sendable {
 
     private func scoreQuality(_ w: Window, positive: String, metrics: Set<QualityMetric>, _ b: inout Builder) {
         guard !metrics.isDisjoint(with: QualityMetric.scoreBased) else { return }
-        let p = w.classes.lookup(positive) ?? Int32.min
+        let p = w.classes.lookup(Window.classText(positive)) ?? Int32.min
         var scores: [Double] = []
         var positives: [Bool] = []
         for (s, l) in zip(w.scoreValues, w.labelClassCodes) where l != CategoryDictionary.missingCode && !s.isNaN {
@@ -290,7 +292,10 @@ public struct Evaluator: Sendable {
         }
         guard !scores.isEmpty else { return }
         if metrics.contains(.rocAUC) { b.add(Catalog.rocAUC, [], Stats.rocAUC(scores: scores, positives: positives)) }
-        if metrics.contains(.logLoss) { b.add(Catalog.logLoss, [], Stats.logLoss(scores: scores, positives: positives)) }
+        // scikit-learn's log_loss is undefined (it raises) when the labels hold one class only.
+        if metrics.contains(.logLoss), positives.contains(true), positives.contains(false) {
+            b.add(Catalog.logLoss, [], Stats.logLoss(scores: scores, positives: positives))
+        }
         if metrics.contains(.brier) { b.add(Catalog.brier, [], Stats.brier(scores: scores, positives: positives)) }
         if metrics.contains(.calibrationError) {
             b.add(Catalog.calibrationError, [], Stats.expectedCalibrationError(scores: scores, positives: positives))
@@ -302,7 +307,7 @@ public struct Evaluator: Sendable {
     private func fairness(_ w: Window, _ b: inout Builder) {
         let metrics = strategy.metrics.fairness
         guard !metrics.isEmpty, strategy.model.task == .binaryClassification else { return }
-        let positive = w.classes.lookup(strategy.model.positiveLabel ?? "1") ?? Int32.min
+        let positive = w.classes.lookup(Window.classText(strategy.model.positiveLabel ?? "1")) ?? Int32.min
         let preds = w.predictionClassCodes
         let labels = w.labelClassCodes
         for (a, attribute) in strategy.protectedAttributes.enumerated() {

@@ -121,13 +121,16 @@ public struct ExporterResponder: HTTPResponder {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
     }
 
-    private func bodyFailure(_ error: BodyError, count: Int?) -> HTTPResponse {
+    /// Answers a refused body. `events` is true for the events API: a refused body of events
+    /// counts in `model_events_rejected_total` (labels are not events).
+    private func bodyFailure(_ error: BodyError, events: Bool) -> HTTPResponse {
         switch error {
         case .syntax(let e, let index):
-            if let m = defaultModel { byName[m]?.reject(.malformedBody, count: max(count ?? 1, 1)) }
+            // Which model a malformed body was for is unknowable unless one model is served.
+            if events, let m = defaultModel { byName[m]?.reject(.malformedBody, count: 1) }
             return json(400, JSONOut.syntaxError(e, index: index))
-        case .invalid(let problems):
-            return json(400, JSONOut.problems(problems))
+        case .invalid(let problems, let more):
+            return json(400, JSONOut.problems(problems, more: more))
         case .unknownModel(let index, let model):
             return json(404, JSONOut.unknownModel(model, index: index, served: monitors.map(\.name)))
         }
@@ -141,22 +144,22 @@ public struct ExporterResponder: HTTPResponder {
             return accept(decoded)
         }
         let items: [JSONValue]
-        do { items = try EventDecoder.items(request.body, encoding: encoding) } catch { return bodyFailure(error, count: nil) }
+        do { items = try EventDecoder.items(request.body, encoding: encoding) } catch { return bodyFailure(error, events: true) }
         let decoded: [(model: String, event: Event)]
         do {
             decoded = try EventDecoder.events(items, schemas: schemas, defaultModel: defaultModel)
         } catch {
-            if case .invalid(let problems) = error {
-                // Count the events refused, per model where the event names one we serve.
+            if case .invalid = error {
+                // The whole body is refused: count every event of it, per model it names.
                 var perModel: [String: Int] = [:]
-                for p in Set(problems.map(\.index)) {
+                for item in items {
                     var name = defaultModel
-                    if case .object(let members) = items[p], let m = members.first(where: { $0.0 == "model" }), case .string(let s) = m.1 { name = s }
+                    if case .object(let members) = item, let m = members.first(where: { $0.0 == "model" }), case .string(let s) = m.1 { name = s }
                     if let name, byName[name] != nil { perModel[name, default: 0] += 1 }
                 }
                 for (name, n) in perModel { byName[name]?.reject(.invalidEvent, count: n) }
             }
-            return bodyFailure(error, count: items.count)
+            return bodyFailure(error, events: true)
         }
         return accept(decoded)
     }
@@ -177,10 +180,10 @@ public struct ExporterResponder: HTTPResponder {
     private func postLabels(_ request: HTTPRequest) -> HTTPResponse {
         let encoding = BodyEncoding(contentType: request.headers["content-type"])
         let items: [JSONValue]
-        do { items = try EventDecoder.items(request.body, encoding: encoding) } catch { return bodyFailure(error, count: nil) }
+        do { items = try EventDecoder.items(request.body, encoding: encoding) } catch { return bodyFailure(error, events: false) }
         let decoded: [(model: String, update: LabelUpdate)]
         do { decoded = try EventDecoder.labels(items, schemas: schemas, defaultModel: defaultModel) } catch {
-            return bodyFailure(error, count: items.count)
+            return bodyFailure(error, events: false)
         }
         let now = clock()
         var grouped: [String: [LabelUpdate]] = [:]
@@ -261,11 +264,16 @@ enum JSONOut {
         return Array((s + "}\n").utf8)
     }
 
-    static func problems(_ problems: [EventProblem]) -> [UInt8] {
+    static func problems(_ problems: [EventProblem], more: Int) -> [UInt8] {
         let n = Set(problems.map(\.index)).count
-        var s = "{\"error\":\(string("\(n) invalid event\(n == 1 ? "" : "s"); nothing was applied")),\"problems\":["
+        let what = more > 0
+            ? "invalid events: the first \(problems.count) problems are listed, \(more) more left out; nothing was applied"
+            : "\(n) invalid event\(n == 1 ? "" : "s"); nothing was applied"
+        var s = "{\"error\":\(string(what)),\"problems\":["
         s += problems.map { "{\"index\":\($0.index),\"field\":\(string($0.field)),\"reason\":\(string($0.reason))}" }.joined(separator: ",")
-        return Array((s + "]}\n").utf8)
+        s += "]"
+        if more > 0 { s += ",\"more\":\(more)" }
+        return Array((s + "}\n").utf8)
     }
 
     static func unknownModel(_ model: String, index: Int, served: [String]) -> [UInt8] {

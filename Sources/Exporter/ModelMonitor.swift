@@ -48,7 +48,6 @@ public struct LatencyHistogram: Sendable {
 public enum RejectReason: String, Sendable, CaseIterable {
     case invalidEvent = "invalid_event"
     case malformedBody = "malformed_body"
-    case bodyTooLarge = "body_too_large"
 }
 
 /// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a

@@ -81,14 +81,14 @@ public struct ReferenceProfile: Sendable {
         } else if task == .regression {
             prediction = .numerical(NumericalReference(values: events.compactMap(\.prediction.value), bins: bins))
         } else {
-            prediction = .categorical(CategoricalReference(values: events.compactMap(\.prediction.category), given: nil))
+            prediction = .categorical(CategoricalReference(values: events.compactMap { $0.prediction.category.map(Window.classText) }, given: nil))
         }
         if strategy.columns.label == nil {
             target = nil
         } else if task == .regression {
             target = .numerical(NumericalReference(values: events.compactMap { $0.label?.value }, bins: bins))
         } else {
-            target = .categorical(CategoricalReference(values: events.compactMap { $0.label?.category }, given: nil))
+            target = .categorical(CategoricalReference(values: events.compactMap { $0.label?.category.map(Window.classText) }, given: nil))
         }
     }
 

@@ -81,7 +81,7 @@ public struct SnapshotStore: Sendable {
             // Line numbers count the header as line 1.
             switch error {
             case .syntax(let e, _): return corrupt("\(file):\(e.line + 1):\(e.column): \(e.message)")
-            case .invalid(let problems):
+            case .invalid(let problems, _):
                 let p = problems[0]
                 return corrupt("\(file):\(p.index + 2): \(p.field.isEmpty ? "" : p.field + ": ")\(p.reason)")
             case .unknownModel(let index, let model): return corrupt("\(file):\(index + 2): unknown model \"\(model)\"")

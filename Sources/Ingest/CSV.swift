@@ -231,12 +231,15 @@ public struct CSVTable: Sendable {
         bytes.withUnsafeBufferPointer { Self.text($0, row.fields[column]) }
     }
 
-    /// A number, nil for an empty cell or NaN; throws with the cell's position otherwise.
+    /// A number, nil for an empty cell or NaN; throws with the cell's position otherwise,
+    /// infinities included (no statistic of METRICS.md is defined on them, as in JSON).
     public func number(_ row: Row, column: Int) throws(InputError) -> Double? {
         let f = row.fields[column]
         if f.start == f.end { return nil }
         if let v = bytes.withUnsafeBufferPointer({ NumberParser.parse($0, f.start..<f.end) }) {
-            return v.isNaN ? nil : v
+            if v.isNaN { return nil }
+            if v.isFinite { return v }
+            throw error(row, column: column, "column \"\(header[column])\": expected a finite number, found \"\(string(row, column: column))\"")
         }
         throw error(row, column: column, "column \"\(header[column])\": expected a number, found \"\(string(row, column: column))\"")
     }

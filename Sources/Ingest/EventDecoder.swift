@@ -20,8 +20,10 @@ public struct EventProblem: Sendable, Equatable {
 public enum BodyError: Error, Sendable, Equatable {
     /// The body is not JSON / NDJSON (with the NDJSON line's index when known).
     case syntax(JSONSyntaxError, index: Int?)
-    /// Some events are invalid; nothing of the body is applied.
-    case invalid([EventProblem])
+    /// Some events are invalid; nothing of the body is applied. At most
+    /// `EventDecoder.maxProblems` are listed; `more` counts those left out, so a body of a
+    /// million bad events cannot make a response (and its memory) larger than the body.
+    case invalid([EventProblem], more: Int = 0)
     /// An event names a model this exporter does not serve.
     case unknownModel(index: Int, model: String)
 }
@@ -40,6 +42,14 @@ public enum BodyEncoding: Sendable {
 }
 
 public enum EventDecoder {
+    /// Problems listed in one answer at most.
+    public static let maxProblems = 100
+
+    /// Keeps the first `maxProblems` problems; counts the rest.
+    static func capped(_ problems: [EventProblem]) -> BodyError {
+        problems.count <= maxProblems ? .invalid(problems) : .invalid(Array(problems.prefix(maxProblems)), more: problems.count - maxProblems)
+    }
+
     /// Splits a body into its JSON objects (still undecoded), with their indices.
     public static func items(_ bytes: [UInt8], encoding: BodyEncoding) throws(BodyError) -> [JSONValue] {
         return try bytes.withUnsafeBufferPointer { p throws(BodyError) -> [JSONValue] in
@@ -109,7 +119,7 @@ public enum EventDecoder {
                 out.append((name, e))
             }
         }
-        if !problems.isEmpty { throw .invalid(problems) }
+        if !problems.isEmpty { throw capped(problems) }
         return out
     }
 
@@ -290,7 +300,7 @@ public enum EventDecoder {
             }
             out.append((name, LabelUpdate(id: id, label: label)))
         }
-        if !problems.isEmpty { throw .invalid(problems) }
+        if !problems.isEmpty { throw capped(problems) }
         return out
     }
 }

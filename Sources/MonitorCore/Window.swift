@@ -399,9 +399,24 @@ public struct Window: Sendable {
 
     private mutating func classCode(_ o: Outcome) -> Int32 {
         switch o {
-        case .category(let s): classes.code(for: s)
+        case .category(let s): classes.code(for: Self.classText(s))
         case .value(let v): classes.code(for: Self.text(of: v))
         }
+    }
+
+    /// The name a snapshot gives to classes past the cap of distinct classes.
+    public static let overflowClass = "__other__"
+
+    /// The class a prediction or label names. A class written as a number is one class however
+    /// it is spelled: `1`, `1.0` (pandas writes integer labels of a float column so) and `"1"`
+    /// are all class "1". Anything else is kept as written.
+    @inline(__always)
+    public static func classText(_ s: String) -> String {
+        guard let first = s.utf8.first, first &- 48 < 10 || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
+        else { return s }
+        guard let v = Double(s), v.isFinite else { return s }
+        let t = text(of: v)
+        return t == s ? s : t
     }
 
     static func number(of o: Outcome) -> Double {
@@ -487,7 +502,9 @@ public struct Window: Sendable {
                 prediction = .value(predictionValues[slot])
                 label = labelValues[slot].isNaN ? nil : .value(labelValues[slot])
             } else {
-                prediction = .category(classes.value(of: predictionCodes[slot]) ?? "")
+                // A class past the cap of distinct classes has lost its name: it comes back
+                // as one shared stand-in rather than an empty (invalid) class.
+                prediction = .category(classes.value(of: predictionCodes[slot]) ?? Self.overflowClass)
                 label = classes.value(of: labelCodes[slot]).map { .category($0) }
             }
             out.append(Event(

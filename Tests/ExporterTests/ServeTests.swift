@@ -77,10 +77,28 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         #expect(r.text == #"{"error":"1 invalid event; nothing was applied","problems":[{"index":1,"field":"features.income","reason":"expected a number or null, found a string"},{"index":1,"field":"score","reason":"expected a probability in [0, 1], found 1.7"}]}"# + "\n")
         let metrics = try parseExposition(try live.client.get("/metrics").text)
         #expect(metrics.first { $0.name == "model_window_events" }?.value == 0)
-        #expect(metrics.first { $0.name == "model_events_rejected_total" && $0.labels["reason"] == "invalid_event" }?.value == 1)
+        // The whole body was refused: both of its events count.
+        #expect(metrics.first { $0.name == "model_events_rejected_total" && $0.labels["reason"] == "invalid_event" }?.value == 2)
         // The good event alone is accepted.
         #expect(try live.client.post("/api/v1/events", good).status == 200)
         #expect(try parseExposition(try live.client.get("/metrics").text).first { $0.name == "model_window_events" }?.value == 1)
+    }
+
+    /// A body of many bad events gets a bounded answer: 100 problems and a count of the rest.
+    @Test func theProblemListIsBounded() throws {
+        let strategy = try Strategy.load(path: Fixtures.oracle("credit_psi") + "/strategy.yml")
+        let live = try LiveExporter(strategies: [strategy])
+        let body = "[" + Array(repeating: "1", count: 5000).joined(separator: ",") + "]"
+        let r = try live.client.post("/api/v1/events", body)
+        #expect(r.status == 400)
+        #expect(r.text.hasPrefix(#"{"error":"invalid events: the first 100 problems are listed, 4900 more left out; nothing was applied","problems":[{"index":0,"field":"","reason":"expected an object, found a number"}"#))
+        #expect(r.text.hasSuffix(#","more":4900}"# + "\n"))
+        #expect(r.body.count < 10_000)
+        // Labels are not events: a bad labels body leaves the events counter alone.
+        #expect(try live.client.post("/api/v1/labels", "{").status == 400)
+        let m = try parseExposition(try live.client.get("/metrics").text)
+        #expect(m.first { $0.name == "model_events_rejected_total" && $0.labels["reason"] == "invalid_event" }?.value == 5000)
+        #expect(m.first { $0.name == "model_events_rejected_total" && $0.labels["reason"] == "malformed_body" }?.value == 0)
     }
 
     @Test func unknownModelIs404AndGarbageIs400() throws {

@@ -54,6 +54,13 @@ private let strategy = Strategy(
         }
     }
 
+    @Test func infinityIsNotANumberOfAnyStatistic() throws {
+        let t = try table("a,b\n1,inf\n")
+        #expect(throws: InputError(file: "t.csv", line: 2, column: 3, message: "column \"b\": expected a finite number, found \"inf\"")) {
+            _ = try t.number(row: 0, column: 1)
+        }
+    }
+
     @Test func unterminatedQuote() {
         #expect(throws: InputError(file: "t.csv", line: 2, column: 3, message: "unterminated quoted field")) {
             _ = try table("a,b\n1,\"oops\n")
