@@ -31,10 +31,17 @@ public enum BatchEvaluation {
         return Exposition.render(monitor.families() + [buildInfo.family])
     }
 
+    /// Streams the current CSV into the window 4,096 events at a time rather than holding the
+    /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
+    /// (84 against 137 MiB for 100,000 rows × 25 features, BENCHMARKS.md item 1).
     public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo) throws -> [UInt8] {
         let reference = try Datasets.reference(for: strategy)
-        let current = try Datasets.readEvents(path: currentPath, strategy: strategy)
-        return exposition(strategy: strategy, reference: reference, current: current, buildInfo: buildInfo)
+        let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath))
+        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1))
+        try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 4096) {
+            monitor.ingest($0, now: nil)
+        }
+        return Exposition.render(monitor.families() + [buildInfo.family])
     }
 }
 
