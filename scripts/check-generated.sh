@@ -4,12 +4,13 @@
 #   per receiver and severity, and Grafana's JSON schemas (validate.py) on every dashboard.
 # usage: scripts/check-generated.sh DIR
 # Tools: scripts/install-deps installs promtool, amtool and jsonschema. The schemas are taken
-# from $GRAFANA_SCHEMA_DIR, else ../shared/grafana-schema beside the repository.
+# from $GRAFANA_SCHEMA_DIR, else the project's copy in Tests/Fixtures/grafana-schema (Grafana's
+# published schemas, Apache-2.0; see its README), so the suite stands alone.
 set -euo pipefail
 
 dir=${1:?usage: check-generated.sh DIR}
 here=$(cd "$(dirname "$0")" && pwd)
-schema_dir=${GRAFANA_SCHEMA_DIR:-$here/../../shared/grafana-schema}
+schema_dir=${GRAFANA_SCHEMA_DIR:-$here/../Tests/Fixtures/grafana-schema}
 
 missing() { echo "check-generated: $1 not found: run scripts/install-deps" >&2; exit 2; }
 command -v promtool >/dev/null || missing promtool

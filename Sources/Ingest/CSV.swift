@@ -244,13 +244,18 @@ public struct CSVTable: Sendable {
         throw error(row, column: column, "column \"\(header[column])\": expected a number, found \"\(string(row, column: column))\"")
     }
 
-    /// An error positioned at a cell.
+    /// An error positioned at a cell. Lines and columns count from the cell itself, so a cell
+    /// after a quoted field that spans lines is placed where it really is.
     public func error(_ row: Row, column: Int, _ message: String) -> InputError {
-        let start = row.fields[column].start
-        var col = start - Int(rowOffsets[row.index]) + 1
-        if col > 1 && bytes[start - 1] == UInt8(ascii: "\"") { col -= 1 }
-        // A quoted field spanning lines: column counts from the start of the row.
-        return InputError(file: file, line: Int(rowLines[row.index]), column: col, message: message)
+        var start = row.fields[column].start
+        if start > 0 && bytes[start - 1] == UInt8(ascii: "\"") { start -= 1 }
+        var line = Int(rowLines[row.index])
+        var lineStart = Int(rowOffsets[row.index])
+        for k in lineStart..<start where bytes[k] == 0x0A {
+            line += 1
+            lineStart = k + 1
+        }
+        return InputError(file: file, line: line, column: start - lineStart + 1, message: message)
     }
 
     // MARK: - Cells by position (each call finds the row's fields again)

@@ -54,6 +54,16 @@ private let strategy = Strategy(
         }
     }
 
+    @Test func aCellAfterAMultiLineFieldIsPlacedWhereItIs() throws {
+        let t = try table("a,b,c\n\"e\n3\",1,abc\n")
+        #expect(throws: InputError(file: "t.csv", line: 3, column: 6, message: "column \"c\": expected a number, found \"abc\"")) {
+            _ = try t.number(row: 0, column: 2)
+        }
+        #expect(throws: InputError(file: "t.csv", line: 2, column: 1, message: "column \"a\": expected a number, found \"e\n3\"")) {
+            _ = try t.number(row: 0, column: 0)
+        }
+    }
+
     @Test func infinityIsNotANumberOfAnyStatistic() throws {
         let t = try table("a,b\n1,inf\n")
         #expect(throws: InputError(file: "t.csv", line: 2, column: 3, message: "column \"b\": expected a finite number, found \"inf\"")) {
