@@ -100,6 +100,33 @@ public enum NumberParser {
         let start = i
         var negative = false
         if buf[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if buf[i] == UInt8(ascii: "+") { i += 1 }
+        if end - i <= 19 {
+            // At most 19 characters left: at most 19 digits, so the mantissa cannot overflow and
+            // needs no counting. The same result as the general path below, in fewer steps (a
+            // CSV of 100,000 rows × 20 numbers spends most of its reading time here).
+            var j = i
+            var m: UInt64 = 0
+            while j < end, buf[j] &- 48 < 10 {
+                m = m &* 10 &+ UInt64(buf[j] &- 48)
+                j += 1
+            }
+            var seen = j > i
+            var e10 = 0
+            if j < end && buf[j] == UInt8(ascii: ".") {
+                j += 1
+                let fraction = j
+                while j < end, buf[j] &- 48 < 10 {
+                    m = m &* 10 &+ UInt64(buf[j] &- 48)
+                    j += 1
+                }
+                e10 = fraction - j
+                seen = seen || j > fraction
+            }
+            if seen && j == end {
+                let v = m < (1 << 53) ? (e10 < 0 ? Double(m) / powerOfTen(-e10) : Double(m)) : exact(m, e10)
+                return negative ? -v : v
+            }
+        }
         var mantissa: UInt64 = 0
         var digits = 0
         var exp10 = 0
