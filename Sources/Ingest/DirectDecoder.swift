@@ -113,7 +113,8 @@ struct DirectDecoder {
             let c = b[i]
             if c == UInt8(ascii: "\"") {
                 i += 1
-                return start..<(i - 1)
+                // Longer strings take the general path, which refuses them by name.
+                return i - 1 - start <= EventDecoder.maxStringBytes ? start..<(i - 1) : nil
             }
             if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
             i += 1

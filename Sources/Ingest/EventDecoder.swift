@@ -45,6 +45,36 @@ public enum EventDecoder {
     /// Problems listed in one answer at most.
     public static let maxProblems = 100
 
+    /// Longest string an event may hold (an id, a category, a group, a class, a model name):
+    /// these become label values and window entries, so a bound on them bounds the memory and
+    /// the size of a scrape.
+    public static let maxStringBytes = 1024
+
+    /// Every string of an item longer than `maxStringBytes`, as (field path, length).
+    static func overlongStrings(_ v: JSONValue, path: String, into out: inout [(String, Int)]) {
+        switch v {
+        case .string(let s) where s.utf8.count > maxStringBytes: out.append((path, s.utf8.count))
+        case .object(let members):
+            for (k, m) in members {
+                if k.utf8.count > maxStringBytes { out.append((path.isEmpty ? "(key)" : path + ".(key)", k.utf8.count)); continue }
+                overlongStrings(m, path: path.isEmpty ? k : path + "." + k, into: &out)
+            }
+        case .array(let items):
+            for (n, m) in items.enumerated() { overlongStrings(m, path: "\(path)[\(n)]", into: &out) }
+        default: break
+        }
+    }
+
+    /// Problems for over-long strings of the item at `index`; true when there were any.
+    static func refuseOverlong(_ item: JSONValue, index: Int, problems: inout [EventProblem]) -> Bool {
+        var found: [(String, Int)] = []
+        overlongStrings(item, path: "", into: &found)
+        for (field, n) in found {
+            problems.append(EventProblem(index: index, field: field, reason: "a string of \(n) bytes; at most \(maxStringBytes) are accepted"))
+        }
+        return !found.isEmpty
+    }
+
     /// Keeps the first `maxProblems` problems; counts the rest.
     static func capped(_ problems: [EventProblem]) -> BodyError {
         problems.count <= maxProblems ? .invalid(problems) : .invalid(Array(problems.prefix(maxProblems)), more: problems.count - maxProblems)
@@ -101,6 +131,7 @@ public enum EventDecoder {
                 problems.append(EventProblem(index: index, field: "", reason: "expected an object, found \(item.typeName)"))
                 continue
             }
+            if refuseOverlong(item, index: index, problems: &problems) { continue }
             var model = defaultModel
             for (k, v) in members where k == "model" {
                 guard case .string(let s) = v else {
@@ -269,6 +300,7 @@ public enum EventDecoder {
         for (index, item) in items.enumerated() {
             func problem(_ field: String, _ reason: String) { problems.append(EventProblem(index: index, field: field, reason: reason)) }
             guard case .object(let members) = item else { problem("", "expected an object, found \(item.typeName)"); continue }
+            if refuseOverlong(item, index: index, problems: &problems) { continue }
             var model = defaultModel
             var id: String?
             var labelValue: JSONValue?

@@ -173,6 +173,21 @@ extension String {
         }
     }
 
+    /// Strings become label values and window entries: a bound on their length bounds memory.
+    @Test func overLongStringsAreRefusedByName() throws {
+        let long = String(repeating: "g", count: 2000)
+        let body = #"[{"id":"ok","features":{"c":"\#(long)"},"attributes":{"g":"f"},"prediction":"1"}]"#
+        #expect(EventDecoder.decodeDirect(Array(body.utf8), encoding: .json, schemas: schemas, defaultModel: "m") == nil)
+        let items = try EventDecoder.items(Array(body.utf8), encoding: .json)
+        #expect(throws: BodyError.invalid([EventProblem(index: 0, field: "features.c", reason: "a string of 2000 bytes; at most 1024 are accepted")])) {
+            _ = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+        }
+        let labels = try EventDecoder.items(Array(#"{"id":"\#(long)","label":"1"}"#.utf8), encoding: .json)
+        #expect(throws: BodyError.invalid([EventProblem(index: 0, field: "id", reason: "a string of 2000 bytes; at most 1024 are accepted")])) {
+            _ = try EventDecoder.labels(labels, schemas: schemas, defaultModel: "m")
+        }
+    }
+
     @Test func unknownModel() throws {
         let items = try EventDecoder.items(Array(#"{"model":"nope","prediction":"1"}"#.utf8), encoding: .json)
         #expect(throws: BodyError.unknownModel(index: 0, model: "nope")) {
