@@ -56,4 +56,21 @@ public struct CategoryDictionary: Sendable, Equatable {
     }
 
     public var count: Int { values.count }
+
+    /// The dictionary again with the fixed values and only those of the codes marked live (in
+    /// code order), and the map from old codes to new ones (−1 for a code dropped). The window
+    /// compacts a dictionary that reached its cap, so the cap bounds the values *in the window*,
+    /// not every value ever seen.
+    public func compacted(keepingLive live: [Bool]) -> (dictionary: CategoryDictionary, map: [Int32]) {
+        var d = CategoryDictionary(known: Array(values.prefix(knownCount)), capacity: capacity)
+        var map = [Int32](repeating: -1, count: values.count)
+        for c in 0..<values.count {
+            if c < knownCount {
+                map[c] = Int32(c)
+            } else if c < live.count && live[c] {
+                map[c] = d.code(for: values[c])
+            }
+        }
+        return (d, map)
+    }
 }

@@ -69,6 +69,10 @@ public struct Window: Sendable {
     public private(set) var groups: [CategoryDictionary]
     /// Classes of predictions and labels (classification).
     public private(set) var classes: CategoryDictionary
+    /// When every value of a full dictionary is live, compaction waits this long (in appended
+    /// events) before trying again.
+    private var nextClassCompaction = 0
+    private var nextGroupCompaction: [Int]
 
     /// Events ever appended; the window holds the last `count` of them.
     public private(set) var appended: Int = 0
@@ -116,6 +120,7 @@ public struct Window: Sendable {
         }
         groups = Array(repeating: CategoryDictionary(capacity: layout.maxDistinct), count: layout.attributeCount)
         classes = CategoryDictionary(capacity: layout.maxDistinct)
+        nextGroupCompaction = Array(repeating: 0, count: layout.attributeCount)
         var isNumerical: [Bool] = [], column: [Int] = [], edgeValues: [Double] = [], edgeStart: [Int] = []
         var lower: [Double] = [], upper: [Double] = [], hasRange: [Bool] = [], knownCounts: [Int] = [], binStart: [Int] = []
         var numerical = 0, categorical = 0, bins = 0
@@ -294,7 +299,7 @@ public struct Window: Sendable {
         }
         for a in 0..<layout.attributeCount {
             var c = CategoryDictionary.missingCode
-            if a < event.attributes.count, let g = event.attributes[a] { c = groups[a].lookup(g) ?? groups[a].code(for: g) }
+            if a < event.attributes.count, let g = event.attributes[a] { c = groups[a].lookup(g) ?? newGroupCode(a, g) }
             store(&attributeCodes[a], slot, c, full)
         }
         if layout.numericOutcome {
@@ -398,10 +403,46 @@ public struct Window: Sendable {
     }
 
     private mutating func classCode(_ o: Outcome) -> Int32 {
+        let name: String
         switch o {
-        case .category(let s): classes.code(for: Self.classText(s))
-        case .value(let v): classes.code(for: Self.text(of: v))
+        case .category(let s): name = Self.classText(s)
+        case .value(let v): name = Self.text(of: v)
         }
+        if let c = classes.lookup(name) { return c }
+        let c = classes.code(for: name)
+        guard c == CategoryDictionary.overflowCode, appended >= nextClassCompaction else { return c }
+        // The cap is reached: drop the classes no event of the window holds any more.
+        var live = [Bool](repeating: false, count: classes.count)
+        for k in predictionCodes where k >= 0 { live[Int(k)] = true }
+        for k in labelCodes where k >= 0 { live[Int(k)] = true }
+        guard live.contains(false) else {
+            nextClassCompaction = appended + layout.capacity
+            return c
+        }
+        let (d, map) = classes.compacted(keepingLive: live)
+        classes = d
+        for i in predictionCodes.indices where predictionCodes[i] >= 0 { predictionCodes[i] = map[Int(predictionCodes[i])] }
+        for i in labelCodes.indices where labelCodes[i] >= 0 { labelCodes[i] = map[Int(labelCodes[i])] }
+        return classes.code(for: name)
+    }
+
+    /// The code of a group not yet in its dictionary. At the cap, the groups no event of the
+    /// window holds any more are dropped first (O(window), at most once per `capacity` events
+    /// while every group is live), so the cap bounds the groups in the window, not every group
+    /// ever seen.
+    private mutating func newGroupCode(_ a: Int, _ g: String) -> Int32 {
+        let c = groups[a].code(for: g)
+        guard c == CategoryDictionary.overflowCode, appended >= nextGroupCompaction[a] else { return c }
+        var live = [Bool](repeating: false, count: groups[a].count)
+        for k in attributeCodes[a] where k >= 0 { live[Int(k)] = true }
+        guard live.contains(false) else {
+            nextGroupCompaction[a] = appended + layout.capacity
+            return c
+        }
+        let (d, map) = groups[a].compacted(keepingLive: live)
+        groups[a] = d
+        for i in attributeCodes[a].indices where attributeCodes[a][i] >= 0 { attributeCodes[a][i] = map[Int(attributeCodes[a][i])] }
+        return groups[a].code(for: g)
     }
 
     /// The name a snapshot gives to classes past the cap of distinct classes.

@@ -58,6 +58,29 @@ import Testing
         #expect(w.categories[1].count == 4)  // K (2) + at most maxDistinct (2) new values
     }
 
+    /// The cap bounds the values *in the window*: groups and classes no event holds any more
+    /// are dropped when the cap is reached, so a stream of ever-new values does not lock out
+    /// the ones that come after.
+    @Test func capsCountWhatIsInTheWindowNotEverythingEverSeen() {
+        let small = WindowLayout(capacity: 3, features: [], attributeCount: 1, numericOutcome: false, maxDistinct: 5)
+        var w = Window(layout: small)
+        for i in 0..<40 {
+            w.append(Event(id: "e\(i)", features: [], attributes: ["g\(i)"], prediction: .category("c\(i)"), label: .category("c\(i)")))
+        }
+        for (i, g) in ["m", "f", "f"].enumerated() {
+            w.append(Event(id: "x\(i)", features: [], attributes: [g], prediction: .category(g == "m" ? "yes" : "no"), label: .category("no")))
+        }
+        #expect(w.events().map { $0.attributes[0] } == ["m", "f", "f"])
+        #expect(w.events().map(\.prediction) == [.category("yes"), .category("no"), .category("no")])
+        #expect(!w.attributeCodes(0).contains(CategoryDictionary.overflowCode))
+        #expect(!w.predictionClassCodes.contains(CategoryDictionary.overflowCode))
+        #expect(w.groups[0].count <= 5 && w.classes.count <= 5)
+        // While every value of a full dictionary is live, new ones overflow (and nothing is lost).
+        var busy = Window(layout: WindowLayout(capacity: 10, features: [], attributeCount: 1, numericOutcome: false, maxDistinct: 2))
+        for i in 0..<4 { busy.append(Event(features: [], attributes: ["g\(i)"], prediction: .category("p"))) }
+        #expect(busy.attributeCodes(0) == [0, 1, CategoryDictionary.overflowCode, CategoryDictionary.overflowCode])
+    }
+
     @Test func eventsReplayIntoTheSameWindow() {
         var w = Window(layout: layout)
         for i in 1...5 { w.append(event(Double(i) / 2, i % 2 == 0 ? "a" : "q", id: "\(i)", label: i == 4 ? "1" : nil)) }
