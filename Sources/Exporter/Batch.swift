@@ -56,8 +56,6 @@ public struct BuildInfo: Sendable {
     }
 
     public var family: Family {
-        Family(
-            name: Catalog.buildInfo.name, help: Catalog.buildInfo.help, type: .gauge,
-            samples: [Sample(labels: [("revision", revision), ("version", version)], value: 1)])
+        Family(Catalog.buildInfo, samples: [Sample(labels: [("revision", revision), ("version", version)], value: 1)])
     }
 }

@@ -30,7 +30,7 @@ public struct Evaluator: Sendable {
 
         func build() -> [Family] {
             order.map { f in
-                Family(name: f.name, help: f.help, type: ExpositionType(rawValue: f.type.rawValue) ?? .untyped, samples: families[f] ?? [])
+                Family(f, samples: families[f] ?? [])
             }
         }
     }

@@ -86,9 +86,7 @@ public struct ExporterResponder: HTTPResponder {
         families += process.families().map(RenderedFamily.init)
         families.append(RenderedFamily(buildInfo.family))
         let elapsed = Self.monotonic() - start
-        families.append(RenderedFamily(Family(
-            name: Catalog.scrapeDuration.name, help: Catalog.scrapeDuration.help, type: .gauge,
-            samples: [Sample(value: elapsed)])))
+        families.append(RenderedFamily(Family(Catalog.scrapeDuration, samples: [Sample(value: elapsed)])))
         return Exposition.render(rendered: families)
     }
 

@@ -180,20 +180,17 @@ public final class ModelMonitor: Sendable {
     /// The counters, histogram and timestamps: cheap, rendered at every scrape.
     private func counterFamilies(_ s: State) -> [Family] {
         var out: [Family] = []
-        func family(_ f: MetricFamily, _ samples: [Sample]) -> Family {
-            Family(name: f.name, help: f.help, type: ExpositionType(rawValue: f.type.rawValue) ?? .untyped, samples: samples)
-        }
-        out.append(family(Catalog.predictions, [Sample(labels: base, value: Double(s.predictions))]))
+        out.append(Family(Catalog.predictions, samples: [Sample(labels: base, value: Double(s.predictions))]))
         if strategy.columns.label != nil {
-            out.append(family(Catalog.labels, [Sample(labels: base, value: Double(s.labels))]))
-            out.append(family(Catalog.labelsUnmatched, [Sample(labels: base, value: Double(s.unmatchedLabels))]))
+            out.append(Family(Catalog.labels, samples: [Sample(labels: base, value: Double(s.labels))]))
+            out.append(Family(Catalog.labelsUnmatched, samples: [Sample(labels: base, value: Double(s.unmatchedLabels))]))
         }
-        out.append(family(Catalog.eventsRejected, RejectReason.allCases.map {
+        out.append(Family(Catalog.eventsRejected, samples: RejectReason.allCases.map {
             Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.rejected[$0] ?? 0))
         }))
-        if let t = s.lastEvent { out.append(family(Catalog.lastEventTimestamp, [Sample(labels: base, value: t)])) }
-        if let t = s.lastLabel { out.append(family(Catalog.lastLabelTimestamp, [Sample(labels: base, value: t)])) }
-        if let h = s.latency { out.append(family(Catalog.latency, h.samples(base: base))) }
+        if let t = s.lastEvent { out.append(Family(Catalog.lastEventTimestamp, samples: [Sample(labels: base, value: t)])) }
+        if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
+        if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
         return out
     }
 }

@@ -42,7 +42,7 @@ public struct ProcessCollector: Sendable {
     public func families() -> [Family] {
         var out: [Family] = []
         func add(_ f: MetricFamily, _ v: Double) {
-            out.append(Family(name: f.name, help: f.help, type: ExpositionType(rawValue: f.type.rawValue) ?? .untyped, samples: [Sample(value: v)]))
+            out.append(Family(f, samples: [Sample(value: v)]))
         }
         if let statText = readFile(procRoot + "/self/stat"),
             let boot = readFile(procRoot + "/stat").flatMap(Self.parseBootTime),

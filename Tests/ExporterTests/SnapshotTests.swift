@@ -1,3 +1,4 @@
+import Exposition
 import Foundation
 import MonitorCore
 import Strategy
@@ -21,7 +22,7 @@ import Testing
         let after = ModelMonitor(strategy: strategy, reference: reference, capacity: 2000)
         #expect(store.restore(after) == .restored(events: 2000))
         let window = { (m: ModelMonitor) in
-            try parseExposition(String(decoding: Exposition.renderForTest(m.families()), as: UTF8.self))
+            try parseExposition(String(decoding: Exposition.render(m.families()), as: UTF8.self))
                 .filter { !$0.name.hasSuffix("_total") && !$0.name.hasPrefix("model_prediction_latency") && !$0.name.hasPrefix("model_last_") }
         }
         let a = try window(before)
@@ -32,19 +33,27 @@ import Testing
         #expect(b.map { [$0.name] + $0.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } } == a.map { [$0.name] + $0.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } })
         for (x, y) in zip(a, b) { #expect(abs(x.value - y.value) <= 1e-12 * max(1, abs(x.value)), "\(x) vs \(y)") }
         // Restored events are not counted again.
-        #expect(try parseExposition(String(decoding: Exposition.renderForTest(after.families()), as: UTF8.self)).first { $0.name == "model_predictions_total" }?.value == 0)
+        #expect(try parseExposition(String(decoding: Exposition.render(after.families()), as: UTF8.self)).first { $0.name == "model_predictions_total" }?.value == 0)
     }
 
-    @Test func anotherModelVersionIsNotRestored() throws {
+    /// The edge_small case's current file in a monitor, saved to a fresh folder (the caller
+    /// removes `folder`).
+    func savedEdgeSmall() throws -> (saved: (Strategy, ReferenceProfile, SnapshotStore), folder: String) {
         let dir = Fixtures.oracle("edge_small")
-        var strategy = try Strategy.load(path: dir + "/strategy.yml")
+        let strategy = try Strategy.load(path: dir + "/strategy.yml")
         let reference = try Datasets.reference(for: strategy)
         let m = ModelMonitor(strategy: strategy, reference: reference)
         m.ingest(try Datasets.readEvents(path: dir + "/current.csv", strategy: strategy), now: 1)
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("snap-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: tmp) }
         let store = try SnapshotStore(directory: tmp)
         try store.save(m)
+        return ((strategy, reference, store), tmp)
+    }
+
+    @Test func anotherModelVersionIsNotRestored() throws {
+        let (saved, tmp) = try savedEdgeSmall()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        var (strategy, reference, store) = saved
         strategy.model.version = "2.0.0"
         let next = ModelMonitor(strategy: strategy, reference: reference)
         #expect(store.restore(next) == .skipped(reason: "\(store.path(for: "edge_small")): snapshot of another model version"))
@@ -54,15 +63,9 @@ import Testing
     /// A snapshot that cannot be read never stops the exporter: it is moved aside, the window
     /// starts empty, and the reason names the line.
     @Test func aCorruptSnapshotIsMovedAside() throws {
-        let dir = Fixtures.oracle("edge_small")
-        let strategy = try Strategy.load(path: dir + "/strategy.yml")
-        let reference = try Datasets.reference(for: strategy)
-        let m = ModelMonitor(strategy: strategy, reference: reference)
-        m.ingest(try Datasets.readEvents(path: dir + "/current.csv", strategy: strategy), now: 1)
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("snap-\(UUID().uuidString)").path
+        let (saved, tmp) = try savedEdgeSmall()
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        let store = try SnapshotStore(directory: tmp)
-        try store.save(m)
+        let (strategy, reference, store) = saved
         let file = store.path(for: "edge_small")
         var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
         lines[3] = #"{"prediction":"1","features":{"steps":"many"}}"#
@@ -75,9 +78,4 @@ import Testing
         try "garbage".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(store.restore(next) == .corrupt(reason: "\(file):1: no header line", movedTo: file + ".corrupt"))
     }
-}
-
-import Exposition
-extension Exposition {
-    static func renderForTest(_ f: [Family]) -> [UInt8] { render(f) }
 }
