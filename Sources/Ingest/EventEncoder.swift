@@ -34,10 +34,7 @@ public enum EventEncoder {
     }
 
     /// Shortest text that reads back as the same Double.
-    static func number(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
-    }
+    static func number(_ v: Double) -> String { Window.text(of: v) }
 
     public static func string(_ s: String) -> String {
         var out = "\""

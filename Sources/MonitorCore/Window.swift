@@ -467,7 +467,8 @@ public struct Window: Sendable {
         }
     }
 
-    /// Text of a number used as a category: integers without a fraction ("1", not "1.0").
+    /// The shortest text that reads back as the same Double, integers without a fraction ("1",
+    /// not "1.0"): a number used as a category, in snapshots, and in strategy thresholds.
     public static func text(of v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return "\(v)"

@@ -5,6 +5,8 @@
 // The YAML spelling of every key and enum value is the raw value of the matching enum,
 // exactly as ../shared/contract/STRATEGY.md writes it.
 
+import MonitorCore
+
 /// One model's monitoring strategy (STRATEGY.md, version 1).
 public struct Strategy: Sendable, Equatable {
     /// Path of the strategy file as given (for error messages and generated headers).
@@ -281,10 +283,7 @@ public struct Threshold: Sendable, Equatable, Hashable {
     }
 
     /// Shortest text that reads back as the same Double ("0.1", "250000", "1e-06").
-    public static func format(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
-    }
+    public static func format(_ v: Double) -> String { Window.text(of: v) }
 }
 
 public enum Severity: String, Sendable, Equatable, CaseIterable {
