@@ -15,7 +15,8 @@ final class BasicAuthenticator: Sendable {
 
     let users: [String: String]
     private let verify: Verify
-    private let remembered = Mutex<Set<String>>([])
+    /// Header values that passed → their user.
+    private let remembered = Mutex<[String: String]>([:])
     private let rememberLimit: Int
 
     /// A bcrypt hash (cost 10) of a password nobody knows, for unknown users.
@@ -32,16 +33,21 @@ final class BasicAuthenticator: Sendable {
 
     /// Whether the `Authorization` header value (or its absence) lets the request in.
     func authorizes(_ authorization: String?) -> Bool {
-        guard let authorization, let (user, password) = Self.credentials(authorization) else { return false }
-        if remembered.withLock({ $0.contains(authorization) }) { return true }
+        user(for: authorization) != nil
+    }
+
+    /// The user the `Authorization` header value proves, or nil.
+    func user(for authorization: String?) -> String? {
+        guard let authorization, let (user, password) = Self.credentials(authorization) else { return nil }
+        if let remembered = remembered.withLock({ $0[authorization] }) { return remembered }
         let known = users[user]
         let matches = verify(password, known ?? Self.dummyHash)
-        guard matches, known != nil else { return false }
-        remembered.withLock { set in
-            if set.count >= rememberLimit { set.removeAll(keepingCapacity: true) }
-            set.insert(authorization)
+        guard matches, known != nil else { return nil }
+        remembered.withLock { map in
+            if map.count >= rememberLimit { map.removeAll(keepingCapacity: true) }
+            map[authorization] = user
         }
-        return true
+        return user
     }
 
     /// `"Basic dXNlcjpwYXNz"` → `("user", "pass")`; `nil` for any other scheme,

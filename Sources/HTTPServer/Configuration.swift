@@ -1,13 +1,59 @@
-/// A server certificate and its private key, as PEM text (not paths).
+/// A server certificate and its private key, as PEM text (not paths), and what
+/// is asked of clients' certificates.
 public struct TLSConfig: Sendable, Equatable {
     /// The certificate chain, PEM, leaf first.
     public var certificatePEM: String
     /// The private key, PEM, unencrypted.
     public var privateKeyPEM: String
+    /// What a client must show, with Go's names (exporter toolkit's `client_auth_type`).
+    public var clientAuth: ClientAuth
+    /// The certificate authorities client certificates are asked for and checked
+    /// against, PEM (`client_ca_file`). Required unless `clientAuth` is `.noClientCert`.
+    public var clientCAPEM: String?
 
-    public init(certificatePEM: String, privateKeyPEM: String) {
+    public init(
+        certificatePEM: String, privateKeyPEM: String, clientAuth: ClientAuth = .noClientCert, clientCAPEM: String? = nil
+    ) {
         self.certificatePEM = certificatePEM
         self.privateKeyPEM = privateKeyPEM
+        self.clientAuth = clientAuth
+        self.clientCAPEM = clientCAPEM
+    }
+
+    /// Go's `tls.ClientAuthType`, by the names the exporter toolkit reads.
+    ///
+    /// A request whose certificate falls short is answered 403 before its body is read
+    /// (libmicrohttpd's TLS asks for a certificate but leaves the decision to the server).
+    public enum ClientAuth: String, Sendable, CaseIterable {
+        /// No certificate is asked for.
+        case noClientCert = "NoClientCert"
+        /// A certificate is asked for; none, or any, is accepted.
+        case requestClientCert = "RequestClientCert"
+        /// A certificate must be shown; it is not checked.
+        case requireAnyClientCert = "RequireAnyClientCert"
+        /// A certificate, if shown, must be signed by the client CA.
+        case verifyClientCertIfGiven = "VerifyClientCertIfGiven"
+        /// A certificate signed by the client CA must be shown.
+        case requireAndVerifyClientCert = "RequireAndVerifyClientCert"
+    }
+}
+
+/// Who may do what, once basic auth has said who they are: readers may `GET` and
+/// `HEAD` (scrape, health, landing page); writers may also send any other method
+/// (`POST` events and labels). A user in neither set gets 403 for everything.
+public struct Authorization: Sendable, Equatable {
+    public var readers: Set<String>
+    public var writers: Set<String>
+
+    public init(readers: Set<String> = [], writers: Set<String> = []) {
+        self.readers = readers
+        self.writers = writers
+    }
+
+    /// Whether `user` may send `method`.
+    public func permits(_ user: String, method: String) -> Bool {
+        if writers.contains(user) { return true }
+        return readers.contains(user) && (method == "GET" || method == "HEAD")
     }
 }
 
@@ -28,22 +74,31 @@ public struct HTTPServerConfiguration: Sendable {
     public var threads: Int = 4
     /// Larger request bodies get a 413 with a JSON error body; they are never buffered.
     public var maxBodyBytes: Int = 64 << 20
-    /// A connection idle (or trickling) for this long is closed.
-    public var connectionTimeoutSeconds: Int = 30
-    /// Connections beyond this many at once are refused.
-    public var connectionLimit: Int = 1024
+    /// A connection that sends and receives nothing for this long is closed
+    /// (libmicrohttpd's inactivity timeout, whole seconds).
+    public var idleTimeoutSeconds: Int = 30
+    /// The request line and headers must be in within this many seconds (see ``ConnectionTable``).
+    public var readHeaderTimeout: Double = 10
+    /// The whole request, body included, must be in within this many seconds.
+    public var readTimeout: Double = 60
+    /// Past this many open connections a new one is closed at accept, not queued.
+    public var maxConnections: Int = 512
+    /// Past this many open connections from one address a new one from there is closed at accept.
+    public var maxConnectionsPerIP: Int = 64
     /// Serve HTTPS with this certificate and key; `nil` serves plain HTTP.
     public var tls: TLSConfig?
     /// User name → bcrypt hash (`$2a$`, `$2b$` or `$2y$`). Empty: no authentication.
     public var basicAuthUsers: [String: String] = [:]
+    /// Who may read and who may write; `nil`: every user in ``basicAuthUsers`` may do anything.
+    public var authorization: Authorization?
 
     public init(
         host: String = "0.0.0.0",
         port: UInt16,
         threads: Int = 4,
         maxBodyBytes: Int = 64 << 20,
-        connectionTimeoutSeconds: Int = 30,
-        connectionLimit: Int = 1024,
+        idleTimeoutSeconds: Int = 30,
+        maxConnections: Int = 512,
         tls: TLSConfig? = nil,
         basicAuthUsers: [String: String] = [:]
     ) {
@@ -51,8 +106,8 @@ public struct HTTPServerConfiguration: Sendable {
         self.port = port
         self.threads = threads
         self.maxBodyBytes = maxBodyBytes
-        self.connectionTimeoutSeconds = connectionTimeoutSeconds
-        self.connectionLimit = connectionLimit
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxConnections = maxConnections
         self.tls = tls
         self.basicAuthUsers = basicAuthUsers
     }
@@ -131,14 +186,40 @@ extension HTTPServerConfiguration {
         guard maxBodyBytes >= 0 else {
             throw .invalidConfiguration("maxBodyBytes must not be negative")
         }
-        guard (1...86_400).contains(connectionTimeoutSeconds) else {
-            throw .invalidConfiguration("connectionTimeoutSeconds must be 1...86400, not \(connectionTimeoutSeconds)")
+        guard (1...86_400).contains(idleTimeoutSeconds) else {
+            throw .invalidConfiguration("idle timeout must be 1...86400 seconds, not \(idleTimeoutSeconds)")
         }
-        guard connectionLimit >= threads else {
-            throw .invalidConfiguration("connectionLimit (\(connectionLimit)) must be at least threads (\(threads))")
+        for (name, value) in [("read header timeout", readHeaderTimeout), ("read timeout", readTimeout)]
+        where !(value > 0 && value <= 86_400) {
+            throw .invalidConfiguration("\(name) must be more than 0 and at most 86400 seconds, not \(value)")
+        }
+        guard maxConnections >= threads, maxConnections <= 1_000_000 else {
+            throw .invalidConfiguration("max connections (\(maxConnections)) must be at least threads (\(threads)) and at most 1000000")
+        }
+        guard maxConnectionsPerIP >= 1 else {
+            throw .invalidConfiguration("max connections per IP must be at least 1, not \(maxConnectionsPerIP)")
         }
         for (user, hash) in basicAuthUsers where !BasicAuthenticator.isBcryptHash(hash) {
             throw .invalidConfiguration("basic auth user '\(user)': password hash is not bcrypt ($2a$, $2b$ or $2y$)")
+        }
+        if let authorization {
+            guard !basicAuthUsers.isEmpty else {
+                throw .invalidConfiguration("authorization needs basic auth users to name")
+            }
+            for user in authorization.readers.union(authorization.writers).sorted() where basicAuthUsers[user] == nil {
+                throw .invalidConfiguration("authorization names '\(user)', who is not a basic auth user")
+            }
+        }
+        if let tls {
+            switch (tls.clientAuth, tls.clientCAPEM) {
+            case (.noClientCert, .some):
+                throw .invalidConfiguration("a client CA is given but client auth is NoClientCert")
+            case (.noClientCert, nil): break
+            case (let mode, nil):
+                // libmicrohttpd asks clients for a certificate only when it holds a CA list.
+                throw .invalidConfiguration("client auth \(mode.rawValue) needs a client CA")
+            case (_, .some): break
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 // Every C failure goes through `check` and becomes a `CFailure`.
 
 import CMicroHTTPD
+import Foundation
 import Glibc
 import Logging
 import Synchronization
@@ -112,6 +113,12 @@ private func portNumber(of storage: sockaddr_storage) -> UInt16? {
 
 /// `host:port` (`[v6]:port`) of a peer, numeric.
 private func describePeer(_ address: UnsafePointer<sockaddr>) -> String? {
+    guard let (hostText, serviceText) = numericNames(address) else { return nil }
+    return hostText.contains(":") ? "[\(hostText)]:\(serviceText)" : "\(hostText):\(serviceText)"
+}
+
+/// The numeric host and port of a socket address.
+private func numericNames(_ address: UnsafePointer<sockaddr>) -> (host: String, service: String)? {
     let length: socklen_t = switch Int32(address.pointee.sa_family) {
     case AF_INET: socklen_t(MemoryLayout<sockaddr_in>.size)
     case AF_INET6: socklen_t(MemoryLayout<sockaddr_in6>.size)
@@ -127,7 +134,14 @@ private func describePeer(_ address: UnsafePointer<sockaddr>) -> String? {
     guard status == 0 else { return nil }
     let hostText = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     let serviceText = service.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    return hostText.contains(":") ? "[\(hostText)]:\(serviceText)" : "\(hostText):\(serviceText)"
+    return (hostText, serviceText)
+}
+
+/// Monotonic seconds, for connection deadlines.
+private func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
 // MARK: - bcrypt through libcrypt
@@ -157,17 +171,62 @@ private final class ServerContext: Sendable {
     let logger: Logger
     let maxBodyBytes: Int
     let authenticator: BasicAuthenticator?
+    let authorization: Authorization?
+    let clientAuth: TLSConfig.ClientAuth
+    let statistics: HTTPServerStatistics
+    /// Every open connection, its address and deadlines (libmicrohttpd's threads and the reaper).
+    let connections: Mutex<ConnectionTable>
+    let nextConnectionID = Atomic<UInt64>(1)
+    /// A graceful shutdown has begun: answers carry `Connection: close`.
+    let draining = Atomic<Bool>(false)
     /// Until the daemon has started, libmicrohttpd's messages are kept for the thrown error.
     let started = Atomic<Bool>(false)
     let startupMessages = Mutex<[String]>([])
     /// Requests whose state is allocated and not yet released (for tests: 0 when idle).
     let liveRequests = Atomic<Int>(0)
 
-    init(responder: any HTTPResponder, logger: Logger, maxBodyBytes: Int, authenticator: BasicAuthenticator?) {
+    init(
+        configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
+        authenticator: BasicAuthenticator?, statistics: HTTPServerStatistics
+    ) {
         self.responder = responder
         self.logger = logger
-        self.maxBodyBytes = maxBodyBytes
+        self.maxBodyBytes = configuration.maxBodyBytes
         self.authenticator = authenticator
+        self.authorization = configuration.authorization
+        self.clientAuth = configuration.tls?.clientAuth ?? .noClientCert
+        self.statistics = statistics
+        self.connections = Mutex(ConnectionTable(limits: ConnectionTable.Limits(
+            maxConnections: configuration.maxConnections,
+            maxConnectionsPerIP: configuration.maxConnectionsPerIP,
+            readHeader: configuration.readHeaderTimeout,
+            read: configuration.readTimeout,
+            idle: Double(configuration.idleTimeoutSeconds)
+        )))
+    }
+
+    /// Closes every connection past a deadline. The socket is shut down (not closed:
+    /// libmicrohttpd owns it) under the table's lock, which the connection-closed
+    /// callback also takes before libmicrohttpd closes the descriptor, so the number
+    /// cannot have been reused for another connection.
+    func cutOverdueConnections() {
+        let now = monotonicSeconds()
+        let cut = connections.withLock { table in
+            let due = table.cutOverdue(now: now)
+            for (fd, reason) in due {
+                statistics.cut(reason)
+                Glibc.shutdown(fd, Int32(SHUT_RDWR))
+            }
+            return due
+        }
+        for (_, reason) in cut { logger.debug("connection cut", metadata: ["reason": "\(reason)"]) }
+    }
+
+    /// Closes every connection with no request in progress (at shutdown).
+    func cutIdleConnections() {
+        connections.withLock { table in
+            for fd in table.cutIdle() { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        }
     }
 
     func record(libraryMessage message: String) {
@@ -187,6 +246,8 @@ private final class ServerContext: Sendable {
 private final class RequestState {
     let method: String
     let path: String
+    /// The connection's entry in ``ServerContext/connections``.
+    let connectionID: UInt64
     var headers: [String: String] = [:]
     var body: [UInt8] = []
     /// The body passed `maxBodyBytes`: the rest is read and dropped, and the answer is 413.
@@ -196,9 +257,10 @@ private final class RequestState {
     /// A response is queued; any further call only drains.
     var answered = false
 
-    init(method: String, path: String) {
+    init(method: String, path: String, connectionID: UInt64) {
         self.method = method
         self.path = path
+        self.connectionID = connectionID
     }
 }
 
@@ -241,10 +303,12 @@ private func mhdAccess(
     guard let existing = requestSlot.pointee else {
         let state = RequestState(
             method: method.map { String(cString: $0) } ?? "GET",
-            path: url.map { String(cString: $0) } ?? "/"
+            path: url.map { String(cString: $0) } ?? "/",
+            connectionID: connectionID(of: connection)
         )
         requestSlot.pointee = Unmanaged.passRetained(state).toOpaque()
         server.liveRequests.add(1, ordering: .relaxed)
+        server.connections.withLock { $0.headersReceived(state.connectionID) }
         state.headers = connectionValues(connection, .HEADER_KIND, into: ValueCollector(.headers))
         return begin(state, on: connection, server: server)
     }
@@ -271,6 +335,7 @@ private func mhdAccess(
     }
     if state.answered { return .YES }
     state.answered = true
+    server.connections.withLock { $0.answered(state.connectionID) }
     if state.overLimit { return queue(tooLarge(server), on: connection, server: server) }
 
     let request = HTTPRequest(
@@ -288,21 +353,71 @@ private func mhdAccess(
 /// Headers are in, the body is not: refuse early what will be refused anyway,
 /// so that neither a stranger's nor an oversized body is ever read.
 private func begin(_ state: RequestState, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
-    if let authenticator = server.authenticator, !authenticator.authorizes(state.headers["authorization"]) {
+    func refuse(_ response: HTTPResponse) -> MHD_Result {
         state.answered = true
-        var response = HTTPResponse.text(401, "Unauthorized\n")
-        response.headers.append(("WWW-Authenticate", BasicAuthenticator.challenge))
+        server.connections.withLock { $0.answered(state.connectionID) }
         return queue(response, on: connection, server: server)
+    }
+    if let refusal = clientCertificateRefusal(server.clientAuth, peerCertificate(of: connection)) {
+        return refuse(.text(403, refusal + "\n"))
+    }
+    if let authenticator = server.authenticator {
+        guard let user = authenticator.user(for: state.headers["authorization"]) else {
+            var response = HTTPResponse.text(401, "Unauthorized\n")
+            response.headers.append(("WWW-Authenticate", BasicAuthenticator.challenge))
+            return refuse(response)
+        }
+        if let authorization = server.authorization, !authorization.permits(user, method: state.method) {
+            return refuse(.text(403, "Forbidden: user '\(user)' may not \(state.method) \(state.path)\n"))
+        }
     }
     if let declared = state.headers["content-length"].flatMap({ Int($0) }) {
         if declared > server.maxBodyBytes {
-            state.answered = true
-            return queue(tooLarge(server), on: connection, server: server)
+            return refuse(tooLarge(server))
         }
         // Trust the declared length only so far: a client can promise much and send little.
         state.body.reserveCapacity(min(declared, 1 << 20))
     }
     return .YES
+}
+
+/// What a client's certificate turned out to be.
+enum PeerCertificate: Equatable {
+    case none, trusted, untrusted
+}
+
+/// Why a request is refused for its certificate under `mode`, or nil when it is not.
+func clientCertificateRefusal(_ mode: TLSConfig.ClientAuth, _ certificate: PeerCertificate) -> String? {
+    switch (mode, certificate) {
+    case (.requireAnyClientCert, .none), (.requireAndVerifyClientCert, .none):
+        "Forbidden: a client certificate is required"
+    case (.verifyClientCertIfGiven, .untrusted), (.requireAndVerifyClientCert, .untrusted):
+        "Forbidden: the client certificate is not signed by a trusted authority"
+    default:
+        nil
+    }
+}
+
+/// Whether the TLS peer showed a certificate, and whether it chains to the client CA
+/// (the trust list given to libmicrohttpd). `.none` on plain HTTP.
+private func peerCertificate(of connection: OpaquePointer) -> PeerCertificate {
+    guard let info = cmhd_get_connection_info(connection, .CONNECTION_INFO_GNUTLS_SESSION),
+          let session = info.pointee.tls_session
+    else { return .none }
+    let tls = OpaquePointer(session)
+    var count: UInt32 = 0
+    guard gnutls_certificate_get_peers(tls, &count) != nil, count > 0 else { return .none }
+    var status: UInt32 = 0
+    guard gnutls_certificate_verify_peers2(tls, &status) == 0, status == 0 else { return .untrusted }
+    return .trusted
+}
+
+/// Our number for a connection, kept in libmicrohttpd's per-socket slot.
+private func connectionID(of connection: OpaquePointer) -> UInt64 {
+    guard let info = cmhd_get_connection_info(connection, .CONNECTION_INFO_SOCKET_CONTEXT),
+          let context = info.pointee.socket_context
+    else { return 0 }
+    return UInt64(UInt(bitPattern: context))
 }
 
 private func tooLarge(_ server: ServerContext) -> HTTPResponse {
@@ -357,7 +472,9 @@ private func queue(_ response: HTTPResponse, on connection: OpaquePointer, serve
         }
         let mhdResponse = try check("MHD_create_response_from_buffer", created, reason: "out of memory")
         defer { MHD_destroy_response(mhdResponse) }
-        for (name, value) in response.headers {
+        var headers = response.headers
+        if server.draining.load(ordering: .relaxed) { headers.append(("Connection", "close")) }
+        for (name, value) in headers {
             do throws(CFailure) {
                 try check("MHD_add_response_header \(name)", MHD_add_response_header(mhdResponse, name, value))
             } catch {
@@ -378,11 +495,13 @@ private func mhdRequestCompleted(
     requestSlot: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     termination: MHD_RequestTerminationCode
 ) {
-    guard let requestSlot, let state = requestSlot.pointee else { return }
+    guard let requestSlot, let pointer = requestSlot.pointee else { return }
     requestSlot.pointee = nil
-    Unmanaged<RequestState>.fromOpaque(state).release()
+    let state = Unmanaged<RequestState>.fromOpaque(pointer).takeRetainedValue()
     let server = cls.map { Unmanaged<ServerContext>.fromOpaque($0).takeUnretainedValue() }
     server?.liveRequests.subtract(1, ordering: .relaxed)
+    let now = monotonicSeconds()
+    server?.connections.withLock { $0.completed(state.connectionID, now: now) }
     let reason: String
     switch termination {
     case .REQUEST_TERMINATED_COMPLETED_OK: return
@@ -393,6 +512,53 @@ private func mhdRequestCompleted(
     case .REQUEST_TERMINATED_CLIENT_ABORT: reason = "client closed"
     }
     server?.logger.debug("request ended early", metadata: ["reason": "\(reason)"])
+}
+
+/// Accept policy: refuses, at once, a connection past the total or per-address cap.
+/// Called on the accepting thread before libmicrohttpd sets the connection up; the
+/// count is taken when it is (``mhdConnection``), so a burst may pass the cap by at
+/// most one connection per pool thread.
+private func mhdAdmit(cls: UnsafeMutableRawPointer?, address: UnsafePointer<sockaddr>?, length: socklen_t) -> MHD_Result {
+    guard let cls else { return .NO }
+    let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+    let peer = address.flatMap(numericNames)?.host ?? "?"
+    guard let refusal = server.connections.withLock({ $0.admit(peer: peer) }) else { return .YES }
+    server.statistics.refused(refusal)
+    server.logger.debug("connection refused", metadata: ["peer": "\(peer)", "reason": "\(refusal)"])
+    return .NO
+}
+
+/// A connection was set up or is closing: enter it in the table, or take it out.
+private func mhdConnection(
+    cls: UnsafeMutableRawPointer?,
+    connection: OpaquePointer?,
+    socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    code: MHD_ConnectionNotificationCode
+) {
+    guard let cls, let connection, let socketContext else { return }
+    let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+    switch code {
+    case .CONNECTION_NOTIFY_STARTED:
+        let id = server.nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
+        socketContext.pointee = UnsafeMutableRawPointer(bitPattern: UInt(id))
+        let fd = cmhd_get_connection_info(connection, .CONNECTION_INFO_CONNECTION_FD)?.pointee.connect_fd ?? -1
+        let address = cmhd_get_connection_info(connection, .CONNECTION_INFO_CLIENT_ADDRESS)?.pointee.client_addr
+        let peer = address.flatMap { numericNames(UnsafePointer($0)) }?.host ?? "?"
+        let now = monotonicSeconds()
+        let open = server.connections.withLock { table in
+            table.opened(id, peer: peer, fd: fd, now: now)
+            return table.count
+        }
+        server.statistics.setOpen(open)
+    case .CONNECTION_NOTIFY_CLOSED:
+        let id = UInt64(UInt(bitPattern: socketContext.pointee))
+        socketContext.pointee = nil
+        let open = server.connections.withLock { table in
+            table.closed(id)
+            return table.count
+        }
+        server.statistics.setOpen(open)
+    }
 }
 
 private func mhdLog(cls: UnsafeMutableRawPointer?, format: UnsafePointer<CChar>?, arguments: CVaListPointer?) {
@@ -409,7 +575,8 @@ private func mhdLog(cls: UnsafeMutableRawPointer?, format: UnsafePointer<CChar>?
 /// An HTTP(S) server on libmicrohttpd's thread pool, answering through an ``HTTPResponder``.
 ///
 /// `init` binds the port (so a taken port fails there, with a clear error);
-/// ``start()`` starts serving; ``stop()`` ends it and can be called any number of times.
+/// ``start()`` starts serving; ``shutdown(gracePeriod:)`` stops accepting and lets
+/// requests in progress finish; ``stop()`` ends at once and can be called any number of times.
 ///
 /// ```swift
 /// let server = try HTTPServer(
@@ -426,6 +593,10 @@ public final class HTTPServer: Sendable {
     private let listenPort: UInt16
     private let dualStack: Bool
     private let lifecycle: Mutex<Lifecycle>
+    /// What `/-/ready` should say; shutdown marks it.
+    public let readiness: Readiness
+    /// Connections refused and cut, open now.
+    public let statistics: HTTPServerStatistics
 
     private enum Lifecycle: Sendable {
         case bound(listenFD: Int32)
@@ -443,18 +614,48 @@ public final class HTTPServer: Sendable {
         /// Certificate and key strings, kept for the daemon's lifetime.
         let tlsMemory: [UnsafeMutablePointer<CChar>]
         let context: Unmanaged<ServerContext>
+        let reaper: Reaper
+    }
+
+    /// A thread that closes connections past their deadlines, ten times a second.
+    private final class Reaper: Sendable {
+        private let running = Atomic<Bool>(true)
+        private let finished = DispatchSemaphore(value: 0)
+
+        init(_ context: ServerContext) {
+            let thread = Thread { [self] in
+                while running.load(ordering: .acquiring) {
+                    context.cutOverdueConnections()
+                    usleep(100_000)
+                }
+                finished.signal()
+            }
+            thread.name = "http-deadlines"
+            thread.start()
+        }
+
+        func stop() {
+            running.store(false, ordering: .releasing)
+            finished.wait()
+        }
     }
 
     /// Binds `configuration.host:port`. Throws ``HTTPServerError`` for a bad
     /// configuration or when the address cannot be bound
     /// (`listen 127.0.0.1:9188: address already in use`).
-    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) throws(HTTPServerError) {
+    ///
+    /// `readiness` is marked shutting down when ``shutdown(gracePeriod:)`` begins;
+    /// `statistics` counts refused and cut connections.
+    public init(
+        configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
+        readiness: Readiness = Readiness(), statistics: HTTPServerStatistics = HTTPServerStatistics()
+    ) throws(HTTPServerError) {
         try configuration.validate()
         let authenticator = configuration.basicAuthUsers.isEmpty
             ? nil : BasicAuthenticator(users: configuration.basicAuthUsers, verify: bcryptMatches)
         var host = configuration.host
         var socket: ListenSocket
-        let backlog = Int32(clamping: min(configuration.connectionLimit, 4096))
+        let backlog = Int32(clamping: min(max(configuration.maxConnections, 128), 4096))
         do {
             socket = try openListenSocket(host: host, port: configuration.port, backlog: backlog)
         } catch let failure where host == "::" && failure.code == EAFNOSUPPORT {
@@ -470,8 +671,11 @@ public final class HTTPServer: Sendable {
         }
         self.configuration = configuration
         self.context = ServerContext(
-            responder: responder, logger: logger, maxBodyBytes: configuration.maxBodyBytes, authenticator: authenticator
+            configuration: configuration, responder: responder, logger: logger,
+            authenticator: authenticator, statistics: statistics
         )
+        self.readiness = readiness
+        self.statistics = statistics
         self.listenPort = socket.port
         self.dualStack = host == "::"
         self.address = HTTPServerConfiguration.display(host: host, port: socket.port)
@@ -498,7 +702,7 @@ public final class HTTPServer: Sendable {
                     )
                 } catch {
                     state = .stopped
-                    shutdown(listenFD, Int32(SHUT_RDWR))
+                    Glibc.shutdown(listenFD, Int32(SHUT_RDWR))
                     close(listenFD)
                     throw .start(address: address, reason: error.reason)
                 }
@@ -533,12 +737,51 @@ public final class HTTPServer: Sendable {
         case let .bound(listenFD):
             close(listenFD)
         case let .running(running):
+            running.reaper.stop()
             MHD_stop_daemon(running.daemon)
             close(running.listenFD)
             for pointer in running.tlsMemory { free(pointer) }
             running.context.release()
             context.logger.info("stopped", metadata: ["address": "\(address)"])
         }
+    }
+
+    /// Stops gracefully, as Go's `Server.Shutdown` does: marks ``readiness`` shutting
+    /// down, stops accepting (new connections are refused by the kernel), closes
+    /// connections with no request in progress, lets requests in progress finish
+    /// (their answers say `Connection: close`) for up to `gracePeriod` seconds, then
+    /// ``stop()``s, which closes whatever is left. Returns the requests still in
+    /// progress when the grace period ran out (0 when all finished).
+    @discardableResult
+    public func shutdown(gracePeriod: Double) -> Int {
+        readiness.shuttingDown()
+        let running: RunningDaemon? = lifecycle.withLock { state in
+            if case let .running(running) = state { return running }
+            return nil
+        }
+        guard let running else {
+            stop()
+            return 0
+        }
+        context.draining.store(true, ordering: .relaxed)
+        // libmicrohttpd stops polling its listening socket and hands it back; shutting
+        // ours down ends the listening state, so the kernel refuses new connections.
+        let handedBack = MHD_quiesce_daemon(running.daemon)
+        if handedBack >= 0 { close(handedBack) }
+        Glibc.shutdown(running.listenFD, Int32(SHUT_RDWR))
+        let deadline = monotonicSeconds() + max(0, gracePeriod)
+        var inProgress = 0
+        repeat {
+            context.cutIdleConnections()
+            inProgress = context.connections.withLock { $0.requestsInProgress }
+            if inProgress == 0 { break }
+            usleep(10_000)
+        } while monotonicSeconds() < deadline
+        if inProgress > 0 {
+            context.logger.warning("shutdown grace period over; closing requests in progress", metadata: ["requests": "\(inProgress)"])
+        }
+        stop()
+        return inProgress
     }
 
     private func startDaemon(listenFD: Int32) throws(CFailure) -> RunningDaemon {
@@ -549,11 +792,17 @@ public final class HTTPServer: Sendable {
         if let tls = configuration.tls {
             tlsMemory.append(try check("strdup", strdup(tls.certificatePEM), reason: "out of memory"))
             tlsMemory.append(try check("strdup", strdup(tls.privateKeyPEM), reason: "out of memory"))
+            if let clientCA = tls.clientCAPEM {
+                tlsMemory.append(try check("strdup", strdup(clientCA), reason: "out of memory"))
+            }
         }
         let retained = Unmanaged.passRetained(context)
         let contextPointer = retained.toOpaque()
 
+        // ITC: stop and quiesce wake the pool's threads at once instead of at their next
+        // timeout (without it, stopping with idle connections open took ~30 s).
         var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ERROR_LOG.rawValue
+            | MHD_USE_ITC.rawValue
         if configuration.tls != nil { flags |= MHD_USE_TLS.rawValue }
         if dualStack { flags |= MHD_USE_DUAL_STACK.rawValue }
 
@@ -569,20 +818,34 @@ public final class HTTPServer: Sendable {
                 value: unsafeBitCast(mhdRequestCompleted as MHD_RequestCompletedCallback, to: Int.self),
                 ptr_value: contextPointer
             ),
-            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.connectionTimeoutSeconds, ptr_value: nil),
-            MHD_OptionItem(option: .CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil),
+            MHD_OptionItem(
+                option: .NOTIFY_CONNECTION,
+                value: unsafeBitCast(mhdConnection as MHD_NotifyConnectionCallback, to: Int.self),
+                ptr_value: contextPointer
+            ),
+            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.idleTimeoutSeconds, ptr_value: nil),
+            // Our accept policy enforces --web.max-connections; libmicrohttpd's own cap (split
+            // among pool threads, and reached it stops accepting, which queues) is set out of reach.
+            MHD_OptionItem(
+                option: .CONNECTION_LIMIT,
+                value: (configuration.maxConnections + configuration.threads) * configuration.threads, ptr_value: nil
+            ),
         ]
         if configuration.threads > 1 {
             options.append(MHD_OptionItem(option: .THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil))
         }
-        if tlsMemory.count == 2 {
+        if tlsMemory.count >= 2 {
             options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(tlsMemory[0])))
             options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: UnsafeMutableRawPointer(tlsMemory[1])))
+        }
+        if tlsMemory.count == 3 {
+            // With a trust list libmicrohttpd asks clients for a certificate; `begin` decides.
+            options.append(MHD_OptionItem(option: .HTTPS_MEM_TRUST, value: 0, ptr_value: UnsafeMutableRawPointer(tlsMemory[2])))
         }
         options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
 
         context.startupMessages.withLock { $0.removeAll() }
-        let daemon = cmhd_start_daemon(flags, 0, mhdAccess, contextPointer, options)
+        let daemon = cmhd_start_daemon(flags, 0, mhdAdmit, contextPointer, mhdAccess, contextPointer, options)
         guard let daemon else {
             // The duplicate descriptor is libmicrohttpd's to close; the rest is ours.
             for pointer in tlsMemory { free(pointer) }
@@ -595,6 +858,8 @@ public final class HTTPServer: Sendable {
             )
         }
         context.started.store(true, ordering: .releasing)
-        return RunningDaemon(daemon: daemon, listenFD: listenFD, tlsMemory: tlsMemory, context: retained)
+        return RunningDaemon(
+            daemon: daemon, listenFD: listenFD, tlsMemory: tlsMemory, context: retained, reaper: Reaper(context)
+        )
     }
 }

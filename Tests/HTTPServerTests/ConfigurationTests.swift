@@ -91,9 +91,9 @@ struct LifecycleTests {
 
     @Test(arguments: [
         { (c: inout HTTPServerConfiguration) in c.threads = 0 },
-        { (c: inout HTTPServerConfiguration) in c.connectionTimeoutSeconds = 0 },
+        { (c: inout HTTPServerConfiguration) in c.idleTimeoutSeconds = 0 },
         { (c: inout HTTPServerConfiguration) in c.maxBodyBytes = -1 },
-        { (c: inout HTTPServerConfiguration) in c.connectionLimit = 1; c.threads = 4 },
+        { (c: inout HTTPServerConfiguration) in c.maxConnections = 1; c.threads = 4 },
     ] as [@Sendable (inout HTTPServerConfiguration) -> Void])
     func outOfRangeSettingsAreRefused(change: @Sendable (inout HTTPServerConfiguration) -> Void) {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)

@@ -140,7 +140,7 @@ struct ServerTests {
 
     @Test(.timeLimit(.minutes(1)))
     func slowClientBlocksNobodyAndIsCutAfterTheTimeout() throws {
-        try withServer({ $0.connectionTimeoutSeconds = 1; $0.threads = 1 }) { _, port in
+        try withServer({ $0.idleTimeoutSeconds = 1; $0.threads = 1 }) { _, port in
             let slow = try RawClient.connect(port: port, timeout: 8)
             defer { close(slow) }
             try RawClient.send(slow, "GET /slow HTTP/1.1\r\nHost: t\r\nX-Custom: half")
@@ -164,7 +164,7 @@ struct ServerTests {
     }
 
     @Test func garbageOnTheSocketLeavesTheServerServing() throws {
-        try withServer({ $0.connectionTimeoutSeconds = 2 }) { _, port in
+        try withServer({ $0.idleTimeoutSeconds = 2 }) { _, port in
             var generator = SplitMix64(seed: 42)
             let junk: [[UInt8]] = [
                 (0..<2048).map { _ in UInt8.random(in: 0...255, using: &generator) },
@@ -231,7 +231,7 @@ struct SplitMix64: RandomNumberGenerator {
 struct RequestStateTests {
     @Test(.timeLimit(.minutes(1)))
     func releasedForAbortedUploadsTimeoutsAndCompletedRequests() throws {
-        try withServer({ $0.connectionTimeoutSeconds = 1 }) { server, port in
+        try withServer({ $0.idleTimeoutSeconds = 1 }) { server, port in
             // Aborted: half a body, then the client goes away.
             let aborted = try RawClient.connect(port: port)
             try RawClient.send(aborted, "POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "a", count: 500))

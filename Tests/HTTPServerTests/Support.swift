@@ -19,7 +19,8 @@ struct RawResponse {
 /// A blocking POSIX-socket HTTP/1.1 client, bounded by socket timeouts, so a
 /// misbehaving server fails a test instead of hanging it.
 enum RawClient {
-    static func connect(port: UInt16, host: String = "127.0.0.1", timeout: Double = 5) throws -> Int32 {
+    /// `source` binds the client's end first (another loopback address, say 127.0.0.2).
+    static func connect(port: UInt16, host: String = "127.0.0.1", source: String? = nil, timeout: Double = 5) throws -> Int32 {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV
@@ -34,6 +35,18 @@ enum RawClient {
         let size = socklen_t(MemoryLayout<timeval>.size)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, size)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, size)
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                close(fd)
+                throw TestFailure("bind \(source): errno \(errno)")
+            }
+        }
         guard Glibc.connect(fd, address.ai_addr, address.ai_addrlen) == 0 else {
             let code = errno
             close(fd)
@@ -74,15 +87,15 @@ enum RawClient {
     }
 
     /// Sends `request` (which should say `Connection: close`) and parses the answer.
-    static func exchange(port: UInt16, _ request: [UInt8], host: String = "127.0.0.1") throws -> RawResponse {
-        let fd = try connect(port: port, host: host)
+    static func exchange(port: UInt16, _ request: [UInt8], host: String = "127.0.0.1", source: String? = nil) throws -> RawResponse {
+        let fd = try connect(port: port, host: host, source: source)
         defer { close(fd) }
         try send(fd, request)
         return try parse(readToEnd(fd))
     }
 
-    static func exchange(port: UInt16, _ request: String, host: String = "127.0.0.1") throws -> RawResponse {
-        try exchange(port: port, Array(request.utf8), host: host)
+    static func exchange(port: UInt16, _ request: String, host: String = "127.0.0.1", source: String? = nil) throws -> RawResponse {
+        try exchange(port: port, Array(request.utf8), host: host, source: source)
     }
 
     static func request(
@@ -142,11 +155,14 @@ let quietLogger = Logger(label: "http-test") { _ in SwiftLogNoOpLogHandler() }
 func withServer<T>(
     _ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
     responder: any HTTPResponder = EchoResponder(),
+    statistics: HTTPServerStatistics = HTTPServerStatistics(),
     _ body: (HTTPServer, UInt16) throws -> T
 ) throws -> T {
     var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2)
     configure(&configuration)
-    let server = try HTTPServer(configuration: configuration, responder: responder, logger: quietLogger)
+    let server = try HTTPServer(
+        configuration: configuration, responder: responder, logger: quietLogger, statistics: statistics
+    )
     try server.start()
     defer { server.stop() }
     return try body(server, server.boundPort)

@@ -1,0 +1,83 @@
+import Synchronization
+
+/// Counters of what the server refused or cut, for the exporter's own metrics.
+/// Made by the caller and handed to ``HTTPServer``, so a responder made before the
+/// server can read them.
+public final class HTTPServerStatistics: Sendable {
+    private let refusedLimit = Atomic<Int>(0)
+    private let refusedPerIP = Atomic<Int>(0)
+    private let headerTimeouts = Atomic<Int>(0)
+    private let requestTimeouts = Atomic<Int>(0)
+    private let open = Atomic<Int>(0)
+
+    public init() {}
+
+    /// Connections refused at accept, because `--web.max-connections` were open.
+    public var rejectedAtLimit: Int { refusedLimit.load(ordering: .relaxed) }
+    /// Connections refused at accept, because their address had `--web.max-connections-per-ip` open.
+    public var rejectedPerIP: Int { refusedPerIP.load(ordering: .relaxed) }
+    /// Connections closed because their headers did not arrive in time.
+    public var readHeaderTimeouts: Int { headerTimeouts.load(ordering: .relaxed) }
+    /// Connections closed because their whole request did not arrive in time.
+    public var readTimeouts: Int { requestTimeouts.load(ordering: .relaxed) }
+    /// Connections open now.
+    public var openConnections: Int { open.load(ordering: .relaxed) }
+
+    func refused(_ reason: ConnectionTable.Refusal) {
+        switch reason {
+        case .maxConnections: refusedLimit.add(1, ordering: .relaxed)
+        case .maxConnectionsPerIP: refusedPerIP.add(1, ordering: .relaxed)
+        }
+    }
+
+    func cut(_ reason: ConnectionTable.Overdue) {
+        switch reason {
+        case .readHeaderTimeout: headerTimeouts.add(1, ordering: .relaxed)
+        case .readTimeout: requestTimeouts.add(1, ordering: .relaxed)
+        }
+    }
+
+    func setOpen(_ count: Int) { open.store(count, ordering: .relaxed) }
+}
+
+/// Whether the process is ready for traffic, as `/-/ready` reports it.
+///
+/// Not ready while starting (reading reference data, replaying stored state: whoever
+/// does that says so with ``notReady(_:)`` and calls ``ready()`` when done) and from
+/// the moment a graceful ``HTTPServer/shutdown(gracePeriod:)`` begins.
+///
+/// ```swift
+/// let readiness = Readiness(starting: "loading reference data")
+/// // … load …
+/// readiness.ready()
+/// ```
+public final class Readiness: Sendable {
+    public enum State: Sendable, Equatable {
+        case notReady(String)
+        case ready
+        case shuttingDown
+    }
+
+    private let state: Mutex<State>
+
+    public init(starting reason: String = "starting") {
+        state = Mutex(.notReady(reason))
+    }
+
+    public var current: State { state.withLock { $0 } }
+
+    /// Ready for traffic, unless shutdown has begun (which is final).
+    public func ready() {
+        state.withLock { if $0 != .shuttingDown { $0 = .ready } }
+    }
+
+    /// Not ready, for `reason` (shown in `/-/ready`'s answer), unless shutdown has begun.
+    public func notReady(_ reason: String) {
+        state.withLock { if $0 != .shuttingDown { $0 = .notReady(reason) } }
+    }
+
+    /// Shutting down: never ready again.
+    public func shuttingDown() {
+        state.withLock { $0 = .shuttingDown }
+    }
+}
