@@ -18,6 +18,8 @@ public struct ExporterResponder: HTTPResponder {
     public let telemetryPath: String
     public let buildInfo: BuildInfo
     public let process: ProcessCollector
+    /// The HTTP server's connection counters, exported when given.
+    public let httpStatistics: HTTPServerStatistics?
     private let byName: [String: ModelMonitor]
     private let schemas: [String: EventSchema]
     /// Wall clock (unix seconds); injected so tests can fix it.
@@ -25,9 +27,11 @@ public struct ExporterResponder: HTTPResponder {
 
     public init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
-        process: ProcessCollector = ProcessCollector(), clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock
+        process: ProcessCollector = ProcessCollector(), httpStatistics: HTTPServerStatistics? = nil,
+        clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock
     ) {
         self.monitors = monitors
+        self.httpStatistics = httpStatistics
         self.telemetryPath = telemetryPath
         self.buildInfo = buildInfo
         self.process = process
@@ -85,9 +89,25 @@ public struct ExporterResponder: HTTPResponder {
         for f in Self.renderedFamilies(of: monitors) { families += f }
         families += process.families().map(RenderedFamily.init)
         families.append(RenderedFamily(buildInfo.family))
+        if let httpStatistics { families += Self.connectionFamilies(httpStatistics).map(RenderedFamily.init) }
         let elapsed = Self.monotonic() - start
         families.append(RenderedFamily(Family(Catalog.scrapeDuration, samples: [Sample(value: elapsed)])))
         return Exposition.render(rendered: families)
+    }
+
+    /// The HTTP server's connection counters.
+    static func connectionFamilies(_ statistics: HTTPServerStatistics) -> [Family] {
+        [
+            Family(Catalog.httpConnectionsRejected, samples: [
+                Sample(labels: [(Label.reason, "max_connections")], value: Double(statistics.rejectedAtLimit)),
+                Sample(labels: [(Label.reason, "max_connections_per_ip")], value: Double(statistics.rejectedPerIP)),
+            ]),
+            Family(Catalog.httpConnectionsTimedOut, samples: [
+                Sample(labels: [(Label.reason, "read_header_timeout")], value: Double(statistics.readHeaderTimeouts)),
+                Sample(labels: [(Label.reason, "read_timeout")], value: Double(statistics.readTimeouts)),
+            ]),
+            Family(Catalog.httpConnectionsOpen, samples: [Sample(value: Double(statistics.openConnections))]),
+        ]
     }
 
     /// Each model's rendered families, in the models' order. Models whose window changed are

@@ -7,23 +7,41 @@ import Yams
 /// tls_server_config:
 ///   cert_file: server.crt      # relative paths are relative to this file
 ///   key_file: server.key
+///   client_auth_type: RequireAndVerifyClientCert   # mutual TLS (optional)
+///   client_ca_file: clients-ca.crt
 /// basic_auth_users:
 ///   prometheus: $2b$10$…      # bcrypt hashes only
+///   trainer: $2b$10$…
+/// authorization:               # this server's addition (optional)
+///   readers: [prometheus]      # GET and HEAD only
+///   writers: [trainer]         # also POST events and labels
 /// ```
 ///
-/// An empty file means plain HTTP without authentication. Unknown keys, and the
-/// toolkit's keys this server does not implement (client certificates, cipher
-/// and version choices, `http_server_config`), are errors naming `line:column`.
-public struct WebConfig {
+/// An empty file means plain HTTP without authentication. Without `authorization`,
+/// every user may do anything. Unknown keys, and the toolkit's keys this server does
+/// not implement (`client_allowed_sans`, cipher and version choices,
+/// `http_server_config`), are errors naming `line:column`.
+public struct WebConfig: Equatable {
+    public var tls: TLSConfig?
+    public var basicAuthUsers: [String: String] = [:]
+    public var authorization: Authorization?
+
+    public init(tls: TLSConfig? = nil, basicAuthUsers: [String: String] = [:], authorization: Authorization? = nil) {
+        self.tls = tls
+        self.basicAuthUsers = basicAuthUsers
+        self.authorization = authorization
+    }
+
     /// Reads, parses and checks the file at `path`, and reads the certificate
     /// and key it names. Throws ``WebConfigError``.
     ///
     /// ```swift
-    /// let (tls, users) = try WebConfig.load(path: "web.yml")
-    /// configuration.tls = tls
-    /// configuration.basicAuthUsers = users
+    /// let web = try WebConfig.load(path: "web.yml")
+    /// configuration.tls = web.tls
+    /// configuration.basicAuthUsers = web.basicAuthUsers
+    /// configuration.authorization = web.authorization
     /// ```
-    public static func load(path: String) throws(WebConfigError) -> (tls: TLSConfig?, basicAuthUsers: [String: String]) {
+    public static func load(path: String) throws(WebConfigError) -> WebConfig {
         let text = try read(path, for: path, at: nil)
         let directory = (path as NSString).deletingLastPathComponent
         return try parse(yaml: text, path: path) { (file, mark) throws(WebConfigError) in
@@ -38,7 +56,7 @@ public struct WebConfig {
         yaml: String,
         path: String,
         readFile: (_ file: String, _ mark: Mark?) throws(WebConfigError) -> String
-    ) throws(WebConfigError) -> (tls: TLSConfig?, basicAuthUsers: [String: String]) {
+    ) throws(WebConfigError) -> WebConfig {
         func error(_ message: String, at node: Node?) -> WebConfigError {
             WebConfigError(path: path, line: node?.mark?.line, column: node?.mark?.column, message: message)
         }
@@ -50,31 +68,73 @@ public struct WebConfig {
         } catch {
             throw WebConfigError(path: path, line: nil, column: nil, message: "\(error)")
         }
-        guard let root, !isNull(root) else { return (nil, [:]) }
+        guard let root, !isNull(root) else { return WebConfig() }
         guard let top = root.mapping else { throw error("expected a mapping at the top", at: root) }
 
-        var tls: TLSConfig?
-        var users: [String: String] = [:]
+        var config = WebConfig()
+        var authorizationNode: Node?
         for (keyNode, value) in top {
             let key = keyNode.string ?? ""
             switch key {
             case "tls_server_config":
-                tls = try parseTLS(value, error: error, readFile: readFile)
+                config.tls = try parseTLS(value, error: error, readFile: readFile)
             case "basic_auth_users":
-                users = try parseUsers(value, error: error)
+                config.basicAuthUsers = try parseUsers(value, error: error)
+            case "authorization":
+                authorizationNode = value
             case "http_server_config":
                 throw error("http_server_config is not supported by this server", at: keyNode)
             default:
-                throw error("unknown key '\(key)' (expected tls_server_config or basic_auth_users)", at: keyNode)
+                throw error(
+                    "unknown key '\(key)' (expected tls_server_config, basic_auth_users or authorization)", at: keyNode
+                )
             }
         }
-        return (tls, users)
+        if let authorizationNode {
+            config.authorization = try parseAuthorization(authorizationNode, users: config.basicAuthUsers, error: error)
+        }
+        return config
     }
 
     private static let unsupportedTLSKeys: Set<String> = [
-        "client_auth_type", "client_ca_file", "client_allowed_sans", "cipher_suites",
-        "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites",
+        "client_allowed_sans", "cipher_suites", "curve_preferences", "min_version", "max_version",
+        "prefer_server_cipher_suites",
     ]
+
+    /// `authorization: {readers: [user…], writers: [user…]}`; every name must be a basic auth user.
+    private static func parseAuthorization(
+        _ node: Node, users: [String: String], error: (String, Node?) -> WebConfigError
+    ) throws(WebConfigError) -> Authorization? {
+        if isNull(node) { return nil }
+        guard let mapping = node.mapping else {
+            throw error("authorization must be a mapping with readers and writers", node)
+        }
+        guard !users.isEmpty else {
+            throw error("authorization needs basic_auth_users: it names who may read and who may write", node)
+        }
+        var authorization = Authorization()
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            guard key == "readers" || key == "writers" else {
+                throw error("unknown key '\(key)' in authorization (expected readers or writers)", keyNode)
+            }
+            var names: Set<String> = []
+            if !isNull(value) {
+                guard let sequence = value.sequence else { throw error("authorization.\(key) must be a list of user names", value) }
+                for item in sequence {
+                    guard item.scalar != nil, let name = item.string, !isNull(item) else {
+                        throw error("authorization.\(key): expected a user name", item)
+                    }
+                    guard users[name] != nil else {
+                        throw error("authorization.\(key): '\(name)' is not in basic_auth_users", item)
+                    }
+                    names.insert(name)
+                }
+            }
+            if key == "readers" { authorization.readers = names } else { authorization.writers = names }
+        }
+        return authorization
+    }
 
     private static func parseTLS(
         _ node: Node,
@@ -87,7 +147,7 @@ public struct WebConfig {
         for (keyNode, value) in mapping {
             let key = keyNode.string ?? ""
             switch key {
-            case "cert_file", "key_file", "cert", "key":
+            case "cert_file", "key_file", "cert", "key", "client_ca_file", "client_auth_type":
                 guard value.scalar != nil, let text = value.string, !isNull(value) else {
                     throw error("tls_server_config.\(key) must be a string", value)
                 }
@@ -96,7 +156,8 @@ public struct WebConfig {
                 throw error("tls_server_config.\(key) is not supported by this server", keyNode)
             default:
                 throw error(
-                    "unknown key '\(key)' in tls_server_config (expected cert_file, key_file, cert or key)", keyNode
+                    "unknown key '\(key)' in tls_server_config (expected cert_file, key_file, cert, key, client_auth_type or client_ca_file)",
+                    keyNode
                 )
             }
         }
@@ -115,10 +176,29 @@ public struct WebConfig {
                 throw error("tls_server_config: missing \(file)", node)
             }
         }
-        return TLSConfig(
+        var tls = TLSConfig(
             certificatePEM: try pem("cert", "cert_file", what: "certificate"),
             privateKeyPEM: try pem("key", "key_file", what: "private key")
         )
+        // Client certificates, as the exporter toolkit reads them.
+        if let mode = fields["client_auth_type"] {
+            guard let parsed = TLSConfig.ClientAuth(rawValue: mode.string ?? "") else {
+                let known = TLSConfig.ClientAuth.allCases.map(\.rawValue).joined(separator: ", ")
+                throw error("tls_server_config.client_auth_type: unknown '\(mode.string ?? "")' (expected one of \(known))", mode)
+            }
+            tls.clientAuth = parsed
+        }
+        if let file = fields["client_ca_file"] {
+            guard tls.clientAuth != .noClientCert else {
+                throw error("tls_server_config: client_ca_file is given but client_auth_type is NoClientCert (or missing)", file)
+            }
+            let contents = try readFile(file.string ?? "", file.mark)
+            tls.clientCAPEM = try checkPEM(contents, what: "client CA", node: file, error: error)
+        } else if tls.clientAuth != .noClientCert {
+            // libmicrohttpd asks clients for a certificate only when it holds a CA list.
+            throw error("tls_server_config: client_auth_type \(tls.clientAuth.rawValue) needs client_ca_file", fields["client_auth_type"])
+        }
+        return tls
     }
 
     private static func checkPEM(

@@ -95,6 +95,9 @@ public enum Catalog {
     // Exporter and process (no model labels)
     public static let buildInfo = MetricFamily("model_exporter_build_info", .gauge, "A metric with a constant '1' value labelled by version and revision of model_exporter.", labels: ["version", "revision"], perModel: false)
     public static let scrapeDuration = MetricFamily("model_exporter_scrape_duration_seconds", .gauge, "Seconds the last scrape took to compute and render.", perModel: false, unit: "s")
+    public static let httpConnectionsRejected = MetricFamily("model_exporter_http_connections_rejected_total", .counter, "Connections closed at accept since start, because --web.max-connections (reason max_connections) or --web.max-connections-per-ip (max_connections_per_ip) were open.", labels: [Label.reason], perModel: false)
+    public static let httpConnectionsTimedOut = MetricFamily("model_exporter_http_connections_timed_out_total", .counter, "Connections cut since start because their headers (reason read_header_timeout) or whole request (read_timeout) took too long.", labels: [Label.reason], perModel: false)
+    public static let httpConnectionsOpen = MetricFamily("model_exporter_http_connections_open", .gauge, "HTTP connections open now.", perModel: false)
     public static let processCPU = MetricFamily("process_cpu_seconds_total", .counter, "Total user and system CPU time spent in seconds.", perModel: false, unit: "s")
     public static let processResident = MetricFamily("process_resident_memory_bytes", .gauge, "Resident memory size in bytes.", perModel: false, unit: "bytes")
     public static let processVirtual = MetricFamily("process_virtual_memory_bytes", .gauge, "Virtual memory size in bytes.", perModel: false, unit: "bytes")
@@ -148,7 +151,7 @@ public enum Catalog {
         selectionRate, truePositiveRate, falsePositiveRate, demographicParityDifference, demographicParityRatio,
         equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, windowEvents,
         windowLabeledEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
-        processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
+        httpConnectionsRejected, httpConnectionsTimedOut, httpConnectionsOpen, processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
     ]
 
     /// The names of every series a family produces (histograms: `_bucket`, `_sum`, `_count`).

@@ -178,6 +178,24 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("web.threads"), help: "HTTP worker threads.")
     var threads: Int = 4
 
+    @Option(name: .customLong("web.read-header-timeout"), help: "Time a request's line and headers may take to arrive, from the connection's accept (or, on a kept-alive connection, from the previous answer plus --web.idle-timeout); past it the connection is closed.")
+    var readHeaderTimeout: String = "10s"
+
+    @Option(name: .customLong("web.read-timeout"), help: "Time a whole request, body included, may take to arrive, counted like --web.read-header-timeout; past it the connection is closed.")
+    var readTimeout: String = "60s"
+
+    @Option(name: .customLong("web.idle-timeout"), help: "A connection that sends and receives nothing for this long is closed (whole seconds, rounded up).")
+    var idleTimeout: String = "30s"
+
+    @Option(name: .customLong("web.max-connections"), help: "Connections open at once; past it a new connection is closed at accept, not queued, and counted in model_exporter_http_connections_rejected_total.")
+    var maxConnections: Int = 512
+
+    @Option(name: .customLong("web.max-connections-per-ip"), help: "Connections open at once from one client address; past it a new one from there is closed at accept and counted.")
+    var maxConnectionsPerIP: Int = 64
+
+    @Option(name: .customLong("web.shutdown-timeout"), help: "On SIGTERM or SIGINT: time requests in progress get to finish after the listener closes.")
+    var shutdownTimeout: String = "5s"
+
     @Option(name: .customLong("storage.path"), help: "Folder for window snapshots: written on shutdown and every --storage.snapshot-interval, replayed on start, so a restart loses no window state. Empty: no snapshots.")
     var storagePath: String = ""
 
@@ -205,8 +223,19 @@ struct Serve: ParsableCommand {
         guard let intervalMilliseconds = Durations.prometheusMilliseconds(snapshotInterval) else {
             throw ValidationError("--storage.snapshot-interval: invalid duration \"\(snapshotInterval)\" (e.g. 30s, 1m, 0s)")
         }
+        func seconds(_ flag: String, _ text: String, allowZero: Bool = false) throws -> Double {
+            guard let ms = Durations.prometheusMilliseconds(text), ms > 0 || (allowZero && ms == 0) else {
+                throw ValidationError("--\(flag): invalid duration \"\(text)\" (e.g. 500ms, 10s, 1m)")
+            }
+            return Double(ms) / 1000
+        }
+        let readHeaderSeconds = try seconds("web.read-header-timeout", readHeaderTimeout)
+        let readSeconds = try seconds("web.read-timeout", readTimeout)
+        let idleSeconds = try seconds("web.idle-timeout", idleTimeout)
+        let shutdownSeconds = try seconds("web.shutdown-timeout", shutdownTimeout, allowZero: true)
         var logger = Logger(label: "model_exporter")
         logger.logLevel = logLevel.level
+        Limits.raiseOpenFiles(logger: logger)
 
         // Block SIGINT, SIGTERM and SIGHUP before any thread starts, so the server's threads
         // inherit the mask and the main thread receives them below.
@@ -216,6 +245,39 @@ struct Serve: ParsableCommand {
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+        // Listen first, so /-/healthy answers and /-/ready says 503 while reference data loads.
+        let readiness = Readiness(starting: "loading strategies and reference data")
+        let gate = ServingGate(readiness: readiness)
+        let httpStatistics = HTTPServerStatistics()
+        var config: HTTPServerConfiguration
+        do {
+            let (host, port) = try HTTPServerConfiguration.parseListenAddress(listenAddress)
+            config = HTTPServerConfiguration(host: host, port: port)
+        } catch { throw Failure(description: "--web.listen-address: \(error)") }
+        config.threads = max(1, threads)
+        config.maxBodyBytes = maxRequestBytes
+        config.readHeaderTimeout = readHeaderSeconds
+        config.readTimeout = readSeconds
+        config.idleTimeoutSeconds = Int(idleSeconds.rounded(.up))
+        config.maxConnections = maxConnections
+        config.maxConnectionsPerIP = maxConnectionsPerIP
+        if let webConfigFile {
+            do {
+                let web = try WebConfig.load(path: webConfigFile)
+                config.tls = web.tls
+                config.basicAuthUsers = web.basicAuthUsers
+                config.authorization = web.authorization
+            } catch { throw Failure(description: "\(error)") }
+        }
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(
+                configuration: config, responder: gate, logger: logger, readiness: readiness, statistics: httpStatistics
+            )
+            try server.start()
+        } catch { throw Failure(description: "\(error)") }
+        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.boundPort)", "tls": "\(config.tls != nil)"])
 
         var store: SnapshotStore?
         if !storagePath.isEmpty {
@@ -242,28 +304,11 @@ struct Serve: ParsableCommand {
             logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
         }
 
-        var config: HTTPServerConfiguration
-        do {
-            let (host, port) = try HTTPServerConfiguration.parseListenAddress(listenAddress)
-            config = HTTPServerConfiguration(host: host, port: port)
-        } catch { throw Failure(description: "--web.listen-address: \(error)") }
-        config.threads = max(1, threads)
-        config.maxBodyBytes = maxRequestBytes
-        if let webConfigFile {
-            do {
-                let web = try WebConfig.load(path: webConfigFile)
-                config.tls = web.tls
-                config.basicAuthUsers = web.basicAuthUsers
-            } catch { throw Failure(description: "\(error)") }
-        }
-
-        let responder = ExporterResponder(monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info)
-        let server: HTTPServer
-        do {
-            server = try HTTPServer(configuration: config, responder: responder, logger: logger)
-            try server.start()
-        } catch { throw Failure(description: "\(error)") }
-        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.boundPort)", "tls": "\(config.tls != nil)"])
+        gate.install(ExporterResponder(
+            monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info, httpStatistics: httpStatistics
+        ))
+        readiness.ready()
+        logger.info("ready")
 
         func snapshot() {
             guard let store else { return }
@@ -288,8 +333,21 @@ struct Serve: ParsableCommand {
             }
         }
         logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
-        server.stop()
+        server.shutdown(gracePeriod: shutdownSeconds)
         snapshot()
         if store != nil { logger.info("windows saved", metadata: ["path": "\(storagePath)"]) }
+    }
+}
+
+enum Limits {
+    /// Raises the soft limit of open files to the hard one, as Go programs do at start:
+    /// every connection up to --web.max-connections is a descriptor.
+    static func raiseOpenFiles(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("could not raise the open-files limit", metadata: ["errno": "\(errno)"])
+        }
     }
 }

@@ -150,7 +150,7 @@ struct WebConfigTests {
         #expect(loaded.basicAuthUsers == ["alice": aliceHash])
     }
 
-    func parse(_ yaml: String) throws(WebConfigError) -> (tls: TLSConfig?, basicAuthUsers: [String: String]) {
+    func parse(_ yaml: String) throws(WebConfigError) -> WebConfig {
         try WebConfig.parse(yaml: yaml, path: "web.yml") { (file, _) throws(WebConfigError) in
             file.hasSuffix(".crt") ? certificate : key
         }
@@ -174,9 +174,16 @@ struct WebConfigTests {
         ("tls_server_config:\n  cert_file: a.crt\n  key_fil: a.key\n", "web.yml:3:3: unknown key 'key_fil' in tls_server_config (expected cert_file, key_file, cert or key)"),
         ("basic_auth_users:\n  alice: s3cret\n", "web.yml:2:10: basic_auth_users.alice: expected a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)"),
         ("tls_server_config:\n  cert_file: a.crt\n", "web.yml:2:3: tls_server_config: missing key_file"),
-        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_ca_file: ca.crt\n", "web.yml:4:3: tls_server_config.client_ca_file is not supported by this server"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_allowed_sans: [a]\n", "web.yml:4:3: tls_server_config.client_allowed_sans is not supported by this server"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_ca_file: ca.crt\n", "web.yml:4:19: tls_server_config: client_ca_file is given but client_auth_type is NoClientCert (or missing)"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n", "web.yml:4:21: tls_server_config: client_auth_type RequireAndVerifyClientCert needs client_ca_file"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: Always\n", "web.yml:4:21: tls_server_config.client_auth_type: unknown 'Always' (expected one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert)"),
+        ("authorization:\n  readers: [alice]\n", "web.yml:2:3: authorization needs basic_auth_users: it names who may read and who may write"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  writers: [alice, bob]\n", "web.yml:4:21: authorization.writers: 'bob' is not in basic_auth_users"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  scrapers: [alice]\n", "web.yml:4:3: unknown key 'scrapers' in authorization (expected readers or writers)"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  readers: alice\n", "web.yml:4:12: authorization.readers must be a list of user names"),
         ("http_server_config:\n  http2: false\n", "web.yml:1:1: http_server_config is not supported by this server"),
-        ("basic_auth_users: {}\ntls: {}\n", "web.yml:2:1: unknown key 'tls' (expected tls_server_config or basic_auth_users)"),
+        ("basic_auth_users: {}\ntls: {}\n", "web.yml:2:1: unknown key 'tls' (expected tls_server_config, basic_auth_users or authorization)"),
         ("- a\n- b\n", "web.yml:1:1: expected a mapping at the top"),
         ("basic_auth_users:\n  - alice\n", "web.yml:2:3: basic_auth_users must map user names to bcrypt hashes"),
     ])
@@ -187,6 +194,33 @@ struct WebConfigTests {
         } catch {
             #expect(error.description == message)
         }
+    }
+
+    @Test func readersWritersAndClientCertificatesAreRead() throws {
+        let loaded = try parse("""
+            tls_server_config:
+              cert_file: a.crt
+              key_file: a.key
+              client_auth_type: VerifyClientCertIfGiven
+              client_ca_file: clients.crt
+            basic_auth_users:
+              alice: \(aliceHash)
+              bob: \(aliceHash)
+              carol: \(aliceHash)
+            authorization:
+              readers: [alice]
+              writers: [bob]
+            """)
+        #expect(loaded.tls?.clientAuth == .verifyClientCertIfGiven)
+        #expect(loaded.tls?.clientCAPEM == certificate)
+        #expect(loaded.authorization == Authorization(readers: ["alice"], writers: ["bob"]))
+        let rules = try #require(loaded.authorization)
+        #expect(rules.permits("alice", method: "GET") && rules.permits("alice", method: "HEAD"))
+        #expect(!rules.permits("alice", method: "POST"))
+        #expect(rules.permits("bob", method: "POST") && rules.permits("bob", method: "GET"))
+        #expect(!rules.permits("carol", method: "GET"))
+        // Without an authorization section every user may do anything.
+        #expect(try parse("basic_auth_users:\n  alice: \(aliceHash)\n").authorization == nil)
     }
 
     @Test func syntaxErrorsCarryYamlsPosition() {
