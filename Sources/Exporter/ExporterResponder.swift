@@ -56,6 +56,7 @@ public struct ExporterResponder: HTTPResponder {
         switch (request.method, request.path) {
         case ("GET", telemetryPath), ("HEAD", telemetryPath):
             return HTTPResponse(status: 200, headers: [("Content-Type", Exposition.contentType)], body: metrics())
+                .compressed(for: request)
         case ("GET", "/"):
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(landingPage().utf8))
         case ("GET", "/-/healthy"), ("HEAD", "/-/healthy"):

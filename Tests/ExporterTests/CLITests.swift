@@ -82,27 +82,7 @@ enum CLI {
         let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
 
         func start() throws -> (Process, Pipe, UInt16) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CLI.binary)
-            p.arguments = ["serve", "--strategy", strategy, "--web.listen-address", "127.0.0.1:0", "--storage.path", dir]
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            // The log line "… port=NNNNN …" names the port picked.
-            var seen = ""
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                let chunk = err.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen += String(decoding: chunk, as: UTF8.self)
-                if let r = seen.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                    let port = UInt16(seen[r].dropFirst(5))!
-                    return (p, err, port)
-                }
-            }
-            p.terminate()
-            throw CLI.Failure(description: "serve did not start: \(seen)")
+            try CLI.serve(["--strategy", strategy, "--storage.path", dir])
         }
 
         let (first, _, port1) = try start()
@@ -123,4 +103,35 @@ enum CLI {
 
 extension CLI {
     struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// Starts `model_exporter serve` on 127.0.0.1 port 0 with `arguments`, and returns once
+    /// `/-/ready` answers 200 (the process, its stderr, the port).
+    static func serve(_ arguments: [String]) throws -> (Process, Pipe, UInt16) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["serve", "--web.listen-address", "127.0.0.1:0"] + arguments
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // The log line "… port=NNNNN …" names the port picked.
+        var seen = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let r = seen.range(of: #"port=(\d+)"#, options: .regularExpression) {
+                let port = UInt16(seen[r].dropFirst(5))!
+                // Listening comes before loading: wait until ready.
+                while Date() < deadline {
+                    if (try? TestHTTPClient(port: port).get("/-/ready").status) == 200 { return (p, err, port) }
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+                break
+            }
+        }
+        p.terminate()
+        throw Failure(description: "serve did not start: \(seen)")
+    }
 }

@@ -171,7 +171,7 @@ struct WebConfigTests {
     }
 
     @Test(arguments: [
-        ("tls_server_config:\n  cert_file: a.crt\n  key_fil: a.key\n", "web.yml:3:3: unknown key 'key_fil' in tls_server_config (expected cert_file, key_file, cert or key)"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_fil: a.key\n", "web.yml:3:3: unknown key 'key_fil' in tls_server_config (expected cert_file, key_file, cert, key, client_auth_type or client_ca_file)"),
         ("basic_auth_users:\n  alice: s3cret\n", "web.yml:2:10: basic_auth_users.alice: expected a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)"),
         ("tls_server_config:\n  cert_file: a.crt\n", "web.yml:2:3: tls_server_config: missing key_file"),
         ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_allowed_sans: [a]\n", "web.yml:4:3: tls_server_config.client_allowed_sans is not supported by this server"),
@@ -179,7 +179,7 @@ struct WebConfigTests {
         ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n", "web.yml:4:21: tls_server_config: client_auth_type RequireAndVerifyClientCert needs client_ca_file"),
         ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: Always\n", "web.yml:4:21: tls_server_config.client_auth_type: unknown 'Always' (expected one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert)"),
         ("authorization:\n  readers: [alice]\n", "web.yml:2:3: authorization needs basic_auth_users: it names who may read and who may write"),
-        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  writers: [alice, bob]\n", "web.yml:4:21: authorization.writers: 'bob' is not in basic_auth_users"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  writers: [alice, bob]\n", "web.yml:4:20: authorization.writers: 'bob' is not in basic_auth_users"),
         ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  scrapers: [alice]\n", "web.yml:4:3: unknown key 'scrapers' in authorization (expected readers or writers)"),
         ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  readers: alice\n", "web.yml:4:12: authorization.readers must be a list of user names"),
         ("http_server_config:\n  http2: false\n", "web.yml:1:1: http_server_config is not supported by this server"),

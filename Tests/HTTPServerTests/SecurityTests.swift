@@ -153,3 +153,130 @@ struct TLSTests {
         again.stop()
     }
 }
+
+@Suite("Readers and writers")
+struct AuthorizationTests {
+    static let users = ["reader": aliceHash, "writer": aliceHash, "stranger": aliceHash]
+
+    @Test func readersReadWritersWriteOthersAreForbidden() throws {
+        try withServer({
+            $0.basicAuthUsers = Self.users
+            $0.authorization = Authorization(readers: ["reader"], writers: ["writer"])
+        }) { _, port in
+            func status(_ method: String, _ user: String?, body: [UInt8] = []) throws -> RawResponse {
+                let headers = user.map { [("Authorization", basic($0, "s3cret"))] } ?? []
+                return try RawClient.exchange(port: port, RawClient.request(method, "/api/v1/events", headers: headers, body: body))
+            }
+            #expect(try status("GET", "reader").status == 200)
+            #expect(try status("HEAD", "reader").status == 200)
+            let posted = try status("POST", "reader", body: Array("{}".utf8))
+            #expect(posted.status == 403)
+            #expect(posted.text == "Forbidden: user 'reader' may not POST /api/v1/events\n")
+            #expect(posted.headers["www-authenticate"] == nil)
+            #expect(try status("POST", "writer", body: Array("{}".utf8)).status == 200)
+            #expect(try status("GET", "writer").status == 200)
+            #expect(try status("GET", "stranger").status == 403)
+            let missing = try status("POST", nil, body: Array("{}".utf8))
+            #expect(missing.status == 401)
+            #expect(missing.headers["www-authenticate"] == BasicAuthenticator.challenge)
+            let wrong = try RawClient.exchange(port: port, RawClient.request(
+                "POST", "/api/v1/events", headers: [("Authorization", basic("writer", "wrong"))], body: [1]
+            ))
+            #expect(wrong.status == 401)
+            #expect(wrong.headers["www-authenticate"] == BasicAuthenticator.challenge)
+        }
+    }
+
+    @Test func authorizationMustNameKnownUsers() {
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, basicAuthUsers: ["reader": aliceHash])
+        configuration.authorization = Authorization(readers: ["reader"], writers: ["ghost"])
+        #expect(throws: HTTPServerError.invalidConfiguration("authorization names 'ghost', who is not a basic auth user")) {
+            _ = try HTTPServer(configuration: configuration, responder: EchoResponder(), logger: quietLogger)
+        }
+    }
+}
+
+@Suite("Mutual TLS", .serialized)
+struct MutualTLSTests {
+    /// A CA, a server certificate, a client certificate the CA signed and one another CA signed.
+    struct Certificates {
+        let directory: String
+        var server: TLSConfig
+        var clientCA: String
+        func path(_ name: String) -> String { directory + "/" + name }
+    }
+
+    static func makeCertificates() throws -> Certificates {
+        let directory = try temporaryDirectory()
+        func openssl(_ arguments: [String]) throws { try Tools.run("openssl", arguments) }
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        for ca in ["ca", "rogue-ca"] {
+            try openssl(["req", "-x509"] + ec + [
+                "-keyout", "\(directory)/\(ca).key", "-out", "\(directory)/\(ca).crt", "-days", "2", "-subj", "/CN=\(ca)",
+            ])
+        }
+        try openssl(["req", "-x509"] + ec + [
+            "-keyout", "\(directory)/server.key", "-out", "\(directory)/server.crt", "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ])
+        for (client, ca) in [("client", "ca"), ("rogue", "rogue-ca")] {
+            try openssl(["req", "-new"] + ec + ["-keyout", "\(directory)/\(client).key", "-out", "\(directory)/\(client).csr", "-subj", "/CN=\(client)"])
+            try openssl([
+                "x509", "-req", "-in", "\(directory)/\(client).csr", "-CA", "\(directory)/\(ca).crt",
+                "-CAkey", "\(directory)/\(ca).key", "-CAcreateserial", "-out", "\(directory)/\(client).crt", "-days", "2",
+            ])
+        }
+        let read = { (name: String) in try String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8) }
+        return Certificates(
+            directory: directory,
+            server: TLSConfig(certificatePEM: try read("server.crt"), privateKeyPEM: try read("server.key")),
+            clientCA: try read("ca.crt")
+        )
+    }
+
+    /// curl's status code for GET / with the given client certificate, or its exit status when no HTTP answer came.
+    static func curl(_ port: UInt16, _ certificates: Certificates, client: String?) -> String {
+        var arguments = ["-sk", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}"]
+        if let client {
+            arguments += ["--cert", certificates.path("\(client).crt"), "--key", certificates.path("\(client).key")]
+        }
+        arguments.append("https://127.0.0.1:\(port)/metrics")
+        do { return try Tools.run("curl", arguments) } catch { return "\(error)" }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func requireAndVerifyAcceptsOnlyCertificatesOfTheClientCA() throws {
+        let certificates = try Self.makeCertificates()
+        defer { try? FileManager.default.removeItem(atPath: certificates.directory) }
+        var tls = certificates.server
+        tls.clientAuth = .requireAndVerifyClientCert
+        tls.clientCAPEM = certificates.clientCA
+        try withServer({ $0.tls = tls }) { _, port in
+            #expect(Self.curl(port, certificates, client: "client") == "200")
+            #expect(Self.curl(port, certificates, client: "rogue") == "403")
+            #expect(Self.curl(port, certificates, client: nil) == "403")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func verifyIfGivenLetsCertificatelessClientsIn() throws {
+        let certificates = try Self.makeCertificates()
+        defer { try? FileManager.default.removeItem(atPath: certificates.directory) }
+        var tls = certificates.server
+        tls.clientAuth = .verifyClientCertIfGiven
+        tls.clientCAPEM = certificates.clientCA
+        try withServer({ $0.tls = tls }) { _, port in
+            #expect(Self.curl(port, certificates, client: nil) == "200")
+            #expect(Self.curl(port, certificates, client: "client") == "200")
+            #expect(Self.curl(port, certificates, client: "rogue") == "403")
+        }
+    }
+
+    @Test func refusalsFollowTheMode() {
+        #expect(clientCertificateRefusal(.requireAnyClientCert, .untrusted) == nil)
+        #expect(clientCertificateRefusal(.requireAnyClientCert, .none) != nil)
+        #expect(clientCertificateRefusal(.requestClientCert, .none) == nil)
+        #expect(clientCertificateRefusal(.requestClientCert, .untrusted) == nil)
+        #expect(clientCertificateRefusal(.noClientCert, .none) == nil)
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import HTTPServer
+import Strategy
+import Testing
+@testable import Exporter
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ServingGateTests {
+    @Test func startingThenReadyThenShuttingDown() throws {
+        let readiness = Readiness(starting: "loading reference data")
+        let gate = ServingGate(readiness: readiness)
+        let ready = HTTPRequest(method: "GET", path: "/-/ready")
+        #expect(gate.respond(to: ready).status == 503)
+        #expect(gate.respond(to: ready).body == Array("Not ready: loading reference data\n".utf8))
+        #expect(gate.respond(to: HTTPRequest(method: "GET", path: "/-/healthy")).status == 200)
+        let early = gate.respond(to: HTTPRequest(method: "GET", path: "/metrics"))
+        #expect(early.status == 503)
+        #expect(early.header("Retry-After") == "1")
+
+        let strategy = try Strategy.load(path: Fixtures.oracle("edge_small") + "/strategy.yml")
+        let monitor = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))
+        gate.install(ExporterResponder(monitors: [monitor], buildInfo: BuildInfo(version: "t", revision: "t")))
+        #expect(gate.respond(to: HTTPRequest(method: "GET", path: "/metrics")).status == 200)
+        #expect(gate.respond(to: ready).status == 503, "installed but not yet declared ready (e.g. replaying)")
+        readiness.notReady("replaying the log")
+        #expect(gate.respond(to: ready).body == Array("Not ready: replaying the log\n".utf8))
+        readiness.ready()
+        #expect(gate.respond(to: ready).status == 200)
+        readiness.shuttingDown()
+        readiness.ready()  // shutting down is final
+        #expect(gate.respond(to: ready).status == 503)
+        #expect(gate.respond(to: ready).body == Array("Not ready: shutting down\n".utf8))
+    }
+}
+
+@Suite(.serialized) struct HardeningTests {
+    @Test func metricsAreGzippedWhenAskedAndEqualThePlainText() throws {
+        let strategy = try Strategy.load(path: Fixtures.oracle("credit_psi") + "/strategy.yml")
+        let live = try LiveExporter(strategies: [strategy])
+        let plain = try live.client.get("/metrics")
+        #expect(plain.headers["content-encoding"] == nil)
+        #expect(plain.headers["vary"] == "Accept-Encoding")
+        let zipped = try live.client.request("GET", "/metrics", body: [], headers: ["Accept-Encoding": "gzip"])
+        #expect(zipped.status == 200)
+        #expect(zipped.headers["content-encoding"] == "gzip")
+        #expect(zipped.body.starts(with: [0x1f, 0x8b]))
+        #expect(zipped.body.count * 4 < plain.body.count, "\(zipped.body.count) vs \(plain.body.count) bytes")
+        // gunzip (Debian's base) reads it back to the same exposition, but for timings.
+        let file = NSTemporaryDirectory() + "metrics-\(UUID().uuidString).gz"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try Data(zipped.body).write(to: URL(fileURLWithPath: file))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-dc", file]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let stable = { (s: String) in s.split(separator: "\n").filter { !$0.contains("process_") && !$0.contains("scrape_duration") } }
+        #expect(stable(text) == stable(plain.text))
+        // q=0 refuses gzip.
+        let refused = try live.client.request("GET", "/metrics", body: [], headers: ["Accept-Encoding": "gzip;q=0, identity"])
+        #expect(refused.headers["content-encoding"] == nil)
+    }
+
+    @Test(arguments: [
+        ("gzip", true), ("deflate, gzip;q=0.5", true), ("GZIP", true), ("*", true), ("gzip;q=0", false),
+        ("identity", false), ("br, deflate", false), ("*;q=0", false), ("x-gzip", true),
+    ])
+    func acceptEncodingIsRead(value: String, accepted: Bool) {
+        let big = HTTPResponse(status: 200, body: [UInt8](repeating: 65, count: 4096))
+        let response = big.compressed(for: HTTPRequest(method: "GET", path: "/", headers: ["accept-encoding": value]))
+        #expect((response.header("Content-Encoding") == "gzip") == accepted)
+    }
+
+    @Test func connectionCountersAreExported() throws {
+        let strategy = try Strategy.load(path: Fixtures.oracle("edge_small") + "/strategy.yml")
+        let monitor = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))
+        let responder = ExporterResponder(
+            monitors: [monitor], buildInfo: BuildInfo(version: "t", revision: "t"), httpStatistics: HTTPServerStatistics()
+        )
+        let text = String(decoding: responder.metrics(), as: UTF8.self)
+        #expect(text.contains("# TYPE model_exporter_http_connections_rejected_total counter\n"))
+        #expect(text.contains(#"model_exporter_http_connections_rejected_total{reason="max_connections"} 0"#))
+        #expect(text.contains(#"model_exporter_http_connections_rejected_total{reason="max_connections_per_ip"} 0"#))
+        #expect(text.contains(#"model_exporter_http_connections_timed_out_total{reason="read_header_timeout"} 0"#))
+        #expect(text.contains("model_exporter_http_connections_open 0"))
+    }
+
+    /// The binary: flags are checked, the cap refuses and counts, and SIGTERM with
+    /// 1,000 idle connections open exits well within Kubernetes' 30 s grace.
+    @Test(.timeLimit(.minutes(1)))
+    func serveHonoursItsConnectionFlagsAndStopsQuickly() throws {
+        let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
+        let bad = try CLI.run(["serve", "--strategy", strategy, "--web.read-timeout", "soon"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--web.read-timeout: invalid duration \"soon\""))
+
+        let (process, _, port) = try CLI.serve([
+            "--strategy", strategy, "--web.max-connections", "1001", "--web.max-connections-per-ip", "1001",
+            "--web.idle-timeout", "1m", "--web.shutdown-timeout", "5s",
+        ])
+        defer { if process.isRunning { process.terminate() } }
+        var idle: [Int32] = []
+        defer { idle.forEach { close($0) } }
+        for _ in 0..<1000 { idle.append(try connect(port)) }
+        // The 1,001st connection is the scrape below; a 1,002nd is refused and counted.
+        var m: [ParsedSample] = []
+        let deadline = Date().addingTimeInterval(5)
+        repeat {
+            m = try parseExposition(try TestHTTPClient(port: port).get("/metrics").text)
+        } while m.first(where: { $0.name == "model_exporter_http_connections_open" })?.value != 1001 && Date() < deadline
+        #expect(m.first { $0.name == "model_exporter_http_connections_open" }?.value == 1001)
+        Thread.sleep(forTimeInterval: 0.2)  // the scrape's connection closes
+        idle.append(try connect(port))  // 1,001 open: the cap
+        Thread.sleep(forTimeInterval: 0.2)
+        let refused = try connect(port)
+        defer { close(refused) }
+        var byte: UInt8 = 0
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(refused, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let started = Date()
+        #expect(recv(refused, &byte, 1, 0) <= 0, "closed by the server")
+        #expect(Date().timeIntervalSince(started) < 1, "at once, not queued")
+        close(idle.removeLast())
+        Thread.sleep(forTimeInterval: 0.2)
+        m = try parseExposition(try TestHTTPClient(port: port).get("/metrics").text)
+        #expect(m.first { $0.name == "model_exporter_http_connections_rejected_total" && $0.labels["reason"] == "max_connections" }?.value == 1)
+
+        let stopping = Date()
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        let elapsed = Date().timeIntervalSince(stopping)
+        #expect(process.terminationStatus == 0)
+        #expect(elapsed < 6, "SIGTERM to exit took \(elapsed) s")
+    }
+
+    private func connect(_ port: UInt16) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard status == 0 else {
+            close(fd)
+            throw CLI.Failure(description: "connect: errno \(errno)")
+        }
+        return fd
+    }
+}
