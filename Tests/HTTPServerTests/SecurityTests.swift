@@ -244,31 +244,23 @@ struct MutualTLSTests {
         do { return try Tools.run("curl", arguments) } catch { return "\(error)" }
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func requireAndVerifyAcceptsOnlyCertificatesOfTheClientCA() throws {
+    /// Each mode against no certificate, one the client CA signed, and one another CA signed.
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        (TLSConfig.ClientAuth.requireAndVerifyClientCert, ["none": "403", "client": "200", "rogue": "403"]),
+        (.verifyClientCertIfGiven, ["none": "200", "client": "200", "rogue": "403"]),
+        (.requireAnyClientCert, ["none": "403", "client": "200", "rogue": "200"]),
+        (.requestClientCert, ["none": "200", "client": "200", "rogue": "200"]),
+    ])
+    func clientCertificatesAreAskedForAndChecked(mode: TLSConfig.ClientAuth, expected: [String: String]) throws {
         let certificates = try Self.makeCertificates()
         defer { try? FileManager.default.removeItem(atPath: certificates.directory) }
         var tls = certificates.server
-        tls.clientAuth = .requireAndVerifyClientCert
+        tls.clientAuth = mode
         tls.clientCAPEM = certificates.clientCA
         try withServer({ $0.tls = tls }) { _, port in
-            #expect(Self.curl(port, certificates, client: "client") == "200")
-            #expect(Self.curl(port, certificates, client: "rogue") == "403")
-            #expect(Self.curl(port, certificates, client: nil) == "403")
-        }
-    }
-
-    @Test(.timeLimit(.minutes(1)))
-    func verifyIfGivenLetsCertificatelessClientsIn() throws {
-        let certificates = try Self.makeCertificates()
-        defer { try? FileManager.default.removeItem(atPath: certificates.directory) }
-        var tls = certificates.server
-        tls.clientAuth = .verifyClientCertIfGiven
-        tls.clientCAPEM = certificates.clientCA
-        try withServer({ $0.tls = tls }) { _, port in
-            #expect(Self.curl(port, certificates, client: nil) == "200")
-            #expect(Self.curl(port, certificates, client: "client") == "200")
-            #expect(Self.curl(port, certificates, client: "rogue") == "403")
+            for (client, status) in expected.sorted(by: { $0.key < $1.key }) {
+                #expect(Self.curl(port, certificates, client: client == "none" ? nil : client) == status, "\(client)")
+            }
         }
     }
 
