@@ -77,7 +77,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// A connection that sends and receives nothing for this long is closed
     /// (libmicrohttpd's inactivity timeout, whole seconds).
     public var idleTimeoutSeconds: Int = 30
-    /// The request line and headers must be in within this many seconds (see ``ConnectionTable``).
+    /// The request line and headers must be in within this many seconds of the accept (on a
+    /// kept-alive connection: of the previous answer plus the idle timeout); past it the
+    /// connection is closed without an answer.
     public var readHeaderTimeout: Double = 10
     /// The whole request, body included, must be in within this many seconds.
     public var readTimeout: Double = 60
