@@ -140,6 +140,52 @@ import Glibc
         #expect(elapsed < 6, "SIGTERM to exit took \(elapsed) s")
     }
 
+    /// The reference CSV is a named pipe the test holds shut: the binary is listening but
+    /// still loading, so readiness says so; once the data flows, it turns ready.
+    @Test(.timeLimit(.minutes(1)))
+    func serveIsHealthyButNotReadyWhileItLoads() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fixture = Fixtures.oracle("credit_psi")
+        try FileManager.default.copyItem(atPath: fixture + "/strategy.yml", toPath: dir + "/strategy.yml")
+        #expect(mkfifo(dir + "/reference.csv", 0o600) == 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["serve", "--strategy", dir + "/strategy.yml", "--web.listen-address", "127.0.0.1:0"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        var seen = ""
+        var port: UInt16?
+        while port == nil {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let r = seen.range(of: #"port=(\d+)"#, options: .regularExpression) { port = UInt16(seen[r].dropFirst(5)) }
+        }
+        let client = TestHTTPClient(port: try #require(port, "\(seen)"))
+        #expect(try client.get("/-/healthy").status == 200)
+        let starting = try client.get("/-/ready")
+        #expect(starting.status == 503)
+        #expect(starting.text == "Not ready: loading strategies and reference data\n")
+        #expect(try client.get("/metrics").status == 503)
+
+        let pipe = try #require(FileHandle(forWritingAtPath: dir + "/reference.csv"))
+        pipe.write(try Data(contentsOf: URL(fileURLWithPath: fixture + "/reference.csv")))
+        try pipe.close()
+        var ready = try client.get("/-/ready")
+        let deadline = Date().addingTimeInterval(10)
+        while ready.status != 200, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            ready = try client.get("/-/ready")
+        }
+        #expect(ready.status == 200)
+        #expect(ready.text == "Ready\n")
+        #expect(try client.get("/metrics").status == 200)
+    }
+
     private func connect(_ port: UInt16) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
