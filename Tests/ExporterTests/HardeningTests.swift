@@ -142,6 +142,57 @@ import Glibc
         #expect(elapsed < 6, "SIGTERM to exit took \(elapsed) s")
     }
 
+    /// The timeout and per-address flags reach the server: a trickler is cut after
+    /// --web.read-header-timeout, a kept-alive connection after --web.idle-timeout, the fourth
+    /// connection from one address past --web.max-connections-per-ip 3 is refused, and
+    /// each is counted.
+    @Test(.timeLimit(.minutes(1)))
+    func serveAppliesItsTimeoutAndPerAddressFlags() throws {
+        let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
+        let (process, _, port) = try CLI.serve([
+            "--strategy", strategy, "--web.read-header-timeout", "1s", "--web.idle-timeout", "2s",
+            "--web.read-timeout", "5s", "--web.max-connections-per-ip", "3",
+        ])
+        defer { if process.isRunning { process.terminate() } }
+        func secondsUntilClosed(_ fd: Int32, trickle: Bool) -> Double? {
+            let started = Date()
+            var byte: UInt8 = 0
+            var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            while Date().timeIntervalSince(started) < 5 {
+                if trickle, send(fd, "X", 1, Int32(MSG_NOSIGNAL)) < 0 { return Date().timeIntervalSince(started) }
+                let n = recv(fd, &byte, 1, 0)
+                if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return Date().timeIntervalSince(started) }
+            }
+            return nil
+        }
+        let trickler = try connect(port)
+        defer { close(trickler) }
+        _ = send(trickler, "GET / HTTP/1.1\r\nX-Slow: ", 25, Int32(MSG_NOSIGNAL))
+        // Kept alive after one answer: from then on only the idle timeout (2 s) comes first.
+        let keptAlive = try connect(port)
+        defer { close(keptAlive) }
+        let request = "GET /-/healthy HTTP/1.1\r\nHost: t\r\n\r\n"
+        _ = send(keptAlive, request, request.utf8.count, Int32(MSG_NOSIGNAL))
+        var answer = [UInt8](repeating: 0, count: 512)
+        #expect(recv(keptAlive, &answer, answer.count, 0) > 0)
+        let answered = Date()
+        let third = try connect(port)
+        let fourth = try connect(port)
+        defer { close(fourth) }
+        #expect(secondsUntilClosed(fourth, trickle: false).map { $0 < 0.5 } == true, "the fourth from one address is refused at once")
+        close(third)
+        let cut = secondsUntilClosed(trickler, trickle: true)
+        #expect(cut.map { $0 > 0.6 && $0 < 2.5 } == true, "trickler cut after \(String(describing: cut)) s")
+        let idle = secondsUntilClosed(keptAlive, trickle: false).map { _ in Date().timeIntervalSince(answered) }
+        #expect(idle.map { $0 > 1.5 && $0 < 3.5 } == true, "kept-alive connection closed after \(String(describing: idle)) s")
+        Thread.sleep(forTimeInterval: 0.2)
+        let m = try parseExposition(try TestHTTPClient(port: port).get("/metrics").text)
+        let value = { (name: String, reason: String) in m.first { $0.name == name && $0.labels["reason"] == reason }?.value }
+        #expect(value("model_exporter_http_connections_rejected_total", "max_connections_per_ip") == 1)
+        #expect(value("model_exporter_http_connections_timed_out_total", "read_header_timeout") == 1)
+    }
+
     /// The reference CSV is a named pipe the test holds shut: the binary is listening but
     /// still loading, so readiness says so; once the data flows, it turns ready.
     @Test(.timeLimit(.minutes(1)))

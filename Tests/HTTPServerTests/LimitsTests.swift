@@ -267,6 +267,30 @@ struct ShutdownTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func aRequestLongerThanTheGracePeriodIsReportedAndShutdownEnds() throws {
+        struct Slower: HTTPResponder {
+            func respond(to request: HTTPRequest) -> HTTPResponse {
+                Thread.sleep(forTimeInterval: 1.5)
+                return .text(200, "late\n")
+            }
+        }
+        let server = try HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2), responder: Slower(), logger: quietLogger
+        )
+        try server.start()
+        let fd = try RawClient.connect(port: server.boundPort)
+        defer { close(fd) }
+        try RawClient.send(fd, RawClient.request("GET", "/slow"))
+        Thread.sleep(forTimeInterval: 0.2)
+        let started = Date()
+        // 0.3 s of grace: the request is still in progress when it runs out. libmicrohttpd
+        // then waits for the responder's call to return before it closes the connection.
+        #expect(server.shutdown(gracePeriod: 0.3) == 1)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed >= 0.3 && elapsed < 3, "shutdown took \(elapsed) s")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aThousandIdleConnectionsDoNotDelayShutdown() throws {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 4)
         configuration.maxConnections = 2000
