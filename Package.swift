@@ -26,18 +26,20 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // Numbers and JSON strings as text: one spelling shared by every module (stdlib only).
+        .target(name: "TextFormat", swiftSettings: settings),
         // Pure statistics and window state: no I/O, no clock, no Foundation.
-        .target(name: "MonitorCore", swiftSettings: settings),
+        .target(name: "MonitorCore", dependencies: ["TextFormat"], swiftSettings: settings),
         // The strategy file: YAML → StrategyV1 (syntax, positions) → Strategy (meaning); the metric catalog.
         .target(
             name: "Strategy",
-            dependencies: ["MonitorCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MonitorCore", "TextFormat", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings
         ),
         // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
-        .target(name: "Exposition", swiftSettings: settings),
+        .target(name: "Exposition", dependencies: ["TextFormat"], swiftSettings: settings),
         // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
-        .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy"], swiftSettings: settings),
+        .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy", "TextFormat"], swiftSettings: settings),
         // HTTP: responder protocol, Request/Response values; MHDServer.swift holds every unsafe call.
         .target(
             name: "HTTPServer",
@@ -51,13 +53,13 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),
         // Strategy → Prometheus rules, promtool tests, Grafana dashboards, Alertmanager routes.
-        .target(name: "Generator", dependencies: ["Strategy"], swiftSettings: settings),
+        .target(name: "Generator", dependencies: ["Strategy", "TextFormat"], swiftSettings: settings),
         // Thin executable: flags, signals, wiring.
         .executableTarget(
             name: "model_exporter",
@@ -75,7 +77,7 @@ let package = Package(
             path: "bench/Harness",
             swiftSettings: settings
         ),
-        .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore"], swiftSettings: settings),
+        .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore", "TextFormat"], swiftSettings: settings),
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),

@@ -32,7 +32,7 @@ enum PromQL {
     /// The labels every per-model aggregation keeps.
     static let modelLabels = [Label.model, Label.modelVersion]
     /// The histogram bucket label.
-    static let bucketLabel = "le"
+    static let bucketLabel = Label.bucketBound
 
     /// A PromQL double-quoted string literal.
     static func quote(_ s: String) -> String {

@@ -65,17 +65,6 @@ import Strategy
         #expect(GoFloat.format(value) == text)
     }
 
-    @Test func durations() {
-        #expect(PromDuration.milliseconds("1h30m") == 5_400_000)
-        #expect(PromDuration.milliseconds("90s") == 90_000)
-        #expect(PromDuration.milliseconds("500ms") == 500)
-        #expect(PromDuration.milliseconds("1d") == 86_400_000)
-        #expect(PromDuration.milliseconds("5x") == nil)
-        #expect(PromDuration.format(5_400_000) == "1h30m")
-        #expect(PromDuration.format(90_000) == "1m30s")
-        #expect(PromDuration.format(0) == "0s")
-    }
-
     @Test func templates() {
         let t = Template(literal: "Gap on {{ $labels.attribute }} is {{$value}} {{ humanize $value }}")
         #expect(t.goTemplate == #"Gap on {{ $labels.attribute }} is {{ $value }} {{ "{{" }} humanize $value }}"#)

@@ -3,6 +3,7 @@
 // JSONSerialization is not byte-stable across platforms, so generated dashboards use this.
 
 import Strategy
+import TextFormat
 
 indirect enum JSONValue: Sendable, Equatable {
     case string(String)
@@ -67,26 +68,7 @@ enum JSON {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let digits = Array("0123456789abcdef")
-                    out += "\\u00" + String([digits[Int(u.value >> 4)], digits[Int(u.value & 15)]])
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 
     /// RFC 8259 number syntax: `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`.
     static func isNumber(_ s: String) -> Bool {
