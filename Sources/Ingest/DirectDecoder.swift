@@ -36,6 +36,8 @@ struct DirectDecoder {
     var out: [(model: String, event: Event)] = []
     /// The last model named by an event, and its schema (bodies usually name one model).
     var lastModel: (name: String, schema: EventSchema)?
+    /// Which features (or attributes) of the object being read were given: a duplicate gives up.
+    var seenFields: [Bool] = []
 
     init(b: UnsafeBufferPointer<UInt8>, schemas: [String: EventSchema], defaultModel: String?) {
         self.b = b
@@ -114,20 +116,12 @@ struct DirectDecoder {
             if c == UInt8(ascii: "\"") {
                 i += 1
                 // Longer strings take the general path, which refuses them by name.
-                return i - 1 - start <= EventDecoder.maxStringBytes ? start..<(i - 1) : nil
+                return i - 1 - start <= EventRules.maxStringBytes ? start..<(i - 1) : nil
             }
             if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
             i += 1
         }
         return nil
-    }
-
-    func text(_ r: Range<Int>) -> String? {
-        let bytes = UnsafeBufferPointer(rebasing: b[r])
-        for c in bytes where c >= 0x80 {
-            return String(validating: bytes, as: UTF8.self)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A JSON number (the grammar JSONReader takes): its value (finite) and byte range.
@@ -165,22 +159,15 @@ struct DirectDecoder {
         return true
     }
 
-    /// One scalar value: what the general reader would make of it, for the fields below.
-    enum Scalar {
-        case null
-        case bool(Bool)
-        case number(Double, Range<Int>)
-        case string(Range<Int>)
-    }
-
-    mutating func scalar() -> Scalar? {
+    /// One scalar value as the event rules take it (objects and arrays give up).
+    mutating func scalar() -> FieldValue<BodyText>? {
         guard i < end else { return nil }
         switch b[i] {
-        case UInt8(ascii: "\""): return rawString().map { .string($0) }
+        case UInt8(ascii: "\""): return rawString().map { .string(BodyText(b: b, range: $0)) }
         case UInt8(ascii: "n"): return literal("null") ? .null : nil
         case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
         case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number().map { .number($0.0, $0.1) }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number().map { .number($0.0, BodyText(b: b, range: $0.1)) }
         default: return nil
         }
     }
@@ -270,7 +257,7 @@ struct DirectDecoder {
             let bit: UInt16
             if d.equals(key, Self.keyModel) {
                 bit = 1
-                guard seen & bit == 0, case .string(let r) = d.scalar(), let name = d.text(r) else { return false }
+                guard seen & bit == 0, case .string(let t) = d.scalar(), let name = t.string else { return false }
                 if usedDefault { guard name == modelName else { return false } }
                 guard let s = d.schema(named: name) else { return false }
                 modelName = name
@@ -279,6 +266,8 @@ struct DirectDecoder {
                 bit = 8
                 guard seen & bit == 0, let s = resolveDefault(&d) else { return false }
                 features = Array(repeating: .missing, count: s.featureNames.count)
+                d.seenFields.removeAll(keepingCapacity: true)
+                d.seenFields.append(contentsOf: repeatElement(false, count: s.featureNames.count))
                 var next = 0
                 let ok = d.members { d, name in
                     var f = next
@@ -287,24 +276,9 @@ struct DirectDecoder {
                         f = g
                     }
                     next = f + 1
-                    guard let v = d.scalar() else { return false }
-                    let numerical = s.featureTypes[f] == .numerical
-                    switch v {
-                    case .null: features[f] = .missing
-                    case .number(let x, let r): features[f] = numerical ? .number(x) : .string(d.text(r)!)
-                    case .string(let r):
-                        if r.isEmpty {
-                            features[f] = .missing
-                        } else if numerical {
-                            return false  // "nan" is missing, anything else a problem: the general path decides
-                        } else {
-                            guard let t = d.text(r) else { return false }
-                            features[f] = .string(t)
-                        }
-                    case .bool(let x):
-                        guard !numerical else { return false }
-                        features[f] = .string(x ? "true" : "false")
-                    }
+                    guard !d.seenFields[f], let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.feature(v, type: s.featureTypes[f]) }) else { return false }
+                    d.seenFields[f] = true
+                    features[f] = x
                     return true
                 }
                 guard ok else { return false }
@@ -312,57 +286,31 @@ struct DirectDecoder {
                 bit = 16
                 guard seen & bit == 0, let s = resolveDefault(&d) else { return false }
                 attributes = Array(repeating: nil, count: s.attributeKeys.count)
+                d.seenFields.removeAll(keepingCapacity: true)
+                d.seenFields.append(contentsOf: repeatElement(false, count: s.attributeKeys.count))
                 let ok = d.members { d, name in
-                    guard let a = s.attributeKeys.firstIndex(where: { d.equals(name, $0) }), let v = d.scalar() else { return false }
-                    switch v {
-                    case .string(let r):
-                        guard let t = d.text(r) else { return false }
-                        attributes[a] = t.isEmpty ? nil : t
-                    case .number(_, let r): attributes[a] = d.text(r)
-                    case .null: break
-                    case .bool: return false
-                    }
+                    guard let a = s.attributeKeys.firstIndex(where: { d.equals(name, $0) }), !d.seenFields[a],
+                          let v = d.scalar(), case .success(let g) = Result(catching: { () throws(FieldRefusal) in try EventRules.attribute(v) })
+                    else { return false }
+                    d.seenFields[a] = true
+                    attributes[a] = g
                     return true
                 }
                 guard ok else { return false }
             } else if d.equals(key, Self.keyID) {
                 bit = 2
-                guard seen & bit == 0, let v = d.scalar() else { return false }
-                switch v {
-                case .string(let r), .number(_, let r):
-                    guard let t = d.text(r) else { return false }
-                    id = t
-                case .null: break
-                case .bool: return false
-                }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.id(v) }) else { return false }
+                id = x
             } else if d.equals(key, Self.keyTimestamp) {
                 bit = 4
-                guard seen & bit == 0, let v = d.scalar() else { return false }
-                switch v {
-                case .number(let x, _): timestamp = x
-                case .string(let r):
-                    guard let t = d.text(r).flatMap(Timestamps.parse) else { return false }
-                    timestamp = t
-                case .null: break
-                case .bool: return false
-                }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.timestamp(v) }) else { return false }
+                timestamp = x
             } else if d.equals(key, Self.keyPrediction) || d.equals(key, Self.keyLabel) {
                 let isPrediction = key.count == Self.keyPrediction.count
                 bit = isPrediction ? 32 : 64
                 guard seen & bit == 0, let v = d.scalar() else { return false }
                 // Regression or not: from the schema when known, else the default model's.
-                guard let s = schema ?? resolveDefault(&d) else { return false }
-                let o: Outcome?
-                switch (s.task == .regression, v) {
-                case (_, .null): o = nil
-                case (true, .number(let x, _)): o = .value(x)
-                case (false, .string(let r)) where !r.isEmpty:
-                    guard let t = d.text(r) else { return false }
-                    o = .category(t)
-                case (false, .number(_, let r)): o = .category(d.text(r)!)
-                case (false, .bool(let x)): o = .category(x ? "true" : "false")
-                default: return false
-                }
+                guard let s = schema ?? resolveDefault(&d), case .success(let o) = Result(catching: { () throws(FieldRefusal) in try EventRules.outcome(v, regression: s.task == .regression) }) else { return false }
                 if isPrediction {
                     guard let o else { return false }  // "required"
                     prediction = o
@@ -371,20 +319,12 @@ struct DirectDecoder {
                 }
             } else if d.equals(key, Self.keyScore) {
                 bit = 128
-                guard seen & bit == 0, let v = d.scalar() else { return false }
-                switch v {
-                case .number(let x, _) where (0...1).contains(x): score = x
-                case .null: break
-                default: return false
-                }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.score(v) }) else { return false }
+                score = x
             } else if d.equals(key, Self.keyLatency) {
                 bit = 256
-                guard seen & bit == 0, let v = d.scalar() else { return false }
-                switch v {
-                case .number(let x, _) where x >= 0: latency = x
-                case .null: break
-                default: return false
-                }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.latency(v) }) else { return false }
+                latency = x
             } else {
                 return false  // unknown key
             }
@@ -400,5 +340,27 @@ struct DirectDecoder {
             id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
             score: score, label: label, latency: latency)))
         return true
+    }
+}
+
+/// A string or a number's text inside the body, made a `String` only when a rule needs it.
+struct BodyText: FieldText {
+    let b: UnsafeBufferPointer<UInt8>
+    let range: Range<Int>
+
+    var isEmpty: Bool { range.isEmpty }
+
+    var string: String? {
+        let bytes = UnsafeBufferPointer(rebasing: b[range])
+        for c in bytes where c >= 0x80 {
+            return String(validating: bytes, as: UTF8.self)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    var isNaNWord: Bool {
+        guard range.count == 3 else { return false }
+        let l = range.lowerBound
+        return b[l] | 0x20 == UInt8(ascii: "n") && b[l + 1] | 0x20 == UInt8(ascii: "a") && b[l + 2] | 0x20 == UInt8(ascii: "n")
     }
 }
