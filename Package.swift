@@ -28,12 +28,14 @@ let package = Package(
         ),
         // Numbers and JSON strings as text: one spelling shared by every module (stdlib only).
         .target(name: "TextFormat", swiftSettings: settings),
+        // Reading and atomically writing files: every system call's result checked, errno described.
+        .target(name: "FileIO", swiftSettings: settings),
         // Pure statistics and window state: no I/O, no clock, no Foundation.
         .target(name: "MonitorCore", dependencies: ["TextFormat"], swiftSettings: settings),
         // The strategy file: YAML → StrategyV1 (syntax, positions) → Strategy (meaning); the metric catalog.
         .target(
             name: "Strategy",
-            dependencies: ["MonitorCore", "TextFormat", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MonitorCore", "TextFormat", "FileIO", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings
         ),
         // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
@@ -44,7 +46,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "CMicroHTTPD", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                "CMicroHTTPD", "FileIO", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings,
             linkerSettings: [.linkedLibrary("crypt")]  // libxcrypt's crypt() checks bcrypt hashes for basic auth
@@ -53,18 +55,18 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),
         // Strategy → Prometheus rules, promtool tests, Grafana dashboards, Alertmanager routes.
-        .target(name: "Generator", dependencies: ["Strategy", "TextFormat"], swiftSettings: settings),
+        .target(name: "Generator", dependencies: ["Strategy", "TextFormat", "FileIO"], swiftSettings: settings),
         // Thin executable: flags, signals, wiring.
         .executableTarget(
             name: "model_exporter",
             dependencies: [
-                "Exporter", "Generator", "Strategy", "HTTPServer",
+                "Exporter", "Generator", "Strategy", "HTTPServer", "FileIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

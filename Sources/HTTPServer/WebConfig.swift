@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Yams
 
@@ -152,11 +153,8 @@ public struct WebConfig {
     }
 
     private static func read(_ file: String, for path: String, at mark: Mark?) throws(WebConfigError) -> String {
-        do {
-            return try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw WebConfigError(path: path, line: mark?.line, column: mark?.column, message: "cannot read \(file): \(reason)")
+        do throws(FileError) { return try Files.readText(file) } catch {
+            throw WebConfigError(path: path, line: mark?.line, column: mark?.column, message: "cannot read \(file): \(error.reason)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Exporter
+import FileIO
 import Generator
 import HTTPServer
 import Logging
