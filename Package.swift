@@ -32,10 +32,12 @@ let package = Package(
         .target(name: "FileIO", swiftSettings: settings),
         // Pure statistics and window state: no I/O, no clock, no Foundation.
         .target(name: "MonitorCore", dependencies: ["TextFormat"], swiftSettings: settings),
+        // YAML read with every node's key path and position, for errors at file:line:column.
+        .target(name: "YAMLReader", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // The strategy file: YAML → StrategyV1 (syntax, positions) → Strategy (meaning); the metric catalog.
         .target(
             name: "Strategy",
-            dependencies: ["MonitorCore", "TextFormat", "FileIO", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MonitorCore", "TextFormat", "FileIO", "YAMLReader", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings
         ),
         // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
@@ -46,7 +48,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "CMicroHTTPD", "FileIO", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                "CMicroHTTPD", "FileIO", "YAMLReader", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings,
             linkerSettings: [.linkedLibrary("crypt")]  // libxcrypt's crypt() checks bcrypt hashes for basic auth

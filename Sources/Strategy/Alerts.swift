@@ -1,3 +1,5 @@
+import YAMLReader
+
 // Step 6 of STRATEGY.md: alerts. Read last, once the metrics are resolved, because an alert
 // may only watch what the exporter computes.
 

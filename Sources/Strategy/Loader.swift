@@ -4,6 +4,7 @@
 // metrics, metrics before alerts), so every cross-check can point at the offending node.
 
 import FileIO
+import YAMLReader
 
 extension Strategy {
     /// Reads and validates a strategy file. Paths inside are resolved against the file's folder.
@@ -34,8 +35,10 @@ extension Strategy {
     /// let strategy = try Strategy.parse(yaml: text, sourcePath: "strategy.yml", baseDirectory: "/srv/credit")
     /// ```
     public static func parse(yaml: String, sourcePath: String, baseDirectory: String) throws(StrategyError) -> Strategy {
-        do {
-            let root = try YAMLDocument.compose(yaml)
+        do throws(StrategyError) {
+            guard let root = try YAMLDocument.compose(yaml) else {
+                throw StrategyError(file: "", line: 0, column: 0, path: "", message: "the file is empty (expected a strategy mapping)")
+            }
             return try StrategyReader(sourcePath: sourcePath, baseDirectory: baseDirectory).read(root)
         } catch {
             var located = error
