@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter"], swiftSettings: settings),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy"], swiftSettings: settings),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -71,6 +71,10 @@ public enum CSVEvents {
             guard let c = index[name] else {
                 throw InputError(file: table.file, line: 1, column: 1, message: "missing column \"\(name)\" (\(role))")
             }
+            // A column read twice would be ambiguous, as a key given twice in a JSON event.
+            if let again = table.header[(c + 1)...].firstIndex(of: name) {
+                throw InputError(file: table.file, line: 1, column: 1, message: "column \"\(name)\" (\(role)): \(EventRules.duplicateKey) (header fields \(c + 1) and \(again + 1))")
+            }
             return c
         }
         func optionalColumn(_ name: String?, _ role: String) throws(InputError) -> Int? {

@@ -1,3 +1,4 @@
+import TextFormat
 import YAMLReader
 
 extension YNode {
@@ -13,34 +14,6 @@ extension YNode {
             throw error("expected a number, found \(text)")
         }
         guard value.isFinite else { throw error("expected a finite number, found \(text)") }
-        return Threshold(value, text: isJSONNumber(text) ? text : Threshold.format(value))
+        return Threshold(value, text: JSONText.isNumber(text) ? text : Threshold.format(value))
     }
-}
-
-/// A JSON number, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`: text that JSON, PromQL and
-/// YAML all read as the same number, so generated files can repeat it as written.
-private func isJSONNumber(_ text: String) -> Bool {
-    var scalars = Substring(text).unicodeScalars[...]
-    func digits() -> Int {
-        var count = 0
-        while let first = scalars.first, ("0"..."9").contains(first) {
-            scalars.removeFirst()
-            count += 1
-        }
-        return count
-    }
-    if scalars.first == "-" { scalars.removeFirst() }
-    let leadingZero = scalars.first == "0"
-    let integer = digits()
-    guard integer > 0, !(leadingZero && integer > 1) else { return false }
-    if scalars.first == "." {
-        scalars.removeFirst()
-        guard digits() > 0 else { return false }
-    }
-    if let first = scalars.first, first == "e" || first == "E" {
-        scalars.removeFirst()
-        if let sign = scalars.first, sign == "-" || sign == "+" { scalars.removeFirst() }
-        guard digits() > 0 else { return false }
-    }
-    return scalars.isEmpty
 }

@@ -286,6 +286,13 @@ enum Bodies {
         }
     }
 
+    @Test func aColumnNamedTwiceIsRefusedLikeADuplicateKey() throws {
+        let t = try table("id,pred,score,label,lat,x,c,g,x\nr1,1,0.5,,0.05,1,a,f,2\n")
+        #expect(throws: InputError(file: "t.csv", line: 1, column: 1, message: "column \"x\" (features[0]): duplicate key (header fields 6 and 9)")) {
+            _ = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        }
+    }
+
     /// The CSV reader applies the same rules to its cells.
     @Test(arguments: [
         ("score", "2", "column \"score\": expected a probability in [0, 1], found 2"),

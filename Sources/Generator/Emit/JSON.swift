@@ -20,7 +20,7 @@ indirect enum JSONValue: Sendable, Equatable {
     /// A number from a strategy threshold: its text when that is valid JSON, else the shortest
     /// text of its value.
     static func number(_ t: Threshold) -> JSONValue {
-        JSON.isNumber(t.text) ? .number(t.text) : .number(GoFloat.format(t.value))
+        JSONText.isNumber(t.text) ? .number(t.text) : .number(GoFloat.format(t.value))
     }
 }
 
@@ -69,33 +69,4 @@ enum JSON {
     }
 
     static func quote(_ s: String) -> String { JSONText.quoted(s) }
-
-    /// RFC 8259 number syntax: `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`.
-    static func isNumber(_ s: String) -> Bool {
-        var u = Array(s.utf8)[...]
-        func digits() -> Int {
-            var n = 0
-            while let c = u.first, c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") {
-                u = u.dropFirst()
-                n += 1
-            }
-            return n
-        }
-        if u.first == UInt8(ascii: "-") { u = u.dropFirst() }
-        if u.first == UInt8(ascii: "0") {
-            u = u.dropFirst()
-        } else if digits() == 0 {
-            return false
-        }
-        if u.first == UInt8(ascii: ".") {
-            u = u.dropFirst()
-            if digits() == 0 { return false }
-        }
-        if u.first == UInt8(ascii: "e") || u.first == UInt8(ascii: "E") {
-            u = u.dropFirst()
-            if u.first == UInt8(ascii: "+") || u.first == UInt8(ascii: "-") { u = u.dropFirst() }
-            if digits() == 0 { return false }
-        }
-        return u.isEmpty
-    }
 }
