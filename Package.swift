@@ -33,7 +33,7 @@ let package = Package(
         // Pure statistics and window state: no I/O, no clock, no Foundation.
         .target(name: "MonitorCore", dependencies: ["TextFormat"], swiftSettings: settings),
         // YAML read with every node's key path and position, for errors at file:line:column.
-        .target(name: "YAMLReader", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
+        .target(name: "YAMLReader", dependencies: ["TextFormat", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // The strategy file: YAML → StrategyV1 (syntax, positions) → Strategy (meaning); the metric catalog.
         .target(
             name: "Strategy",

@@ -2,7 +2,8 @@
 /// window snapshots, Grafana dashboards.
 public enum JSONText {
     /// `s` in double quotes: `"` and `\` escaped, `\n` `\r` `\t` by name, other control
-    /// characters as `\u00XX`; everything else as is (UTF-8).
+    /// characters and DEL as `\u00XX`; everything else as is (UTF-8). Also a valid YAML
+    /// double-quoted scalar, PromQL string literal and Go string literal.
     public static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
@@ -13,7 +14,7 @@ public enum JSONText {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 {
+                if u.value < 0x20 || u.value == 0x7F {
                     out += "\\u00" + String(hexDigits[Int(u.value >> 4)]) + String(hexDigits[Int(u.value & 15)])
                 } else {
                     out.unicodeScalars.append(u)

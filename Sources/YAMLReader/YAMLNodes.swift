@@ -3,6 +3,7 @@
 // Errors here carry an empty `file`; the caller (`Strategy.parse`, `WebConfig.parse`) fills it
 // in once, at the top. Both the strategy and the web config are read with it.
 
+import TextFormat
 import Yams
 
 /// A node of the composed YAML tree together with its key path (`features[1].type`).
@@ -154,20 +155,8 @@ package func alternatives(_ names: [String]) -> String {
     }
 }
 
-/// A string in double quotes, with `"` and `\` escaped, for messages.
-package func quoted(_ text: String) -> String {
-    var out = "\""
-    for character in text {
-        switch character {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.append(character)
-        }
-    }
-    return out + "\""
-}
+/// A string in double quotes, with `"`, `\` and control characters escaped, for messages.
+package func quoted(_ text: String) -> String { JSONText.quoted(text) }
 
 // MARK: - Composing the document
 
