@@ -127,25 +127,9 @@ struct DirectDecoder {
     /// A JSON number (the grammar JSONReader takes): its value (finite) and byte range.
     mutating func number() -> (Double, Range<Int>)? {
         let start = i
-        if i < end && b[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < end, b[i] &- 48 < 10 else { return nil }
-        if b[i] == UInt8(ascii: "0") {
-            i += 1
-        } else {
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
-        if i < end && b[i] == UInt8(ascii: ".") {
-            i += 1
-            guard i < end, b[i] &- 48 < 10 else { return nil }
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
-        if i < end && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
-            i += 1
-            if i < end && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
-            guard i < end, b[i] &- 48 < 10 else { return nil }
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
-        guard let v = NumberParser.parse(b, start..<i), v.isFinite else { return nil }
+        let scan = NumberParser.scanJSON(b, start, end)
+        i = scan.end
+        guard scan.problem == nil, let v = NumberParser.parse(b, start..<i), v.isFinite else { return nil }
         return (v, start..<i)
     }
 
