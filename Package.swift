@@ -81,6 +81,8 @@ let package = Package(
             path: "bench/Harness",
             swiftSettings: settings
         ),
+        .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"], swiftSettings: settings),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO"], swiftSettings: settings),
         .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore", "TextFormat"], swiftSettings: settings),
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),

@@ -30,7 +30,12 @@ public enum Files {
     public static func read(_ path: String) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .last(path) }
-        defer { close(fd) }  // read-only: nothing to lose if closing fails
+        let out = try readAll(fd, path: path)
+        guard close(fd) == 0 else { throw .last(path) }
+        return out
+    }
+
+    private static func readAll(_ fd: Int32, path: String) throws(FileError) -> [UInt8] {
         var st = stat()
         var out: [UInt8] = []
         if fstat(fd, &st) == 0 && st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
@@ -39,7 +44,9 @@ public enum Files {
             let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .last(path)
+                let error = FileError.last(path)
+                close(fd)
+                throw error
             }
             if n == 0 { break }
             out.append(contentsOf: buf[0..<n])
@@ -129,7 +136,11 @@ public enum Files {
         let folder = folder(of: path)
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .last(folder) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .last(folder) }
+        guard fsync(fd) == 0 else {
+            let error = FileError.last(folder)
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw .last(folder) }
     }
 }
