@@ -36,8 +36,6 @@ struct DirectDecoder {
     var out: [(model: String, event: Event)] = []
     /// The last model named by an event, and its schema (bodies usually name one model).
     var lastModel: (name: String, schema: EventSchema)?
-    /// Which features (or attributes) of the object being read were given: a duplicate gives up.
-    var seenFields: [Bool] = []
 
     init(b: UnsafeBufferPointer<UInt8>, schemas: [String: EventSchema], defaultModel: String?) {
         self.b = b
@@ -250,8 +248,7 @@ struct DirectDecoder {
                 bit = 8
                 guard seen & bit == 0, let s = resolveDefault(&d) else { return false }
                 features = Array(repeating: .missing, count: s.featureNames.count)
-                d.seenFields.removeAll(keepingCapacity: true)
-                d.seenFields.append(contentsOf: repeatElement(false, count: s.featureNames.count))
+                var given = FieldSet(count: s.featureNames.count)
                 var next = 0
                 let ok = d.members { d, name in
                     var f = next
@@ -260,8 +257,7 @@ struct DirectDecoder {
                         f = g
                     }
                     next = f + 1
-                    guard !d.seenFields[f], let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.feature(v, type: s.featureTypes[f]) }) else { return false }
-                    d.seenFields[f] = true
+                    guard given.insert(f), let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.feature(v, type: s.featureTypes[f]) }) else { return false }
                     features[f] = x
                     return true
                 }
@@ -270,13 +266,11 @@ struct DirectDecoder {
                 bit = 16
                 guard seen & bit == 0, let s = resolveDefault(&d) else { return false }
                 attributes = Array(repeating: nil, count: s.attributeKeys.count)
-                d.seenFields.removeAll(keepingCapacity: true)
-                d.seenFields.append(contentsOf: repeatElement(false, count: s.attributeKeys.count))
+                var given = FieldSet(count: s.attributeKeys.count)
                 let ok = d.members { d, name in
-                    guard let a = s.attributeKeys.firstIndex(where: { d.equals(name, $0) }), !d.seenFields[a],
+                    guard let a = s.attributeKeys.firstIndex(where: { d.equals(name, $0) }), given.insert(a),
                           let v = d.scalar(), case .success(let g) = Result(catching: { () throws(FieldRefusal) in try EventRules.attribute(v) })
                     else { return false }
-                    d.seenFields[a] = true
                     attributes[a] = g
                     return true
                 }
@@ -323,6 +317,30 @@ struct DirectDecoder {
         out.append((name, Event(
             id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
             score: score, label: label, latency: latency)))
+        return true
+    }
+}
+
+/// Which features (or attributes) of one object were given, so that a duplicate gives up: bits
+/// of a word for the first 64, an array only past them.
+struct FieldSet {
+    private var low: UInt64 = 0
+    private var high: [Bool]
+
+    @inline(__always)
+    init(count: Int) { high = count > 64 ? Array(repeating: false, count: count - 64) : [] }
+
+    /// Adds `i`; false when it was there already.
+    @inline(__always)
+    mutating func insert(_ i: Int) -> Bool {
+        if i < 64 {
+            let bit: UInt64 = 1 << UInt64(i)
+            guard low & bit == 0 else { return false }
+            low |= bit
+            return true
+        }
+        guard !high[i - 64] else { return false }
+        high[i - 64] = true
         return true
     }
 }

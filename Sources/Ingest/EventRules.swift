@@ -70,6 +70,7 @@ enum EventRules {
     static let eventKeys = ["model", "id", "timestamp", "features", "attributes", "prediction", "score", "label", "latency_seconds"]
     static let unknownEventKey = "unknown key (expected one of: \(eventKeys.joined(separator: ", ")))"
 
+    @inline(__always)
     static func utf8(_ t: some FieldText) throws(FieldRefusal) -> String {
         guard let s = t.string else { throw FieldRefusal(reason: "not valid UTF-8") }
         return s
@@ -77,6 +78,7 @@ enum EventRules {
 
     /// A feature's value: null, an empty string and `nan` are missing; a numerical feature takes
     /// a number, a categorical one a string, a number (its text) or a boolean.
+    @inline(__always)
     static func feature<T>(_ v: FieldValue<T>, type: FeatureType) throws(FieldRefusal) -> FeatureValue {
         switch (type, v) {
         case (_, .null): return .missing
@@ -91,6 +93,7 @@ enum EventRules {
     }
 
     /// A protected attribute's group: a string or a number's text; null or empty is not given.
+    @inline(__always)
     static func attribute<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> String? {
         switch v {
         case .string(let t): return t.isEmpty ? nil : try utf8(t)
@@ -102,6 +105,7 @@ enum EventRules {
 
     /// A prediction or a label: a number for regression; for classification a class, a
     /// non-empty string, a number's text or a boolean. nil for null.
+    @inline(__always)
     static func outcome<T>(_ v: FieldValue<T>, regression: Bool) throws(FieldRefusal) -> Outcome? {
         switch (regression, v) {
         case (_, .null): return nil
@@ -119,6 +123,7 @@ enum EventRules {
 
     /// A score: a probability in [0, 1].
     static func isScore(_ x: Double) -> Bool { (0...1).contains(x) }
+    @inline(__always)
     static func score<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> Double? {
         switch v {
         case .number(let x, _) where isScore(x): return x
@@ -129,6 +134,7 @@ enum EventRules {
 
     /// A latency: a finite number of seconds, at least 0.
     static func isLatency(_ x: Double) -> Bool { x >= 0 && x.isFinite }
+    @inline(__always)
     static func latency<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> Double? {
         switch v {
         case .number(let x, _) where isLatency(x): return x
@@ -138,6 +144,7 @@ enum EventRules {
     }
 
     /// An event id: a string or a number's text; null is none.
+    @inline(__always)
     static func id<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> String? {
         switch v {
         case .string(let t), .number(_, let t): return try utf8(t)
@@ -147,6 +154,7 @@ enum EventRules {
     }
 
     /// A timestamp: unix seconds, or RFC 3339 / unix seconds as a string; null is none.
+    @inline(__always)
     static func timestamp<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> Double? {
         switch v {
         case .number(let x, _): return x
