@@ -279,6 +279,25 @@ enum Bodies {
         }
     }
 
+    /// Past 64 features the fast decoder notes given ones differently: duplicates are found there too.
+    @Test func duplicatesAreFoundPastTheSixtyFourthFeature() throws {
+        var wide = strategy
+        wide.features = (0..<70).map { Feature(name: "f\($0)", type: .numerical, drift: [.psi]) }
+        let schemas = ["m": EventSchema(strategy: wide)]
+        let all = (0..<70).map { "\"f\($0)\":\($0)" }.joined(separator: ",")
+        let good = Array(#"{"features":{\#(all)},"prediction":"1"}"#.utf8)
+        #expect(EventDecoder.decodeDirect(good, encoding: .json, schemas: schemas, defaultModel: "m")?.first?.event.features[66] == .number(66))
+        for name in ["f3", "f66"] {
+            let body = Array(#"{"features":{\#(all),"\#(name)":1},"prediction":"1"}"#.utf8)
+            #expect(EventDecoder.decodeDirect(body, encoding: .json, schemas: schemas, defaultModel: "m") == nil)
+            #expect(DecoderAgreement.check(body: body, encoding: .json, schemas: schemas, defaultModel: "m") == nil)
+            let items = try EventDecoder.items(body, encoding: .json)
+            #expect(throws: BodyError.invalid([EventProblem(index: 0, field: "features.\(name)", reason: "duplicate key")])) {
+                _ = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+            }
+        }
+    }
+
     @Test func duplicateKeysInALabelAreRefused() throws {
         let items = try EventDecoder.items(Array(#"{"id":"a","label":"1","label":"0"}"#.utf8), encoding: .json)
         #expect(throws: BodyError.invalid([EventProblem(index: 0, field: "label", reason: "duplicate key")])) {
