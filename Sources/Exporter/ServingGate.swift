@@ -43,8 +43,6 @@ public final class ServingGate: HTTPResponder {
         }
         if let installed = installed.load() { return installed.responder.respond(to: request) }
         if read, request.path == "/-/healthy" { return .text(200, "Healthy\n") }
-        var response = HTTPResponse.text(503, "Starting; try again shortly\n")
-        response.headers.append(("Retry-After", "1"))
-        return response
+        return HTTPResponse.text(503, "Starting; try again shortly\n").adding("Retry-After", "1")
     }
 }

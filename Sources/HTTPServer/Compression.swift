@@ -48,14 +48,13 @@ extension HTTPResponse {
     /// return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: text).compressed(for: request)
     /// ```
     public func compressed(for request: HTTPRequest) -> HTTPResponse {
-        var response = self
-        response.headers.append(("Vary", "Accept-Encoding"))
+        let varying = adding("Vary", "Accept-Encoding")
         guard body.count >= 1024, header("Content-Encoding") == nil,
               Gzip.accepted(by: request.header("Accept-Encoding")),
               let gzipped = Gzip.compress(body)
-        else { return response }
+        else { return varying }
+        var response = varying.adding("Content-Encoding", "gzip")
         response.body = gzipped
-        response.headers.append(("Content-Encoding", "gzip"))
         return response
     }
 }

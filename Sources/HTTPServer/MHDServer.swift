@@ -363,9 +363,7 @@ private func begin(_ state: RequestState, on connection: OpaquePointer, server: 
     }
     if let authenticator = server.authenticator {
         guard let user = authenticator.user(for: state.headers["authorization"]) else {
-            var response = HTTPResponse.text(401, "Unauthorized\n")
-            response.headers.append(("WWW-Authenticate", BasicAuthenticator.challenge))
-            return refuse(response)
+            return refuse(HTTPResponse.text(401, "Unauthorized\n").adding("WWW-Authenticate", BasicAuthenticator.challenge))
         }
         if let authorization = server.authorization, !authorization.permits(user, method: state.method) {
             return refuse(.text(403, "Forbidden: user '\(user)' may not \(state.method) \(state.path)\n"))
