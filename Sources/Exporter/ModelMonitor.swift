@@ -82,10 +82,10 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil) {
+    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true) {
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
-        evaluator = Evaluator(strategy: strategy, reference: reference)
+        evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
         state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }))

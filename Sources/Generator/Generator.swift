@@ -41,6 +41,8 @@ public struct GeneratorOptions: Sendable {
     public var windows: RuleWindows = .standard
     /// Alertmanager group_wait / group_interval / repeat_interval for every route, where set.
     public var alertmanagerTiming = AlertmanagerTiming()
+    /// Also write each model's fleet rules and their tests (FleetRules.swift).
+    public var fleet = false
 
     public init(
         version: String, exporterTargets: [String] = ["localhost:9744"], alertmanagerTargets: [String] = ["localhost:9093"],
@@ -109,6 +111,13 @@ public enum Generator {
                 files.append(GeneratedFile(path: Names.prometheusRule(m), contents: RuleFile.prometheusRule(groups, model: m, header: header)))
             }
             ruleFiles.append(relative(Names.ruleFile(m), from: Names.prometheusConfig))
+            if options.fleet {
+                let fleet = [FleetPlanner(strategy: s).group()]
+                files.append(GeneratedFile(path: Names.fleetRuleFile(m), contents: RuleFile.render(fleet, header: header)))
+                files.append(GeneratedFile(path: Names.fleetTestFile(m), contents: RuleTests.render(
+                    fleet, ruleFile: relative(Names.fleetRuleFile(m), from: Names.fleetTestFile(m)), evaluationStep: 60_000, header: header)))
+                ruleFiles.append(relative(Names.fleetRuleFile(m), from: Names.prometheusConfig))
+            }
         }
 
         // The exporter itself: one guard for every model it serves.

@@ -5,7 +5,7 @@
 import Strategy
 
 struct Matcher: Sendable, Equatable {
-    enum Op: String, Sendable { case equal = "=", regex = "=~" }
+    enum Op: String, Sendable { case equal = "=", notEqual = "!=", regex = "=~" }
     var name: String
     var op: Op
     var value: String
