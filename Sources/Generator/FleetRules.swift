@@ -54,13 +54,17 @@ struct FleetPlanner {
     /// summed counts; the binned KS estimate and its error bound from the cumulative counts.
     private func driftRules(_ x: Subject, input: [InputSeries], expected: (DriftMethod?) -> [LabelPair], cumulative: Bool) -> [RecordingRule] {
         var rules: [RecordingRule] = []
+        let methods = x.methods.filter { Self.binnedMethods.contains($0) && ($0 != .ks || cumulative) }
+        guard !methods.isEmpty else { return [] }
         let w = Names.fleetSum(x.window)
         let p = Names.fleetMax(x.reference)
         rules.append(rule(w, sumOf(x.window), input, expected(nil) + [bin("1")], 3))
         rules.append(rule(p, maxOf(x.reference), input, expected(nil) + [bin("1")], 0.25))
-        rules.append(rule(x.ratio, "\(sel(w)) / ignoring (\(Label.bin)) group_left () (sum without (\(Label.bin)) (\(sel(w))) > 0)", input, expected(nil) + [bin("1")], 0.75))
+        if methods.contains(where: { $0 != .chiSquare }) {
+            rules.append(rule(x.ratio, "\(sel(w)) / ignoring (\(Label.bin)) group_left () (sum without (\(Label.bin)) (\(sel(w))) > 0)", input, expected(nil) + [bin("1")], 0.75))
+        }
         let (pr, q) = ([0.25, 0.75], [0.75, 0.25])
-        for m in x.methods where Self.binnedMethods.contains(m) {
+        for m in methods {
             let f = x.features(m)
             let P = sel(p, f), Q = sel(x.ratio, f), W = sel(w, f)
             let expr: String
@@ -88,7 +92,6 @@ struct FleetPlanner {
                 expr = "sum without (\(Label.bin)) ((\(W) - \(e)) ^ 2 / \(e)) unless on (\(on)) (\(P) == 0)"
                 value = Stats.chiSquare(observed: [3, 1], referenceProportions: pr).statistic
             case .ks:
-                guard cumulative else { continue }
                 let c = Names.fleetSum(Catalog.featureWindowCumulativeEvents)
                 let cr = Names.fleetMax(Catalog.featureReferenceCumulativeRatio)
                 rules.append(rule(c, sumOf(Catalog.featureWindowCumulativeEvents), input, expected(m) + [bin("+Inf")], 4))
@@ -153,13 +156,17 @@ struct FleetPlanner {
 
     private func qualityRules(_ input: [InputSeries], _ model: [LabelPair]) -> [RecordingRule] {
         let metrics = Set(s.metrics.quality)
+        let mergeable: Set<QualityMetric> = s.model.task == .regression ? [.mae, .mse, .rmse] : [.accuracy, .precision, .recall, .f1]
+        guard !metrics.isDisjoint(with: mergeable) else { return [] }
         var rules: [RecordingRule] = []
         let labeled = Names.fleetSum(Catalog.windowLabeledEvents)
-        rules.append(rule(labeled, sumOf(Catalog.windowLabeledEvents), input, model, 12))
+        if s.model.task == .regression || metrics.contains(.accuracy) {
+            rules.append(rule(labeled, sumOf(Catalog.windowLabeledEvents), input, model, 12))
+        }
         if s.model.task == .regression {
             let a = Names.fleetSum(Catalog.windowAbsoluteErrorSum), q = Names.fleetSum(Catalog.windowSquaredErrorSum)
-            rules.append(rule(a, sumOf(Catalog.windowAbsoluteErrorSum), input, model, 4))
-            rules.append(rule(q, sumOf(Catalog.windowSquaredErrorSum), input, model, 8.5))
+            if metrics.contains(.mae) { rules.append(rule(a, sumOf(Catalog.windowAbsoluteErrorSum), input, model, 4)) }
+            if metrics.contains(.mse) || metrics.contains(.rmse) { rules.append(rule(q, sumOf(Catalog.windowSquaredErrorSum), input, model, 8.5)) }
             let n = "(\(sel(labeled)) > 0)"
             if metrics.contains(.mae) { rules.append(rule(Names.fleet(Catalog.mae), "\(sel(a)) / \(n)", input, model, 4.0 / 12, tolerance: 1e-15)) }
             if metrics.contains(.mse) || metrics.contains(.rmse) { rules.append(rule(Names.fleet(Catalog.mse), "\(sel(q)) / \(n)", input, model, 8.5 / 12, tolerance: 1e-15)) }

@@ -146,6 +146,25 @@ func ruleGroups(_ s: Strategy) -> [RuleGroup] {
         for r in recorded { #expect(used.contains(r), "recording rule \(r) is used nowhere") }
     }
 
+    /// The fleet rules read only families the exporter emits or series they record themselves,
+    /// and every intermediate series they record is read by a later fleet rule.
+    @Test(arguments: everyStrategyName)
+    func fleetRulesReadKnownNames(_ name: String) throws {
+        let s = try strategy(named: name)
+        let rules = FleetPlanner(strategy: s).group().recordings
+        let recorded = Set(rules.map(\.record))
+        let known = Catalog.allSeriesNames.union(recorded)
+        for r in rules {
+            let names = PromQLNames.metricNames(r.expr)
+            #expect(!names.isEmpty, "no metric in \(r.expr)")
+            for n in names { #expect(known.contains(n), "\(n) in \(r.record) is neither in the catalog nor a fleet rule") }
+        }
+        let used = Set(rules.flatMap { PromQLNames.metricNames($0.expr) })
+        for r in recorded where r.hasSuffix(":sum") || r.hasSuffix(":max") || r.hasSuffix("_window_ratio") {
+            #expect(used.contains(r), "fleet rule \(r) is read by no other fleet rule")
+        }
+    }
+
     /// Every dashboard expression parses: wrapped as recording rules in a scratch file that
     /// promtool checks (Grafana's `$__rate_interval` replaced by a duration).
     @Test func dashboardExpressionsParse() throws {

@@ -34,7 +34,7 @@ import urllib.request
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CASES = ["credit_all_methods", "animals_multiclass"]
+CASES = ["credit_all_methods", "animals_multiclass", "energy_regression"]
 BINNED = {"psi", "jensen_shannon", "hellinger", "chi_square"}
 TOLERANCE = 1e-9
 
@@ -218,7 +218,8 @@ def compare(single, fleet, where, stored_digits=False):
     families = {"model_accuracy_ratio", "model_precision_ratio", "model_recall_ratio", "model_f1_score",
                 "model_group_selection_rate_ratio", "model_group_true_positive_rate_ratio", "model_group_false_positive_rate_ratio",
                 "model_demographic_parity_difference", "model_demographic_parity_ratio", "model_equalized_odds_difference",
-                "model_equal_opportunity_difference"}
+                "model_equal_opportunity_difference", "model_mean_absolute_error", "model_mean_squared_error",
+                "model_root_mean_squared_error"}
     for (name, labels) in single:
         lab = dict(labels)
         wanted = name in families or (name.endswith("_drift_score") and lab.get("method") in BINNED
