@@ -19,6 +19,24 @@ struct FleetPlanner {
         RuleGroup(name: Names.group(s.model.name, Names.fleetGroup), rules: rules().map(Rule.record))
     }
 
+    /// Whether the fleet rules record this quality or fairness signal.
+    static func computes(_ signal: Signal, _ s: Strategy) -> Bool {
+        guard s.columns.label != nil else { return false }
+        switch signal {
+        case .quality(let m):
+            return s.model.task == .regression ? [.mae, .mse, .rmse].contains(m) : [.accuracy, .precision, .recall, .f1].contains(m)
+        case .fairness:
+            return s.model.task == .binaryClassification && !s.protectedAttributes.isEmpty
+        default:
+            return false
+        }
+    }
+
+    /// A quality or fairness alert guarded by a minimum of labelled events reads the fleet's sum.
+    private var guardsReadLabeled: Bool {
+        s.alerts.contains { [.quality, .fairness].contains($0.signal.group) && $0.minLabeledEvents > 0 && Self.computes($0.signal, s) }
+    }
+
     // MARK: Expressions
 
     private func sel(_ name: String, _ extra: [Matcher] = []) -> String { PromQL.selector(name, scope, extra) }
@@ -157,12 +175,13 @@ struct FleetPlanner {
     private func qualityRules(_ input: [InputSeries], _ model: [LabelPair]) -> [RecordingRule] {
         let metrics = Set(s.metrics.quality)
         let mergeable: Set<QualityMetric> = s.model.task == .regression ? [.mae, .mse, .rmse] : [.accuracy, .precision, .recall, .f1]
-        guard !metrics.isDisjoint(with: mergeable) else { return [] }
         var rules: [RecordingRule] = []
         let labeled = Names.fleetSum(Catalog.windowLabeledEvents)
-        if s.model.task == .regression || metrics.contains(.accuracy) {
+        let any = !metrics.isDisjoint(with: mergeable)
+        if (any && (s.model.task == .regression || metrics.contains(.accuracy))) || guardsReadLabeled {
             rules.append(rule(labeled, sumOf(Catalog.windowLabeledEvents), input, model, 12))
         }
+        guard any else { return rules }
         if s.model.task == .regression {
             let a = Names.fleetSum(Catalog.windowAbsoluteErrorSum), q = Names.fleetSum(Catalog.windowSquaredErrorSum)
             if metrics.contains(.mae) { rules.append(rule(a, sumOf(Catalog.windowAbsoluteErrorSum), input, model, 4)) }

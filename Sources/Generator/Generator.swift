@@ -92,11 +92,11 @@ public enum Generator {
 
         for s in sorted {
             let header = Names.header(version: options.version, sources: [s.sourcePath])
-            let dashboard = DashboardBuilder.build(s, version: options.version, windows: options.windows)
+            let dashboard = DashboardBuilder.build(s, version: options.version, windows: options.windows, fleet: options.fleet)
             let base = "\(options.grafanaURL)/d/\(dashboard.uid)/\(Names.slug(dashboard.title))?viewPanel="
             let url = { (key: PanelKey) in base + String(dashboard.panelID(key) ?? 0) }
             if exporterDashboard == nil { exporterDashboard = url(.exporterUp) }
-            let groups = RulePlanner(strategy: s, dashboardURL: url, windows: options.windows).groups()
+            let groups = RulePlanner(strategy: s, dashboardURL: url, windows: options.windows, fleet: options.fleet).groups()
             teams += groups.flatMap(\.alerts).flatMap { $0.labels.filter { $0.name == Names.teamLabel }.map(\.value) }
             teams += s.objectives.map(\.team)
 

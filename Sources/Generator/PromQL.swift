@@ -18,6 +18,8 @@ struct Matcher: Sendable, Equatable {
 /// Which series of a family an expression looks at.
 struct Scope: Sendable, Equatable {
     var matchers: [Matcher]
+    /// Alerts and their panels read the `fleet:` series where the fleet rules compute them.
+    var fleet = false
 
     /// Rules: every series of the strategy's model, any version.
     static func rules(_ s: Strategy) -> Scope { Scope(matchers: [.eq(Label.model, s.model.name)]) }
@@ -121,6 +123,11 @@ enum PromQL {
 
     /// `… and on (model, model_version) model_window_labeled_events{…} >= N`
     static func labeledGuard(_ expr: String, minimum: Int, _ scope: Scope) -> String {
-        "\(expr) and on \(labelList(modelLabels)) \(selector(Catalog.windowLabeledEvents.name, scope)) >= \(minimum)"
+        "\(expr) and on \(labelList(modelLabels)) \(selector(labeledEvents(scope), scope)) >= \(minimum)"
+    }
+
+    /// The labelled events a guard counts: the replica's, or the fleet's sum.
+    static func labeledEvents(_ scope: Scope) -> String {
+        scope.fleet ? Names.fleetSum(Catalog.windowLabeledEvents) : Catalog.windowLabeledEvents.name
     }
 }

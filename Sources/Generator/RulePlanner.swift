@@ -12,9 +12,15 @@ struct RulePlanner {
     let dashboardURL: (PanelKey) -> String
     /// The rate window and the built-in guards' timing.
     var windows: RuleWindows = .standard
+    /// Quality and fairness alerts read the `fleet:` series (`generate --fleet`).
+    var fleet = false
 
     private var s: Strategy { strategy }
-    private var scope: Scope { Scope.rules(strategy) }
+    private var scope: Scope {
+        var scope = Scope.rules(strategy)
+        scope.fleet = fleet
+        return scope
+    }
     private var minute: Int { 60_000 }
 
     // MARK: Groups
@@ -347,7 +353,7 @@ struct RulePlanner {
         // Test input: the series the expression reads, with the labels it filters on.
         let (name, inputLabels) = thresholdInput(a)
         let guardSeries = { (n: Int, count: Int) in
-            InputSeries(name: Catalog.windowLabeledEvents.name, labels: modelLabels, values: "\(n)x\(count)")
+            InputSeries(name: PromQL.labeledEvents(scope), labels: modelLabels, values: "\(n)x\(count)")
         }
         var scenarios: [AlertScenario] = []
         let steps = forMs / minute + 3
@@ -402,9 +408,9 @@ struct RulePlanner {
         switch a.signal {
         case .quality(let m):
             let f = Catalog.quality(m)
-            return (f.name, modelLabels + (f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []))
-        case .fairness(let m):
-            return (Catalog.fairness(m).name, modelLabels + [LabelPair(name: Label.attribute, value: s.protectedAttributes.first ?? Label.attribute)])
+            return (Signals.seriesName(a, s, scope), modelLabels + (f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []))
+        case .fairness:
+            return (Signals.seriesName(a, s, scope), modelLabels + [LabelPair(name: Label.attribute, value: s.protectedAttributes.first ?? Label.attribute)])
         case .dataQuality(let m):
             let feature = a.feature ?? exampleFeature(for: m)
             return (Catalog.dataQuality(m)[0].name, modelLabels + [LabelPair(name: Label.feature, value: feature)])

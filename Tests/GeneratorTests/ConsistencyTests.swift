@@ -159,7 +159,16 @@ func ruleGroups(_ s: Strategy) -> [RuleGroup] {
             #expect(!names.isEmpty, "no metric in \(r.expr)")
             for n in names { #expect(known.contains(n), "\(n) in \(r.record) is neither in the catalog nor a fleet rule") }
         }
-        let used = Set(rules.flatMap { PromQLNames.metricNames($0.expr) })
+        // … or by the fleet's alerts (the labelled-events guard).
+        let alerts = RulePlanner(strategy: s, dashboardURL: { _ in "" }, fleet: true).groups().flatMap(\.alerts).map(\.expr)
+        let used = Set((rules.map(\.expr) + alerts).flatMap(PromQLNames.metricNames))
+        let planned = Set(RulePlanner(strategy: s, dashboardURL: { _ in "" }, fleet: true).groups().flatMap(\.recordings).map(\.record))
+        for e in alerts {
+            for n in PromQLNames.metricNames(e) { #expect(known.union(planned).union([Names.up]).contains(n), "\(n) in a fleet alert is recorded by no rule") }
+        }
+        if FleetPlanner.computes(.quality(.accuracy), s) || FleetPlanner.computes(.quality(.mae), s) {
+            #expect(alerts.allSatisfy { !$0.contains(Catalog.windowLabeledEvents.name + "{") }, "a fleet alert guards on one replica's labelled events")
+        }
         for r in recorded where r.hasSuffix(":sum") || r.hasSuffix(":max") || r.hasSuffix("_window_ratio") {
             #expect(used.contains(r), "fleet rule \(r) is read by no other fleet rule")
         }
