@@ -105,6 +105,8 @@ enum Names {
     static let fleetPredictionWindowRatio = "fleet:model_prediction_window_ratio"
     static let fleetTargetWindowRatio = "fleet:model_target_window_ratio"
     static let fleetKSErrorBound = "fleet:model_feature_ks_error_bound"
+    /// 1 when the fleet's score of a distance method crosses its threshold, per feature and method.
+    static let fleetFeatureDrifted = "fleet:model_feature_drifted"
     static let fleetReferenceDigests = "fleet:model_reference_info:distinct"
     /// The binned KS estimate's `method` label.
     static let ksBinned = "ks_binned"

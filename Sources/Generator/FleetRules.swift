@@ -14,6 +14,9 @@ struct FleetPlanner {
     private let without = "without (\(Names.replicaLabels.joined(separator: ", ")))"
     /// Methods the fleet rules compute from bins (ks: the binned estimate).
     static let binnedMethods: [DriftMethod] = [.psi, .jensenShannon, .hellinger, .chiSquare, .ks]
+    /// Methods whose fleet score is the exporter's score, with the same threshold semantics
+    /// (chi_square and ks alert on p-values, which PromQL cannot compute: docs/fleet.md).
+    static let distanceMethods: [DriftMethod] = [.psi, .jensenShannon, .hellinger]
 
     func group() -> RuleGroup {
         RuleGroup(name: Names.group(s.model.name, Names.fleetGroup), rules: rules().map(Rule.record))
@@ -157,6 +160,22 @@ struct FleetPlanner {
             rules += driftRules(Subject(window: Catalog.featureWindowEvents, reference: Catalog.featureReferenceRatio, ratio: Names.fleetFeatureWindowRatio,
                                         score: Catalog.featureDriftScore, features: featureMatcher, methods: methods),
                                 input: input, expected: labels, cumulative: true)
+            // Per feature and distance method, the fleet's verdict (as model_feature_drifted).
+            let distance = methods.filter { Self.distanceMethods.contains($0) }
+            if !distance.isEmpty {
+                let parts = distance.map { m in
+                    "(\(sel(Names.fleet(Catalog.featureDriftScore), featureMatcher(m) + [.eq(Label.method, m.rawValue)])) >= bool \(s.metrics.drift.threshold(m).text))"
+                }
+                let scores: [DriftMethod: Double] = [.psi: Stats.psi(reference: [0.25, 0.75], current: [0.75, 0.25]),
+                                                     .jensenShannon: Stats.jensenShannon([0.25, 0.75], [0.75, 0.25]),
+                                                     .hellinger: Stats.hellinger([0.25, 0.75], [0.75, 0.25])]
+                var r = rule(Names.fleetFeatureDrifted, parts.joined(separator: " or "), input, [], 0)
+                r.expected = distance.map { m in
+                    ExpectedSample(labels: labels(m) + [LabelPair(name: Label.method, value: m.rawValue)],
+                                   value: (scores[m] ?? 0) >= s.metrics.drift.threshold(m).value ? 1 : 0)
+                }
+                rules.append(r)
+            }
         }
         let drift = s.metrics.drift
         rules += driftRules(Subject(window: Catalog.predictionWindowEvents, reference: Catalog.predictionReferenceRatio, ratio: Names.fleetPredictionWindowRatio,

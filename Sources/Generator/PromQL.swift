@@ -5,7 +5,7 @@
 import Strategy
 
 struct Matcher: Sendable, Equatable {
-    enum Op: String, Sendable { case equal = "=", notEqual = "!=", regex = "=~" }
+    enum Op: String, Sendable { case equal = "=", notEqual = "!=", regex = "=~", notRegex = "!~" }
     var name: String
     var op: Op
     var value: String
@@ -91,7 +91,24 @@ enum PromQL {
     }
 
     static func featureDrifted(_ scope: Scope) -> String {
-        "max by \(labelList(modelLabels + [Label.feature])) (\(selector(Catalog.featureDrifted.name, scope)))"
+        guard scope.fleet else {
+            return "max by \(labelList(modelLabels + [Label.feature])) (\(selector(Catalog.featureDrifted.name, scope)))"
+        }
+        // The fleet's verdict for the methods the fleet rules compute, each replica's for the others.
+        let others = Matcher(name: Label.method, op: .notRegex, value: FleetPlanner.distanceMethods.map(\.rawValue).joined(separator: "|"))
+        return "max by \(labelList(modelLabels + [Label.feature])) (\(selector(Names.fleetFeatureDrifted, scope)) or \(selector(Catalog.featureDrifted.name, scope, [others])))"
+    }
+
+    /// The series a drift method's verdict reads: the fleet's score where the fleet rules
+    /// compute it and the scope asks for it, else the exporter's.
+    static func driftInput(_ m: DriftMethod, score: MetricFamily, pValue: MetricFamily, _ scope: Scope) -> String {
+        if m.isPValueMethod { return pValue.name }
+        return scope.fleet && FleetPlanner.distanceMethods.contains(m) ? Names.fleet(score) : score.name
+    }
+
+    /// The series a feature's per-method verdict reads (0/1).
+    static func featureDriftedInput(_ m: DriftMethod, _ scope: Scope) -> String {
+        scope.fleet && FleetPlanner.distanceMethods.contains(m) ? Names.fleetFeatureDrifted : Catalog.featureDrifted.name
     }
 
     /// 1 per method when the method's threshold is crossed: p-value methods below it, distance
@@ -102,9 +119,8 @@ enum PromQL {
         let parts = methods.map { m -> String in
             let t = thresholds.threshold(m).text
             let method = Matcher.eq(Label.method, m.rawValue)
-            return m.isPValueMethod
-                ? "\(selector(pValue.name, scope, [method])) < bool \(t)"
-                : "\(selector(score.name, scope, [method])) >= bool \(t)"
+            let input = driftInput(m, score: score, pValue: pValue, scope)
+            return m.isPValueMethod ? "\(selector(input, scope, [method])) < bool \(t)" : "\(selector(input, scope, [method])) >= bool \(t)"
         }
         return parts.count == 1 ? parts[0] : parts.map { "(\($0))" }.joined(separator: " or ")
     }

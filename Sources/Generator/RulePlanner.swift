@@ -119,7 +119,7 @@ struct RulePlanner {
                 for (j, m) in f.drift.enumerated() {
                     let drifted = i == 0 && j == f.drift.count - 1
                     series.append(InputSeries(
-                        name: Catalog.featureDrifted.name,
+                        name: PromQL.featureDriftedInput(m, scope),
                         labels: modelLabels + [LabelPair(name: Label.feature, value: f.name), LabelPair(name: Label.method, value: m.rawValue)],
                         values: drifted ? "1x10" : "0x10"))
                 }
@@ -159,7 +159,7 @@ struct RulePlanner {
                 drifted = atThreshold
             }
             let method = LabelPair(name: Label.method, value: m.rawValue)
-            series.append(InputSeries(name: m.isPValueMethod ? pValue.name : score.name, labels: modelLabels + [method],
+            series.append(InputSeries(name: PromQL.driftInput(m, score: score, pValue: pValue, scope), labels: modelLabels + [method],
                                       values: "\(GoFloat.format(value))x10"))
             expected.append(ExpectedSample(labels: modelLabels + [method], value: drifted ? 1 : 0))
         }
@@ -457,7 +457,7 @@ struct RulePlanner {
             let methods = feature?.drift.isEmpty == false ? feature!.drift : [DriftMethod.psi]
             let out = modelLabels + [LabelPair(name: Label.feature, value: fname)]
             func input(_ m: DriftMethod, _ values: String) -> InputSeries {
-                InputSeries(name: Catalog.featureDrifted.name, labels: out + [LabelPair(name: Label.method, value: m.rawValue)], values: values)
+                InputSeries(name: PromQL.featureDriftedInput(m, scope), labels: out + [LabelPair(name: Label.method, value: m.rawValue)], values: values)
             }
             scenarios.append(AlertScenario(
                 name: "\(a.name): feature \(fname) drifts by \(methods[0].rawValue): pending before \(a.forDuration), firing after",
@@ -481,7 +481,7 @@ struct RulePlanner {
                 let t = s.metrics.drift.threshold(m)
                 let method = LabelPair(name: Label.method, value: m.rawValue)
                 let out = modelLabels + [method]
-                let name = m.isPValueMethod ? pValue.name : score.name
+                let name = PromQL.driftInput(m, score: score, pValue: pValue, scope)
                 func input(_ v: Double, _ count: Int = steps) -> [InputSeries] {
                     [InputSeries(name: name, labels: out, values: "\(GoFloat.format(v))x\(count)")]
                 }
