@@ -117,8 +117,8 @@ public enum Catalog {
     public static let groupWindowEvents = MetricFamily("model_group_window_events", .gauge, "Events of the window per protected group.", labels: [Label.attribute, Label.group])
     public static let groupWindowPredictedPositive = MetricFamily("model_group_window_predicted_positive", .gauge, "Events of the window per protected group predicted the positive label.", labels: [Label.attribute, Label.group])
     public static let groupWindowOutcomes = MetricFamily("model_group_window_outcomes", .gauge, "Labelled events of the window per protected group by outcome of the positive label.", labels: [Label.attribute, Label.group, Label.outcome])
-    public static let windowAbsoluteErrorSum = MetricFamily("model_window_absolute_error_sum", .gauge, "Sum of absolute errors over the labelled events of the window (regression).")
-    public static let windowSquaredErrorSum = MetricFamily("model_window_squared_error_sum", .gauge, "Sum of squared errors over the labelled events of the window (regression).")
+    public static let windowAbsoluteErrorSum = MetricFamily("model_window_absolute_error", .gauge, "Sum of absolute errors over the labelled events of the window (regression).")
+    public static let windowSquaredErrorSum = MetricFamily("model_window_squared_error", .gauge, "Sum of squared errors over the labelled events of the window (regression).")
 
     /// Every fleet family: emitted unless `--web.fleet-series=false`.
     public static let fleet: [MetricFamily] = [

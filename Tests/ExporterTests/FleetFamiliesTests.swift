@@ -34,7 +34,7 @@ import Testing
         #expect(!expected.isEmpty)
         for s in expected {
             let got = sums[key(s)] ?? 0
-            if s.name.hasSuffix("_error_sum") {
+            if s.name.hasSuffix("_error") {
                 #expect(abs(got - s.value) <= 1e-9 * abs(s.value), "\(s)")
             } else {
                 #expect(got == s.value, "\(s): shards sum to \(got)")

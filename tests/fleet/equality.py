@@ -89,14 +89,17 @@ class Processes:
         out.close()
 
     def stop_all(self):
-        for _, p in reversed(self.procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        """SIGTERM to every server at once, then SIGKILL to any still up after 10 s."""
+        running = [p for _, p in self.procs if p.poll() is None]
+        for p in running:
+            p.terminate()
+        deadline = time.monotonic() + 10
+        for p in running:
+            try:
+                p.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
 
     def tail(self):
         for name, _ in self.procs:
