@@ -284,6 +284,7 @@ def main(argv):
         time.sleep(2.5)  # every rule of that evaluation recorded
         fleet = fleet_series(base)
         checks = compare(single, fleet, "one Prometheus")
+        compared = {k for k in fleet if k[0] in {n for (n, _) in fleet}}
         digests = {r["metric"]["model"]: float(r["value"][1]) for r in query(base, "fleet:model_reference_info:distinct")}
         if any(v != 1 for v in digests.values()) or len(digests) != len(CASES):
             raise Failure(f"replicas of one model should share one reference digest: {digests}")
@@ -339,7 +340,11 @@ def main(argv):
 
         def settled():
             try:
-                result["checks"] = compare(single, fleet_series(vmbase, {"latency_offset": "0s"}), "VictoriaMetrics + vmalert", stored_digits=True)
+                got = fleet_series(vmbase, {"latency_offset": "0s"})
+                result["checks"] = compare(single, got, "VictoriaMetrics + vmalert", stored_digits=True)
+                missing = sorted(f"{n}{dict(l)}" for (n, l) in compared - set(got))
+                if missing:
+                    raise Failure(f"{len(missing)} fleet series of the single Prometheus are missing from VictoriaMetrics: {missing[:10]}")
                 return True
             except Failure as e:
                 result["error"] = e
