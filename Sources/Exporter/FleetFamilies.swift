@@ -81,6 +81,7 @@ struct FleetFamilies: Sendable {
     func families(window w: Window, evaluator: Evaluator) -> [Family] {
         var out = referenceFamilies
         var binned: [Sample] = []
+        var totals: [Sample] = []
         var cumulative: [Sample] = []
         for (f, feature) in strategy.features.enumerated() where !feature.drift.isEmpty {
             let fl = [(Label.feature, feature.name)]
@@ -88,6 +89,7 @@ struct FleetFamilies: Sendable {
             let bins = Self.binLabels(reference.features[f])
             guard counts.count == bins.count else { continue }
             for (b, c) in zip(bins, counts) { binned.append(Sample(labels: base + fl + [(Label.bin, b)], value: Double(c))) }
+            for (b, c) in zip(bins, w.binTotals(feature: f)) { totals.append(Sample(labels: base + fl + [(Label.bin, b)], value: Double(c))) }
             if Self.needsCumulative(feature, reference.features[f]) {
                 var below = 0
                 for (b, c) in zip(bins, counts) {
@@ -97,6 +99,7 @@ struct FleetFamilies: Sendable {
             }
         }
         out.append(Family(Catalog.featureWindowEvents, samples: binned))
+        out.append(Family(Catalog.featureEvents, samples: totals))
         out.append(Family(Catalog.featureWindowCumulativeEvents, samples: cumulative))
         out.append(Family(Catalog.predictionWindowEvents, samples: outcomeBins(reference.prediction, evaluator.predictionCounts(w))))
         if let target = reference.target {

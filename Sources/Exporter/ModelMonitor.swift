@@ -114,7 +114,10 @@ public final class ModelMonitor: Sendable {
     /// predictions nor observed in the latency histogram (counters start at zero with the
     /// process, as Prometheus expects of counters).
     public func restore(_ events: [Event]) {
-        state.withLock { s in s.window.append(contentsOf: events) }
+        state.withLock { s in
+            s.window.append(contentsOf: events)
+            s.window.resetTotals()
+        }
     }
 
     /// Attaches delayed labels; returns how many matched an event of the window.

@@ -107,6 +107,7 @@ public enum Catalog {
     public static let referenceInfo = MetricFamily("model_reference_info", .gauge, "1, labelled by the SHA-256 of the reference's bins and proportions as exposed: replicas of one fleet show one value.", labels: [Label.sha256])
     public static let featureReferenceRatio = MetricFamily("model_feature_reference_ratio", .gauge, "Share of the reference in each bin of a feature (numerical: bin = the bin's upper edge, +Inf for the last; categorical: the category).", labels: [Label.feature, Label.bin], unit: "percentunit")
     public static let featureWindowEvents = MetricFamily("model_feature_window_events", .gauge, "Events of the window in each reference bin of a feature.", labels: [Label.feature, Label.bin])
+    public static let featureEvents = MetricFamily("model_feature_events_total", .counter, "Events in each reference bin of a feature since start, for range queries (increase over [1d]).", labels: [Label.feature, Label.bin])
     public static let featureReferenceCumulativeRatio = MetricFamily("model_feature_reference_cumulative_ratio", .gauge, "Share of the reference at or below each bin's upper edge of a numerical feature measured by ks.", labels: [Label.feature, Label.bin], unit: "percentunit")
     public static let featureWindowCumulativeEvents = MetricFamily("model_feature_window_cumulative_events", .gauge, "Events of the window at or below each bin's upper edge of a numerical feature measured by ks.", labels: [Label.feature, Label.bin])
     public static let predictionReferenceRatio = MetricFamily("model_prediction_reference_ratio", .gauge, "Share of the reference's predictions (binary with a score: scores) in each bin or class.", labels: [Label.bin], unit: "percentunit")
@@ -122,7 +123,7 @@ public enum Catalog {
 
     /// Every fleet family: emitted unless `--web.fleet-series=false`.
     public static let fleet: [MetricFamily] = [
-        referenceInfo, featureReferenceRatio, featureWindowEvents, featureReferenceCumulativeRatio, featureWindowCumulativeEvents,
+        referenceInfo, featureReferenceRatio, featureWindowEvents, featureEvents, featureReferenceCumulativeRatio, featureWindowCumulativeEvents,
         predictionReferenceRatio, predictionWindowEvents, targetReferenceRatio, targetWindowEvents, windowOutcomes,
         groupWindowEvents, groupWindowPredictedPositive, groupWindowOutcomes, windowAbsoluteErrorSum, windowSquaredErrorSum,
     ]

@@ -54,6 +54,30 @@ import Testing
         #expect(try exposition(strategy, reference, events).contains { names.contains($0.name) })
     }
 
+    /// Restored events were counted by the process that wrote the snapshot: the counters of
+    /// this process start at zero, then count what it ingests.
+    @Test func restoredEventsAreNotCountedAgain() throws {
+        let dir = Fixtures.oracle("credit_psi")
+        let strategy = try Strategy.load(path: dir + "/strategy.yml")
+        let reference = try Datasets.reference(for: strategy)
+        let events = try Datasets.readEvents(path: dir + "/current.csv", strategy: strategy)
+        let monitor = ModelMonitor(strategy: strategy, reference: reference)
+        monitor.restore(Array(events.prefix(100)))
+        monitor.ingest(Array(events.dropFirst(100).prefix(10)), now: nil)
+        let totals = monitor.families().filter { $0.name == Catalog.featureEvents.name }.flatMap(\.samples)
+        let perFeature = Dictionary(grouping: totals) { $0.labels.first { $0.0 == Label.feature }?.1 ?? "" }.mapValues { $0.reduce(0) { $0 + $1.value } }
+        #expect(!perFeature.isEmpty)
+        for (feature, total) in perFeature {
+            let missing = events.dropFirst(100).prefix(10).filter {
+                let i = strategy.features.firstIndex { $0.name == feature }!
+                if case .number(let x) = $0.features[i] { return x.isNaN }
+                if case .string = $0.features[i] { return false }
+                return true
+            }.count
+            #expect(total <= 10 && total >= Double(10 - missing), "\(feature): \(total)")
+        }
+    }
+
     @Test func sha256MatchesTheStandardVectors() {
         #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
