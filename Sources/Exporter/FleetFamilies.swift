@@ -127,12 +127,12 @@ struct FleetFamilies: Sendable {
     private static let outcomeOrder = [OutcomeLabel.falseNegative, OutcomeLabel.falsePositive, OutcomeLabel.trueNegative, OutcomeLabel.truePositive]
 
     private func classOutcomes(_ w: Window) -> [Sample] {
-        let (classes, _) = Stats.classOutcomes(
-            predictions: w.predictionClassCodes, labels: w.labelClassCodes, classCount: w.classes.count, unlabeled: CategoryDictionary.missingCode)
+        let confusion = Stats.confusion(predictions: w.predictionClassCodes, labels: w.labelClassCodes, classCount: w.classes.count)
         var out: [Sample] = []
-        for c in classes.indices.sorted(by: { w.classes.values[$0] < w.classes.values[$1] }) where classes[c].isPresent {
-            let o = classes[c]
-            let values = [o.falseNegatives, o.falsePositives, o.trueNegatives, o.truePositives]
+        for c in confusion.classes.indices.sorted(by: { w.classes.values[$0] < w.classes.values[$1] }) where confusion.present[c] {
+            let o = confusion.classes[c]
+            let trueNegatives = confusion.labelled - o.truePositives - o.falsePositives - o.falseNegatives
+            let values = [o.falseNegatives, o.falsePositives, trueNegatives, o.truePositives]
             for (name, v) in zip(Self.outcomeOrder, values) {
                 out.append(Sample(labels: base + [(Label.class, w.classes.values[c]), (Label.outcome, name)], value: Double(v)))
             }
@@ -149,8 +149,8 @@ struct FleetFamilies: Sendable {
         for (a, attribute) in strategy.protectedAttributes.enumerated() {
             let groups = w.groups[a]
             let counts = Stats.groupOutcomes(
-                groups: w.attributeCodes(a), groupCount: groups.count, predictions: w.predictionClassCodes,
-                labels: w.labelClassCodes, positive: positive, unlabeled: CategoryDictionary.missingCode)
+                groupCodes: w.attributeCodes(a), groupCount: groups.count, predictions: w.predictionClassCodes,
+                labels: w.labelClassCodes, positive: positive)
             for g in counts.indices.sorted(by: { groups.values[$0] < groups.values[$1] }) where counts[g].events > 0 {
                 let gl = base + [(Label.attribute, attribute), (Label.group, groups.values[g])]
                 let o = counts[g]

@@ -227,11 +227,11 @@ struct FleetPlanner {
         for (m, family, numerator, denominator, value) in ratios where metrics.contains(m) {
             rules.append(rule(Names.fleet(family), "(\(numerator)) / (\(denominator) > 0) or (\(tp)) * 0", input, model + [cls(focus)], value))
             if s.model.task == .multiclassClassification {
-                let per = sel(Names.fleet(family), [Matcher(name: Label.class, op: .notEqual, value: Names.macroClass)])
+                let per = sel(Names.fleet(family), [Matcher(name: Label.class, op: .notEqual, value: Label.macroClass)])
                 let other = ratiosOfOtherClass[m] ?? 0
                 var macro = rule(Names.fleet(family), "sum without (\(Label.class)) (\(per)) / count without (\(Label.class)) (\(per))",
-                                 input, model + [cls(Names.macroClass)], (value + other) / 2, tolerance: 1e-15)
-                macro.labels = [cls(Names.macroClass)]
+                                 input, model + [cls(Label.macroClass)], (value + other) / 2, tolerance: 1e-15)
+                macro.labels = [cls(Label.macroClass)]
                 rules.append(macro)
             }
         }

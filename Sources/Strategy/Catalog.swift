@@ -40,6 +40,19 @@ public enum Label {
     public static let bin = "bin"
     public static let outcome = "outcome"
     public static let sha256 = "sha256"
+    /// A histogram bucket's upper bound (Prometheus' own name).
+    public static let bucketBound = "le"
+    /// The `class` value of a multiclass model's macro average of per-class precision, recall
+    /// and F1.
+    public static let macroClass = "macro"
+}
+
+/// Values of the `reason` label of `model_events_rejected_total`.
+public enum RejectReason: String, Sendable, CaseIterable {
+    /// A well-formed body holding an event that breaks the event rules.
+    case invalidEvent = "invalid_event"
+    /// A body that is not JSON / NDJSON.
+    case malformedBody = "malformed_body"
 }
 
 /// Values of the `outcome` label of the fleet families.
