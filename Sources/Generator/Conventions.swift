@@ -103,6 +103,12 @@ enum Names {
     static let fleetPredictionWindowRatio = "fleet:model_prediction_window_ratio"
     static let fleetTargetWindowRatio = "fleet:model_target_window_ratio"
     static let fleetKSErrorBound = "fleet:model_feature_ks_error_bound"
+    /// `fleet:model_feature_events:increase1d` — a counter's increase over a range, summed.
+    static func fleetIncrease(_ f: MetricFamily, _ range: String) -> String {
+        let stem = f.name.hasSuffix("_total") ? String(f.name.dropLast(6)) : f.name
+        return "fleet:\(stem):increase\(range)"
+    }
+    static func fleetIncreaseRatio(_ range: String) -> String { "fleet:model_feature_ratio:increase\(range)" }
     /// 1 when the fleet's score of a distance method crosses its threshold, per feature and method.
     static let fleetFeatureDrifted = "fleet:model_feature_drifted"
     static let fleetReferenceDigests = "fleet:model_reference_info:distinct"

@@ -9,6 +9,8 @@ import Strategy
 /// The fleet rule group of one strategy, each rule with a promtool scenario of three replicas.
 struct FleetPlanner {
     let strategy: Strategy
+    /// Ranges of the drift variants over the per-bin counters (`1d`: the last day's events).
+    var ranges: [String] = []
     private var s: Strategy { strategy }
     private var scope: Scope { Scope.rules(strategy) }
     private let without = "without (\(Names.replicaLabels.joined(separator: ", ")))"
@@ -55,6 +57,8 @@ struct FleetPlanner {
         /// Matchers of the features a method applies to (none for prediction and target).
         var features: (DriftMethod) -> [Matcher]
         var methods: [DriftMethod]
+        /// A range variant over the counters (`1d`), or nil for the window.
+        var range: String? = nil
     }
 
     private func featureMatcher(_ m: DriftMethod) -> [Matcher] {
@@ -77,10 +81,17 @@ struct FleetPlanner {
         var rules: [RecordingRule] = []
         let methods = x.methods.filter { Self.binnedMethods.contains($0) && ($0 != .ks || cumulative) }
         guard !methods.isEmpty else { return [] }
-        let w = Names.fleetSum(x.window)
         let p = Names.fleetMax(x.reference)
-        rules.append(rule(w, sumOf(x.window), input, expected(nil) + [bin("1")], 3))
-        rules.append(rule(p, maxOf(x.reference), input, expected(nil) + [bin("1")], 0.25))
+        let w: String
+        if let r = x.range {
+            // The counters start at 0 in the scenario, so increase() is exact: two steps.
+            w = Names.fleetIncrease(x.window, r)
+            rules.append(rule(w, "sum \(without) (increase(\(sel(x.window.name))[\(r)]))", input, expected(nil) + [bin("1")], 6))
+        } else {
+            w = Names.fleetSum(x.window)
+            rules.append(rule(w, sumOf(x.window), input, expected(nil) + [bin("1")], 3))
+            rules.append(rule(p, maxOf(x.reference), input, expected(nil) + [bin("1")], 0.25))
+        }
         if methods.contains(where: { $0 != .chiSquare }) {
             rules.append(rule(x.ratio, "\(sel(w)) / ignoring (\(Label.bin)) group_left () (sum without (\(Label.bin)) (\(sel(w))) > 0)", input, expected(nil) + [bin("1")], 0.75))
         }
@@ -111,7 +122,7 @@ struct FleetPlanner {
                 let e = "(\(P) * ignoring (\(Label.bin)) group_left () (sum without (\(Label.bin)) (\(W)) > 0))"
                 let on = ([Label.model, Label.modelVersion] + (f.isEmpty ? [] : [Label.feature])).joined(separator: ", ")
                 expr = "sum without (\(Label.bin)) ((\(W) - \(e)) ^ 2 / \(e)) unless on (\(on)) (\(P) == 0)"
-                value = Stats.chiSquare(observed: [3, 1], referenceProportions: pr).statistic
+                value = Stats.chiSquare(observed: x.range == nil ? [3, 1] : [6, 2], referenceProportions: pr).statistic
             case .ks:
                 let c = Names.fleetSum(Catalog.featureWindowCumulativeEvents)
                 let cr = Names.fleetMax(Catalog.featureReferenceCumulativeRatio)
@@ -127,7 +138,8 @@ struct FleetPlanner {
                 continue
             }
             let methodLabel = LabelPair(name: Label.method, value: name)
-            var r = rule(Names.fleet(x.score), expr, input, expected(m) + [methodLabel], value, tolerance: 1e-12)
+            let record = x.range.map { Names.fleetIncrease(x.score, $0) } ?? Names.fleet(x.score)
+            var r = rule(record, expr, input, expected(m) + [methodLabel], value, tolerance: 1e-12)
             r.labels = [methodLabel]
             rules.append(r)
         }
@@ -160,6 +172,12 @@ struct FleetPlanner {
             rules += driftRules(Subject(window: Catalog.featureWindowEvents, reference: Catalog.featureReferenceRatio, ratio: Names.fleetFeatureWindowRatio,
                                         score: Catalog.featureDriftScore, features: featureMatcher, methods: methods),
                                 input: input, expected: labels, cumulative: true)
+            for r in ranges {
+                rules += driftRules(Subject(window: Catalog.featureEvents, reference: Catalog.featureReferenceRatio, ratio: Names.fleetIncreaseRatio(r),
+                                            score: Catalog.featureDriftScore, features: featureMatcher,
+                                            methods: methods.filter { $0 != .ks }, range: r),
+                                    input: input, expected: labels, cumulative: false)
+            }
             // Per feature and distance method, the fleet's verdict (as model_feature_drifted).
             let distance = methods.filter { Self.distanceMethods.contains($0) }
             if !distance.isEmpty {
@@ -299,11 +317,12 @@ struct FleetPlanner {
         let replicas = ["a:9744", "b:9744", "c:9744"]
         let model = [LabelPair(name: Label.model, value: s.model.name), LabelPair(name: Label.modelVersion, value: s.model.version)]
         var out: [InputSeries] = []
-        func add(_ f: MetricFamily, _ labels: [LabelPair], _ perReplica: [Double?]) {
+        /// `growing`: a counter from 0 that grows by the value at every sample.
+        func add(_ f: MetricFamily, _ labels: [LabelPair], _ perReplica: [Double?], growing: Bool = false) {
             for (r, v) in zip(replicas, perReplica) {
                 guard let v else { continue }
                 out.append(InputSeries(name: f.name, labels: model + labels + [LabelPair(name: "instance", value: r), LabelPair(name: "job", value: Names.job)],
-                                       values: "\(GoFloat.format(v))x5"))
+                                       values: growing ? "0+\(GoFloat.format(v))x5" : "\(GoFloat.format(v))x5"))
             }
         }
         add(Catalog.referenceInfo, [LabelPair(name: Label.sha256, value: "aa")], [1, 1, nil])
@@ -314,6 +333,10 @@ struct FleetPlanner {
         for feature in Self.fleetFeatures(s) {
             let f = [LabelPair(name: Label.feature, value: feature.name)]
             subjects.append((Catalog.featureWindowEvents, Catalog.featureReferenceRatio, f))
+            if !ranges.isEmpty {
+                add(Catalog.featureEvents, f + [bin("1")], [1, 2, 0], growing: true)
+                add(Catalog.featureEvents, f + [bin("+Inf")], [0, 0, 1], growing: true)
+            }
             if feature.type == .numerical && feature.drift.contains(.ks) {
                 subjects.append((Catalog.featureWindowCumulativeEvents, Catalog.featureReferenceCumulativeRatio, f))
             }

@@ -43,6 +43,8 @@ public struct GeneratorOptions: Sendable {
     public var alertmanagerTiming = AlertmanagerTiming()
     /// Also write each model's fleet rules and their tests (FleetRules.swift).
     public var fleet = false
+    /// Ranges of the fleet's drift variants over the per-bin counters (`1d`).
+    public var fleetRanges: [String] = []
 
     public init(
         version: String, exporterTargets: [String] = ["localhost:9744"], alertmanagerTargets: [String] = ["localhost:9093"],
@@ -112,7 +114,7 @@ public enum Generator {
             }
             ruleFiles.append(relative(Names.ruleFile(m), from: Names.prometheusConfig))
             if options.fleet {
-                let fleet = [FleetPlanner(strategy: s).group()]
+                let fleet = [FleetPlanner(strategy: s, ranges: options.fleetRanges).group()]
                 files.append(GeneratedFile(path: Names.fleetRuleFile(m), contents: RuleFile.render(fleet, header: header)))
                 files.append(GeneratedFile(path: Names.fleetTestFile(m), contents: RuleTests.render(
                     fleet, ruleFile: relative(Names.fleetRuleFile(m), from: Names.fleetTestFile(m)), evaluationStep: 60_000, header: header)))

@@ -134,6 +134,9 @@ struct Generate: ParsableCommand {
     @Flag(name: .customLong("fleet"), help: "Also write fleet recording rules (and their promtool tests) that sum the replicas' mergeable families and compute drift, quality and fairness of the whole fleet (docs/fleet.md).")
     var fleet = false
 
+    @Option(name: .customLong("fleet.range"), help: "With --fleet, also record feature drift over the last RANGE of events from the per-bin counters, e.g. 1d (repeatable).")
+    var fleetRanges: [String] = []
+
     func run() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
@@ -144,6 +147,11 @@ struct Generate: ParsableCommand {
         options.grafanaURL = grafanaURL
         options.prometheusRule = format.contains("prometheusrule")
         options.fleet = fleet
+        for r in fleetRanges where Durations.milliseconds(r) == nil {
+            throw ValidationError("--fleet.range \(r): not a Prometheus duration (e.g. 1h, 1d)")
+        }
+        if !fleetRanges.isEmpty && !fleet { throw ValidationError("--fleet.range needs --fleet") }
+        options.fleetRanges = fleetRanges
         options.scrapeInterval = scrapeInterval
         options.evaluationInterval = evaluationInterval
         options.windows = RuleWindows(rate: rateWindow, noEventsFor: noEventsFor, labelLag: labelLagWindow, labelLagFor: labelLagFor)

@@ -32,6 +32,7 @@ func checkWithTools(_ strategies: [Strategy], label: String, options: GeneratorO
     @Test func fleetRulesPassPromtool() throws {
         var fleet = options
         fleet.fleet = true
+        fleet.fleetRanges = ["1h", "1d"]
         let dir = try checkWithTools([Strategies.rich, Strategies.plainRegression], label: "fleet", options: fleet)
         if let dir {
             let tests = try FileManager.default.contentsOfDirectory(atPath: dir + "/prometheus/tests").filter { $0.hasSuffix(".fleet.test.yml") }
