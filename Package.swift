@@ -38,6 +38,9 @@ let package = Package(
         .target(name: "Exposition", swiftSettings: settings),
         // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
         .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy"], swiftSettings: settings),
+        // Durable storage formats, as plain functions over bytes (no I/O): CRC-32C, the write-ahead
+        // log's framed records, binary events and labels, the snapshot file.
+        .target(name: "Storage", dependencies: ["MonitorCore"], swiftSettings: settings),
         // HTTP: responder protocol, Request/Response values; MHDServer.swift holds every unsafe call.
         .target(
             name: "HTTPServer",
@@ -51,7 +54,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "Storage",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -79,6 +82,7 @@ let package = Package(
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter"], swiftSettings: settings),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy"], swiftSettings: settings),
