@@ -36,7 +36,7 @@ struct ModelExporter: ParsableCommand {
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Load and validate strategy files; exit 1 on the first error.")
+    static let configuration = CommandConfiguration(abstract: "Load and validate strategy files and read their reference datasets; exit 1 on the first error.")
 
     @Option(name: .customLong("strategy"), help: "A strategy file (repeatable).")
     var strategies: [String]
@@ -45,7 +45,9 @@ struct Check: ParsableCommand {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for path in strategies {
             let s = try loadStrategy(path)
-            print("\(path): ok (model \(s.model.name) \(s.model.version), \(s.features.count) features, \(s.alerts.count) alerts)")
+            let reference: ReferenceProfile
+            do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: error.description) }
+            print("\(path): ok (model \(s.model.name) \(s.model.version), \(s.features.count) features, \(s.alerts.count) alerts, reference \(reference.rows) rows)")
         }
     }
 }
@@ -238,7 +240,7 @@ struct Serve: ParsableCommand {
             let s = try loadStrategy(path)
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
-            do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: "\(error)") }
+            do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: error.description) }
             monitors.append(ModelMonitor(strategy: s, reference: reference))
             logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
         }
