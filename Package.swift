@@ -74,7 +74,7 @@ let package = Package(
         // The in-process benchmark harness behind bench/run (window updates, recomputation, memory).
         .executableTarget(
             name: "model_exporter_bench",
-            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition"],
+            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition", "Storage"],
             path: "bench/Harness",
             swiftSettings: settings
         ),

@@ -98,12 +98,14 @@ public final class LogWriter: @unchecked Sendable {
     /// Appends a record and applies its change to memory, in log order; returns once the
     /// record is on disk (group commit).
     public func append<T>(type: UInt8, payload: [UInt8], apply: () -> T) throws(FileError) -> T {
+        var record: [UInt8] = []
+        record.reserveCapacity(payload.count + LogFormat.headerBytes)
+        LogFormat.frame(type: type, payload: payload, into: &record)  // the checksum, outside the lock
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         if let failure { throw failure }
-        let before = pending.count
-        LogFormat.frame(type: type, payload: payload, into: &pending)
-        segmentBytes += pending.count - before
+        pending.append(contentsOf: record)
+        segmentBytes += record.count
         appended += 1
         let mine = appended
         let result = apply()

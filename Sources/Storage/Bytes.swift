@@ -40,6 +40,18 @@ public struct ByteWriter: Sendable {
     }
 
     public mutating func raw(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
+
+    /// Writes at most `bound` bytes through a raw pointer and a cursor (starting at 0), then
+    /// keeps the bytes the cursor passed: for hot loops, where appending value by value
+    /// checked capacity and uniqueness at every byte (bench harness `log`).
+    @inline(__always) public mutating func unsafeWrite(bound: Int, _ body: (UnsafeMutableRawBufferPointer, inout Int) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: bound))
+        var used = 0
+        bytes.withUnsafeMutableBytes { body(UnsafeMutableRawBufferPointer(rebasing: $0[start...]), &used) }
+        precondition(used <= bound, "wrote past the bound")
+        bytes.removeLast(bound - used)
+    }
 }
 
 /// Bytes that do not decode: what was expected and at which offset.

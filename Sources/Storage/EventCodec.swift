@@ -24,15 +24,34 @@ public enum EventCodec {
         if let t = e.timestamp { w.f64(t) }
         w.varint(e.features.count)
         e.features.withUnsafeBufferPointer { features in
-            for f in features {
-                switch f {
-                case .missing: w.u8(0)
-                case .number(let v):
-                    w.u8(1)
-                    w.f64(v)
-                case .string(let s):
-                    w.u8(2)
-                    w.string(s)
+            var bound = 9 * features.count
+            for f in features { if case .string(let s) = f { bound += s.utf8.count + 10 } }
+            w.unsafeWrite(bound: bound) { p, at in
+                for f in features {
+                    switch f {
+                    case .missing:
+                        p[at] = 0
+                        at += 1
+                    case .number(let v):
+                        p[at] = 1
+                        p.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: at + 1, as: UInt64.self)
+                        at += 9
+                    case .string(var s):
+                        p[at] = 2
+                        at += 1
+                        s.withUTF8 { u in
+                            var n = u.count
+                            while n >= 0x80 {
+                                p[at] = UInt8(n & 0x7F) | 0x80
+                                n >>= 7
+                                at += 1
+                            }
+                            p[at] = UInt8(n)
+                            at += 1
+                            if let from = u.baseAddress, u.count > 0 { (p.baseAddress! + at).copyMemory(from: from, byteCount: u.count) }
+                            at += u.count
+                        }
+                    }
                 }
             }
         }

@@ -73,27 +73,15 @@ public enum LogEntry: Sendable, Equatable {
             for m in models { m.encode(into: &w) }
         case .events(let now, let batches):
             w.f64(now)
-            w.varint(batches.count)
-            for b in batches {
-                w.string(b.model)
-                w.varint(b.items.count)
-                var body = ByteWriter(capacity: b.items.count * 256)
-                b.items.withUnsafeBufferPointer { events in
+            Self.encode(batches, into: &w, bytesPerItem: 256) { events, body in
+                events.withUnsafeBufferPointer { events in
                     for i in events.indices { EventCodec.encode(events[i], into: &body) }
                 }
-                w.varint(body.bytes.count)
-                w.raw(body.bytes)
             }
         case .labels(let now, let batches):
             w.f64(now)
-            w.varint(batches.count)
-            for b in batches {
-                w.string(b.model)
-                w.varint(b.items.count)
-                var body = ByteWriter()
-                for l in b.items { EventCodec.encode(l, into: &body) }
-                w.varint(body.bytes.count)
-                w.raw(body.bytes)
+            Self.encode(batches, into: &w, bytesPerItem: 32) { labels, body in
+                for l in labels { EventCodec.encode(l, into: &body) }
             }
         case .rejected(let model, let reason, let count):
             w.string(model)
@@ -101,6 +89,21 @@ public enum LogEntry: Sendable, Equatable {
             w.varint(count)
         }
         return w.bytes
+    }
+
+    /// Writes batches as `forEachBatch` reads them: model, item count, byte length, items.
+    private static func encode<Item>(
+        _ batches: [Batch<Item>], into w: inout ByteWriter, bytesPerItem: Int, _ items: ([Item], inout ByteWriter) -> Void
+    ) {
+        w.varint(batches.count)
+        for b in batches {
+            w.string(b.model)
+            w.varint(b.items.count)
+            var body = ByteWriter(capacity: b.items.count * bytesPerItem)
+            items(b.items, &body)
+            w.varint(body.bytes.count)
+            w.raw(body.bytes)
+        }
     }
 
     /// Decodes a record's payload. Batches of models `shape` does not know (not served, or of

@@ -17,7 +17,7 @@ import Testing
     static let event = Event(
         id: "a-1", timestamp: 1_800_000_000.25, features: [.number(0.1), .string("gold"), .missing, .number(-3e300)],
         attributes: ["f", nil], prediction: .category("1"), score: 0.75, label: .category("0"), latency: 0.012)
-    static let regression = Event(features: [.missing, .missing, .string("é"), .number(.infinity)], attributes: [nil, "x"], prediction: .value(12.5), label: .value(-1))
+    static let regression = Event(features: [.missing, .string(""), .string("é" + String(repeating: "x", count: 200)), .number(.infinity)], attributes: [nil, "x"], prediction: .value(12.5), label: .value(-1))
 
     static func segment(_ entries: [LogEntry]) -> [UInt8] {
         var bytes = LogFormat.magic
