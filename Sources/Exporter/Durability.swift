@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FileIO
 import Logging
 import MonitorCore
 import Storage
+import Strategy
 import Synchronization
 
 /// The storage folder (`--storage.path`), checked and locked at start: created if missing,

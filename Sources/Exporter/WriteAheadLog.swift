@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FileIO
 import Storage
 
 /// The write-ahead log's writer: numbered segment files in one folder (`00000001`, …), each
@@ -77,9 +78,9 @@ public final class LogWriter: @unchecked Sendable {
         var start = LogFormat.magic
         LogFormat.frame(type: header.type, payload: header.payload, into: &start)
         do throws(FileError) {
-            try Files.writeAll(f, start, path: p)
+            try Files.writeAll(start, to: f, path: p)
             guard fdatasync(f) == 0 else { throw FileError(path: p, reason: String(cString: strerror(errno))) }
-            try Files.syncDirectory(directory)
+            try Files.syncFolder(directory)
         } catch {
             Glibc.close(f)
             throw error
@@ -130,7 +131,7 @@ public final class LogWriter: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
             var error: FileError?
             do throws(FileError) {
-                try Files.writeAll(f, batch, path: p)
+                try Files.writeAll(batch, to: f, path: p)
                 if fdatasync(f) != 0 { error = FileError(path: p, reason: "fdatasync: " + String(cString: strerror(errno))) }
             } catch let e {
                 error = e
@@ -187,6 +188,6 @@ public final class LogWriter: @unchecked Sendable {
                 throw FileError(path: path(of: n), reason: String(cString: strerror(errno)))
             }
         }
-        try Files.syncDirectory(directory)
+        try Files.syncFolder(directory)
     }
 }

@@ -1,4 +1,5 @@
 import Exposition
+import FileIO
 import Foundation
 import HTTPServer
 import Ingest
