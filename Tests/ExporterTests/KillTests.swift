@@ -119,6 +119,8 @@ import Testing
 
             // Which in-flight requests made it: the counters' excess over what was acknowledged.
             var s = load.state.withLock { $0 }
+            let acknowledged = (events: s.events.count, labels: s.labels.count)
+            var madeIt: [String] = []
             for labels in [false, true] {
                 let acked = labels ? s.labels.count : s.events.count
                 let counted = Int(value(labels ? "model_labels_total" : "model_predictions_total"))
@@ -133,12 +135,13 @@ import Testing
                         "round \(round): \(labels ? "labels" : "events") counted \(counted), acknowledged \(acked), in flight \(candidates.map(\.lines.count))")
                 for m in made {
                     if labels { s.labels += m.lines } else { s.events += m.lines }
+                    madeIt.append("\(labels ? "labels" : "events")×\(m.lines.count)")
                 }
             }
             load.state.withLock { $0.events = s.events; $0.labels = s.labels }
             #expect(value("model_window_events") == Double(s.events.count), "round \(round)")
             #expect(value("model_window_labeled_events") == Double(s.labels.count), "round \(round)")
-            print("kill -9 round \(round): \(s.events.count) events and \(s.labels.count) labels acknowledged or made it; recovered predictions \(Int(value("model_predictions_total"))), labels \(Int(value("model_labels_total"))); in flight \(s.inFlight.map { "\($0.labels ? "labels" : "events")×\($0.lines.count)" })")
+            print("kill -9 round \(round): acknowledged \(acknowledged.events) events, \(acknowledged.labels) labels; recovered model_predictions_total \(Int(value("model_predictions_total"))), model_labels_total \(Int(value("model_labels_total"))); in flight at the kill \(s.inFlight.map { "\($0.labels ? "labels" : "events")×\($0.lines.count)" }), of which in the log \(madeIt)")
 
             // An exporter that never crashed, fed the same events, shows the same gauges.
             let reference = try ServedProcess(["--strategy", Self.strategyPath])
