@@ -89,19 +89,16 @@ public struct ByteReader {
         return bytes[offset]
     }
 
-    public mutating func u32(_ what: String = "u32") throws(DecodeError) -> UInt32 {
-        try need(4, what)
-        var v: UInt32 = 0
-        for k in 0..<4 { v |= UInt32(bytes[offset + k]) << (8 * k) }
-        offset += 4
-        return v
-    }
+    public mutating func u32(_ what: String = "u32") throws(DecodeError) -> UInt32 { try littleEndian(what) }
 
-    @inline(__always) public mutating func u64(_ what: String = "u64") throws(DecodeError) -> UInt64 {
-        try need(8, what)
-        var v: UInt64 = 0
-        for k in 0..<8 { v |= UInt64(bytes[offset + k]) << (8 * k) }
-        offset += 8
+    @inline(__always) public mutating func u64(_ what: String = "u64") throws(DecodeError) -> UInt64 { try littleEndian(what) }
+
+    @inline(__always) mutating func littleEndian<T: FixedWidthInteger>(_ what: String) throws(DecodeError) -> T {
+        let size = MemoryLayout<T>.size
+        try need(size, what)
+        var v: T = 0
+        for k in 0..<size { v |= T(bytes[offset + k]) << (8 * k) }
+        offset += size
         return v
     }
 
