@@ -17,10 +17,7 @@ public final class StorageFolder: Sendable {
 
     public init(path: String) throws(FileError) {
         func fail(_ reason: String) -> FileError { FileError(path: path, reason: reason) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw fail(String(cString: strerror(errno))) }
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw fail(String(cString: strerror(errno))) }
-        guard st.st_mode & S_IFMT == S_IFDIR else { throw fail("not a folder") }
+        try Files.createFolders(path)
         let lock = path + "/lock"
         let fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw fail("not writable: \(String(cString: strerror(errno)))") }
@@ -228,9 +225,7 @@ public final class Durability: Sendable {
     @discardableResult
     public func recover() throws(FileError) -> Recovery {
         var report = Recovery()
-        if mkdir(folder.logDirectory, 0o755) != 0 && errno != EEXIST {
-            throw FileError(path: folder.logDirectory, reason: String(cString: strerror(errno)))
-        }
+        try Files.createFolders(folder.logDirectory)
         let segments = LogWriter.segments(in: folder.logDirectory)
         var firstSegment = 0
         if let snapshot = readSnapshot(&report) { firstSegment = snapshot }

@@ -63,7 +63,7 @@ public final class LogWriter: @unchecked Sendable {
         var out: [Int] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.count == 8, name.utf8.allSatisfy({ $0 &- 48 < 10 }), let n = Int(name) { out.append(n) }
+            if name.count >= 8, name.utf8.allSatisfy({ $0 &- 48 < 10 }), let n = Int(name) { out.append(n) }
         }
         return out.sorted()
     }
