@@ -32,6 +32,7 @@ public final class LogWriter: @unchecked Sendable {
     private var flushing = false
     private var failure: FileError?
     private var segmentBytes = 0
+    private var syncs = 0
 
     /// Opens a new segment numbered `segment` (replacing any file of that name).
     public init(directory: String, segment: Int, header: (type: UInt8, payload: [UInt8])) throws(FileError) {
@@ -89,6 +90,13 @@ public final class LogWriter: @unchecked Sendable {
         segmentBytes = start.count
     }
 
+    /// How many times the log was synced: with concurrent requests, fewer than the records.
+    public var syncCount: Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return syncs
+    }
+
     /// Bytes in the current segment, written or pending: a snapshot is due when it grows large.
     public var currentSegmentBytes: Int {
         pthread_mutex_lock(mutex)
@@ -140,6 +148,7 @@ public final class LogWriter: @unchecked Sendable {
             pthread_mutex_lock(mutex)
             spare = batch
             flushing = false
+            syncs += 1
             if let error { failure = error } else { durable = upTo }
             pthread_cond_broadcast(flushed)
         }

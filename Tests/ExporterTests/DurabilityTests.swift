@@ -7,6 +7,7 @@ import Logging
 import MonitorCore
 import Storage
 import Strategy
+import Synchronization
 import Testing
 @testable import Exporter
 
@@ -176,6 +177,32 @@ func expectSameSamples(_ a: [ParsedSample], _ b: [ParsedSample], sourceLocation:
         #expect(b.recovery.restoredEvents.isEmpty)
         #expect(b.recovery.replayedEvents == 0)
         #expect(b.monitor.windowCount == 0)
+    }
+
+    /// Concurrent appends share syncs (group commit), and every one is in the log, in the
+    /// order they were applied.
+    @Test func concurrentAppendsShareSyncs() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Files.createFolders(folder)
+        let writer = try LogWriter(directory: folder, segment: 1, header: (1, LogEntry.header([]).encode()))
+        let applied = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            for i in 0..<50 {
+                let n = t * 1000 + i
+                let entry = LogEntry.rejected(model: "m", reason: "invalid_event", count: n)
+                _ = try? writer.append(type: entry.type, payload: entry.encode()) { applied.withLock { $0.append(n) } }
+            }
+        }
+        let (records, damage) = LogReader.scan(try Files.read(writer.path(of: 1)))
+        #expect(damage == nil)
+        let logged = try records.dropFirst().map { r -> Int in
+            guard case .rejected(_, _, let n) = try LogEntry.decode(type: r.type, payload: r.payload, shape: { _ in nil }) else { return -1 }
+            return n
+        }
+        #expect(logged == applied.withLock { $0 })
+        #expect(logged.count == 400)
+        #expect(writer.syncCount < 400, "\(writer.syncCount) syncs for 400 records")
     }
 
     @Test func theStorageFolderIsCheckedAndLocked() throws {
