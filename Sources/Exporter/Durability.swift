@@ -47,9 +47,9 @@ public final class StorageFolder: Sendable {
 ///   ends its segment's replay and is logged with its offset; a snapshot that fails its checks
 ///   is moved aside and the log alone is replayed.
 ///
-/// A model's state in a snapshot is a list of named parts ("events", "counters"); state a
-/// model grows later adds a part in `parts(of:)` and reads it back in `restore` — older
-/// snapshots without it still load.
+/// A model's state in a snapshot is a list of named parts ("events", "counters",
+/// "bin_totals"); state a model grows later (detectors, say) adds a part in `parts(of:)` and
+/// reads it back in `decode(_:for:)`; older snapshots without it still load.
 public final class Durability: Sendable {
     public let folder: StorageFolder
     public let monitors: [ModelMonitor]
@@ -151,7 +151,11 @@ public final class Durability: Sendable {
         } else {
             c.u8(0)
         }
-        return [("events", events.bytes), ("counters", c.bytes)]
+        var totals = ByteWriter()
+        let binTotals = s.window.allBinTotals
+        totals.varint(binTotals.count)
+        for n in binTotals { totals.varint(n) }
+        return [("events", events.bytes), ("counters", c.bytes), ("bin_totals", totals.bytes)]
     }
 
     /// A model's saved state, decoded and checked, ready to apply.
@@ -196,7 +200,20 @@ public final class Durability: Sendable {
             }
         }
         guard c.atEnd else { throw DecodeError(offset: c.offset, reason: "model \(model.identity.name): bytes after the counters") }
+        // Per-bin totals since start (model_feature_events_total); a snapshot without them
+        // starts them at zero.
+        var binTotals: [Int]?
+        if let bytes = model.part("bin_totals") {
+            var t = ByteReader(bytes)
+            let n = try t.varint("bin totals", limit: t.remaining)
+            var totals: [Int] = []
+            totals.reserveCapacity(n)
+            for _ in 0..<n { totals.append(try t.varint("bin total", limit: Int.max)) }
+            guard t.atEnd else { throw DecodeError(offset: t.offset, reason: "model \(model.identity.name): bytes after the bin totals") }
+            binTotals = totals
+        }
         return Saved(events: events) { [times] s in
+            if let binTotals { s.window.setBinTotals(binTotals) }
             s.predictions = predictions
             s.labels = labels
             s.unmatchedLabels = unmatched

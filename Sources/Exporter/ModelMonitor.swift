@@ -85,10 +85,10 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil) {
+    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true) {
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
-        evaluator = Evaluator(strategy: strategy, reference: reference)
+        evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
         state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }))
@@ -118,11 +118,12 @@ public final class ModelMonitor: Sendable {
     func capture() -> State { state.withLock { $0 } }
 
     /// Puts a snapshot back: its events into the (empty) window, not counted again as
-    /// predictions nor observed in the latency histogram, then `counters` sets the counters
-    /// and histogram as they were saved, so a restart does not look like a counter reset.
+    /// predictions, per-bin totals or latency observations; then `counters` sets the counters,
+    /// totals and histogram as they were saved, so a restart does not look like a counter reset.
     func restore(events: [Event], counters: (inout State) -> Void) {
         state.withLock { s in
             s.window.append(contentsOf: events)
+            s.window.resetTotals()
             counters(&s)
         }
     }

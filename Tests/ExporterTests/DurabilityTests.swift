@@ -187,13 +187,20 @@ func expectSameSamples(_ a: [ParsedSample], _ b: [ParsedSample], sourceLocation:
         try Files.createFolders(folder)
         let writer = try LogWriter(directory: folder, segment: 1, header: (1, LogEntry.header([]).encode()))
         let applied = Mutex<[Int]>([])
-        DispatchQueue.concurrentPerform(iterations: 8) { t in
-            for i in 0..<50 {
-                let n = t * 1000 + i
-                let entry = LogEntry.rejected(model: "m", reason: "invalid_event", count: n)
-                _ = try? writer.append(type: entry.type, payload: entry.encode()) { applied.withLock { $0.append(n) } }
+        // Threads of their own (not a pool sized to the cores): requests wait on the disk, not the CPU.
+        let done = DispatchGroup()
+        for t in 0..<8 {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                for i in 0..<50 {
+                    let n = t * 1000 + i
+                    let entry = LogEntry.rejected(model: "m", reason: "invalid_event", count: n)
+                    _ = try? writer.append(type: entry.type, payload: entry.encode()) { applied.withLock { $0.append(n) } }
+                }
             }
         }
+        done.wait()
         let (records, damage) = LogReader.scan(try Files.read(writer.path(of: 1)))
         #expect(damage == nil)
         let logged = try records.dropFirst().map { r -> Int in
@@ -202,7 +209,8 @@ func expectSameSamples(_ a: [ParsedSample], _ b: [ParsedSample], sourceLocation:
         }
         #expect(logged == applied.withLock { $0 })
         #expect(logged.count == 400)
-        #expect(writer.syncCount < 400, "\(writer.syncCount) syncs for 400 records")
+        // Two threads alternate one record per sync; eight share them.
+        #expect(writer.syncCount < 300, "\(writer.syncCount) syncs for 400 records")
     }
 
     @Test func theStorageFolderIsCheckedAndLocked() throws {
