@@ -66,6 +66,23 @@ public final class Readiness: Sendable {
 
     public var current: State { state.withLock { $0 } }
 
+    /// Whether `/-/ready` says 200.
+    public var isReady: Bool { current == .ready }
+
+    /// Still starting (not ready, and not shutting down): writes and scrapes wait, rather
+    /// than show half-restored state.
+    public var isStarting: Bool {
+        if case .notReady = current { return true }
+        return false
+    }
+
+    /// A readiness that is ready already, for a responder used without a starting phase.
+    public static func readyNow() -> Readiness {
+        let readiness = Readiness()
+        readiness.ready()
+        return readiness
+    }
+
     /// Ready for traffic, unless shutdown has begun (which is final).
     public func ready() {
         state.withLock { if $0 != .shuttingDown { $0 = .ready } }
