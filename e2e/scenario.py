@@ -4,7 +4,7 @@
 usage: scenario.py --bin .build/release/model_exporter [--runs N] [--keep] [--capture DIR]
 
 One run (about two and a half minutes):
-  1. `model_exporter generate` from tests/e2e/strategy.yml, pointed at free loopback ports,
+  1. `model_exporter generate` from e2e/strategy.yml, pointed at free loopback ports,
      with 1 s scrapes and evaluations, a 10 s rate window and second-long Alertmanager timing;
      promtool checks the config and runs the generated rule tests, amtool checks the routes.
   2. Starts the exporter, a feeder thread posting 60 events/s (labels 40 events late), a
@@ -37,7 +37,7 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
+REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from feed import LABEL_LAG, Feeder, http  # noqa: E402
 from webhook import Webhook  # noqa: E402
