@@ -89,8 +89,6 @@ public enum NumberParser {
         return Double(sign: .plus, exponent: exponent + drop, significand: Double(m))
     }
 
-    /// Parses the whole range as a number (leading/trailing spaces allowed); nil when it is not
-    /// one. "nan"/"NaN" give NaN; "inf"/"Infinity" give infinity.
     /// Scans the JSON number grammar (RFC 8259) at `start`, not past `end`: where the number
     /// ends, or where it goes wrong and why. Both JSON readers find their numbers with it.
     @inline(__always)
@@ -117,6 +115,8 @@ public enum NumberParser {
         return (i, nil)
     }
 
+    /// Parses the whole range as a number (leading/trailing spaces allowed); nil when it is not
+    /// one. "nan"/"NaN" give NaN; "inf"/"Infinity" give infinity.
     public static func parse(_ buf: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
         var i = range.lowerBound
         var end = range.upperBound
