@@ -280,6 +280,7 @@ public enum EventDecoder {
                     switch v {
                     case .string(let s) where !s.isEmpty: id = s
                     case .number(_, let t): id = t
+                    case .string: problem("id", "expected a non-empty string, found an empty string")
                     default: problem("id", "expected a non-empty string, found \(v.typeName)")
                     }
                 case "label": labelValue = v

@@ -8,7 +8,7 @@ private func table(_ text: String, file: String = "t.csv") throws -> CSVTable {
     try CSVTable(file: file, bytes: Array(text.utf8))
 }
 
-private let strategy = Strategy(
+let strategy = Strategy(
     sourcePath: "s.yml",
     model: ModelInfo(name: "m", version: "1", task: .binaryClassification, positiveLabel: "1"),
     referencePath: "ref.csv",
