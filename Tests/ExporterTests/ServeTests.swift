@@ -152,8 +152,13 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         #expect(r.text.contains("required: this exporter serves several models"))
         let ok = try live.client.post("/api/v1/events", #"[{"model":"energy_regression","features":{"load_kw":1},"prediction":3.5},{"model":"credit_psi","prediction":"0"}]"#)
         #expect(ok.status == 200, "\(ok.text)")
-        let m = try parseExposition(try live.client.get("/metrics").text)
+        let text = try live.client.get("/metrics").text
+        let m = try parseExposition(text)
         #expect(m.filter { $0.name == "model_window_events" }.map(\.value) == [1, 1])
-        #expect(m.filter { $0.name.hasPrefix("# HELP") }.isEmpty)
+        // Two models share each family: one HELP and one TYPE line, then both models' samples.
+        #expect(text.components(separatedBy: "\n# HELP model_window_events ").count == 2)
+        let family = text.components(separatedBy: "\n# TYPE model_window_events gauge\n")
+        #expect(family.count == 2)
+        #expect(family.last?.hasPrefix("model_window_events{model=\"credit_psi\",model_version=\"1.0.0\"} 1\nmodel_window_events{model=\"energy_regression\",") == true, "\(text)")
     }
 }
