@@ -73,7 +73,7 @@ public enum Files {
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
         let tmp = path + ".tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .last(tmp) }
+        guard fd >= 0 else { throw .last(path) }  // the file asked for, not its temporary name
         do throws(FileError) {
             try writeAll(bytes, to: fd, path: tmp)
             guard fsync(fd) == 0 else { throw FileError.last(tmp) }

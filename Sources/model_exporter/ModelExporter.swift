@@ -43,7 +43,6 @@ struct Check: ParsableCommand {
     var strategies: [String]
 
     func run() throws {
-        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for path in strategies {
             let s = try loadStrategy(path)
             print("\(path): ok (model \(s.model.name) \(s.model.version), \(s.features.count) features, \(s.alerts.count) alerts)")
@@ -129,7 +128,6 @@ struct Generate: ParsableCommand {
     var repeatInterval: String?
 
     func run() throws {
-        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
         let loaded = try strategies.map(loadStrategy)
         var options = GeneratorOptions(version: Build.version)
@@ -206,7 +204,6 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
         guard let intervalMilliseconds = Durations.milliseconds(snapshotInterval) else {
             throw ValidationError("--storage.snapshot-interval: invalid duration \"\(snapshotInterval)\" (e.g. 30s, 1m, 0s)")
