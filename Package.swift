@@ -58,7 +58,6 @@ let package = Package(
             name: "Exporter",
             dependencies: [
                 "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO",
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),

@@ -33,7 +33,6 @@ public struct CSVTable: Sendable {
     private var rowLines: [Int32] = []
     /// Byte offset of each data row's first byte.
     private var rowOffsets: [Int32] = []
-    public var fieldCount: Int { header.count }
     public var rowCount: Int { rowLines.count }
 
     /// Parses `bytes`. Every row must have as many fields as the header.

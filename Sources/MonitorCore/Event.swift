@@ -8,11 +8,6 @@ public enum FeatureValue: Sendable, Equatable, Hashable {
     case number(Double)
     case string(String)
     case missing
-
-    public var isMissing: Bool {
-        if case .missing = self { return true }
-        return false
-    }
 }
 
 /// A prediction or a label: a class (classification; numbers are kept as the text they were

@@ -493,12 +493,6 @@ public struct Window: Sendable {
         }
     }
 
-    /// Codes of a categorical feature (−1 missing; ≥ K.count new), one per event.
-    public func featureCodes(_ f: Int) -> [Int32] {
-        let stride = categoricalCount
-        return (0..<count).map { codes[$0 * stride + column[f]] }
-    }
-
     /// Codes of a protected attribute per event (−1 when not given).
     public func attributeCodes(_ a: Int) -> [Int32] { attributeCodes[a] }
 
@@ -510,7 +504,6 @@ public struct Window: Sendable {
     public var labelNumbers: [Double] { labelValues }
     /// Scores per event (NaN = none).
     public var scoreValues: [Double] { scores }
-    public var latencyValues: [Double] { latencies }
 
     // MARK: - Snapshot and replay
 
