@@ -2,7 +2,7 @@ import Exposition
 import MonitorCore
 import Strategy
 
-/// Computes every window family of METRICS.md for one model: quality, drift, data quality,
+/// Computes every window family of the metric catalog for one model: quality, drift, data quality,
 /// fairness and the window gauges. Pure: the same strategy, reference and window always give
 /// the same families, in the same order. An undefined value is left out, never NaN.
 public struct Evaluator: Sendable {

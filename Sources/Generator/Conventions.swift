@@ -10,7 +10,7 @@ enum Names {
     static let job = "model_exporter"
     /// The metric `up` that Prometheus itself writes for every scrape target.
     static let up = "up"
-    /// Team of alerts no objective claims (STRATEGY.md).
+    /// Team of alerts no objective claims (the strategy format).
     static let defaultTeam = "default"
 
     // MARK: Alert labels beyond those kept from the expression

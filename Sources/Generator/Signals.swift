@@ -1,4 +1,4 @@
-// What each alert signal of STRATEGY.md reads, in one place, so that an alert and the
+// What each alert signal of the strategy format reads, in one place, so that an alert and the
 // dashboard panel showing it query exactly the same series.
 
 import Strategy

@@ -231,7 +231,7 @@ public struct CSVTable: Sendable {
     }
 
     /// A number, nil for an empty cell or NaN; throws with the cell's position otherwise,
-    /// infinities included (no statistic of METRICS.md is defined on them, as in JSON).
+    /// infinities included (no statistic of the metric catalog is defined on them, as in JSON).
     public func number(_ row: Row, column: Int) throws(InputError) -> Double? {
         let f = row.fields[column]
         if f.start == f.end { return nil }

@@ -1,6 +1,6 @@
 import YAMLReader
 
-// Step 6 of STRATEGY.md: alerts. Read last, once the metrics are resolved, because an alert
+// Step 6 of the strategy format: alerts. Read last, once the metrics are resolved, because an alert
 // may only watch what the exporter computes.
 
 /// Reads `alerts:` against the resolved features, metrics and objectives.

@@ -1,5 +1,5 @@
 // The meaning layer: walks the positioned node tree section by section, in the file's usual
-// order, checks every value against STRATEGY.md and what the task and columns allow, and fills
+// order, checks every value against the strategy format and what the task and columns allow, and fills
 // in the defaults. Each section is read after the ones it depends on (features before
 // metrics, metrics before alerts), so every cross-check can point at the offending node.
 
@@ -462,7 +462,7 @@ struct StrategyReader {
 }
 
 extension Columns {
-    /// The columns that are set, by role, in STRATEGY.md's order.
+    /// The columns that are set, by role, in the strategy format's order.
     var all: [(role: String, column: String)] {
         [("id", id), ("timestamp", timestamp), ("prediction", prediction), ("score", score), ("label", label), ("latency", latency)]
             .compactMap { role, column in column.map { (role, $0) } }

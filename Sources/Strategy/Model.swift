@@ -3,12 +3,12 @@
 // the exporter and the generator use it without re-checking.
 //
 // The YAML spelling of every key and enum value is the raw value of the matching enum,
-// exactly as ../shared/contract/STRATEGY.md writes it.
+// exactly as a strategy file writes it (examples/credit-risk/strategy.yml).
 
 import MonitorCore
 import TextFormat
 
-/// One model's monitoring strategy (STRATEGY.md, version 1).
+/// One model's monitoring strategy (the strategy format, version 1).
 public struct Strategy: Sendable, Equatable {
     /// Path of the strategy file as given (for error messages and generated headers).
     public var sourcePath: String
@@ -112,7 +112,7 @@ public enum DriftMethod: String, Sendable, Equatable, Hashable, CaseIterable, Co
     /// the score is *at or above* it.
     public var isPValueMethod: Bool { self == .ks || self == .chiSquare }
 
-    /// Default thresholds of STRATEGY.md.
+    /// Default thresholds of the strategy format.
     public var defaultThreshold: Double {
         switch self {
         case .psi: 0.2
@@ -291,7 +291,7 @@ public enum Severity: String, Sendable, Equatable, CaseIterable {
     case critical, warning, info
 }
 
-/// What an alert watches. Names are the `signal:` values of STRATEGY.md.
+/// What an alert watches. Names are the `signal:` values of the strategy format.
 public enum Signal: Sendable, Equatable, Hashable {
     /// A quality metric (`f1`, `accuracy`, `mae`, …), optionally for one class.
     case quality(QualityMetric)
@@ -311,7 +311,7 @@ public enum Signal: Sendable, Equatable, Hashable {
     /// `rejected_events_ratio`: share of events rejected over the rate window.
     case rejectedEventsRatio
 
-    /// The group of STRATEGY.md this signal belongs to (for objectives / team routing).
+    /// The group of the strategy format this signal belongs to (for objectives / team routing).
     public var group: SignalGroup {
         switch self {
         case .quality: .quality

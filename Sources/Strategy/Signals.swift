@@ -1,4 +1,4 @@
-// The `signal:` names of an alert (STRATEGY.md, step 6) and how each one takes its threshold.
+// The `signal:` names of an alert (the strategy format, step 6) and how each one takes its threshold.
 
 extension Signal {
     /// Every accepted `signal:` name, in the order error messages list them.
