@@ -5,15 +5,15 @@ import MonitorCore
 import Strategy
 
 /// Loading what a model needs from disk: the reference dataset, and CSV event files.
-public enum Datasets {
+package enum Datasets {
     /// Reads a CSV of events for a strategy (reference or current).
-    public static func readEvents(path: String, strategy: Strategy) throws -> [Event] {
+    package static func readEvents(path: String, strategy: Strategy) throws -> [Event] {
         let table = try CSVTable(file: path, bytes: try Files.read(path))
         return try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns)
     }
 
     /// Reads the strategy's reference dataset and profiles it.
-    public static func reference(for strategy: Strategy) throws -> ReferenceProfile {
+    package static func reference(for strategy: Strategy) throws -> ReferenceProfile {
         let events = try readEvents(path: strategy.referencePath, strategy: strategy)
         guard !events.isEmpty else {
             throw InputError(file: strategy.referencePath, line: 1, column: 1, message: "the reference dataset has no rows")
@@ -23,10 +23,10 @@ public enum Datasets {
 }
 
 /// `model_exporter evaluate`: the catalog over a whole current file against the reference.
-public enum BatchEvaluation {
+package enum BatchEvaluation {
     /// The exposition for `current` (already read) against `reference`; the window is the
     /// whole file, and the latency histogram holds exactly its rows.
-    public static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo, fleetSeries: Bool = true) -> [UInt8] {
+    package static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo, fleetSeries: Bool = true) -> [UInt8] {
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(current.count, 1), fleetSeries: fleetSeries)
         monitor.ingest(current, now: nil)
         return Exposition.render(monitor.families() + [buildInfo.family])
@@ -35,7 +35,7 @@ public enum BatchEvaluation {
     /// Streams the current CSV into the window 4,096 events at a time rather than holding the
     /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
     /// (84 against 137 MiB for 100,000 rows × 25 features, BENCHMARKS.md item 1).
-    public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo, fleetSeries: Bool = true) throws -> [UInt8] {
+    package static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo, fleetSeries: Bool = true) throws -> [UInt8] {
         let reference = try Datasets.reference(for: strategy)
         let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath))
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
@@ -47,16 +47,16 @@ public enum BatchEvaluation {
 }
 
 /// `model_exporter_build_info{version,revision} 1`.
-public struct BuildInfo: Sendable {
-    public var version: String
-    public var revision: String
+package struct BuildInfo: Sendable {
+    package var version: String
+    package var revision: String
 
-    public init(version: String, revision: String) {
+    package init(version: String, revision: String) {
         self.version = version
         self.revision = revision
     }
 
-    public var family: Family {
+    package var family: Family {
         Family(Catalog.buildInfo, samples: [Sample(labels: [("revision", revision), ("version", version)], value: 1)])
     }
 }

@@ -5,14 +5,14 @@ import Strategy
 /// Computes every window family of the metric catalog for one model: quality, drift, data quality,
 /// fairness and the window gauges. Pure: the same strategy, reference and window always give
 /// the same families, in the same order. An undefined value is left out, never NaN.
-public struct Evaluator: Sendable {
-    public let strategy: Strategy
-    public let reference: ReferenceProfile
+package struct Evaluator: Sendable {
+    package let strategy: Strategy
+    package let reference: ReferenceProfile
     private let base: [(String, String)]
     /// The mergeable families for fleet aggregation (FleetFamilies.swift); nil when turned off.
     let fleet: FleetFamilies?
 
-    public init(strategy: Strategy, reference: ReferenceProfile, fleetSeries: Bool = true) {
+    package init(strategy: Strategy, reference: ReferenceProfile, fleetSeries: Bool = true) {
         self.strategy = strategy
         self.reference = reference
         fleet = fleetSeries ? FleetFamilies(strategy: strategy, reference: reference) : nil
@@ -38,7 +38,7 @@ public struct Evaluator: Sendable {
         }
     }
 
-    public func families(window: Window) -> [Family] {
+    package func families(window: Window) -> [Family] {
         var b = Builder(base: base)
         b.add(Catalog.windowEvents, [], Double(window.count))
         b.add(Catalog.windowLabeledEvents, [], Double(window.labeledCount))

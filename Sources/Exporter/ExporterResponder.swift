@@ -13,17 +13,17 @@ import Glibc
 
 /// The exporter's routes: landing page, metrics, health, readiness, and the events and labels
 /// API. Synchronous and thread-safe: libmicrohttpd's pool threads call it concurrently.
-public struct ExporterResponder: HTTPResponder {
-    public let monitors: [ModelMonitor]
-    public let telemetryPath: String
-    public let buildInfo: BuildInfo
-    public let process: ProcessCollector
+package struct ExporterResponder: HTTPResponder {
+    package let monitors: [ModelMonitor]
+    package let telemetryPath: String
+    package let buildInfo: BuildInfo
+    package let process: ProcessCollector
     private let byName: [String: ModelMonitor]
     private let schemas: [String: EventSchema]
     /// Wall clock (unix seconds); injected so tests can fix it.
     private let clock: @Sendable () -> Double
 
-    public init(
+    package init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
         process: ProcessCollector = ProcessCollector(), clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock
     ) {
@@ -36,7 +36,7 @@ public struct ExporterResponder: HTTPResponder {
         schemas = byName.mapValues(\.schema)
     }
 
-    public static let wallClock: @Sendable () -> Double = {
+    package static let wallClock: @Sendable () -> Double = {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -48,7 +48,7 @@ public struct ExporterResponder: HTTPResponder {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
+    package func respond(to request: HTTPRequest) -> HTTPResponse {
         switch (request.method, request.path) {
         case ("GET", telemetryPath), ("HEAD", telemetryPath):
             return HTTPResponse(status: 200, headers: [("Content-Type", Exposition.contentType)], body: metrics())
@@ -75,7 +75,7 @@ public struct ExporterResponder: HTTPResponder {
     ///
     /// Each model's window families are rendered once per window version and cached
     /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
-    public func metrics() -> [UInt8] {
+    package func metrics() -> [UInt8] {
         let start = Self.monotonic()
         var families: [RenderedFamily] = []
         for f in Self.renderedFamilies(of: monitors) { families += f }

@@ -7,18 +7,18 @@ import Synchronization
 /// A cumulative histogram (Prometheus semantics: counters since start, never decreasing), so
 /// `rate()` and `histogram_quantile()` work on it. In batch mode it holds exactly the rows of
 /// the current file.
-public struct LatencyHistogram: Sendable {
-    public let bounds: [Double]
-    public private(set) var counts: [Int]
-    public private(set) var sum: Double = 0
-    public private(set) var count: Int = 0
+package struct LatencyHistogram: Sendable {
+    package let bounds: [Double]
+    package private(set) var counts: [Int]
+    package private(set) var sum: Double = 0
+    package private(set) var count: Int = 0
 
-    public init(bounds: [Double]) {
+    package init(bounds: [Double]) {
         self.bounds = bounds
         counts = Array(repeating: 0, count: bounds.count)
     }
 
-    public mutating func observe(_ v: Double) {
+    package mutating func observe(_ v: Double) {
         // Buckets are cumulative at render time; here each value counts in its first bucket.
         var lo = 0, hi = bounds.count
         while lo < hi {
@@ -47,10 +47,10 @@ public struct LatencyHistogram: Sendable {
 /// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a
 /// short lock; a scrape copies the window (O(1), copy-on-write) and computes outside that lock,
 /// and only when the window changed since the last scrape.
-public final class ModelMonitor: Sendable {
-    public let strategy: Strategy
-    public let schema: EventSchema
-    public let evaluator: Evaluator
+package final class ModelMonitor: Sendable {
+    package let strategy: Strategy
+    package let schema: EventSchema
+    package let evaluator: Evaluator
     private let base: [(String, String)]
 
     struct State: Sendable {
@@ -76,7 +76,7 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true) {
+    package init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true) {
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
         evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
@@ -89,11 +89,11 @@ public final class ModelMonitor: Sendable {
         releaseFreedMemory()
     }
 
-    public var name: String { strategy.model.name }
+    package var name: String { strategy.model.name }
 
     /// Applies a validated batch whole. Events without a timestamp get `now` (arrival time);
     /// batch evaluation passes nil and keeps its output free of the clock.
-    public func ingest(_ events: [Event], now: Double?) {
+    package func ingest(_ events: [Event], now: Double?) {
         state.withLock { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
             if s.latency != nil {
@@ -107,7 +107,7 @@ public final class ModelMonitor: Sendable {
     /// Puts events from a snapshot back into the window. They are not counted again as
     /// predictions nor observed in the latency histogram (counters start at zero with the
     /// process, as Prometheus expects of counters).
-    public func restore(_ events: [Event]) {
+    package func restore(_ events: [Event]) {
         state.withLock { s in
             s.window.append(contentsOf: events)
             s.window.resetTotals()
@@ -116,7 +116,7 @@ public final class ModelMonitor: Sendable {
 
     /// Attaches delayed labels; returns how many matched an event of the window.
     @discardableResult
-    public func attach(_ labels: [LabelUpdate], now: Double) -> (attached: Int, unmatched: Int) {
+    package func attach(_ labels: [LabelUpdate], now: Double) -> (attached: Int, unmatched: Int) {
         state.withLock { s in
             var attached = 0
             for l in labels where s.window.attach(l) { attached += 1 }
@@ -127,18 +127,18 @@ public final class ModelMonitor: Sendable {
         }
     }
 
-    public func reject(_ reason: RejectReason, count: Int = 1) {
+    package func reject(_ reason: RejectReason, count: Int = 1) {
         state.withLock { $0.rejected[reason, default: 0] += count }
     }
 
     /// The window's events, oldest first (for snapshots).
-    public func windowEvents() -> [Event] { state.withLock { $0.window.events() } }
+    package func windowEvents() -> [Event] { state.withLock { $0.window.events() } }
 
-    public var windowCount: Int { state.withLock { $0.window.count } }
+    package var windowCount: Int { state.withLock { $0.window.count } }
 
     /// Every family of this model: the window families (recomputed only when the window
     /// changed) and the counters.
-    public func families() -> [Family] {
+    package func families() -> [Family] {
         let (window, s) = state.withLock { s in (s.window, s) }
         let windowFamilies = cache.withLock { c -> [Family] in
             if let c, c.version == window.version { return c.families }
@@ -150,14 +150,14 @@ public final class ModelMonitor: Sendable {
     }
 
     /// Whether a scrape would find this model's rendered families in the cache.
-    public var isRenderedCurrent: Bool {
+    package var isRenderedCurrent: Bool {
         let version = state.withLock { $0.window.version }
         return cache.withLock { $0?.version == version && $0?.rendered != nil }
     }
 
     /// `families()` with sample lines rendered: the window's families come from the cache
     /// (rendered once per window version), the counters are rendered now.
-    public func renderedFamilies() -> [RenderedFamily] {
+    package func renderedFamilies() -> [RenderedFamily] {
         let (window, s) = state.withLock { s in (s.window, s) }
         let windowFamilies = cache.withLock { c -> [RenderedFamily] in
             if let cached = c, cached.version == window.version {

@@ -6,20 +6,20 @@ import Strategy
 
 /// The standard `process_*` families, read from procfs as Prometheus' Go client does.
 /// Reading (`read`) is split from parsing (`parse`) so tests feed fixture text.
-public struct ProcessCollector: Sendable {
-    public let procRoot: String
+package struct ProcessCollector: Sendable {
+    package let procRoot: String
 
-    public init(procRoot: String = "/proc") { self.procRoot = procRoot }
+    package init(procRoot: String = "/proc") { self.procRoot = procRoot }
 
-    public struct Stat: Equatable, Sendable {
-        public var cpuSeconds: Double
-        public var virtualBytes: Double
-        public var residentBytes: Double
-        public var startTimeSeconds: Double
+    package struct Stat: Equatable, Sendable {
+        package var cpuSeconds: Double
+        package var virtualBytes: Double
+        package var residentBytes: Double
+        package var startTimeSeconds: Double
     }
 
     /// Parses `/proc/self/stat` given the clock tick rate, page size and boot time.
-    public static func parse(stat: String, ticksPerSecond: Double, pageSize: Double, bootTime: Double) -> Stat? {
+    package static func parse(stat: String, ticksPerSecond: Double, pageSize: Double, bootTime: Double) -> Stat? {
         // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let rest = stat[stat.index(after: close)...].split(separator: " ")
@@ -32,14 +32,14 @@ public struct ProcessCollector: Sendable {
     }
 
     /// `btime` from /proc/stat.
-    public static func parseBootTime(_ text: String) -> Double? {
+    package static func parseBootTime(_ text: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
             return Double(line.dropFirst(6).trimmingPrefixSpaces())
         }
         return nil
     }
 
-    public func families() -> [Family] {
+    package func families() -> [Family] {
         var out: [Family] = []
         func add(_ f: MetricFamily, _ v: Double) {
             out.append(Family(f, samples: [Sample(value: v)]))

@@ -10,17 +10,17 @@ import MonitorCore
 /// naming the model and its version) on shutdown and every snapshot interval, and replayed on
 /// start through the same decoder the API uses. A snapshot of another model version is not
 /// restored: the new version's window starts empty.
-public struct SnapshotStore: Sendable {
-    public let directory: String
+package struct SnapshotStore: Sendable {
+    package let directory: String
 
-    public init(directory: String) throws(FileError) {
+    package init(directory: String) throws(FileError) {
         self.directory = directory
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw FileError(path: directory, reason: String(cString: strerror(errno)))
         }
     }
 
-    public func path(for model: String) -> String { directory + "/" + model + ".window.ndjson" }
+    package func path(for model: String) -> String { directory + "/" + model + ".window.ndjson" }
 
     /// What the window's layout depends on: a snapshot of a strategy with other features or
     /// another task is not replayed into this one, even under the same model version.
@@ -30,7 +30,7 @@ public struct SnapshotStore: Sendable {
         return "\(s.model.task.rawValue);\(features);\(s.protectedAttributes.joined(separator: ","))"
     }
 
-    public func save(_ monitor: ModelMonitor) throws(FileError) {
+    package func save(_ monitor: ModelMonitor) throws(FileError) {
         let events = monitor.windowEvents()
         let s = monitor.strategy
         var text = "{\"snapshot\":1,\"model\":\(EventEncoder.string(s.model.name)),\"model_version\":\(EventEncoder.string(s.model.version)),\"fingerprint\":\(EventEncoder.string(Self.fingerprint(monitor))),\"events\":\(events.count)}\n"
@@ -42,7 +42,7 @@ public struct SnapshotStore: Sendable {
         try Files.writeAtomically(Array(text.utf8), to: path(for: s.model.name))
     }
 
-    public enum RestoreOutcome: Equatable, Sendable {
+    package enum RestoreOutcome: Equatable, Sendable {
         case none
         case restored(events: Int)
         /// A snapshot of another model version or layout: left in place (the next save replaces it).
@@ -53,7 +53,7 @@ public struct SnapshotStore: Sendable {
 
     /// Replays the model's snapshot into its (empty) window. Never fails the start: an
     /// unreadable snapshot is moved aside to `<file>.corrupt` and reported.
-    public func restore(_ monitor: ModelMonitor) -> RestoreOutcome {
+    package func restore(_ monitor: ModelMonitor) -> RestoreOutcome {
         let file = path(for: monitor.name)
         guard access(file, F_OK) == 0 else { return .none }
         func corrupt(_ reason: String) -> RestoreOutcome {
