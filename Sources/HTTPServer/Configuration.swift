@@ -1,11 +1,11 @@
 /// A server certificate and its private key, as PEM text (not paths).
-public struct TLSConfig: Sendable, Equatable {
+package struct TLSConfig: Sendable, Equatable {
     /// The certificate chain, PEM, leaf first.
-    public var certificatePEM: String
+    package var certificatePEM: String
     /// The private key, PEM, unencrypted.
-    public var privateKeyPEM: String
+    package var privateKeyPEM: String
 
-    public init(certificatePEM: String, privateKeyPEM: String) {
+    package init(certificatePEM: String, privateKeyPEM: String) {
         self.certificatePEM = certificatePEM
         self.privateKeyPEM = privateKeyPEM
     }
@@ -18,26 +18,26 @@ public struct TLSConfig: Sendable, Equatable {
 /// var configuration = HTTPServerConfiguration(host: host, port: port)
 /// configuration.basicAuthUsers = ["prometheus": "$2b$10$…"]
 /// ```
-public struct HTTPServerConfiguration: Sendable {
+package struct HTTPServerConfiguration: Sendable {
     /// A numeric address or a host name. `"::"` listens on every IPv6 and IPv4
     /// address (dual stack), `"0.0.0.0"` on every IPv4 one.
-    public var host: String = "0.0.0.0"
+    package var host: String = "0.0.0.0"
     /// The TCP port; 0 picks a free one (read it back from ``HTTPServer/boundPort``).
-    public var port: UInt16
+    package var port: UInt16
     /// Threads in libmicrohttpd's pool; each serves many connections.
-    public var threads: Int = 4
+    package var threads: Int = 4
     /// Larger request bodies get a 413 with a JSON error body; they are never buffered.
-    public var maxBodyBytes: Int = 64 << 20
+    package var maxBodyBytes: Int = 64 << 20
     /// A connection idle (or trickling) for this long is closed.
-    public var connectionTimeoutSeconds: Int = 30
+    package var connectionTimeoutSeconds: Int = 30
     /// Connections beyond this many at once are refused.
-    public var connectionLimit: Int = 1024
+    package var connectionLimit: Int = 1024
     /// Serve HTTPS with this certificate and key; `nil` serves plain HTTP.
-    public var tls: TLSConfig?
+    package var tls: TLSConfig?
     /// User name → bcrypt hash (`$2a$`, `$2b$` or `$2y$`). Empty: no authentication.
-    public var basicAuthUsers: [String: String] = [:]
+    package var basicAuthUsers: [String: String] = [:]
 
-    public init(
+    package init(
         host: String = "0.0.0.0",
         port: UInt16,
         threads: Int = 4,
@@ -65,7 +65,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// - `"[::1]:9188"` → `("::1", 9188)`: IPv6 literals need brackets.
     ///
     /// Throws ``HTTPServerError/invalidListenAddress(_:reason:)`` for anything else.
-    public static func parseListenAddress(_ address: String) throws(HTTPServerError) -> (host: String, port: UInt16) {
+    package static func parseListenAddress(_ address: String) throws(HTTPServerError) -> (host: String, port: UInt16) {
         func fail(_ reason: String) -> HTTPServerError {
             .invalidListenAddress(address, reason: reason)
         }
@@ -96,7 +96,7 @@ public struct HTTPServerConfiguration: Sendable {
 }
 
 /// Why a server could not be made, started or configured.
-public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
+package enum HTTPServerError: Error, Equatable, CustomStringConvertible {
     /// A `--web.listen-address` value that is not `host:port`.
     case invalidListenAddress(String, reason: String)
     /// Resolving, binding or listening failed, e.g. `listen 127.0.0.1:9188: address already in use`.
@@ -110,7 +110,7 @@ public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
     /// A configuration value out of range.
     case invalidConfiguration(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidListenAddress(address, reason): "listen address '\(address)': \(reason)"
         case let .listen(address, reason): "listen \(address): \(reason)"

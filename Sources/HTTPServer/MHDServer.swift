@@ -419,7 +419,7 @@ private func mhdLog(cls: UnsafeMutableRawPointer?, format: UnsafePointer<CChar>?
 /// print("listening on", server.boundPort)
 /// defer { server.stop() }
 /// ```
-public final class HTTPServer: Sendable {
+package final class HTTPServer: Sendable {
     private let context: ServerContext
     private let configuration: HTTPServerConfiguration
     private let address: String
@@ -448,7 +448,7 @@ public final class HTTPServer: Sendable {
     /// Binds `configuration.host:port`. Throws ``HTTPServerError`` for a bad
     /// configuration or when the address cannot be bound
     /// (`listen 127.0.0.1:9188: address already in use`).
-    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) throws(HTTPServerError) {
+    package init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) throws(HTTPServerError) {
         try configuration.validate()
         let authenticator = configuration.basicAuthUsers.isEmpty
             ? nil : BasicAuthenticator(users: configuration.basicAuthUsers, verify: bcryptMatches)
@@ -485,7 +485,7 @@ public final class HTTPServer: Sendable {
     /// Starts serving on libmicrohttpd's threads. Throws if already started, if
     /// stopped, or if libmicrohttpd refuses (a bad certificate or key, say); after
     /// a refusal the port is released and the server counts as stopped.
-    public func start() throws(HTTPServerError) {
+    package func start() throws(HTTPServerError) {
         try lifecycle.withLock { (state) throws(HTTPServerError) in
             switch state {
             case .running: throw .alreadyStarted(address: address)
@@ -507,7 +507,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// The port really bound: useful when port 0 was asked for.
-    public var boundPort: UInt16 {
+    package var boundPort: UInt16 {
         lifecycle.withLock { state in
             if case let .running(running) = state,
                let info = cmhd_get_daemon_info(running.daemon, .DAEMON_INFO_BIND_PORT) {
@@ -521,7 +521,7 @@ public final class HTTPServer: Sendable {
     var liveRequestCount: Int { context.liveRequests.load(ordering: .relaxed) }
 
     /// Stops accepting, waits for requests in flight, frees everything. Idempotent.
-    public func stop() {
+    package func stop() {
         let previous = lifecycle.withLock { state in
             let previous = state
             state = .stopped

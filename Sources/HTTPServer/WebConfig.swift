@@ -16,7 +16,7 @@ import Yams
 /// An empty file means plain HTTP without authentication. Unknown keys, and the
 /// toolkit's keys this server does not implement (client certificates, cipher
 /// and version choices, `http_server_config`), are errors naming `line:column`.
-public struct WebConfig {
+package struct WebConfig {
     /// Reads, parses and checks the file at `path`, and reads the certificate
     /// and key it names. Throws ``WebConfigError``.
     ///
@@ -25,7 +25,7 @@ public struct WebConfig {
     /// configuration.tls = tls
     /// configuration.basicAuthUsers = users
     /// ```
-    public static func load(path: String) throws(WebConfigError) -> (tls: TLSConfig?, basicAuthUsers: [String: String]) {
+    package static func load(path: String) throws(WebConfigError) -> (tls: TLSConfig?, basicAuthUsers: [String: String]) {
         let text = try read(path, for: path, at: nil)
         let directory = (path as NSString).deletingLastPathComponent
         return try parse(yaml: text, path: path) { (file, mark) throws(WebConfigError) in
@@ -159,20 +159,20 @@ public struct WebConfig {
 }
 
 /// A problem in a web config file, as `path:line:column: message` when the place is known.
-public struct WebConfigError: Error, Equatable, CustomStringConvertible {
-    public var path: String
-    public var line: Int?
-    public var column: Int?
-    public var message: String
+package struct WebConfigError: Error, Equatable, CustomStringConvertible {
+    package var path: String
+    package var line: Int?
+    package var column: Int?
+    package var message: String
 
-    public init(path: String, line: Int?, column: Int?, message: String) {
+    package init(path: String, line: Int?, column: Int?, message: String) {
         self.path = path
         self.line = line
         self.column = column
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         if let line, let column { return "\(path):\(line):\(column): \(message)" }
         return "\(path): \(message)"
     }
