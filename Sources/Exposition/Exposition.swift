@@ -12,37 +12,37 @@
 import TextFormat
 
 /// A metric type as it appears on the `# TYPE` line.
-public enum ExpositionType: String, Sendable {
+package enum ExpositionType: String, Sendable {
     case gauge, counter, histogram, untyped
 }
 
 /// One sample line: `name{labels} value`. `suffix` is appended to the family name
 /// (`_bucket`, `_sum`, `_count` for histograms, empty otherwise).
-public struct Sample: Sendable, Equatable {
-    public var suffix: String
-    public var labels: [(String, String)]
-    public var value: Double
+package struct Sample: Sendable, Equatable {
+    package var suffix: String
+    package var labels: [(String, String)]
+    package var value: Double
 
-    public init(suffix: String = "", labels: [(String, String)] = [], value: Double) {
+    package init(suffix: String = "", labels: [(String, String)] = [], value: Double) {
         self.suffix = suffix
         self.labels = labels
         self.value = value
     }
 
-    public static func == (a: Sample, b: Sample) -> Bool {
+    package static func == (a: Sample, b: Sample) -> Bool {
         a.suffix == b.suffix && a.value == b.value && a.labels.count == b.labels.count
             && zip(a.labels, b.labels).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 }
 
 /// A metric family with its samples.
-public struct Family: Sendable, Equatable {
-    public var name: String
-    public var help: String
-    public var type: ExpositionType
-    public var samples: [Sample]
+package struct Family: Sendable, Equatable {
+    package var name: String
+    package var help: String
+    package var type: ExpositionType
+    package var samples: [Sample]
 
-    public init(name: String, help: String, type: ExpositionType, samples: [Sample] = []) {
+    package init(name: String, help: String, type: ExpositionType, samples: [Sample] = []) {
         self.name = name
         self.help = help
         self.type = type
@@ -53,14 +53,14 @@ public struct Family: Sendable, Equatable {
 /// A family whose sample lines are already rendered: what a scrape caches per model while the
 /// model's window does not change (bench/run, item 4), then merges with the other models'
 /// families of the same name under one HELP/TYPE header.
-public struct RenderedFamily: Sendable {
-    public var name: String
-    public var help: String
-    public var type: ExpositionType
+package struct RenderedFamily: Sendable {
+    package var name: String
+    package var help: String
+    package var type: ExpositionType
     /// The sample lines, each ending with a newline; empty when the family has no samples.
-    public var lines: [UInt8]
+    package var lines: [UInt8]
 
-    public init(_ family: Family) {
+    package init(_ family: Family) {
         name = family.name
         help = family.help
         type = family.type
@@ -69,32 +69,32 @@ public struct RenderedFamily: Sendable {
     }
 }
 
-public enum Exposition {
+package enum Exposition {
     /// The Content-Type of this format.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// Renders families sorted by name; families with no samples are left out. Families of the
     /// same name (e.g. one per model) are merged under one HELP/TYPE header, in the given order.
-    public static func render(_ families: [Family]) -> [UInt8] {
+    package static func render(_ families: [Family]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(families.reduce(0) { $0 + 64 + $1.samples.count * 96 })
         render(families, into: &out)
         return out
     }
 
-    public static func render(_ families: [Family], into out: inout [UInt8]) {
+    package static func render(_ families: [Family], into out: inout [UInt8]) {
         render(rendered: families.map(RenderedFamily.init), into: &out)
     }
 
     /// The same exposition from families whose samples are already rendered.
-    public static func render(rendered families: [RenderedFamily]) -> [UInt8] {
+    package static func render(rendered families: [RenderedFamily]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(families.reduce(0) { $0 + 128 + $1.lines.count })
         render(rendered: families, into: &out)
         return out
     }
 
-    public static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
+    package static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
         var order: [String] = []
         var byName: [String: [Int]] = [:]
         for (k, f) in families.enumerated() where !f.lines.isEmpty {
@@ -120,7 +120,7 @@ public enum Exposition {
     }
 
     /// A family's sample lines: `name{labels} value` and a newline each.
-    public static func renderSamples(_ f: Family, into out: inout [UInt8]) {
+    package static func renderSamples(_ f: Family, into out: inout [UInt8]) {
         for s in f.samples {
             append(f.name, &out)
             append(s.suffix, &out)
@@ -142,7 +142,7 @@ public enum Exposition {
     }
 
     /// A sample value as Prometheus clients spell it (`NumberText.shortest`).
-    public static func formatValue(_ v: Double) -> String { NumberText.shortest(v) }
+    package static func formatValue(_ v: Double) -> String { NumberText.shortest(v) }
 
     @inline(__always)
     static func append(_ s: String, _ out: inout [UInt8]) {
