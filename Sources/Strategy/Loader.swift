@@ -16,7 +16,7 @@ extension Strategy {
     ///
     /// The only function of this module that touches the file system: it reads the strategy
     /// file and nothing else (the reference dataset is the exporter's to read).
-    public static func load(path: String) throws(StrategyError) -> Strategy {
+    package static func load(path: String) throws(StrategyError) -> Strategy {
         let bytes: [UInt8]
         do throws(FileError) { bytes = try Files.read(path) } catch {
             throw StrategyError(file: path, line: 0, column: 0, path: "", message: "cannot read the file: \(error.reason.prefix(1).lowercased() + error.reason.dropFirst())")
@@ -34,7 +34,7 @@ extension Strategy {
     /// ```swift
     /// let strategy = try Strategy.parse(yaml: text, sourcePath: "strategy.yml", baseDirectory: "/srv/credit")
     /// ```
-    public static func parse(yaml: String, sourcePath: String, baseDirectory: String) throws(StrategyError) -> Strategy {
+    package static func parse(yaml: String, sourcePath: String, baseDirectory: String) throws(StrategyError) -> Strategy {
         do throws(StrategyError) {
             guard let root = try YAMLDocument.compose(yaml) else {
                 throw StrategyError(file: "", line: 0, column: 0, path: "", message: "the file is empty (expected a strategy mapping)")

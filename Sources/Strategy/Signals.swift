@@ -2,7 +2,7 @@
 
 extension Signal {
     /// Every accepted `signal:` name, in the order error messages list them.
-    public static let names: [String] =
+    package static let names: [String] =
         QualityMetric.allCases.map(\.rawValue)
         + ["drift", "dataset_drift", "prediction_drift", "target_drift"]
         + FairnessMetric.allCases.map(\.rawValue)
@@ -20,7 +20,7 @@ extension Signal {
     /// The signal a `signal:` name stands for: `f1` → `.quality(.f1)`, `latency_p99` →
     /// `.latency(quantile: 0.99)`. nil for an unknown name (and for `summary`, which is a
     /// data-quality metric but not an alert signal).
-    public init?(name: String) {
+    package init?(name: String) {
         if let metric = QualityMetric(rawValue: name) {
             self = .quality(metric)
         } else if let metric = FairnessMetric(rawValue: name) {
