@@ -13,7 +13,7 @@
 /// ```swift
 /// let (d, p) = Stats.ks(sortedReference: [1, 2, 3], sortedCurrent: [2, 3, 4])
 /// ```
-public enum Stats {}
+package enum Stats {}
 
 /// Neumaier's compensated sum: error independent of the number of terms, a few flops per term,
 /// no allocation. Used for means over windows of up to millions of values.
