@@ -9,25 +9,25 @@ import Darwin
 // `System.swift`, SwiftPM's `Basics`).
 
 /// A file-system failure, with the path and the system's reason (`No such file or directory`).
-public struct FileError: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var reason: String
+package struct FileError: Error, CustomStringConvertible, Sendable {
+    package var path: String
+    package var reason: String
 
-    public init(path: String, reason: String) {
+    package init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
 
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 
     /// The failure of the last system call, from errno.
     static func last(_ path: String) -> FileError { FileError(path: path, reason: String(cString: strerror(errno))) }
 }
 
 /// The file operations the product needs.
-public enum Files {
+package enum Files {
     /// The whole file.
-    public static func read(_ path: String) throws(FileError) -> [UInt8] {
+    package static func read(_ path: String) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .last(path) }
         let out = try readAll(fd, path: path)
@@ -55,14 +55,14 @@ public enum Files {
     }
 
     /// The whole file as UTF-8 text.
-    public static func readText(_ path: String) throws(FileError) -> String {
+    package static func readText(_ path: String) throws(FileError) -> String {
         let bytes = try read(path)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw FileError(path: path, reason: "not valid UTF-8") }
         return text
     }
 
     /// Writes everything to standard output (fd 1), retrying short writes.
-    public static func writeStandardOutput(_ bytes: [UInt8]) throws(FileError) {
+    package static func writeStandardOutput(_ bytes: [UInt8]) throws(FileError) {
         try writeAll(bytes, to: 1, path: "standard output")
     }
 
@@ -70,7 +70,7 @@ public enum Files {
     /// fsync'd, renamed over `path`, then the folder fsync'd so the rename itself survives a
     /// crash. A reader (node_exporter's textfile collector, a restart) sees the old file or the
     /// new one, never half of one.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
         let tmp = path + ".tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .last(path) }  // the file asked for, not its temporary name
@@ -96,13 +96,13 @@ public enum Files {
     }
 
     /// Renames `from` to `to` (same file system), then makes the rename durable.
-    public static func move(_ from: String, to: String) throws(FileError) {
+    package static func move(_ from: String, to: String) throws(FileError) {
         guard rename(from, to) == 0 else { throw .last(from) }
         try syncFolder(of: to)
     }
 
     /// Creates `path` and any missing parent folders (`mkdir -p`).
-    public static func createFolders(_ path: String) throws(FileError) {
+    package static func createFolders(_ path: String) throws(FileError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
             prefix += part
@@ -115,7 +115,7 @@ public enum Files {
     }
 
     /// The folder part of a path (`a/b/c.txt` → `a/b`; `c.txt` → `.`).
-    public static func folder(of path: String) -> String {
+    package static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
