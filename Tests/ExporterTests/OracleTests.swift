@@ -89,3 +89,26 @@ import Testing
         #expect(!samples.contains { $0.name.hasPrefix("model_feature_drift") || $0.name == "model_accuracy_ratio" })
     }
 }
+
+/// The tests' exposition reader is strict, so that what it accepts means something.
+@Suite struct ExpositionReaderTests {
+    static let good = "# HELP a_ratio h\n# TYPE a_ratio gauge\na_ratio{model=\"m\"} 0.5\n# HELP b_total h\n# TYPE b_total counter\nb_total 3\n"
+
+    @Test func readsAWellFormedExposition() throws {
+        #expect(try parseExposition(Self.good) == [
+            ParsedSample(name: "a_ratio", labels: ["model": "m"], value: 0.5), ParsedSample(name: "b_total", labels: [:], value: 3),
+        ])
+    }
+
+    @Test(arguments: [
+        Self.good + "# HELP a_ratio again\n",  // a family declared twice
+        Self.good + "a_ratio{model=\"n\"} 1\n",  // a family split around another
+        Self.good.replacingOccurrences(of: "b_total 3\n", with: "b_total 3\nb_total 4\n"),  // a series written twice
+        "a_ratio 1\n",  // a sample without its family
+        "# HELP a_ratio h\n# TYPE a_ratio gauge\na_ratio oops\n",  // not a number
+        "# a remark\n",  // neither HELP nor TYPE
+    ])
+    func refusesWhatAnExporterMustNotWrite(_ text: String) {
+        #expect(throws: (any Error).self) { _ = try parseExposition(text) }
+    }
+}
