@@ -15,6 +15,10 @@ package struct Strategy: Sendable, Equatable {
     package var model: ModelInfo
     /// Reference dataset path, resolved against the strategy file's folder.
     package var referencePath: String
+    /// Where the strategy file names the reference (`reference.path`), 1-based; 0 when the
+    /// strategy was not read from a file. Errors about the reference dataset point there too.
+    package var referenceLine = 0
+    package var referenceColumn = 0
     package var columns: Columns
     package var features: [Feature]
     package var protectedAttributes: [String]

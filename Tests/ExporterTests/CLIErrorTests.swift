@@ -75,8 +75,8 @@ import Testing
 
     /// A port another process holds: serve says which address, and stops.
     @Test func aPortInUse() throws {
-        let holder = try ServeProcess(["--strategy", Self.strategy])
-        defer { holder.stop() }
+        let holder = try ServedProcess(["--strategy", Self.strategy])
+        defer { _ = holder.stop() }
         let r = try CLI.run(["serve", "--strategy", Self.strategy, "--web.listen-address", "127.0.0.1:\(holder.port)"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("Error: listen 127.0.0.1:\(holder.port): address already in use"), "\(r.stderr)")

@@ -1,80 +1,18 @@
 import Foundation
-import Synchronization
+import Storage
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `model_exporter serve` as users run it: the built binary on a loopback port, with its log
-/// (stderr) collected as it comes so a test can wait for a line and look at all of them after.
-final class ServeProcess: Sendable {
-    /// The log as it arrives, shared with the pipe's reading handler.
-    final class Log: Sendable {
-        let text = Mutex("")
-    }
-
-    let process: Process
-    let port: UInt16
-    private let log = Log()
-
-    var logText: String { log.text.withLock { $0 } }
-    var client: TestHTTPClient { TestHTTPClient(port: port) }
-
-    /// Starts `serve` with `arguments`. Without `port` it listens on port 0 and reads the port
-    /// from its "listening … port=N" log line (so the log level must show info); with `port` it
-    /// waits for `/-/ready` instead.
-    init(_ arguments: [String], port fixed: UInt16? = nil) throws {
-        let log = self.log
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["serve", "--web.listen-address", "127.0.0.1:\(fixed ?? 0)"] + arguments
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if !chunk.isEmpty { log.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) } }
-        }
-        try process.run()
-        var found: UInt16?
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline && process.isRunning {
-            if let fixed {
-                if (try? TestHTTPClient(port: fixed).get("/-/ready").status) == 200 { found = fixed; break }
-            } else if let r = log.text.withLock({ s in s.range(of: #"port=(\d+)"#, options: .regularExpression).map { String(s[$0]) } }) {
-                found = UInt16(r.dropFirst(5))
-                break
-            }
-            usleep(20_000)
-        }
-        guard let found else {
-            process.terminate()
-            process.waitUntilExit()
-            throw CLI.Failure(description: "serve did not start: \(log.text.withLock { $0 })")
-        }
-        port = found
-    }
-
+extension ServedProcess {
     /// Waits until the log holds `text`; false after `seconds`.
     func waitForLog(_ text: String, seconds: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if logText.contains(text) { return true }
-            usleep(20_000)
-        }
-        return logText.contains(text)
+        eventually(seconds: seconds) { logText.contains(text) }
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
-
-    /// SIGTERM, then the exit status.
-    @discardableResult
-    func stop() -> Int32 {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
 
     /// A loopback port free a moment ago, for a server whose log does not name its port.
     static func freePort() throws -> UInt16 {
@@ -107,17 +45,16 @@ func eventually(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -
     static let event = #"{"features":{"income":1000,"age":30,"debt_ratio":0.2,"employment":"salaried"},"attributes":{"gender":"f"},"prediction":"1","score":0.7}"#
     static func events(_ n: Int) -> String { "[" + Array(repeating: event, count: n).joined(separator: ",") + "]" }
 
-    /// The snapshot's header line: what it says of the window it holds.
-    static func snapshotEvents(_ path: String) -> Int? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-            let r = text.range(of: #""events":(\d+)"#, options: .regularExpression)
-        else { return nil }
-        return Int(text[r].dropFirst(9))
+    /// The events the snapshot in `folder` holds for its first model; nil when there is none.
+    static func snapshotEvents(_ folder: String) -> Int? {
+        guard let data = FileManager.default.contents(atPath: folder + "/snapshot") else { return nil }
+        return (try? SnapshotFile.decode(Array(data)))?.models.first?.eventCount
     }
 
     @Test func telemetryPathMovesTheMetrics() throws {
-        let serve = try ServeProcess(["--strategy", Self.strategy, "--web.telemetry-path", "/internal/prometheus"])
-        defer { serve.stop() }
+        let serve = try ServedProcess(["--strategy", Self.strategy, "--web.telemetry-path", "/internal/prometheus"])
+        defer { _ = serve.stop() }
+        try serve.waitUntilReady()
         #expect(try serve.client.post("/api/v1/events", Self.events(2)).status == 200)
         let moved = try serve.client.get("/internal/prometheus")
         #expect(moved.status == 200)
@@ -131,8 +68,9 @@ func eventually(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -
     @Test func maxRequestBytesBoundsEveryBody() throws {
         let body = Self.events(3)
         let limit = body.utf8.count
-        let serve = try ServeProcess(["--strategy", Self.strategy, "--web.max-request-bytes", "\(limit)"])
-        defer { serve.stop() }
+        let serve = try ServedProcess(["--strategy", Self.strategy, "--web.max-request-bytes", "\(limit)"])
+        defer { _ = serve.stop() }
+        try serve.waitUntilReady()
         #expect(try serve.client.post("/api/v1/events", body).status == 200)
         let over = try serve.client.post("/api/v1/events", body + " ")
         #expect(over.status == 413, "\(over.text)")
@@ -140,24 +78,34 @@ func eventually(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -
         #expect(m.first { $0.name == "model_window_events" }?.value == 3)
     }
 
-    /// `--log.level` keeps what is at that severity or above: with a corrupt snapshot (an
-    /// error) for one model and one of another model version (a warning) for the other.
+    /// `--log.level` keeps what is at that severity or above. The storage folder holds a
+    /// snapshot of another model version (a warning at start) or an unreadable one (an error).
     @Test(arguments: [
-        ("error", ["snapshot unreadable"], ["snapshot not restored", "model loaded", "listening"]),
-        ("warn", ["snapshot unreadable", "snapshot not restored"], ["model loaded", "listening"]),
-        ("info", ["snapshot unreadable", "snapshot not restored", "model loaded", "listening"], ["request ended early"]),
-        ("debug", ["snapshot unreadable", "snapshot not restored", "model loaded", "listening", "request ended early"], []),
+        ("error", "other-version", [], ["not restored", "model loaded", "listening", "storage recovered"]),
+        ("error", "unreadable", ["snapshot unreadable"], ["model loaded", "listening"]),
+        ("warn", "other-version", ["another model version or layout, not restored"], ["model loaded", "listening"]),
+        ("info", "other-version", ["not restored", "model loaded", "listening", "storage recovered"], ["request ended early"]),
+        ("debug", "other-version", ["not restored", "model loaded", "listening", "request ended early"], []),
     ])
-    func logLevelKeepsWhatIsAtOrAboveIt(_ level: String, _ shown: [String], _ hidden: [String]) throws {
+    func logLevelKeepsWhatIsAtOrAboveIt(_ level: String, _ snapshot: String, _ shown: [String], _ hidden: [String]) throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try #"{"snapshot":1,"model":"credit_psi","model_version":"0.9","fingerprint":"","events":0}"#.appending("\n")
-            .write(toFile: dir + "/credit_psi.window.ndjson", atomically: true, encoding: .utf8)
-        try "not a snapshot\n".write(toFile: dir + "/energy_regression.window.ndjson", atomically: true, encoding: .utf8)
-        let port = try ServeProcess.freePort()
-        let serve = try ServeProcess(
-            ["--strategy", Self.strategy, "--strategy", Fixtures.oracle("energy_regression") + "/strategy.yml", "--storage.path", dir, "--log.level", level],
-            port: port)
+        if snapshot == "unreadable" {
+            try "not a snapshot\n".write(toFile: dir + "/snapshot", atomically: true, encoding: .utf8)
+        } else {
+            // A snapshot written by version 0.9 of the model.
+            let old = dir + "/old.yml"
+            try String(contentsOfFile: Self.strategy, encoding: .utf8).replacingOccurrences(of: #"version: "1.0.0""#, with: #"version: "0.9""#)
+                .replacingOccurrences(of: #"path: "reference.csv""#, with: "path: \"\(Fixtures.oracle("credit_psi"))/reference.csv\"")
+                .write(toFile: old, atomically: true, encoding: .utf8)
+            let first = try ServedProcess(["--strategy", old, "--storage.path", dir + "/storage"])
+            try first.waitUntilReady()
+            #expect(try first.client.post("/api/v1/events", Self.events(2)).status == 200)
+            #expect(first.stop() == 0)
+        }
+        let storage = snapshot == "unreadable" ? dir : dir + "/storage"
+        let port = try ServedProcess.freePort()
+        let serve = try ServedProcess(["--strategy", Self.strategy, "--storage.path", storage, "--log.level", level], port: port)
         // A client that leaves in the middle of its upload: a debug message.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
@@ -185,33 +133,32 @@ func eventually(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -
     @Test func snapshotsAreTakenEveryInterval() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = dir + "/credit_psi.window.ndjson"
-        let serve = try ServeProcess(["--strategy", Self.strategy, "--storage.path", dir, "--storage.snapshot-interval", "200ms"])
-        defer { serve.stop() }
+        let serve = try ServedProcess(["--strategy", Self.strategy, "--storage.path", dir, "--storage.snapshot-interval", "200ms"])
+        defer { _ = serve.stop() }
+        try serve.waitUntilReady()
         #expect(try serve.client.post("/api/v1/events", Self.events(3)).status == 200)
-        #expect(eventually { Self.snapshotEvents(file) == 3 }, "no snapshot of 3 events: \(String(describing: Self.snapshotEvents(file)))")
+        #expect(eventually { Self.snapshotEvents(dir) == 3 }, "no snapshot of 3 events: \(String(describing: Self.snapshotEvents(dir)))")
         #expect(try serve.client.post("/api/v1/events", Self.events(2)).status == 200)
-        #expect(eventually { Self.snapshotEvents(file) == 5 }, "no snapshot of 5 events: \(String(describing: Self.snapshotEvents(file)))")
+        #expect(eventually { Self.snapshotEvents(dir) == 5 }, "no snapshot of 5 events: \(String(describing: Self.snapshotEvents(dir)))")
         #expect(serve.process.isRunning)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["credit_psi.window.ndjson"])
     }
 
     /// With periodic snapshots off (0s), SIGHUP writes the windows and the exporter goes on.
     @Test func sighupWritesTheWindowsAndServingGoesOn() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = dir + "/credit_psi.window.ndjson"
-        let serve = try ServeProcess(["--strategy", Self.strategy, "--storage.path", dir, "--storage.snapshot-interval", "0s"])
-        defer { serve.stop() }
+        let serve = try ServedProcess(["--strategy", Self.strategy, "--storage.path", dir, "--storage.snapshot-interval", "0s"])
+        defer { _ = serve.stop() }
+        try serve.waitUntilReady()
         #expect(try serve.client.post("/api/v1/events", Self.events(4)).status == 200)
         usleep(500_000)
-        #expect(!FileManager.default.fileExists(atPath: file), "a snapshot before SIGHUP with periodic snapshots off")
+        #expect((Self.snapshotEvents(dir) ?? 0) == 0, "a snapshot of the events before SIGHUP with periodic snapshots off")
         serve.signal(SIGHUP)
-        #expect(serve.waitForLog("SIGHUP: windows saved"))
-        #expect(Self.snapshotEvents(file) == 4)
+        #expect(serve.waitForLog("SIGHUP: state saved"))
+        #expect(Self.snapshotEvents(dir) == 4)
         #expect(serve.process.isRunning)
         #expect(try serve.client.post("/api/v1/events", Self.events(1)).status == 200)
         #expect(serve.stop() == 0)
-        #expect(Self.snapshotEvents(file) == 5)
+        #expect(Self.snapshotEvents(dir) == 5)
     }
 }
