@@ -8,7 +8,7 @@ private func table(_ text: String, file: String = "t.csv") throws -> CSVTable {
     try CSVTable(file: file, bytes: Array(text.utf8))
 }
 
-let strategy = Strategy(
+private let strategy = Strategy(
     sourcePath: "s.yml",
     model: ModelInfo(name: "m", version: "1", task: .binaryClassification, positiveLabel: "1"),
     referencePath: "ref.csv",
@@ -23,6 +23,9 @@ let strategy = Strategy(
         quality: [.accuracy], drift: DriftSpec(numerical: [.psi], categorical: [.chiSquare], prediction: [.ks], target: [.chiSquare], bins: 10, thresholds: [:]),
         fairness: [], dataQuality: [.missing], latency: LatencySpec(buckets: [0.1])),
     objectives: [], visualization: Visualization(title: "m"), alerts: [])
+
+/// The model above, for the other files of these tests.
+func ingestTestStrategy() -> Strategy { strategy }
 
 @Suite struct CSVTests {
     @Test func quotedFieldsAndCRLF() throws {

@@ -7,7 +7,8 @@ import Testing
 /// Every reason a reader gives for refusing input, each held to its exact words: the index,
 /// the field and the reason a client reads in the 400 answer, or file:line:column for a CSV.
 @Suite struct RefusalTests {
-    let schemas = ["m": EventSchema(strategy: strategy)]
+    let strategy = ingestTestStrategy()
+    let schemas = ["m": EventSchema(strategy: ingestTestStrategy())]
 
     static func problem(_ field: String, _ reason: String, index: Int = 0) -> BodyError {
         .invalid([EventProblem(index: index, field: field, reason: reason)])
