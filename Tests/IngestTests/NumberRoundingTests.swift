@@ -10,15 +10,15 @@ import Testing
 /// itself, in 128-bit integer arithmetic: every such result must be the very double `strtod`
 /// gives, bit for bit, including on exact ties (round half to even) and one unit either side.
 @Suite struct NumberRoundingTests {
-    /// A seeded generator (SplitMix64), so a failure is reproducible.
+    /// A seeded generator (xorshift64*), so a failure is reproducible.
     struct Random {
         var state: UInt64
         mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            state = state == 0 ? 0x2545_F491_4F6C_DD1D : state
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
+            return state &* 0x2545_F491_4F6C_DD1D
         }
         mutating func next(in range: ClosedRange<UInt64>) -> UInt64 {
             range.lowerBound &+ next() % (range.upperBound - range.lowerBound &+ 1)
