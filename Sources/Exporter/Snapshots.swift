@@ -15,7 +15,7 @@ public struct SnapshotStore: Sendable {
     public init(directory: String) throws(FileError) {
         self.directory = directory
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw FileError(path: directory, reason: String(cString: strerror(errno)))
+            throw FileError.system(directory, "create")
         }
     }
 

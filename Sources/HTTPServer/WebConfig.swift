@@ -152,12 +152,24 @@ public struct WebConfig {
     }
 
     private static func read(_ file: String, for path: String, at mark: Mark?) throws(WebConfigError) -> String {
+        let data: Data
         do {
-            return try String(contentsOfFile: file, encoding: .utf8)
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            // The system's reason in the command line's words: `no such file or directory`.
+            var reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error,
+               (underlying as NSError).domain == NSPOSIXErrorDomain, let text = strerror(Int32((underlying as NSError).code))
+            {
+                reason = String(cString: text)
+                reason = reason.prefix(1).lowercased() + reason.dropFirst()
+            }
             throw WebConfigError(path: path, line: mark?.line, column: mark?.column, message: "cannot read \(file): \(reason)")
         }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw WebConfigError(path: path, line: mark?.line, column: mark?.column, message: "\(file) is not valid UTF-8")
+        }
+        return text
     }
 }
 
@@ -177,6 +189,7 @@ public struct WebConfigError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         if let line, let column { return "\(path):\(line):\(column): \(message)" }
+        if message.hasPrefix("cannot read \(path): ") { return message }
         return "\(path): \(message)"
     }
 }

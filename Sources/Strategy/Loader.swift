@@ -20,7 +20,7 @@ extension Strategy {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw StrategyError(file: path, line: 0, column: 0, path: "", message: "cannot read the file: \(readFailure(error))")
+            throw StrategyError.unreadable(file: path, reason: readFailure(error))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw StrategyError(file: path, line: 0, column: 0, path: "", message: "the file is not valid UTF-8")

@@ -263,7 +263,6 @@ struct Serve: ParsableCommand {
             server = try HTTPServer(configuration: config, responder: responder, logger: logger)
             try server.start()
         } catch { throw Failure(description: "\(error)") }
-        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.boundPort)", "tls": "\(config.tls != nil)"])
 
         func snapshot() {
             guard let store else { return }

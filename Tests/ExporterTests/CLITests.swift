@@ -89,15 +89,15 @@ enum CLI {
             p.standardError = err
             p.standardOutput = FileHandle.nullDevice
             try p.run()
-            // The log line "… port=NNNNN …" names the port picked.
+            // The log line "… address=127.0.0.1:NNNNN … listening" names the port picked.
             var seen = ""
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {
                 let chunk = err.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
                 seen += String(decoding: chunk, as: UTF8.self)
-                if let r = seen.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                    let port = UInt16(seen[r].dropFirst(5))!
+                if let r = seen.range(of: #"address=127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                    let port = UInt16(seen[r].dropFirst("address=127.0.0.1:".count))!
                     return (p, err, port)
                 }
             }
