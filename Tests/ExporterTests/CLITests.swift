@@ -75,6 +75,46 @@ enum CLI {
         #expect(r.stderr.contains("\(dir)/current.csv:4:\(column): column \"flag\": expected a number, found \"seven\""), "\(r.stderr)")
     }
 
+    /// Every command says the same thing about a file it cannot read.
+    @Test func aMissingFileReadsTheSameInEveryCommand() throws {
+        let c = Fixtures.oracle("edge_small")
+        let missing = "/nonexistent/file.yml"
+        for args in [
+            ["check", "--strategy", missing],
+            ["evaluate", "--strategy", missing, "--current", c + "/current.csv"],
+            ["evaluate", "--strategy", c + "/strategy.yml", "--current", missing],
+            ["generate", "--strategy", missing, "--out", "/nonexistent"],
+            ["serve", "--strategy", c + "/strategy.yml", "--web.config.file", missing, "--web.listen-address", "127.0.0.1:0"],
+        ] {
+            let r = try CLI.run(args)
+            #expect(r.status == 1, "\(args)")
+            #expect(r.stderr.hasSuffix("Error: cannot read \(missing): no such file or directory\n"), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func serveSaysListeningOnce() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["serve", "--strategy", Fixtures.oracle("edge_small") + "/strategy.yml", "--web.listen-address", "127.0.0.1:0"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !seen.contains("listening\n") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        p.terminate()
+        seen += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let lines = seen.split(separator: "\n").filter { $0.hasSuffix(" listening") }
+        #expect(lines.count == 1, "\(seen)")
+        #expect(lines.first?.contains("address=127.0.0.1:") == true, "\(seen)")
+    }
+
     /// serve → events → SIGTERM (clean stop, snapshot) → serve again: the window is back.
     @Test func serveStopsOnSIGTERMAndRestoresItsWindow() throws {
         let dir = try CLI.temporaryDirectory()
