@@ -54,6 +54,7 @@ class Exporter:
             pytest.fail("model_exporter did not start:\n" + "".join(self.log))
         threading.Thread(target=self._drain, daemon=True).start()
         self.url = f"http://127.0.0.1:{port}"
+        self.headers = {}
 
     def _drain(self):
         for line in self.process.stderr:
@@ -69,7 +70,8 @@ class Exporter:
                 self.process.wait()
 
     def metrics(self):
-        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as r:
+        request = urllib.request.Request(self.url + "/metrics", headers=self.headers)
+        with urllib.request.urlopen(request, timeout=10) as r:
             return r.read().decode()
 
     def value(self, name, **labels):
@@ -89,6 +91,16 @@ class Exporter:
 @pytest.fixture
 def exporter():
     e = Exporter(["--strategy", os.path.join(EXAMPLE, "strategy.yml"), "--log.level", "info"])
+    yield e
+    e.stop()
+
+
+@pytest.fixture
+def secured_exporter(tmp_path):
+    """The example behind basic auth: user alice, password s3cret (bcrypt, cost 4)."""
+    config = tmp_path / "web.yml"
+    config.write_text("basic_auth_users:\n  alice: $2b$04$abcdefghijklmnopqrstuuLZYjhNQAOdpbzt4WxWlUHjv1wsyH5DG\n")
+    e = Exporter(["--strategy", os.path.join(EXAMPLE, "strategy.yml"), "--web.config.file", str(config)])
     yield e
     e.stop()
 

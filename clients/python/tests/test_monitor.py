@@ -119,6 +119,19 @@ def test_missing_values_are_sent_as_missing(exporter, events):
     assert exporter.value("model_feature_missing_ratio", **MODEL, feature="age") == 0
 
 
+def test_basic_auth(secured_exporter, events):
+    import base64
+    secured_exporter.headers["Authorization"] = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+    with Monitor(secured_exporter.url, auth=("alice", "wrong")) as refused:
+        refused.log(**events[0])
+    assert refused.stats().rejected == 1 and refused.last_rejection.status == 401
+    with Monitor(secured_exporter.url, auth=("alice", "s3cret")) as m:
+        for e in events[:3]:
+            m.log(**e)
+    assert m.stats().events_sent == 3
+    assert secured_exporter.value("model_predictions_total", **MODEL) == 3
+
+
 class FlakyServer:
     """Answers 503 to the first `failures` requests, then 200; keeps every body it got."""
 
