@@ -13,18 +13,52 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ args: [String]) throws -> Result {
+    /// The binary with `args`, its standard error to a pipe, started.
+    static func launch(_ args: [String], standardOutput: Any) throws -> (Process, Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
+        let err = Pipe()
+        p.standardOutput = standardOutput
         p.standardError = err
         try p.run()
+        return (p, err)
+    }
+
+    static func run(_ args: [String]) throws -> Result {
+        let out = Pipe()
+        let (p, err) = try launch(args, standardOutput: out)
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A running `model_exporter serve` on 127.0.0.1:0: `log` is its stderr up to the
+    /// "listening" line, which names the port picked.
+    struct Serving {
+        var process: Process
+        var stderr: Pipe
+        var port: UInt16
+        var log: String
+    }
+
+    static func serve(_ args: [String]) throws -> Serving {
+        let (p, err) = try launch(["serve", "--web.listen-address", "127.0.0.1:0"] + args, standardOutput: FileHandle.nullDevice)
+        var seen = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let line = seen.split(separator: "\n").first(where: { $0.hasSuffix(" listening") }),
+               let r = line.range(of: #"address=127\.0\.0\.1:\d+"#, options: .regularExpression)
+            {
+                return Serving(process: p, stderr: err, port: UInt16(line[r].dropFirst("address=127.0.0.1:".count))!, log: seen)
+            }
+        }
+        p.terminate()
+        throw Failure(description: "serve did not start: \(seen)")
     }
 
     static func temporaryDirectory() throws -> String {
@@ -93,26 +127,13 @@ enum CLI {
     }
 
     @Test func serveSaysListeningOnce() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
-        p.arguments = ["serve", "--strategy", Fixtures.oracle("edge_small") + "/strategy.yml", "--web.listen-address", "127.0.0.1:0"]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        var seen = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, !seen.contains("listening\n") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        p.terminate()
-        seen += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        let lines = seen.split(separator: "\n").filter { $0.hasSuffix(" listening") }
-        #expect(lines.count == 1, "\(seen)")
-        #expect(lines.first?.contains("address=127.0.0.1:") == true, "\(seen)")
+        let server = try CLI.serve(["--strategy", Fixtures.oracle("edge_small") + "/strategy.yml"])
+        server.process.terminate()
+        let log = server.log + String(decoding: server.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        server.process.waitUntilExit()
+        let lines = log.split(separator: "\n").filter { $0.hasSuffix(" listening") }
+        #expect(lines.count == 1, "\(log)")
+        #expect(lines.first?.contains("address=127.0.0.1:\(server.port) ") == true, "\(log)")
     }
 
     /// serve → events → SIGTERM (clean stop, snapshot) → serve again: the window is back.
@@ -122,27 +143,8 @@ enum CLI {
         let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
 
         func start() throws -> (Process, Pipe, UInt16) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CLI.binary)
-            p.arguments = ["serve", "--strategy", strategy, "--web.listen-address", "127.0.0.1:0", "--storage.path", dir]
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            // The log line "… address=127.0.0.1:NNNNN … listening" names the port picked.
-            var seen = ""
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                let chunk = err.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen += String(decoding: chunk, as: UTF8.self)
-                if let r = seen.range(of: #"address=127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                    let port = UInt16(seen[r].dropFirst("address=127.0.0.1:".count))!
-                    return (p, err, port)
-                }
-            }
-            p.terminate()
-            throw CLI.Failure(description: "serve did not start: \(seen)")
+            let server = try CLI.serve(["--strategy", strategy, "--storage.path", dir])
+            return (server.process, server.stderr, server.port)
         }
 
         let (first, _, port1) = try start()
