@@ -5,6 +5,10 @@ import Testing
 /// docs/strategy.md and docs/metrics.md are the users' reference for the file format and the
 /// metric definitions: they must name every key the loader accepts and every family the
 /// exporter emits, with its type and labels, and their examples must load.
+///
+/// A new top-level key needs a `## `key`` section in docs/strategy.md; a new key of a mapping,
+/// a `| `key` |` row in that mapping's table (a new mapping: an entry in `mappings`, anchored
+/// on its line of the documented example); a new family, a row in docs/metrics.md.
 @Suite struct DocumentationTests {
     static let docs = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs")
 
