@@ -12,13 +12,38 @@ public enum Datasets {
         return try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns)
     }
 
-    /// Reads the strategy's reference dataset and profiles it.
-    public static func reference(for strategy: Strategy) throws -> ReferenceProfile {
-        let events = try readEvents(path: strategy.referencePath, strategy: strategy)
+    /// Reads the strategy's reference dataset and profiles it. A dataset that cannot be read
+    /// (missing, a ragged row, a cell that does not parse, a missing column, no rows) is an
+    /// error naming the CSV's file:line:column and the strategy line that names the dataset.
+    public static func reference(for strategy: Strategy) throws(ReferenceError) -> ReferenceProfile {
+        let events: [Event]
+        do { events = try readEvents(path: strategy.referencePath, strategy: strategy) } catch {
+            throw ReferenceError(strategy: strategy, problem: "\(error)")
+        }
         guard !events.isEmpty else {
-            throw InputError(file: strategy.referencePath, line: 1, column: 1, message: "the reference dataset has no rows")
+            throw ReferenceError(strategy: strategy, problem: "\(InputError(file: strategy.referencePath, line: 2, column: 1, message: "the reference dataset has no rows"))")
         }
         return ReferenceProfile(strategy: strategy, events: events)
+    }
+}
+
+/// The reference dataset cannot be used: the problem (with the CSV's file:line:column), then
+/// where the strategy names the dataset.
+public struct ReferenceError: Error, CustomStringConvertible, Sendable {
+    public var problem: String
+    public var strategyFile: String
+    public var line: Int
+    public var column: Int
+
+    public init(strategy: Strategy, problem: String) {
+        self.problem = problem
+        strategyFile = strategy.sourcePath
+        line = strategy.referenceLine
+        column = strategy.referenceColumn
+    }
+
+    public var description: String {
+        line > 0 ? "\(problem) (the reference named at \(strategyFile):\(line):\(column): reference.path)" : problem
     }
 }
 
@@ -26,8 +51,8 @@ public enum Datasets {
 public enum BatchEvaluation {
     /// The exposition for `current` (already read) against `reference`; the window is the
     /// whole file, and the latency histogram holds exactly its rows.
-    public static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo) -> [UInt8] {
-        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(current.count, 1))
+    public static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo, fleetSeries: Bool = true) -> [UInt8] {
+        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(current.count, 1), fleetSeries: fleetSeries)
         monitor.ingest(current, now: nil)
         return Exposition.render(monitor.families() + [buildInfo.family])
     }
@@ -35,10 +60,10 @@ public enum BatchEvaluation {
     /// Streams the current CSV into the window 4,096 events at a time rather than holding the
     /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
     /// (84 against 137 MiB for 100,000 rows × 25 features, BENCHMARKS.md item 1).
-    public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo) throws -> [UInt8] {
+    public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo, fleetSeries: Bool = true) throws -> [UInt8] {
         let reference = try Datasets.reference(for: strategy)
         let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath))
-        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1))
+        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
         try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 4096) {
             monitor.ingest($0, now: nil)
         }

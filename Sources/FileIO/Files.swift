@@ -8,25 +8,30 @@ import Darwin
 // system call's result checked and errno turned into a described error (swift-nio's
 // `System.swift`, SwiftPM's `Basics`).
 
-/// A file-system failure, with the path and the system's reason, in the one form every command
-/// uses: `cannot read today.csv: no such file or directory`.
-public struct FileError: Error, CustomStringConvertible, Sendable {
+/// A file-system failure, with the path and the system's reason. Failures of `Files` name what
+/// could not be done, in the one form every command uses:
+/// `cannot read today.csv: no such file or directory`.
+public struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
     public var path: String
-    /// The system's reason, starting in lower case (`no such file or directory`).
     public var reason: String
-    /// What could not be done to `path`: `read`, `write`, `create`, `move`, `sync`.
-    public var operation: String
+    /// What could not be done to `path` (`read`, `write`, `create`, `move`, `sync`); nil when
+    /// the reason says it all (`path: reason`).
+    public var operation: String?
 
-    public init(path: String, reason: String, operation: String = "read") {
+    public init(path: String, reason: String, operation: String? = nil) {
         self.path = path
         self.reason = reason
         self.operation = operation
     }
 
-    public var description: String { "cannot \(operation) \(path): \(reason)" }
+    public var description: String {
+        guard let operation else { return "\(path): \(reason)" }
+        return "cannot \(operation) \(path): \(reason)"
+    }
 
-    /// The failure of the last system call, from errno.
-    package static func last(_ path: String, _ operation: String = "read") -> FileError {
+    /// The failure of the last system call, from errno, its reason in lower case
+    /// (`no such file or directory`).
+    package static func last(_ path: String, _ operation: String) -> FileError {
         let text = String(cString: strerror(errno))
         return FileError(path: path, reason: text.prefix(1).lowercased() + text.dropFirst(), operation: operation)
     }
@@ -37,9 +42,9 @@ public enum Files {
     /// The whole file.
     public static func read(_ path: String) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .last(path) }
+        guard fd >= 0 else { throw .last(path, "read") }
         let out = try readAll(fd, path: path)
-        guard close(fd) == 0 else { throw .last(path) }
+        guard close(fd) == 0 else { throw .last(path, "read") }
         return out
     }
 
@@ -52,7 +57,7 @@ public enum Files {
             let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                let error = FileError.last(path)
+                let error = FileError.last(path, "read")
                 close(fd)
                 throw error
             }
@@ -65,7 +70,7 @@ public enum Files {
     /// The whole file as UTF-8 text.
     public static func readText(_ path: String) throws(FileError) -> String {
         let bytes = try read(path)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw FileError(path: path, reason: "not valid UTF-8") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw FileError(path: path, reason: "not valid UTF-8", operation: "read") }
         return text
     }
 
@@ -128,7 +133,9 @@ public enum Files {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileError) {
+    /// Writes all of `bytes` to an open descriptor, retrying short writes (the write-ahead log
+    /// appends this way; `path` names the file in errors).
+    public static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileError) {
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
@@ -140,8 +147,10 @@ public enum Files {
         }
     }
 
-    private static func syncFolder(of path: String) throws(FileError) {
-        let folder = folder(of: path)
+    private static func syncFolder(of path: String) throws(FileError) { try syncFolder(folder(of: path)) }
+
+    /// Makes a folder's entries durable: a file created, renamed or removed in it survives a crash.
+    public static func syncFolder(_ folder: String) throws(FileError) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .last(folder, "sync") }
         guard fsync(fd) == 0 else {

@@ -13,52 +13,18 @@ enum CLI {
         var stderr: String
     }
 
-    /// The binary with `args`, its standard error to a pipe, started.
-    static func launch(_ args: [String], standardOutput: Any) throws -> (Process, Pipe) {
+    static func run(_ args: [String]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        let err = Pipe()
-        p.standardOutput = standardOutput
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
         p.standardError = err
         try p.run()
-        return (p, err)
-    }
-
-    static func run(_ args: [String]) throws -> Result {
-        let out = Pipe()
-        let (p, err) = try launch(args, standardOutput: out)
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
-    /// A running `model_exporter serve` on 127.0.0.1:0: `log` is its stderr up to the
-    /// "listening" line, which names the port picked.
-    struct Serving {
-        var process: Process
-        var stderr: Pipe
-        var port: UInt16
-        var log: String
-    }
-
-    static func serve(_ args: [String]) throws -> Serving {
-        let (p, err) = try launch(["serve", "--web.listen-address", "127.0.0.1:0"] + args, standardOutput: FileHandle.nullDevice)
-        var seen = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if let line = seen.split(separator: "\n").first(where: { $0.hasSuffix(" listening") }),
-               let r = line.range(of: #"address=127\.0\.0\.1:\d+"#, options: .regularExpression)
-            {
-                return Serving(process: p, stderr: err, port: UInt16(line[r].dropFirst("address=127.0.0.1:".count))!, log: seen)
-            }
-        }
-        p.terminate()
-        throw Failure(description: "serve did not start: \(seen)")
     }
 
     static func temporaryDirectory() throws -> String {
@@ -127,10 +93,9 @@ enum CLI {
     }
 
     @Test func serveSaysListeningOnce() throws {
-        let server = try CLI.serve(["--strategy", Fixtures.oracle("edge_small") + "/strategy.yml"])
-        server.process.terminate()
-        let log = server.log + String(decoding: server.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        server.process.waitUntilExit()
+        let server = try ServedProcess(["--strategy", Fixtures.oracle("edge_small") + "/strategy.yml"])
+        #expect(server.stop() == 0)
+        let log = server.logText
         let lines = log.split(separator: "\n").filter { $0.hasSuffix(" listening") }
         #expect(lines.count == 1, "\(log)")
         #expect(lines.first?.contains("address=127.0.0.1:\(server.port) ") == true, "\(log)")
@@ -142,24 +107,65 @@ enum CLI {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
 
-        func start() throws -> (Process, Pipe, UInt16) {
-            let server = try CLI.serve(["--strategy", strategy, "--storage.path", dir])
-            return (server.process, server.stderr, server.port)
-        }
-
-        let (first, _, port1) = try start()
-        let client = TestHTTPClient(port: port1)
+        let first = try ServedProcess(["--strategy", strategy, "--storage.path", dir])
+        try first.waitUntilReady()
         let e = #"{"id":"a","features":{"income":1000,"age":30,"debt_ratio":0.2,"employment":"salaried"},"attributes":{"gender":"f"},"prediction":"1","score":0.7}"#
-        #expect(try client.post("/api/v1/events", "[\(e),\(e),\(e)]").status == 200)
-        first.terminate()  // SIGTERM
-        first.waitUntilExit()
-        #expect(first.terminationStatus == 0)
-        #expect(FileManager.default.fileExists(atPath: dir + "/credit_psi.window.ndjson"))
+        #expect(try first.client.post("/api/v1/events", "[\(e),\(e),\(e)]").status == 200)
+        #expect(first.stop() == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/snapshot"))
 
-        let (second, _, port2) = try start()
-        defer { second.terminate(); second.waitUntilExit() }
-        let m = try parseExposition(try TestHTTPClient(port: port2).get("/metrics").text)
+        let second = try ServedProcess(["--strategy", strategy, "--storage.path", dir])
+        defer { _ = second.stop() }
+        try second.waitUntilReady()
+        let m = try parseExposition(try second.client.get("/metrics").text)
         #expect(m.first { $0.name == "model_window_events" }?.value == 3)
+        #expect(m.first { $0.name == "model_predictions_total" }?.value == 3)
+    }
+
+    /// `check` reads the reference dataset as `serve` would: each way it can be unusable is an
+    /// error naming the CSV's file:line:column and the strategy line that names it.
+    @Test(arguments: [
+        ("missing", "cannot read DIR/reference.csv: no such file or directory"),
+        ("header only", "reference.csv:2:1: the reference dataset has no rows"),
+        ("empty", "reference.csv:1:1: empty file: expected a header row"),
+        ("ragged", "reference.csv:3:1: row has 8 fields, the header has 9"),
+        ("number", "reference.csv:4:18: column \"steps\": expected a number, found \"abc\""),
+        ("column", "reference.csv:1:1: missing column \"tier\" (features[3])"),
+    ])
+    func checkReadsTheReferenceDataset(kind: String, error: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let c = Fixtures.oracle("edge_small")
+        try FileManager.default.copyItem(atPath: c + "/strategy.yml", toPath: dir + "/strategy.yml")
+        var lines = try String(contentsOfFile: c + "/reference.csv", encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        #expect(lines[3].hasPrefix("e2,1,0.338,0,0.1,1.0,"))
+        switch kind {
+        case "header only": lines = [lines[0]]
+        case "empty": lines = [""]
+        case "ragged": lines[2] = lines[2].split(separator: ",").dropLast().joined(separator: ",")
+        case "number": lines[3] = lines[3].replacingOccurrences(of: "0.1,1.0,", with: "0.1,abc,")
+        case "column": lines[0] = lines[0].replacingOccurrences(of: "tier", with: "tir")
+        default: break
+        }
+        if kind != "missing" { try lines.joined(separator: "\n").write(toFile: dir + "/reference.csv", atomically: true, encoding: .utf8) }
+        let r = try CLI.run(["check", "--strategy", dir + "/strategy.yml"])
+        #expect(r.status == 1)
+        let problem = error.hasPrefix("cannot read DIR/") ? error.replacingOccurrences(of: "DIR", with: dir) : "\(dir)/\(error)"
+        #expect(r.stderr.contains("\(problem) (the reference named at \(dir)/strategy.yml:9:9: reference.path)"), "\(r.stderr)")
+    }
+
+    /// A storage path that cannot be used stops the exporter at once, saying why.
+    @Test func aBadStoragePathIsRefusedAtStart() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
+        let file = dir + "/file"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        for (path, reason) in [(file, "cannot create \(file): not a folder"), (file + "/sub", "cannot create \(file)/sub: not a directory"), ("/proc", "/proc: not writable: ")] {
+            let r = try CLI.run(["serve", "--strategy", strategy, "--web.listen-address", "127.0.0.1:0", "--storage.path", path])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("--storage.path: \(reason)"), "\(r.stderr)")
+        }
     }
 }
 
