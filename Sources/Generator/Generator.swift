@@ -68,7 +68,7 @@ package enum GeneratorError: Error, CustomStringConvertible {
 
     package var description: String {
         switch self {
-        case .write(let path, let reason): "\(path): cannot write: \(reason)"
+        case .write(let path, let reason): "cannot write \(path): \(reason)"
         }
     }
 }

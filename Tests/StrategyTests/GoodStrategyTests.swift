@@ -12,7 +12,7 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
 ]
 
 @Suite struct ContractExampleTests {
-    @Test func theExampleOfStrategyMdLoadsAsWritten() throws {
+    @Test func theExampleOfTheDocumentationLoadsAsWritten() throws {
         let s = try parse("strategies/good/contract_example.yml", baseDirectory: "/srv/credit")
         #expect(s.sourcePath == "strategies/good/contract_example.yml")
         #expect(s.model == ModelInfo(name: "credit-risk", version: "3.2.0", task: .binaryClassification, positiveLabel: "1"))
