@@ -36,6 +36,8 @@ let package = Package(
         ),
         // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
         .target(name: "Exposition", swiftSettings: settings),
+        // Pages people read: the HTML report and the landing page, with one SVG drawing layer. Pure.
+        .target(name: "Report", swiftSettings: settings),
         // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
         .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy"], swiftSettings: settings),
         // HTTP: responder protocol, Request/Response values; MHDServer.swift holds every unsafe call.
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "Report",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -80,7 +82,8 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter"], swiftSettings: settings),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report"], swiftSettings: settings),
+        .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: settings),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

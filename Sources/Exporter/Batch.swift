@@ -1,6 +1,7 @@
 import Exposition
 import Ingest
 import MonitorCore
+import Report
 import Strategy
 
 /// Loading what a model needs from disk: the reference dataset, and CSV event files.
@@ -35,13 +36,27 @@ public enum BatchEvaluation {
     /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
     /// (84 against 137 MiB for 100,000 rows × 25 features, BENCHMARKS.md item 1).
     public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo) throws -> [UInt8] {
+        exposition(try monitor(strategy: strategy, currentPath: currentPath), buildInfo: buildInfo)
+    }
+
+    /// A monitor whose window is the whole current CSV.
+    public static func monitor(strategy: Strategy, currentPath: String) throws -> ModelMonitor {
         let reference = try Datasets.reference(for: strategy)
         let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath))
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1))
         try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 4096) {
             monitor.ingest($0, now: nil)
         }
-        return Exposition.render(monitor.families() + [buildInfo.family])
+        return monitor
+    }
+
+    public static func exposition(_ monitor: ModelMonitor, buildInfo: BuildInfo) -> [UInt8] {
+        Exposition.render(monitor.families() + [buildInfo.family])
+    }
+
+    /// The HTML report of the monitor's window: one self-contained file.
+    public static func report(_ monitor: ModelMonitor, buildInfo: BuildInfo) -> [UInt8] {
+        Array(ReportPage.render(ReportBuilder(monitor: monitor).report(), generator: "model_exporter \(buildInfo.version)").utf8)
     }
 }
 

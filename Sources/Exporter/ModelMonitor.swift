@@ -139,6 +139,9 @@ public final class ModelMonitor: Sendable {
 
     public var windowCount: Int { state.withLock { $0.window.count } }
 
+    /// The window as it stands (a copy-on-write copy: O(1)), for reports.
+    public var window: Window { state.withLock { $0.window } }
+
     /// Every family of this model: the window families (recomputed only when the window
     /// changed) and the counters.
     public func families() -> [Family] {

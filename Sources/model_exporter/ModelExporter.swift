@@ -63,13 +63,18 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Write the exposition atomically to this file (node_exporter's textfile collector) instead of stdout.")
     var textfile: String?
 
+    @Option(help: "Also write an HTML report (one self-contained file) to this path.")
+    var report: String?
+
     func run() throws {
         let s = try loadStrategy(strategy)
-        let bytes: [UInt8]
-        do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info) } catch {
+        let monitor: ModelMonitor
+        do { monitor = try BatchEvaluation.monitor(strategy: s, currentPath: current) } catch {
             throw Failure(description: "\(error)")
         }
+        let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info)
         do {
+            if let report { try Files.writeAtomically(BatchEvaluation.report(monitor, buildInfo: Build.info), to: report) }
             if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
         } catch { throw Failure(description: error.description) }
     }
