@@ -294,15 +294,16 @@ extension Charts {
     /// One small square per item coloured by status, names under them when they fit
     /// (drifted features at a glance). Draws `items.count` bars.
     package static func strip(id: String, items: [(name: String, status: Status)], width: Double = 360) -> String {
-        let cell = min(26.0, width / Double(max(items.count, 1)))
+        let cell = min(64.0, width / Double(max(items.count, 1)))
         let showNames = cell >= 22
+        let maxChars = max(3, Int(cell / 5.2))
         let height = showNames ? 34.0 : 18.0
         var svg = SVG(width: width, height: height)
         for (k, item) in items.enumerated() {
             let x = cell * Double(k)
             svg.rect(x: x + 1, y: 1, w: cell - 2, h: 14, fill: Palette.color(item.status), bar: item.status.rawValue, title: "\(item.name): \(item.status.word)")
             if showNames {
-                let label = item.name.count > 4 ? String(item.name.prefix(3)) + "…" : item.name
+                let label = item.name.count > maxChars ? String(item.name.prefix(maxChars - 1)) + "…" : item.name
                 svg.text(label, x: x + cell / 2, y: 28, size: 8)
             }
         }

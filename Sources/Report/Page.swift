@@ -39,6 +39,7 @@ enum Page {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <link rel="icon" href="data:,">
         \(head)<title>\(HTML.escape(title))</title>
         <style>
         \(style)
