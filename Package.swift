@@ -34,7 +34,7 @@ let package = Package(
             dependencies: ["MonitorCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings
         ),
-        // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
+        // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: deterministic, escaped, into [UInt8].
         .target(name: "Exposition", swiftSettings: settings),
         // Pages people read: the HTML report and the landing page, with one SVG drawing layer. Pure.
         .target(name: "Report", swiftSettings: settings),

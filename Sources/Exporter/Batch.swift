@@ -54,9 +54,10 @@ public enum BatchEvaluation {
         Exposition.render(monitor.families() + [buildInfo.family])
     }
 
-    /// The HTML report of the monitor's window: one self-contained file.
-    public static func report(_ monitor: ModelMonitor, buildInfo: BuildInfo) -> [UInt8] {
-        Array(ReportPage.render(ReportBuilder(monitor: monitor).report(), generator: "model_exporter \(buildInfo.version)").utf8)
+    /// The HTML report of the monitor's window: one self-contained file. A replay of the rows
+    /// (`backtest`) passes its `timeline` of detections and alert thresholds crossed.
+    public static func report(_ monitor: ModelMonitor, buildInfo: BuildInfo, timeline: Timeline? = nil) -> [UInt8] {
+        Array(ReportPage.render(ReportBuilder(monitor: monitor).report(timeline: timeline), generator: "model_exporter \(buildInfo.version)").utf8)
     }
 }
 

@@ -52,7 +52,8 @@ public struct ExporterResponder: HTTPResponder {
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         switch (request.method, request.path) {
         case ("GET", telemetryPath), ("HEAD", telemetryPath):
-            return HTTPResponse(status: 200, headers: [("Content-Type", Exposition.contentType)], body: metrics())
+            let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
+            return HTTPResponse(status: 200, headers: [("Content-Type", format.contentType), ("Vary", "Accept")], body: metrics(format: format))
         case ("GET", "/"):
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(landingPage().utf8))
         case ("GET", "/-/healthy"), ("HEAD", "/-/healthy"):
@@ -80,7 +81,8 @@ public struct ExporterResponder: HTTPResponder {
     ///
     /// Each model's window families are rendered once per window version and cached
     /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
-    public func metrics() -> [UInt8] {
+    /// The text format 0.0.4 unless the scraper asked for OpenMetrics.
+    public func metrics(format: ExpositionFormat = .text) -> [UInt8] {
         let start = Self.monotonic()
         var families: [RenderedFamily] = []
         for f in Self.renderedFamilies(of: monitors) { families += f }
@@ -88,7 +90,7 @@ public struct ExporterResponder: HTTPResponder {
         families.append(RenderedFamily(buildInfo.family))
         let elapsed = Self.monotonic() - start
         families.append(RenderedFamily(Family(Catalog.scrapeDuration, samples: [Sample(value: elapsed)])))
-        return Exposition.render(rendered: families)
+        return format == .openMetrics ? OpenMetrics.render(rendered: families) : Exposition.render(rendered: families)
     }
 
     /// Each model's rendered families, in the models' order. Models whose window changed are

@@ -13,12 +13,19 @@ public struct LatencyHistogram: Sendable {
     public private(set) var sum: Double = 0
     public private(set) var count: Int = 0
 
+    /// Per bucket (the last one is +Inf), the last observation in it that came with an event id:
+    /// OpenMetrics exemplars, so a slow bucket leads to a request.
+    public private(set) var exemplars: [Exemplar?]
+
     public init(bounds: [Double]) {
         self.bounds = bounds
         counts = Array(repeating: 0, count: bounds.count)
+        exemplars = Array(repeating: nil, count: bounds.count + 1)
     }
 
-    public mutating func observe(_ v: Double) {
+    /// Counts `v`; with an `id` (short enough for an exemplar's labels), it becomes its
+    /// bucket's exemplar, stamped with `timestamp`.
+    public mutating func observe(_ v: Double, id: String? = nil, timestamp: Double? = nil) {
         // Buckets are cumulative at render time; here each value counts in its first bucket.
         var lo = 0, hi = bounds.count
         while lo < hi {
@@ -28,16 +35,17 @@ public struct LatencyHistogram: Sendable {
         if lo < bounds.count { counts[lo] += 1 }
         sum += v
         count += 1
+        if let id, Exemplar.fits([("id", id)]) { exemplars[lo] = Exemplar(labels: [("id", id)], value: v, timestamp: timestamp) }
     }
 
     func samples(base: [(String, String)]) -> [Sample] {
         var out: [Sample] = []
         var cumulative = 0
-        for (b, c) in zip(bounds, counts) {
+        for (k, (b, c)) in zip(bounds, counts).enumerated() {
             cumulative += c
-            out.append(Sample(suffix: "_bucket", labels: base + [("le", Exposition.formatValue(b))], value: Double(cumulative)))
+            out.append(Sample(suffix: "_bucket", labels: base + [("le", Exposition.formatValue(b))], value: Double(cumulative), exemplar: exemplars[k]))
         }
-        out.append(Sample(suffix: "_bucket", labels: base + [("le", "+Inf")], value: Double(count)))
+        out.append(Sample(suffix: "_bucket", labels: base + [("le", "+Inf")], value: Double(count), exemplar: exemplars[bounds.count]))
         out.append(Sample(suffix: "_sum", labels: base, value: sum))
         out.append(Sample(suffix: "_count", labels: base, value: Double(count)))
         return out
@@ -82,7 +90,11 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil) {
+    /// Unix time the counters started (OpenMetrics `_created`); nil in batch evaluation.
+    public let created: Double?
+
+    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, created: Double? = nil) {
+        self.created = created
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
         evaluator = Evaluator(strategy: strategy, reference: reference)
@@ -103,7 +115,9 @@ public final class ModelMonitor: Sendable {
         state.withLock { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
             if s.latency != nil {
-                for i in events.indices { if let l = events[i].latency { s.latency?.observe(l) } }  // no copy of each event
+                for i in events.indices {  // no copy of each event
+                    if let l = events[i].latency { s.latency?.observe(l, id: events[i].id, timestamp: events[i].timestamp ?? now) }
+                }
             }
             s.predictions += events.count
             if !events.isEmpty, let now { s.lastEvent = now }
@@ -194,6 +208,7 @@ public final class ModelMonitor: Sendable {
         if let t = s.lastEvent { out.append(Family(Catalog.lastEventTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
+        for i in out.indices { out[i].created = created }  // written for counters and histograms only
         return out
     }
 }

@@ -233,7 +233,7 @@ struct Serve: ParsableCommand {
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: "\(error)") }
-            let monitor = ModelMonitor(strategy: s, reference: reference)
+            let monitor = ModelMonitor(strategy: s, reference: reference, created: ExporterResponder.wallClock())
             if let store {
                 switch store.restore(monitor) {
                 case .none: break
