@@ -20,7 +20,7 @@ enum Page {
         .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr));gap:12px}
         table{border-collapse:collapse;font-size:12.5px;width:100%}
         th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #edf0f3}th{color:#5b6775;font-weight:600}
-        td.num{text-align:right;font-variant-numeric:tabular-nums}
+        td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
         .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:11.5px;font-weight:600;color:#fff;background:var(--info)}
         .badge.ok{background:var(--ok)}.badge.crossed{background:var(--crossed)}.badge.waiting{background:var(--waiting)}
         .s-ok{color:var(--ok)}.s-crossed{color:var(--crossed);font-weight:600}.s-waiting{color:var(--waiting)}.s-info{color:var(--info)}
@@ -84,7 +84,7 @@ enum Page {
     }
 
     static func checksTable(_ checks: [Check], header: String = "metric") -> String {
-        var out = "<table><tr><th>\(HTML.escape(header))</th><th>value</th><th>threshold</th><th>state</th></tr>"
+        var out = "<table><tr><th>\(HTML.escape(header))</th><th class=\"num\">value</th><th>threshold</th><th>state</th></tr>"
         for c in checks {
             out += "<tr><td>\(HTML.escape(c.name))</td><td class=\"num\">\(HTML.escape(c.valueText))</td><td>\(HTML.escape(c.threshold ?? "—"))</td><td>\(badge(c.status))</td></tr>"
         }

@@ -69,7 +69,7 @@ public enum ReportPage {
         out += Page.badge(f.status, f.scores.isEmpty ? "no data" : f.drifted ? "drifted" : "stable") + "</h3>"
         out += Charts.distribution(id: "\(idPrefix)-\(f.name)", labels: f.labels, edges: f.edges, reference: f.reference, current: f.current)
         if !f.scores.isEmpty {
-            out += "<table><tr><th>method</th><th>score</th><th>p-value</th><th>threshold</th><th>state</th></tr>"
+            out += "<table><tr><th>method</th><th class=\"num\">score</th><th class=\"num\">p-value</th><th>threshold</th><th>state</th></tr>"
             for s in f.scores {
                 let th = s.pValue != nil ? "p < \(Display.number(s.threshold))" : "≥ \(Display.number(s.threshold))"
                 out += "<tr><td>\(HTML.escape(s.method))</td><td class=\"num\">\(Display.number(s.score, digits: 4))</td>"

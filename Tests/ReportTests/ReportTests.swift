@@ -95,3 +95,26 @@ struct PageTests {
         #expect(count("class=\"bar\"", in: html) == 4)
     }
 }
+
+struct TimelineReportTests {
+    /// A replay's report (`backtest --report`) has its timeline section: a lane per detector
+    /// and stream and per alert.
+    @Test func aReportWithATimeline() throws {
+        var detections: [Timeline.Detection] = []
+        for r in [1210, 1330, 1490] { detections.append(.init(row: r, detector: "adwin", stream: "error")) }
+        detections.append(.init(row: 1402, detector: "page_hinkley", stream: "score"))
+        var crossings: [Timeline.Crossing] = []
+        for r in stride(from: 0, to: 2000, by: 100) {
+            crossings.append(.init(row: r, alert: "CreditRiskF1Low", crossed: r >= 1300))
+            crossings.append(.init(row: r, alert: "CreditRiskFeatureDrift", crossed: r >= 1100 && r < 1800))
+        }
+        let model = ReportModel(title: "Credit risk model", model: "credit-risk", version: "3.2.0", task: "binary classification",
+                                timeline: Timeline(rows: 2000, detections: detections, crossings: crossings))
+        let html = ReportPage.render(model, generator: "test")
+        #expect(html.contains("<h2>Timeline</h2>"))
+        #expect(count("class=\"mark\"", in: html) == 4)
+        #expect(count("class=\"bar\"", in: html) == 2)
+        #expect(html.contains("CreditRiskF1Low: crossed rows 1300–1999"))
+        #expect(html.contains("CreditRiskFeatureDrift: crossed rows 1100–1799"))
+    }
+}
