@@ -15,7 +15,22 @@ public struct LatencyHistogram: Sendable {
 
     /// Per bucket (the last one is +Inf), the last observation in it that came with an event id:
     /// OpenMetrics exemplars, so a slow bucket leads to a request.
-    public private(set) var exemplars: [Exemplar?]
+    public private(set) var exemplars: [Observation?]
+
+    /// An observation kept as a bucket's exemplar (made into labels only when rendered).
+    public struct Observation: Sendable, Equatable {
+        public var id: String
+        public var value: Double
+        public var timestamp: Double?
+
+        var exemplar: Exemplar { Exemplar(labels: [("id", id)], value: value, timestamp: timestamp) }
+
+        /// Whether `id` fits OpenMetrics' 128 characters of exemplar labels with its name.
+        static func fits(_ id: String) -> Bool {
+            let room = Exemplar.maxLabelCharacters - 2
+            return id.utf8.count <= room || id.unicodeScalars.count <= room
+        }
+    }
 
     public init(bounds: [Double]) {
         self.bounds = bounds
@@ -35,7 +50,7 @@ public struct LatencyHistogram: Sendable {
         if lo < bounds.count { counts[lo] += 1 }
         sum += v
         count += 1
-        if let id, Exemplar.fits([("id", id)]) { exemplars[lo] = Exemplar(labels: [("id", id)], value: v, timestamp: timestamp) }
+        if let id, Observation.fits(id) { exemplars[lo] = Observation(id: id, value: v, timestamp: timestamp) }
     }
 
     func samples(base: [(String, String)]) -> [Sample] {
@@ -43,9 +58,9 @@ public struct LatencyHistogram: Sendable {
         var cumulative = 0
         for (k, (b, c)) in zip(bounds, counts).enumerated() {
             cumulative += c
-            out.append(Sample(suffix: "_bucket", labels: base + [("le", Exposition.formatValue(b))], value: Double(cumulative), exemplar: exemplars[k]))
+            out.append(Sample(suffix: "_bucket", labels: base + [("le", Exposition.formatValue(b))], value: Double(cumulative), exemplar: exemplars[k]?.exemplar))
         }
-        out.append(Sample(suffix: "_bucket", labels: base + [("le", "+Inf")], value: Double(count), exemplar: exemplars[bounds.count]))
+        out.append(Sample(suffix: "_bucket", labels: base + [("le", "+Inf")], value: Double(count), exemplar: exemplars[bounds.count]?.exemplar))
         out.append(Sample(suffix: "_sum", labels: base, value: sum))
         out.append(Sample(suffix: "_count", labels: base, value: Double(count)))
         return out

@@ -19,11 +19,6 @@ public struct Exemplar: Sendable, Equatable {
         self.timestamp = timestamp
     }
 
-    /// Whether the labels fit OpenMetrics' limit.
-    public static func fits(_ labels: [(String, String)]) -> Bool {
-        labels.reduce(0) { $0 + $1.0.unicodeScalars.count + $1.1.unicodeScalars.count } <= maxLabelCharacters
-    }
-
     public static func == (a: Exemplar, b: Exemplar) -> Bool {
         a.value == b.value && a.timestamp == b.timestamp && sameLabels(a.labels, b.labels)
     }

@@ -139,3 +139,26 @@ import Glibc
         #expect(om.text.contains(#"model_prediction_latency_seconds_bucket{model="credit-risk",model_version="3.2.0",le="0.025"} 1 # {id="r1"} 0.02 1800000000"#))
     }
 }
+
+@Suite struct LatencyExemplarTests {
+    @Test func eachBucketKeepsTheLastObservationWithAnID() {
+        var h = LatencyHistogram(bounds: [0.1, 1])
+        h.observe(0.05, id: "a", timestamp: 10)
+        h.observe(0.07, id: "b", timestamp: 11)
+        h.observe(0.08, id: nil, timestamp: 12)  // no id: the exemplar stays "b"
+        h.observe(5, id: "slow", timestamp: nil)
+        #expect(h.exemplars == [.init(id: "b", value: 0.07, timestamp: 11), nil, .init(id: "slow", value: 5, timestamp: nil)])
+    }
+
+    /// OpenMetrics allows 128 characters of exemplar labels: `id` and 126 of value.
+    @Test func idsTooLongForAnExemplarAreNotKept() {
+        var h = LatencyHistogram(bounds: [1])
+        h.observe(0.5, id: String(repeating: "x", count: 126))
+        #expect(h.exemplars[0]?.id.count == 126)
+        h.observe(0.5, id: String(repeating: "y", count: 127))
+        h.observe(0.5, id: String(repeating: "é", count: 126))  // 252 bytes, 126 characters: fits
+        #expect(h.exemplars[0]?.id == String(repeating: "é", count: 126))
+        h.observe(0.5, id: String(repeating: "é", count: 127))
+        #expect(h.exemplars[0]?.id == String(repeating: "é", count: 126))
+    }
+}

@@ -138,7 +138,7 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         let live = try LiveExporter(strategies: [strategy])
         let landing = try live.client.get("/")
         #expect(landing.status == 200)
-        #expect(landing.text.contains("<td>edge_small</td>"))
+        #expect(landing.text.contains(#"data-model="edge_small""#))
         #expect(landing.text.contains(#"<a href="/metrics">"#))
         #expect(try live.client.get("/-/ready").text == "Ready\n")
         #expect(try live.client.get("/nope").status == 404)

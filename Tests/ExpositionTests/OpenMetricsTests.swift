@@ -71,9 +71,4 @@ import Testing
         #expect(ExpositionFormat.text.contentType == "text/plain; version=0.0.4; charset=utf-8")
         #expect(ExpositionFormat.openMetrics.contentType == "application/openmetrics-text; version=1.0.0; charset=utf-8")
     }
-
-    @Test func exemplarLabelsAreCappedAt128Characters() {
-        #expect(Exemplar.fits([("id", String(repeating: "x", count: 126))]))
-        #expect(!Exemplar.fits([("id", String(repeating: "x", count: 127))]))
-    }
 }
