@@ -105,17 +105,21 @@ public enum Exposition {
         return out
     }
 
-    public static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
+    /// Indices of the families with samples, grouped by name, groups sorted by name.
+    static func groupedByName(_ families: [RenderedFamily]) -> [[Int]] {
         var order: [String] = []
         var byName: [String: [Int]] = [:]
         for (k, f) in families.enumerated() where !f.lines.isEmpty {
             if byName[f.name] == nil { order.append(f.name) }
             byName[f.name, default: []].append(k)
         }
-        order.sort()
-        for name in order {
-            let group = byName[name]!
+        return order.sorted().map { byName[$0]! }
+    }
+
+    public static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
+        for group in groupedByName(families) {
             let first = families[group[0]]
+            let name = first.name
             append("# HELP ", &out)
             append(name, &out)
             out.append(0x20)

@@ -79,17 +79,9 @@ public enum OpenMetrics {
     public static func render(rendered families: [RenderedFamily]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(families.reduce(16) { $0 + 160 + ($1.openMetricsLines ?? $1.lines).count })
-        var order: [String] = []
-        var byName: [String: [Int]] = [:]
-        for (k, f) in families.enumerated() where !f.lines.isEmpty {
-            if byName[f.name] == nil { order.append(f.name) }
-            byName[f.name, default: []].append(k)
-        }
-        order.sort()
-        for name in order {
-            let group = byName[name]!
+        for group in Exposition.groupedByName(families) {
             let first = families[group[0]]
-            let family = familyName(name, first.type)
+            let family = familyName(first.name, first.type)
             Exposition.append("# HELP ", &out)
             Exposition.append(family, &out)
             out.append(0x20)
