@@ -73,7 +73,7 @@ import Glibc
 
         // Wait for a scrape that succeeded.
         var target: [String: Any] = [:]
-        let deadline = Date().addingTimeInterval(40)
+        let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
             if let r = try? api.get("/api/v1/targets"), let data = try Self.json(r)["data"] as? [String: Any],
                 let active = data["activeTargets"] as? [[String: Any]], let t = active.first, t["health"] as? String == "up"
