@@ -159,8 +159,9 @@ public struct ReportBuilder {
 
     // MARK: - Alerts
 
-    /// Each alert of the strategy against the current values (a snapshot: `for:` does not apply).
-    func alerts() -> [Check] {
+    /// Each alert of the strategy against the current values, in the strategy's order (a
+    /// snapshot: `for:` does not apply). `.crossed` is a threshold crossed.
+    public func alerts() -> [Check] {
         strategy.alerts.map { a in
             let name = "\(a.name) (\(a.signalName)\(a.feature.map { " · " + $0 } ?? ""))"
             switch a.signal {
