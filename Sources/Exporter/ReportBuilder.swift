@@ -85,9 +85,14 @@ public struct ReportBuilder {
     /// A value against the first alert on `signal` (optionally for `feature`), or for information.
     private func check(_ name: String, _ value: Double?, signal: Signal, feature: String? = nil, share: Bool = false) -> Check {
         let alert = strategy.alerts.first { $0.signal == signal && ($0.feature == nil || $0.feature == feature) && ($0.below != nil || $0.above != nil) }
+        return check(name, value, alert: alert, share: share)
+    }
+
+    /// A value against `alert`'s threshold (waiting for its labelled events), or for information.
+    private func check(_ name: String, _ value: Double?, alert: AlertSpec?, share: Bool) -> Check {
         guard let value else { return Check(name: name, value: nil, threshold: alert.flatMap(thresholdText), status: alert == nil ? .info : .waiting, isShare: share) }
         guard let alert else { return Check(name: name, value: value, status: .info, isShare: share) }
-        if signal.usesLabeledEvents, window.labeledCount < alert.minLabeledEvents {
+        if alert.signal.usesLabeledEvents, window.labeledCount < alert.minLabeledEvents {
             return Check(name: name, value: value, threshold: (thresholdText(alert) ?? "") + ", from \(alert.minLabeledEvents) labels", status: .waiting, isShare: share)
         }
         return Check(name: name, value: value, threshold: thresholdText(alert), status: status(value, alert), isShare: share)
@@ -176,11 +181,7 @@ public struct ReportBuilder {
                     : outcomeDriftChecks(Catalog.targetDriftScore, Catalog.targetDriftPValue, methods: strategy.metrics.drift.target, what: "target")
                 return Check(name: name, value: checks.first?.value, threshold: checks.first?.threshold, status: checks.isEmpty ? .waiting : Status.worst(checks.map(\.status)))
             default:
-                let v = signalValue(a)
-                var c = check(name, v, signal: a.signal, feature: a.feature, share: a.signal.isShare)
-                // check() takes the first alert on the signal; this row is about this alert.
-                if let v, c.status != .waiting { c.status = status(v, a); c.threshold = thresholdText(a) }
-                return c
+                return check(name, signalValue(a), alert: a, share: a.signal.isShare)
             }
         }
     }
