@@ -298,13 +298,32 @@ public struct ReportBuilder {
                     ref = r.proportions
                     cur = Stats.proportions(window.binCounts(feature: f))
                 case .categorical(let r):
-                    labels = r.categories
-                    ref = r.proportions
-                    cur = Stats.proportions(window.binCounts(feature: f))
+                    (labels, ref, cur) = Self.mostFrequent(r.categories, r.proportions, Stats.proportions(window.binCounts(feature: f)))
                 }
             }
             return FeaturePanel(name: feature.name, type: feature.type.rawValue, labels: labels, edges: edges, reference: ref, current: cur, scores: scores, dataQuality: dq)
         }
+    }
+
+    /// Categories a chart draws at most; the rest are summed into one "others" bar, so a
+    /// feature of many categories keeps the report small and readable.
+    static let maxCategoriesDrawn = 40
+
+    /// The most frequent categories (in reference or current), in their order, and the rest summed.
+    static func mostFrequent(_ categories: [String], _ reference: [Double], _ current: [Double]) -> ([String], [Double], [Double]) {
+        guard categories.count > maxCategoriesDrawn else { return (categories, reference, current) }
+        let keep = Set(categories.indices.sorted { max(reference[$0], current[$0]) > max(reference[$1], current[$1]) }.prefix(maxCategoriesDrawn - 1))
+        var labels: [String] = [], ref: [Double] = [], cur: [Double] = []
+        var otherRef = 0.0, otherCur = 0.0
+        for k in categories.indices {
+            if keep.contains(k) {
+                labels.append(categories[k]); ref.append(reference[k]); cur.append(current[k])
+            } else {
+                otherRef += reference[k]; otherCur += current[k]
+            }
+        }
+        labels.append("\(categories.count - keep.count) others")
+        return (labels, ref + [otherRef], cur + [otherCur])
     }
 
     func predictionPanel() -> FeaturePanel? {
@@ -327,8 +346,8 @@ public struct ReportBuilder {
             for c in window.predictionClassCodes where c >= 0 && Int(c) < window.classes.count {
                 if let k = r.index[window.classes.values[Int(c)]] { counts[k] += 1 }
             }
-            return FeaturePanel(name: name, type: "categorical", labels: r.categories, edges: nil, reference: r.proportions,
-                                current: Stats.proportions(counts), scores: scores, dataQuality: [])
+            let (labels, ref, cur) = Self.mostFrequent(r.categories, r.proportions, Stats.proportions(counts))
+            return FeaturePanel(name: name, type: "categorical", labels: labels, edges: nil, reference: ref, current: cur, scores: scores, dataQuality: [])
         }
     }
 

@@ -45,7 +45,7 @@ enum Browser {
     static func expectedBars(_ sample: ReferenceProfile.Sample) -> Int {
         switch sample {
         case .numerical(let r): 2 * (r.edges.count + 1)
-        case .categorical(let r): 2 * r.categories.count
+        case .categorical(let r): 2 * min(r.categories.count, ReportBuilder.maxCategoriesDrawn)
         }
     }
 }

@@ -87,4 +87,17 @@ import Testing
         #expect(b.latencyQuantile(0.99) == 1)  // rank 4.95: in +Inf
         #expect(ReportBuilder(strategy: builder.strategy, evaluator: builder.evaluator, window: builder.window, families: []).latencyQuantile(0.5) == nil)
     }
+
+    /// A feature of many categories draws the 39 most frequent and one bar for the rest.
+    @Test func manyCategoriesAreSummedIntoOthers() {
+        let categories = (0..<100).map { "c\($0)" }
+        let reference = (0..<100).map { Double($0 + 1) / 5050 }  // c99 most frequent
+        var current = Array(repeating: 0.0, count: 100)
+        current[0] = 1  // c0: the rarest in the reference, all of the current
+        let (labels, ref, cur) = ReportBuilder.mostFrequent(categories, reference, current)
+        #expect(labels.count == 40)
+        #expect(labels.first == "c0" && labels[1] == "c62" && labels[38] == "c99" && labels.last == "61 others")
+        #expect(abs(ref.reduce(0, +) - 1) < 1e-12 && cur.reduce(0, +) == 1)
+        #expect(abs(ref[39] - (1...61).map { Double($0 + 1) / 5050 }.reduce(0, +)) < 1e-12)
+    }
 }
