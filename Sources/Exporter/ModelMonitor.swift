@@ -102,11 +102,11 @@ public final class ModelMonitor: Sendable {
     /// Unix time the counters started (OpenMetrics `_created`); nil in batch evaluation.
     public let created: Double?
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, created: Double? = nil) {
+    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true, created: Double? = nil) {
         self.created = created
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
-        evaluator = Evaluator(strategy: strategy, reference: reference)
+        evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
         state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }))
@@ -137,7 +137,10 @@ public final class ModelMonitor: Sendable {
     /// predictions nor observed in the latency histogram (counters start at zero with the
     /// process, as Prometheus expects of counters).
     public func restore(_ events: [Event]) {
-        state.withLock { s in s.window.append(contentsOf: events) }
+        state.withLock { s in
+            s.window.append(contentsOf: events)
+            s.window.resetTotals()
+        }
     }
 
     /// Attaches delayed labels; returns how many matched an event of the window.

@@ -334,19 +334,15 @@ public struct ReportBuilder {
             return DriftScore(method: m.rawValue, score: s, pValue: p, threshold: strategy.metrics.drift.threshold(m).value, drifted: evaluator.drifted(m, score: s, pValue: p))
         }
         let name = reference.predictionUsesScore ? "score" : "prediction"
+        let current = Stats.proportions(evaluator.predictionCounts(window))
         switch reference.prediction {
         case .numerical(let r):
             guard !r.edges.isEmpty else { return nil }
-            let current = reference.predictionUsesScore ? window.scoreValues.filter { !$0.isNaN } : window.predictionNumbers
             return FeaturePanel(name: name, type: "numerical", labels: Self.binLabels(r.edges), edges: r.edges, reference: r.proportions,
-                                current: Stats.proportions(Stats.binCounts(values: current, edges: r.edges)), scores: scores, dataQuality: [])
+                                current: current, scores: scores, dataQuality: [])
         case .categorical(let r):
             guard !r.categories.isEmpty else { return nil }
-            var counts = [Int](repeating: 0, count: r.categories.count)
-            for c in window.predictionClassCodes where c >= 0 && Int(c) < window.classes.count {
-                if let k = r.index[window.classes.values[Int(c)]] { counts[k] += 1 }
-            }
-            let (labels, ref, cur) = Self.mostFrequent(r.categories, r.proportions, Stats.proportions(counts))
+            let (labels, ref, cur) = Self.mostFrequent(r.categories, r.proportions, current)
             return FeaturePanel(name: name, type: "categorical", labels: labels, edges: nil, reference: ref, current: cur, scores: scores, dataQuality: [])
         }
     }
