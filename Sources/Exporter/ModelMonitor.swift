@@ -38,6 +38,16 @@ public struct LatencyHistogram: Sendable {
         exemplars = Array(repeating: nil, count: bounds.count + 1)
     }
 
+    /// A histogram as a snapshot saved it (exemplars are not saved: they start again).
+    init(bounds: [Double], counts: [Int], sum: Double, count: Int) {
+        precondition(counts.count == bounds.count, "one count per bucket")
+        self.bounds = bounds
+        self.counts = counts
+        self.sum = sum
+        self.count = count
+        exemplars = Array(repeating: nil, count: bounds.count + 1)
+    }
+
     /// Counts `v`; with an `id` (short enough for an exemplar's labels), it becomes its
     /// bucket's exemplar, stamped with `timestamp`.
     public mutating func observe(_ v: Double, id: String? = nil, timestamp: Double? = nil) {
@@ -85,6 +95,9 @@ public final class ModelMonitor: Sendable {
         var rejected: [RejectReason: Int] = [:]
         var lastEvent: Double?
         var lastLabel: Double?
+        /// Unix time the counters started (OpenMetrics `_created`): nil in batch evaluation, and
+        /// after a snapshot restored counters that started before this process.
+        var created: Double?
     }
 
     struct Cache: Sendable {
@@ -99,17 +112,14 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    /// Unix time the counters started (OpenMetrics `_created`); nil in batch evaluation.
-    public let created: Double?
-
+    /// `created`: unix time the counters start (OpenMetrics `_created`), nil for none.
     public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true, created: Double? = nil) {
-        self.created = created
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
         evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
-        state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }))
+        state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }, created: created))
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
@@ -133,13 +143,19 @@ public final class ModelMonitor: Sendable {
         }
     }
 
-    /// Puts events from a snapshot back into the window. They are not counted again as
-    /// predictions nor observed in the latency histogram (counters start at zero with the
-    /// process, as Prometheus expects of counters).
-    public func restore(_ events: [Event]) {
+    /// The state a snapshot saves (storage/Durability.swift): a copy, O(1) (the window is
+    /// copy-on-write).
+    func capture() -> State { state.withLock { $0 } }
+
+    /// Puts a snapshot back: its events into the (empty) window, not counted again as
+    /// predictions, per-bin totals or latency observations; then `counters` sets the counters,
+    /// totals and histogram as they were saved, so a restart does not look like a counter reset.
+    func restore(events: [Event], counters: (inout State) -> Void) {
         state.withLock { s in
             s.window.append(contentsOf: events)
             s.window.resetTotals()
+            counters(&s)
+            s.created = nil  // the restored counters started in an earlier process, at a time not saved
         }
     }
 
@@ -220,7 +236,7 @@ public final class ModelMonitor: Sendable {
         if let t = s.lastEvent { out.append(Family(Catalog.lastEventTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
-        for i in out.indices { out[i].created = created }  // written for counters and histograms only
+        for i in out.indices { out[i].created = s.created }  // written for counters and histograms only
         return out
     }
 }

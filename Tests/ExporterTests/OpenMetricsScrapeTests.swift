@@ -1,6 +1,7 @@
 import Foundation
 import Strategy
 import Testing
+import Exposition
 @testable import Exporter
 
 #if canImport(Glibc)
@@ -160,5 +161,19 @@ import Glibc
         #expect(h.exemplars[0]?.id == String(repeating: "é", count: 126))
         h.observe(0.5, id: String(repeating: "é", count: 127))
         #expect(h.exemplars[0]?.id == String(repeating: "é", count: 126))
+    }
+}
+
+@Suite struct CreatedTimestampTests {
+    /// Counters carry `_created` from the monitor's start; restored from a snapshot they began
+    /// in an earlier process at a time not saved, so `_created` is left out rather than wrong.
+    @Test func restoredCountersHaveNoCreatedTime() throws {
+        let strategy = try Strategy.load(path: Fixtures.root + "/../../examples/credit-risk/strategy.yml")
+        let monitor = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy), created: 1_700_000_000)
+        func openMetrics() -> String { String(decoding: OpenMetrics.render(monitor.families()), as: UTF8.self) }
+        #expect(openMetrics().contains("model_predictions_created{model=\"credit-risk\",model_version=\"3.2.0\"} 1700000000\n"))
+        monitor.restore(events: []) { $0.predictions = 42 }
+        #expect(openMetrics().contains("model_predictions_total{model=\"credit-risk\",model_version=\"3.2.0\"} 42\n"))
+        #expect(!openMetrics().contains("_created"))
     }
 }
