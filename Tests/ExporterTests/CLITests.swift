@@ -13,16 +13,15 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ args: [String]) throws -> Result { try run(executable: binary, args) }
-
     /// A tool found on PATH (python3, promtool): a missing one fails the test with the reason.
     static func runTool(_ tool: String, _ args: [String]) throws -> Result {
-        let r = try run(executable: "/usr/bin/env", [tool] + args)
+        let r = try run([tool] + args, executable: "/usr/bin/env")
         if r.status == 127 { throw Failure(description: "\(tool) is not installed (scripts/install-deps installs it): \(r.stderr)") }
         return r
     }
 
-    static func run(executable: String, _ args: [String]) throws -> Result {
+    /// Runs `executable` (default: the built model_exporter) to its end.
+    static func run(_ args: [String], executable: String = binary) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
