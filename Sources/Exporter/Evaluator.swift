@@ -40,6 +40,7 @@ public struct Evaluator: Sendable {
         b.add(Catalog.windowEvents, [], Double(window.count))
         b.add(Catalog.windowLabeledEvents, [], Double(window.labeledCount))
         guard window.count > 0 else { return b.build() }
+        if strategy.columns.label != nil { b.add(Catalog.windowLabelCoverage, [], Double(window.labeledCount) / Double(window.count)) }
         dataQualityAndFeatureDrift(window, &b)
         outcomeDrift(window, &b)
         quality(window, &b)

@@ -32,7 +32,7 @@ public struct SnapshotStore: Sendable {
     public func save(_ monitor: ModelMonitor) throws(FileError) {
         let events = monitor.windowEvents()
         let s = monitor.strategy
-        var text = "{\"snapshot\":1,\"model\":\(EventEncoder.string(s.model.name)),\"model_version\":\(EventEncoder.string(s.model.version)),\"fingerprint\":\(EventEncoder.string(Self.fingerprint(monitor))),\"events\":\(events.count)}\n"
+        var text = "{\"snapshot\":1,\"model\":\(EventEncoder.string(s.model.name)),\"model_version\":\(EventEncoder.string(s.model.version)),\"fingerprint\":\(EventEncoder.string(Self.fingerprint(monitor))),\"events\":\(events.count)\(Self.detectorFields(monitor))}\n"
         text.reserveCapacity(events.count * 200)
         for e in events {
             text += EventEncoder.ndjsonLine(e, schema: monitor.schema)
@@ -76,6 +76,7 @@ public struct SnapshotStore: Sendable {
             let items = try EventDecoder.items(Array(bytes[(newline + 1)...]), encoding: .ndjson)
             let decoded = try EventDecoder.events(items, schemas: [monitor.name: monitor.schema], defaultModel: monitor.name)
             monitor.restore(decoded.map(\.event))
+            Self.restoreDetectors(monitor, header: fields)
             return .restored(events: decoded.count)
         } catch {
             // Line numbers count the header as line 1.
@@ -87,5 +88,39 @@ public struct SnapshotStore: Sendable {
             case .unknownModel(let index, let model): return corrupt("\(file):\(index + 2): unknown model \"\(model)\"")
             }
         }
+    }
+}
+
+// Concept-drift detectors ride in the header line: their state as numbers (written as JSON
+// strings, so infinities and NaN survive), under a key naming the detectors and parameters
+// they were made with. Detectors of another configuration start afresh.
+extension SnapshotStore {
+    static func detectorKey(_ monitor: ModelMonitor) -> String {
+        guard let spec = monitor.strategy.metrics.conceptDrift else { return "" }
+        let pairs = spec.pairs(task: monitor.strategy.model.task).map { "\($0.detector.rawValue)/\($0.stream.rawValue)" }
+        return pairs.joined(separator: ",") + ";" + String(describing: spec.parameters)
+    }
+
+    static func detectorFields(_ monitor: ModelMonitor) -> String {
+        let saved = monitor.savedDetectors()
+        guard !saved.isEmpty else { return "" }
+        let slots = saved.map { "[" + $0.map { "\"" + Window.text(of: $0) + "\"" }.joined(separator: ",") + "]" }
+        return ",\"detectors_key\":\(EventEncoder.string(detectorKey(monitor))),\"detectors\":[\(slots.joined(separator: ","))]"
+    }
+
+    static func restoreDetectors(_ monitor: ModelMonitor, header fields: [(String, JSONValue)]) {
+        guard fields.first(where: { $0.0 == "detectors_key" })?.1 == .string(detectorKey(monitor)),
+              case .array(let slots)? = fields.first(where: { $0.0 == "detectors" })?.1 else { return }
+        var saved: [[Double]] = []
+        for slot in slots {
+            guard case .array(let numbers) = slot else { return }
+            var row: [Double] = []
+            for n in numbers {
+                guard case .string(let text) = n, let v = Double(text) else { return }
+                row.append(v)
+            }
+            saved.append(row)
+        }
+        _ = monitor.restoreDetectors(saved)
     }
 }

@@ -37,6 +37,8 @@ public enum Label {
     public static let attribute = "attribute"
     public static let group = "group"
     public static let reason = "reason"
+    public static let detector = "detector"
+    public static let stream = "stream"
 }
 
 public enum Catalog {
@@ -84,13 +86,20 @@ public enum Catalog {
     // Latency, volume
     public static let latency = MetricFamily("model_prediction_latency_seconds", .histogram, "Seconds the model took per prediction, over the window.", unit: "s")
     public static let predictions = MetricFamily("model_predictions_total", .counter, "Prediction events accepted since start.")
-    public static let labels = MetricFamily("model_labels_total", .counter, "Delayed labels attached to events of the window since start.")
-    public static let labelsUnmatched = MetricFamily("model_labels_unmatched_total", .counter, "Delayed labels whose id is unknown or already evicted from the window, since start.")
+    public static let labels = MetricFamily("model_labels_total", .counter, "Labels of events since start, inline (in the event) or delayed (joined by id); a second label for one event is not counted again.")
+    public static let labelsUnmatched = MetricFamily("model_labels_unmatched_total", .counter, "Delayed labels not counted as labels since start, by reason: unknown id, event expired from the window, or duplicate (a second label for one event, which replaces the first).", labels: [Label.reason])
+    public static let labelDelay = MetricFamily("model_label_delay_seconds", .histogram, "Seconds from an event's timestamp to the arrival of its label, since start.", unit: "s")
+    public static let windowLabelCoverage = MetricFamily("model_window_label_coverage_ratio", .gauge, "Share of the window's events that have a label.", unit: "percentunit")
     public static let windowEvents = MetricFamily("model_window_events", .gauge, "Events in the current window.")
     public static let windowLabeledEvents = MetricFamily("model_window_labeled_events", .gauge, "Labelled events in the current window.")
     public static let eventsRejected = MetricFamily("model_events_rejected_total", .counter, "Events rejected since start, by reason.", labels: [Label.reason])
     public static let lastEventTimestamp = MetricFamily("model_last_event_timestamp_seconds", .gauge, "Unix time of the last accepted prediction event.", unit: "dateTimeAsIso")
     public static let lastLabelTimestamp = MetricFamily("model_last_label_timestamp_seconds", .gauge, "Unix time of the last label attached to an event.", unit: "dateTimeAsIso")
+
+    // Concept drift
+    public static let conceptDriftDetections = MetricFamily("model_concept_drift_detections_total", .counter, "Drift reported by a streaming detector on a stream (error, score, prediction) since start.", labels: [Label.detector, Label.stream])
+    public static let conceptDriftLastDetection = MetricFamily("model_concept_drift_last_detection_timestamp_seconds", .gauge, "Unix time of the event (or label) whose update last made the detector report drift.", labels: [Label.detector, Label.stream], unit: "dateTimeAsIso")
+    public static let conceptDriftWindowEvents = MetricFamily("model_concept_drift_detector_window_events", .gauge, "Values the detector currently decides on: ADWIN's adaptive window width, the others' count since their last detection.", labels: [Label.detector, Label.stream])
 
     // Exporter and process (no model labels)
     public static let buildInfo = MetricFamily("model_exporter_build_info", .gauge, "A metric with a constant '1' value labelled by version and revision of model_exporter.", labels: ["version", "revision"], perModel: false)
@@ -146,8 +155,9 @@ public enum Catalog {
         featureDriftScore, featureDriftPValue, featureDrifted, datasetDriftShare, predictionDriftScore,
         predictionDriftPValue, targetDriftScore, targetDriftPValue, missing, outOfRange, newCategory, mean, stddev,
         selectionRate, truePositiveRate, falsePositiveRate, demographicParityDifference, demographicParityRatio,
-        equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, windowEvents,
-        windowLabeledEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
+        equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, labelDelay,
+        windowEvents, windowLabeledEvents, windowLabelCoverage, conceptDriftDetections, conceptDriftLastDetection,
+        conceptDriftWindowEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
         processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
     ]
 

@@ -133,4 +133,34 @@ import Testing
         #expect(found == Self.detections(kind, parameters, values))
         #expect(ConceptDriftDetector(kind, parameters: parameters, state: [1, 2]) == nil)
     }
+
+    @Test func theErrorStreamComparesClassesAsTheWindowSpellsThem() {
+        #expect(DetectorBank.error(prediction: .category("1"), label: .category("1.0"), numeric: false) == 0)
+        #expect(DetectorBank.error(prediction: .category("1"), label: .value(1), numeric: false) == 0)
+        #expect(DetectorBank.error(prediction: .category("yes"), label: .category("no"), numeric: false) == 1)
+        #expect(DetectorBank.error(prediction: .value(2.5), label: .value(4), numeric: true) == 1.5)
+        #expect(DetectorBank.error(prediction: .value(2.5), label: .category("x"), numeric: true).isNaN)
+    }
+
+    /// A bank feeds each value to the detectors of its stream only, counts detections and keeps
+    /// the time given with the value that raised the last one.
+    @Test func aBankCountsDetectionsPerStream() throws {
+        let values = try #require(Self.publicCases.first { $0.name == "error_abrupt" }).values
+        var bank = DetectorBank(pairs: [(.adwin, .error), (.ddm, .error), (.adwin, .score)], parameters: DetectorParameters())
+        #expect(bank.watches(.error) && bank.watches(.score) && !bank.watches(.prediction))
+        for (i, x) in values.enumerated() {
+            bank.observe(x, on: .error, at: Double(i))
+            bank.observe(.nan, on: .score, at: Double(i))  // ignored
+        }
+        let unwatched = bank.observe(1, on: .prediction, at: 0)
+        #expect(unwatched == 0)
+        #expect(bank.slots.map(\.detections) == [2, 2, 0])
+        #expect(bank.slots.map(\.lastDetection) == [5215, 3550, nil])
+        #expect(bank.slots[2].detector.windowEvents == 0)
+        var copy = DetectorBank(pairs: [(.adwin, .error), (.ddm, .error), (.adwin, .score)], parameters: DetectorParameters())
+        let restored = copy.restore(bank.saved, parameters: DetectorParameters())
+        #expect(restored && copy == bank)
+        let refused = copy.restore([[1]], parameters: DetectorParameters())
+        #expect(!refused)
+    }
 }

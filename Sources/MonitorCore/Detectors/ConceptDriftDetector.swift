@@ -89,3 +89,16 @@ public struct ConceptDriftDetector: Sendable, Equatable {
         }
     }
 }
+
+/// The streams a detector can watch (`metrics.concept_drift.streams`).
+public enum DetectorStream: String, Sendable, Equatable, Hashable, CaseIterable, Comparable {
+    /// Classification: 1 when the prediction differs from the label, else 0; regression: the
+    /// absolute error. A value arrives when the event's label becomes known.
+    case error
+    /// The score of each event (binary models with a score).
+    case score
+    /// The predicted value of each event (regression).
+    case prediction
+
+    public static func < (a: DetectorStream, b: DetectorStream) -> Bool { a.rawValue < b.rawValue }
+}

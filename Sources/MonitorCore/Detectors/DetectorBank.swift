@@ -1,0 +1,95 @@
+// The detectors of one model: one per (detector, stream) pair of the strategy, fed as values
+// arrive, counting their detections. Time is passed in with each value, never read.
+
+/// Every concept-drift detector of one model, with its detection count and the time of its
+/// last detection.
+///
+/// ```swift
+/// var bank = DetectorBank(pairs: [(.adwin, .error)], parameters: DetectorParameters())
+/// bank.observe(1, on: .error, at: 1_700_000_000)
+/// ```
+public struct DetectorBank: Sendable, Equatable {
+    public struct Slot: Sendable, Equatable {
+        public let stream: DetectorStream
+        public var detector: ConceptDriftDetector
+        public var detections = 0
+        /// Unix seconds of the value whose update last reported drift (nil: none yet, or no time known).
+        public var lastDetection: Double?
+
+        public var kind: DetectorKind { detector.kind }
+    }
+
+    public private(set) var slots: [Slot]
+    /// Which streams have at least one detector (indexed by `DetectorStream.allCases` order).
+    private let watched: [Bool]
+
+    public init(pairs: [(detector: DetectorKind, stream: DetectorStream)], parameters: DetectorParameters) {
+        slots = pairs.map { Slot(stream: $0.stream, detector: ConceptDriftDetector($0.detector, parameters: parameters)) }
+        watched = DetectorStream.allCases.map { s in pairs.contains { $0.stream == s } }
+    }
+
+    /// Whether any detector watches `stream`.
+    @inline(__always)
+    public func watches(_ stream: DetectorStream) -> Bool {
+        switch stream {
+        case .error: watched[0]
+        case .score: watched[1]
+        case .prediction: watched[2]
+        }
+    }
+
+    /// Feeds a value to every detector on `stream`; returns how many detected drift. NaN is
+    /// ignored.
+    @discardableResult
+    public mutating func observe(_ value: Double, on stream: DetectorStream, at time: Double?) -> Int {
+        guard watches(stream), !value.isNaN else { return 0 }
+        var detected = 0
+        for i in slots.indices where slots[i].stream == stream {
+            if slots[i].detector.update(value) {
+                slots[i].detections += 1
+                if let time { slots[i].lastDetection = time }
+                detected += 1
+            }
+        }
+        return detected
+    }
+
+    /// The error stream's value for a labelled event: classification 1 when the classes differ
+    /// (compared as `Window.classText` spells them), else 0; regression the absolute error
+    /// (NaN when either is not a number).
+    public static func error(prediction: Outcome, label: Outcome, numeric: Bool) -> Double {
+        if numeric { return abs(Window.number(of: prediction) - Window.number(of: label)) }
+        return className(prediction) == className(label) ? 0 : 1
+    }
+
+    private static func className(_ o: Outcome) -> String {
+        switch o {
+        case .category(let s): Window.classText(s)
+        case .value(let v): Window.text(of: v)
+        }
+    }
+
+    // MARK: - Saving
+
+    /// One slot as numbers: detections, last detection time (NaN: none), then the detector's state.
+    public var saved: [[Double]] {
+        slots.map { [Double($0.detections), $0.lastDetection ?? .nan] + $0.detector.state }
+    }
+
+    /// Restores what `saved` gave, slot by slot; false (and nothing changed) when it does not
+    /// describe these slots.
+    public mutating func restore(_ saved: [[Double]], parameters: DetectorParameters) -> Bool {
+        guard saved.count == slots.count else { return false }
+        var restored = slots
+        for (i, numbers) in saved.enumerated() {
+            guard numbers.count >= 2, let detections = Int(exactly: numbers[0]), detections >= 0,
+                  let detector = ConceptDriftDetector(slots[i].kind, parameters: parameters, state: Array(numbers[2...]))
+            else { return false }
+            restored[i].detector = detector
+            restored[i].detections = detections
+            restored[i].lastDetection = numbers[1].isNaN ? nil : numbers[1]
+        }
+        slots = restored
+        return true
+    }
+}
