@@ -93,4 +93,5 @@ enum PanelKey: Sendable, Hashable {
     case predictionsRate
     case labelsRate
     case exporterUp
+    case conceptDrift
 }
