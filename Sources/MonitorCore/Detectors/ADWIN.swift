@@ -38,14 +38,13 @@ public struct ADWIN: Sendable, Equatable {
         }
     }
 
-    /// One row of buckets, all of size 2^row; oldest first.
-    struct Row: Sendable, Equatable {
-        var totals: [Double] = []
-        var variances: [Double] = []
-    }
-
     public let parameters: Parameters
-    private var rows: [Row] = [Row()]
+    // Buckets in flat storage, `stride` slots per row: row r holds buckets of size 2^r, oldest
+    // first, `counts[r]` of them (at most maxBuckets + 1, when it is about to merge two).
+    private let stride: Int
+    private var counts: [Int] = [0]
+    private var totals: [Double]
+    private var variances: [Double]
     private var total = 0.0
     private var variance = 0.0
     private var width = 0.0
@@ -57,6 +56,10 @@ public struct ADWIN: Sendable, Equatable {
         precondition(parameters.delta > 0 && parameters.delta < 1 && parameters.clock >= 1 && parameters.maxBuckets >= 1
             && parameters.minWindowLength >= 1 && parameters.gracePeriod >= 0, "ADWIN parameters out of range")
         self.parameters = parameters
+        let slots = parameters.maxBuckets + 1
+        stride = slots
+        totals = Array(repeating: 0, count: slots)
+        variances = Array(repeating: 0, count: slots)
     }
 
     /// Values in the current window.
@@ -69,49 +72,81 @@ public struct ADWIN: Sendable, Equatable {
     public mutating func update(_ x: Double) -> Bool {
         if driftDetected { self = ADWIN(parameters: parameters) }
         width += 1
-        rows[0].totals.append(x)
-        rows[0].variances.append(0)
+        totals[counts[0]] = x
+        variances[counts[0]] = 0
+        counts[0] += 1
         if width > 1 {
             let d = x - total / (width - 1)
             variance += (width - 1) * d * d / width
         }
         total += x
-        compress()
-        driftDetected = detectChange()
+        if counts[0] == stride { compress() }
+        driftDetected = (tick + 1) % parameters.clock == 0 ? detectChange() : skipCheck()
         return driftDetected
+    }
+
+    @inline(__always)
+    private mutating func skipCheck() -> Bool {
+        tick += 1
+        return false
+    }
+
+    /// Drops the first `n` buckets of `row`, moving the rest down (and clearing the slots they
+    /// leave, so equal detectors compare equal).
+    private mutating func dropFirst(_ n: Int, ofRow row: Int) {
+        let base = row * stride
+        let count = counts[row]
+        for j in n..<count {
+            totals[base + j - n] = totals[base + j]
+            variances[base + j - n] = variances[base + j]
+        }
+        for j in (count - n)..<count {
+            totals[base + j] = 0
+            variances[base + j] = 0
+        }
+        counts[row] = count - n
     }
 
     private mutating func compress() {
         var row = 0
-        while rows[row].totals.count == parameters.maxBuckets + 1 {
-            if row + 1 == rows.count { rows.append(Row()) }
+        while counts[row] == stride {
+            if row + 1 == counts.count {
+                counts.append(0)
+                totals.append(contentsOf: repeatElement(0, count: stride))
+                variances.append(contentsOf: repeatElement(0, count: stride))
+            }
             let size = Double(1 << row)
-            let t0 = rows[row].totals[0], t1 = rows[row].totals[1]
+            let base = row * stride
+            let t0 = totals[base], t1 = totals[base + 1]
             let mu0 = t0 / size, mu1 = t1 / size
-            let merged = rows[row].variances[0] + rows[row].variances[1] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
-            rows[row + 1].totals.append(t0 + t1)
-            rows[row + 1].variances.append(merged)
-            rows[row].totals.removeFirst(2)
-            rows[row].variances.removeFirst(2)
-            if rows[row + 1].totals.count <= parameters.maxBuckets { break }
+            let merged = variances[base] + variances[base + 1] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
+            let next = (row + 1) * stride + counts[row + 1]
+            totals[next] = t0 + t1
+            variances[next] = merged
+            counts[row + 1] += 1
+            dropFirst(2, ofRow: row)
+            if counts[row + 1] <= parameters.maxBuckets { break }
             row += 1
         }
     }
 
     /// Removes the oldest bucket; returns its size.
     private mutating func deleteOldest() -> Double {
-        let last = rows.count - 1
+        let last = counts.count - 1
         let n = Double(1 << last)
-        let u = rows[last].totals[0]
-        let v = rows[last].variances[0]
+        let u = totals[last * stride]
+        let v = variances[last * stride]
         let mu = u / n
         width -= n
         total -= u
         let muWindow = total / width
         variance -= v + n * width * (mu - muWindow) * (mu - muWindow) / (n + width)
-        rows[last].totals.removeFirst()
-        rows[last].variances.removeFirst()
-        if rows[last].totals.isEmpty { rows.removeLast() }
+        dropFirst(1, ofRow: last)
+        if counts[last] == 0 && last > 0 {
+            counts.removeLast()
+            totals.removeLast(stride)
+            variances.removeLast(stride)
+        }
         return n
     }
 
@@ -123,18 +158,25 @@ public struct ADWIN: Sendable, Equatable {
         var reduce = true
         while reduce {
             reduce = false
+            // What the cut test needs of the whole window, once per pass (it changes only when
+            // a bucket is dropped, which ends the pass).
+            let deltaPrime = log(2 * log(width) / parameters.delta)
+            let varianceInWindow = variance / width
             var n0 = 0.0, n1 = width, u0 = 0.0, u1 = total
-            search: for row in stride(from: rows.count - 1, through: 0, by: -1) {
+            search: for row in Swift.stride(from: counts.count - 1, through: 0, by: -1) {
                 let size = Double(1 << row)
-                let totals = rows[row].totals
-                for k in totals.indices {
+                let base = row * stride
+                let count = counts[row]
+                for k in 0..<count {
+                    let t = totals[base + k]
                     n0 += size
                     n1 -= size
-                    u0 += totals[k]
-                    u1 -= totals[k]
+                    u0 += t
+                    u1 -= t
                     // The newest bucket leaves nothing on the right: the search is over.
-                    if row == 0 && k == totals.count - 1 { break search }
-                    if n1 >= minLength, n0 >= minLength, cutHolds(n0, n1, u0 / n0 - u1 / n1) {
+                    if row == 0 && k == count - 1 { break search }
+                    if n1 >= minLength, n0 >= minLength,
+                       Self.cutHolds(n0, n1, u0 / n0 - u1 / n1, minLength: minLength, deltaPrime: deltaPrime, varianceInWindow: varianceInWindow) {
                         reduce = true
                         detected = true
                         if width > 0 { _ = deleteOldest() }
@@ -146,15 +188,22 @@ public struct ADWIN: Sendable, Equatable {
         return detected
     }
 
+    @inline(__always)
+    private static func cutHolds(_ n0: Double, _ n1: Double, _ deltaMean: Double, minLength: Double, deltaPrime: Double, varianceInWindow: Double) -> Bool {
+        let mRecip = 1 / (n0 - minLength + 1) + 1 / (n1 - minLength + 1)
+        let epsilon = (2 * mRecip * varianceInWindow * deltaPrime).squareRoot() + 2.0 / 3.0 * deltaPrime * mRecip
+        return abs(deltaMean) > epsilon
+    }
+
     /// Everything the detector has learnt, as numbers (for snapshots); `init(parameters:state:)`
     /// rebuilds it. Layout: total, variance, width, tick, drift flag, row count, then per row its
     /// bucket count, totals and variances.
     public var state: [Double] {
-        var out = [total, variance, width, Double(tick), driftDetected ? 1 : 0, Double(rows.count)]
-        for row in rows {
-            out.append(Double(row.totals.count))
-            out += row.totals
-            out += row.variances
+        var out = [total, variance, width, Double(tick), driftDetected ? 1 : 0, Double(counts.count)]
+        for (row, n) in counts.enumerated() {
+            out.append(Double(n))
+            out += totals[(row * stride)..<(row * stride + n)]
+            out += variances[(row * stride)..<(row * stride + n)]
         }
         return out
     }
@@ -164,24 +213,17 @@ public struct ADWIN: Sendable, Equatable {
         self.init(parameters: parameters)
         guard state.count >= 6, let ticks = Int(exactly: state[3]), let rowCount = Int(exactly: state[5]), rowCount >= 1,
               rowCount < 64 else { return nil }
-        var rows: [Row] = []
+        var counts: [Int] = [], totals: [Double] = [], variances: [Double] = []
         var i = 6
         for _ in 0..<rowCount {
-            guard i < state.count, let n = Int(exactly: state[i]), n >= 0, n <= parameters.maxBuckets + 1,
-                  i + 1 + 2 * n <= state.count else { return nil }
-            rows.append(Row(totals: Array(state[(i + 1)..<(i + 1 + n)]), variances: Array(state[(i + 1 + n)..<(i + 1 + 2 * n)])))
+            guard i < state.count, let n = Int(exactly: state[i]), n >= 0, n < stride, i + 1 + 2 * n <= state.count else { return nil }
+            counts.append(n)
+            totals += state[(i + 1)..<(i + 1 + n)] + repeatElement(0, count: stride - n)
+            variances += state[(i + 1 + n)..<(i + 1 + 2 * n)] + repeatElement(0, count: stride - n)
             i += 1 + 2 * n
         }
         guard i == state.count else { return nil }
         (total, variance, width, tick, driftDetected) = (state[0], state[1], state[2], ticks, state[4] != 0)
-        self.rows = rows
-    }
-
-    private func cutHolds(_ n0: Double, _ n1: Double, _ deltaMean: Double) -> Bool {
-        let minLength = Double(parameters.minWindowLength)
-        let deltaPrime = log(2 * log(width) / parameters.delta)
-        let mRecip = 1 / (n0 - minLength + 1) + 1 / (n1 - minLength + 1)
-        let epsilon = (2 * mRecip * (variance / width) * deltaPrime).squareRoot() + 2.0 / 3.0 * deltaPrime * mRecip
-        return abs(deltaMean) > epsilon
+        (self.counts, self.totals, self.variances) = (counts, totals, variances)
     }
 }

@@ -20,31 +20,34 @@ public struct DetectorBank: Sendable, Equatable {
     }
 
     public private(set) var slots: [Slot]
-    /// Which streams have at least one detector (indexed by `DetectorStream.allCases` order).
-    private let watched: [Bool]
+    /// The slots of each stream, in `DetectorStream.allCases` order.
+    private let slotsOf: [[Int]]
 
     public init(pairs: [(detector: DetectorKind, stream: DetectorStream)], parameters: DetectorParameters) {
         slots = pairs.map { Slot(stream: $0.stream, detector: ConceptDriftDetector($0.detector, parameters: parameters)) }
-        watched = DetectorStream.allCases.map { s in pairs.contains { $0.stream == s } }
+        slotsOf = DetectorStream.allCases.map { s in pairs.indices.filter { pairs[$0].stream == s } }
+    }
+
+    @inline(__always)
+    private func position(_ stream: DetectorStream) -> Int {
+        switch stream {
+        case .error: 0
+        case .score: 1
+        case .prediction: 2
+        }
     }
 
     /// Whether any detector watches `stream`.
     @inline(__always)
-    public func watches(_ stream: DetectorStream) -> Bool {
-        switch stream {
-        case .error: watched[0]
-        case .score: watched[1]
-        case .prediction: watched[2]
-        }
-    }
+    public func watches(_ stream: DetectorStream) -> Bool { !slotsOf[position(stream)].isEmpty }
 
     /// Feeds a value to every detector on `stream`; returns how many detected drift. NaN is
     /// ignored.
     @discardableResult
     public mutating func observe(_ value: Double, on stream: DetectorStream, at time: Double?) -> Int {
-        guard watches(stream), !value.isNaN else { return 0 }
+        guard !value.isNaN else { return 0 }
         var detected = 0
-        for i in slots.indices where slots[i].stream == stream {
+        for i in slotsOf[position(stream)] {
             if slots[i].detector.update(value) {
                 slots[i].detections += 1
                 if let time { slots[i].lastDetection = time }
@@ -59,6 +62,7 @@ public struct DetectorBank: Sendable, Equatable {
     /// (NaN when either is not a number).
     public static func error(prediction: Outcome, label: Outcome, numeric: Bool) -> Double {
         if numeric { return abs(Window.number(of: prediction) - Window.number(of: label)) }
+        if case .category(let p) = prediction, case .category(let l) = label, p == l { return 0 }
         return className(prediction) == className(label) ? 0 : 1
     }
 
