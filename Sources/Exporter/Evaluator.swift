@@ -9,10 +9,13 @@ public struct Evaluator: Sendable {
     public let strategy: Strategy
     public let reference: ReferenceProfile
     private let base: [(String, String)]
+    /// The mergeable families for fleet aggregation (FleetFamilies.swift); nil when turned off.
+    let fleet: FleetFamilies?
 
-    public init(strategy: Strategy, reference: ReferenceProfile) {
+    public init(strategy: Strategy, reference: ReferenceProfile, fleetSeries: Bool = true) {
         self.strategy = strategy
         self.reference = reference
+        fleet = fleetSeries ? FleetFamilies(strategy: strategy, reference: reference) : nil
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
     }
 
@@ -39,13 +42,14 @@ public struct Evaluator: Sendable {
         var b = Builder(base: base)
         b.add(Catalog.windowEvents, [], Double(window.count))
         b.add(Catalog.windowLabeledEvents, [], Double(window.labeledCount))
-        guard window.count > 0 else { return b.build() }
+        let fleetFamilies = fleet?.families(window: window, evaluator: self) ?? []
+        guard window.count > 0 else { return b.build() + fleetFamilies }
         if strategy.columns.label != nil { b.add(Catalog.windowLabelCoverage, [], Double(window.labeledCount) / Double(window.count)) }
         dataQualityAndFeatureDrift(window, &b)
         outcomeDrift(window, &b)
         quality(window, &b)
         fairness(window, &b)
-        return b.build()
+        return b.build() + fleetFamilies
     }
 
     // MARK: - Drift
@@ -169,7 +173,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Counts of class codes over a categorical reference's K (codes outside K are left out).
-    private func counts(_ codes: [Int32], classes: CategoryDictionary, over r: ReferenceProfile.CategoricalReference) -> [Int] {
+    func counts(_ codes: [Int32], classes: CategoryDictionary, over r: ReferenceProfile.CategoricalReference) -> [Int] {
         var map = [Int](repeating: -1, count: classes.count)
         for c in 0..<classes.count { map[c] = r.index[classes.values[c]] ?? -1 }
         var counts = Array(repeating: 0, count: r.categories.count)
@@ -230,30 +234,11 @@ public struct Evaluator: Sendable {
             if metrics.contains(.r2) { b.add(Catalog.r2, [], q.r2) }
             return
         }
-        let preds = w.predictionClassCodes
-        let labels = w.labelClassCodes
-        var correct = 0
-        var n = 0
         let k = w.classes.count
-        // Confusion counts per class code (overflowed classes are never equal).
-        var tp = [Int](repeating: 0, count: k)
-        var fp = [Int](repeating: 0, count: k)
-        var fn = [Int](repeating: 0, count: k)
-        var present = [Bool](repeating: false, count: k)
-        for (p, l) in zip(preds, labels) where l != CategoryDictionary.missingCode {
-            n += 1
-            if p == l && p >= 0 {
-                correct += 1
-                tp[Int(p)] += 1
-                present[Int(p)] = true
-            } else {
-                if p >= 0 { fp[Int(p)] += 1; present[Int(p)] = true }
-                if l >= 0 { fn[Int(l)] += 1; present[Int(l)] = true }
-            }
-        }
-        guard n > 0 else { return }
-        if metrics.contains(.accuracy) { b.add(Catalog.accuracy, [], Double(correct) / Double(n)) }
-        func counts(_ c: Int) -> Stats.ClassCounts { Stats.ClassCounts(truePositives: tp[c], falsePositives: fp[c], falseNegatives: fn[c]) }
+        let confusion = Stats.confusion(predictions: w.predictionClassCodes, labels: w.labelClassCodes, classCount: k)
+        guard confusion.labelled > 0 else { return }
+        if metrics.contains(.accuracy) { b.add(Catalog.accuracy, [], Double(confusion.correct) / Double(confusion.labelled)) }
+        func counts(_ c: Int) -> Stats.ClassCounts { confusion.classes[c] }
         if strategy.model.task == .binaryClassification {
             let positive = strategy.model.positiveLabel ?? "1"
             let c = w.classes.lookup(Window.classText(positive)).map { counts(Int($0)) } ?? Stats.ClassCounts(truePositives: 0, falsePositives: 0, falseNegatives: 0)
@@ -263,7 +248,7 @@ public struct Evaluator: Sendable {
             if metrics.contains(.f1) { b.add(Catalog.f1, cl, Stats.f1(c)) }
             scoreQuality(w, positive: positive, metrics: metrics, &b)
         } else {
-            let classes = (0..<k).filter { present[$0] }.sorted { w.classes.values[$0] < w.classes.values[$1] }
+            let classes = (0..<k).filter { confusion.present[$0] }.sorted { w.classes.values[$0] < w.classes.values[$1] }
             for (metric, family, f) in [
                 (QualityMetric.precision, Catalog.precision, Stats.precision),
                 (.recall, Catalog.recall, Stats.recall),
@@ -275,9 +260,9 @@ public struct Evaluator: Sendable {
                     values.append(v)
                     // class="macro" is the average: a class of that name counts in it but
                     // gets no series of its own (two series with one label set would clash).
-                    if w.classes.values[c] != "macro" { b.add(family, [(Label.class, w.classes.values[c])], v) }
+                    if w.classes.values[c] != Label.macroClass { b.add(family, [(Label.class, w.classes.values[c])], v) }
                 }
-                if !values.isEmpty { b.add(family, [(Label.class, "macro")], values.reduce(0, +) / Double(values.count)) }
+                if !values.isEmpty { b.add(family, [(Label.class, Label.macroClass)], values.reduce(0, +) / Double(values.count)) }
             }
         }
     }
@@ -313,23 +298,8 @@ public struct Evaluator: Sendable {
         let labels = w.labelClassCodes
         for (a, attribute) in strategy.protectedAttributes.enumerated() {
             let groups = w.groups[a]
-            var outcomes = [Stats.GroupOutcomes](
-                repeating: Stats.GroupOutcomes(events: 0, predictedPositive: 0, labeledPositives: 0, truePositives: 0, labeledNegatives: 0, falsePositives: 0),
-                count: groups.count)
-            for (i, g) in w.attributeCodes(a).enumerated() where g >= 0 {
-                let predicted = preds[i] == positive
-                outcomes[Int(g)].events += 1
-                if predicted { outcomes[Int(g)].predictedPositive += 1 }
-                let l = labels[i]
-                guard l != CategoryDictionary.missingCode else { continue }
-                if l == positive {
-                    outcomes[Int(g)].labeledPositives += 1
-                    if predicted { outcomes[Int(g)].truePositives += 1 }
-                } else {
-                    outcomes[Int(g)].labeledNegatives += 1
-                    if predicted { outcomes[Int(g)].falsePositives += 1 }
-                }
-            }
+            let outcomes = Stats.groupOutcomes(
+                groupCodes: w.attributeCodes(a), groupCount: groups.count, predictions: preds, labels: labels, positive: positive)
             let present = (0..<groups.count).filter { outcomes[$0].events > 0 }.sorted { groups.values[$0] < groups.values[$1] }
             guard !present.isEmpty else { continue }
             for g in present {

@@ -35,19 +35,13 @@ public struct LatencyHistogram: Sendable {
         var cumulative = 0
         for (b, c) in zip(bounds, counts) {
             cumulative += c
-            out.append(Sample(suffix: "_bucket", labels: base + [("le", Exposition.formatValue(b))], value: Double(cumulative)))
+            out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, Exposition.formatValue(b))], value: Double(cumulative)))
         }
-        out.append(Sample(suffix: "_bucket", labels: base + [("le", "+Inf")], value: Double(count)))
+        out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, "+Inf")], value: Double(count)))
         out.append(Sample(suffix: "_sum", labels: base, value: sum))
         out.append(Sample(suffix: "_count", labels: base, value: Double(count)))
         return out
     }
-}
-
-/// Reasons an event is counted in `model_events_rejected_total`.
-public enum RejectReason: String, Sendable, CaseIterable {
-    case invalidEvent = "invalid_event"
-    case malformedBody = "malformed_body"
 }
 
 /// Reasons a delayed label is counted in `model_labels_unmatched_total`.
@@ -95,10 +89,10 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil) {
+    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true) {
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
-        evaluator = Evaluator(strategy: strategy, reference: reference)
+        evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
         state = Mutex(State(
@@ -156,7 +150,10 @@ public final class ModelMonitor: Sendable {
     /// predictions nor observed in the latency histogram (counters start at zero with the
     /// process, as Prometheus expects of counters).
     public func restore(_ events: [Event]) {
-        state.withLock { s in s.window.append(contentsOf: events) }
+        state.withLock { s in
+            s.window.append(contentsOf: events)
+            s.window.resetTotals()
+        }
     }
 
     /// Attaches delayed labels; returns how many matched an event of the window (a second

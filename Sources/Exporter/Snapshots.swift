@@ -1,8 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FileIO
 import Ingest
 import MonitorCore
+import TextFormat
 
 /// Window snapshots under `--storage.path`, so a restart loses no window state: each model's
 /// window is written atomically as NDJSON events (the API's own format, after a header line
@@ -57,7 +59,7 @@ public struct SnapshotStore: Sendable {
         guard access(file, F_OK) == 0 else { return .none }
         func corrupt(_ reason: String) -> RestoreOutcome {
             let aside = file + ".corrupt"
-            rename(file, aside)
+            do throws(FileError) { try Files.move(file, to: aside) } catch { return .corrupt(reason: "\(reason) (left in place: \(error))", movedTo: file) }
             return .corrupt(reason: reason, movedTo: aside)
         }
         let bytes: [UInt8]
@@ -104,7 +106,7 @@ extension SnapshotStore {
     static func detectorFields(_ monitor: ModelMonitor) -> String {
         let saved = monitor.savedDetectors()
         guard !saved.isEmpty else { return "" }
-        let slots = saved.map { "[" + $0.map { "\"" + Window.text(of: $0) + "\"" }.joined(separator: ",") + "]" }
+        let slots = saved.map { "[" + $0.map { "\"" + NumberText.shortest($0) + "\"" }.joined(separator: ",") + "]" }
         return ",\"detectors_key\":\(EventEncoder.string(detectorKey(monitor))),\"detectors\":[\(slots.joined(separator: ","))]"
     }
 

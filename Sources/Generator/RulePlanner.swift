@@ -12,9 +12,15 @@ struct RulePlanner {
     let dashboardURL: (PanelKey) -> String
     /// The rate window and the built-in guards' timing.
     var windows: RuleWindows = .standard
+    /// Quality and fairness alerts read the `fleet:` series (`generate --fleet`).
+    var fleet = false
 
     private var s: Strategy { strategy }
-    private var scope: Scope { Scope.rules(strategy) }
+    private var scope: Scope {
+        var scope = Scope.rules(strategy)
+        scope.fleet = fleet
+        return scope
+    }
     private var minute: Int { 60_000 }
 
     // MARK: Groups
@@ -81,7 +87,7 @@ struct RulePlanner {
         rules.append(RecordingRule(
             record: Names.rejectedRatio(w), expr: PromQL.rejectedRatio(scope, window: w),
             testSeries: [
-                counter(Catalog.eventsRejected.name, perSecond: 1, extra: [LabelPair(name: Label.reason, value: "invalid")]),
+                counter(Catalog.eventsRejected.name, perSecond: 1, extra: [LabelPair(name: Label.reason, value: RejectReason.invalidEvent.rawValue)]),
                 counter(Catalog.predictions.name, perSecond: 3),
             ],
             evalTime: rateEvalTime, expected: [ExpectedSample(labels: modelLabels, value: 0.25)], interval: i))
@@ -114,7 +120,7 @@ struct RulePlanner {
                 for (j, m) in f.drift.enumerated() {
                     let drifted = i == 0 && j == f.drift.count - 1
                     series.append(InputSeries(
-                        name: Catalog.featureDrifted.name,
+                        name: PromQL.featureDriftedInput(m, scope),
                         labels: modelLabels + [LabelPair(name: Label.feature, value: f.name), LabelPair(name: Label.method, value: m.rawValue)],
                         values: drifted ? "1x10" : "0x10"))
                 }
@@ -154,7 +160,7 @@ struct RulePlanner {
                 drifted = atThreshold
             }
             let method = LabelPair(name: Label.method, value: m.rawValue)
-            series.append(InputSeries(name: m.isPValueMethod ? pValue.name : score.name, labels: modelLabels + [method],
+            series.append(InputSeries(name: PromQL.driftInput(m, score: score, pValue: pValue, scope), labels: modelLabels + [method],
                                       values: "\(GoFloat.format(value))x10"))
             expected.append(ExpectedSample(labels: modelLabels + [method], value: drifted ? 1 : 0))
         }
@@ -358,7 +364,7 @@ struct RulePlanner {
         let q = Signals.query(a, s, scope, windows)
         let group = a.signal.group.rawValue
         let labels = ruleLabels(severity: a.severity, team: a.team, group: group)
-        let forMs = PromDuration.milliseconds(a.forDuration) ?? 0
+        let forMs = Durations.milliseconds(a.forDuration) ?? 0
         switch a.signal {
         case .drift, .predictionDrift, .targetDrift:
             return driftAlert(a, q, labels: labels, forMs: forMs)
@@ -389,7 +395,7 @@ struct RulePlanner {
         // Test input: the series the expression reads, with the labels it filters on.
         let (name, inputLabels) = thresholdInput(a)
         let guardSeries = { (n: Int, count: Int) in
-            InputSeries(name: Catalog.windowLabeledEvents.name, labels: modelLabels, values: "\(n)x\(count)")
+            InputSeries(name: PromQL.labeledEvents(scope), labels: modelLabels, values: "\(n)x\(count)")
         }
         var scenarios: [AlertScenario] = []
         let steps = forMs / minute + 3
@@ -430,13 +436,15 @@ struct RulePlanner {
     /// timing or the samples of a short rate window need it.
     var evaluationStep: Int { Self.evaluationStep(s, windows) }
 
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
     static func evaluationStep(_ s: Strategy, _ windows: RuleWindows) -> Int {
-        var spans = s.alerts.map { PromDuration.milliseconds($0.forDuration) ?? 0 }
+        var spans = s.alerts.map { Durations.milliseconds($0.forDuration) ?? 0 }
         spans += [windows.noEventsForMilliseconds, RuleWindows.sampleInterval(windows.rateMilliseconds)]
         if s.columns.label != nil {
             spans += [windows.labelLagForMilliseconds, RuleWindows.sampleInterval(windows.labelLagMilliseconds)]
         }
-        return spans.reduce(60_000) { step, ms in ms > 0 ? PromDuration.gcd(step, ms) : step }
+        return spans.reduce(60_000) { step, ms in ms > 0 ? gcd(step, ms) : step }
     }
 
     /// The input series a threshold alert reads, with the labels its expression keeps.
@@ -444,9 +452,9 @@ struct RulePlanner {
         switch a.signal {
         case .quality(let m):
             let f = Catalog.quality(m)
-            return (f.name, modelLabels + (f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []))
-        case .fairness(let m):
-            return (Catalog.fairness(m).name, modelLabels + [LabelPair(name: Label.attribute, value: s.protectedAttributes.first ?? Label.attribute)])
+            return (Signals.seriesName(a, s, scope), modelLabels + (f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []))
+        case .fairness:
+            return (Signals.seriesName(a, s, scope), modelLabels + [LabelPair(name: Label.attribute, value: s.protectedAttributes.first ?? Label.attribute)])
         case .dataQuality(let m):
             let feature = a.feature ?? exampleFeature(for: m)
             return (Catalog.dataQuality(m)[0].name, modelLabels + [LabelPair(name: Label.feature, value: feature)])
@@ -493,7 +501,7 @@ struct RulePlanner {
             let methods = feature?.drift.isEmpty == false ? feature!.drift : [DriftMethod.psi]
             let out = modelLabels + [LabelPair(name: Label.feature, value: fname)]
             func input(_ m: DriftMethod, _ values: String) -> InputSeries {
-                InputSeries(name: Catalog.featureDrifted.name, labels: out + [LabelPair(name: Label.method, value: m.rawValue)], values: values)
+                InputSeries(name: PromQL.featureDriftedInput(m, scope), labels: out + [LabelPair(name: Label.method, value: m.rawValue)], values: values)
             }
             scenarios.append(AlertScenario(
                 name: "\(a.name): feature \(fname) drifts by \(methods[0].rawValue): pending before \(a.forDuration), firing after",
@@ -517,7 +525,7 @@ struct RulePlanner {
                 let t = s.metrics.drift.threshold(m)
                 let method = LabelPair(name: Label.method, value: m.rawValue)
                 let out = modelLabels + [method]
-                let name = m.isPValueMethod ? pValue.name : score.name
+                let name = PromQL.driftInput(m, score: score, pValue: pValue, scope)
                 func input(_ v: Double, _ count: Int = steps) -> [InputSeries] {
                     [InputSeries(name: name, labels: out, values: "\(GoFloat.format(v))x\(count)")]
                 }

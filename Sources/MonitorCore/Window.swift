@@ -1,3 +1,5 @@
+import TextFormat
+
 /// How a window stores one model's events: which features are numerical (with the
 /// reference's bin edges and the strategy's range) and which categorical (with the known
 /// categories K), and whether predictions and labels are values (regression) or classes.
@@ -82,8 +84,12 @@ public struct Window: Sendable {
 
     /// Incremental aggregates, one flat array: missing counts per feature at [0, F),
     /// out-of-range at [F, 2F), new-category at [2F, 3F), then each feature's bin counts from
-    /// `3F + binStart[f]` (numerical: edges.count + 1 reference bins; categorical: K).
+    /// `3F + binStart[f]` (numerical: edges.count + 1 reference bins; categorical: K), then the
+    /// same bins counted over every event appended since `resetTotals` (never decremented), at
+    /// `binTotal` further on.
     private var counters: [Int]
+    /// Bins of all features together: the offset of the totals from the window's bin counts.
+    private let binTotal: Int
 
     // The layout unpacked once, so appending binds no enum payloads.
     private let featureCount: Int
@@ -163,7 +169,8 @@ public struct Window: Sendable {
         self.hasRange = hasRange
         self.knownCounts = knownCounts
         self.binStart = binStart
-        counters = Array(repeating: 0, count: 3 * n + bins)
+        counters = Array(repeating: 0, count: 3 * n + 2 * bins)
+        binTotal = bins
         // Room for the whole window up front (up to a million rows): no doubling copies while it
         // fills. Reserved pages are not resident until written.
         let rows = min(layout.capacity, 1 << 20)
@@ -198,6 +205,19 @@ public struct Window: Sendable {
     public var binCounts: [[Int]] { (0..<featureCount).map { binCounts(feature: $0) } }
     public func binCounts(feature f: Int) -> [Int] {
         Array(counters[(3 * featureCount + binStart[f])..<(3 * featureCount + binStart[f + 1])])
+    }
+
+    /// Per bin of feature f, the events appended since the window was made or `resetTotals`
+    /// (a counter: evicting does not lower it).
+    public func binTotals(feature f: Int) -> [Int] {
+        Array(counters[(3 * featureCount + binTotal + binStart[f])..<(3 * featureCount + binTotal + binStart[f + 1])])
+    }
+
+    /// Starts the per-bin totals again from zero (after replaying a snapshot, whose events
+    /// were counted by the process that wrote it).
+    public mutating func resetTotals() {
+        let start = 3 * featureCount + binTotal
+        for i in start..<counters.count { counters[i] = 0 }
     }
 
     // MARK: - Updates
@@ -262,7 +282,7 @@ public struct Window: Sendable {
                 var c = CategoryDictionary.missingCode
                 switch event.features[f] {
                 case .string(let s): c = categories[f].lookup(s) ?? categories[f].code(for: s)
-                case .number(let v) where !v.isNaN: c = categories[f].code(for: Self.text(of: v))
+                case .number(let v) where !v.isNaN: c = categories[f].code(for: NumberText.shortest(v))
                 default: break
                 }
                 codes[codeRow + column[f]] = c
@@ -270,12 +290,14 @@ public struct Window: Sendable {
                     counters[f] += 1
                 } else if c >= 0 && Int(c) < knownCounts[f] {
                     counters[3 * n + binStart[f] + Int(c)] += 1
+                    counters[3 * n + binTotal + binStart[f] + Int(c)] += 1
                 } else {
                     counters[2 * n + f] += 1
                 }
             }
         }
         // Numerical features: one pass on unsafe buffers.
+        let totals = binTotal
         values.withUnsafeMutableBufferPointer { values in
             counters.withUnsafeMutableBufferPointer { counters in
                 edgeValues.withUnsafeBufferPointer { edges in
@@ -288,7 +310,9 @@ public struct Window: Sendable {
                                     counters[m.feature] += 1
                                 } else {
                                     if m.hasRange && !(x >= m.lower && x <= m.upper) { counters[n + m.feature] += 1 }
-                                    counters[m.bins + Self.bin(x, edges, m.edges.lowerBound, m.edges.upperBound)] += 1
+                                    let b = m.bins + Self.bin(x, edges, m.edges.lowerBound, m.edges.upperBound)
+                                    counters[b] += 1
+                                    counters[b + totals] += 1
                                 }
                                 values[valueRow + m.column] = x
                             }
@@ -432,7 +456,7 @@ public struct Window: Sendable {
         let name: String
         switch o {
         case .category(let s): name = Self.classText(s)
-        case .value(let v): name = Self.text(of: v)
+        case .value(let v): name = NumberText.shortest(v)
         }
         if let c = classes.lookup(name) { return c }
         let c = classes.code(for: name)
@@ -482,7 +506,7 @@ public struct Window: Sendable {
         guard let first = s.utf8.first, first &- 48 < 10 || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
         else { return s }
         guard let v = Double(s), v.isFinite else { return s }
-        let t = text(of: v)
+        let t = NumberText.shortest(v)
         return t == s ? s : t
     }
 
@@ -491,13 +515,6 @@ public struct Window: Sendable {
         case .value(let v): v
         case .category(let s): Double(s) ?? .nan
         }
-    }
-
-    /// The shortest text that reads back as the same Double, integers without a fraction ("1",
-    /// not "1.0"): a number used as a category, in snapshots, and in strategy thresholds.
-    public static func text(of v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
     }
 
     // MARK: - Reading (for the statistics computed at scrape time)
@@ -581,95 +598,5 @@ public struct Window: Sendable {
                 label: label, latency: latencies[slot].isNaN ? nil : latencies[slot]))
         }
         return out
-    }
-}
-
-/// Ascending order of doubles by LSD radix sort on their bit patterns: 11-bit digits, six
-/// passes at most, a pass skipped when every value has the same digit there. O(n) and without
-/// data-dependent branches, where `sorted()` is O(n log n) and mispredicts on random data:
-/// several times faster on a window's column (bench/run, item 2). The result equals `sorted()`
-/// except for the relative order of -0.0 and 0.0, which compare equal, so any statistic over
-/// a sorted sample is unchanged. Short samples, and samples with a NaN, use `sorted()`.
-public enum RadixSort {
-    public static func sorted(_ xs: [Double]) -> [Double] {
-        xs.withUnsafeBufferPointer { p in sorted(count: p.count) { p[$0] } ?? xs.sorted() }
-    }
-
-    /// Sorts `count` values given by `value(i)`; nil when one is NaN.
-    @inline(__always)
-    static func sorted(count n: Int, _ value: (Int) -> Double) -> [Double]? {
-        if n < 256 {
-            var out = [Double](unsafeUninitializedCapacity: n) { b, c in
-                for i in 0..<n { b[i] = value(i) }
-                c = n
-            }
-            if out.contains(where: { $0.isNaN }) { return nil }
-            out.sort()
-            return out
-        }
-        let sign: UInt64 = 1 << 63
-        let digits = 2048
-        let passes = 6
-        var keys = [UInt64](repeating: 0, count: n)
-        var scratch = [UInt64](repeating: 0, count: n)
-        var counts = [UInt32](repeating: 0, count: passes * digits)
-        var nan = false
-        keys.withUnsafeMutableBufferPointer { keys in
-            counts.withUnsafeMutableBufferPointer { counts in
-                // Order-preserving map to unsigned integers (negatives reversed below positives),
-                // and every pass's histogram, in one pass over the values.
-                for i in 0..<n {
-                    let x = value(i)
-                    if x.isNaN { nan = true }
-                    let b = x.bitPattern
-                    let k = b & sign != 0 ? ~b : b | sign
-                    keys[i] = k
-                    counts[Int(k & 0x7FF)] &+= 1
-                    counts[digits + Int((k >> 11) & 0x7FF)] &+= 1
-                    counts[2 * digits + Int((k >> 22) & 0x7FF)] &+= 1
-                    counts[3 * digits + Int((k >> 33) & 0x7FF)] &+= 1
-                    counts[4 * digits + Int((k >> 44) & 0x7FF)] &+= 1
-                    counts[5 * digits + Int(k >> 55)] &+= 1
-                }
-            }
-        }
-        if nan { return nil }
-        var inKeys = true  // where the data is: keys or scratch
-        counts.withUnsafeMutableBufferPointer { counts in
-            keys.withUnsafeMutableBufferPointer { a in
-                scratch.withUnsafeMutableBufferPointer { b in
-                    for p in 0..<passes {
-                        let base = p * digits
-                        let shift = UInt64(11 * p)
-                        let from = inKeys ? a : b
-                        let to = inKeys ? b : a
-                        if counts[base + Int((from[0] >> shift) & 0x7FF)] == UInt32(n) { continue }
-                        var sum: UInt32 = 0
-                        for d in base..<(base + digits) {
-                            let c = counts[d]
-                            counts[d] = sum
-                            sum &+= c
-                        }
-                        for i in 0..<n {
-                            let k = from[i]
-                            let d = base + Int((k >> shift) & 0x7FF)
-                            to[Int(counts[d])] = k
-                            counts[d] &+= 1
-                        }
-                        inKeys.toggle()
-                    }
-                }
-            }
-        }
-        let result = inKeys ? keys : scratch
-        return [Double](unsafeUninitializedCapacity: n) { out, c in
-            result.withUnsafeBufferPointer { r in
-                for i in 0..<n {
-                    let k = r[i]
-                    out[i] = Double(bitPattern: k & sign != 0 ? k & ~sign : ~k)
-                }
-            }
-            c = n
-        }
     }
 }

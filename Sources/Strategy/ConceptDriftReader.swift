@@ -2,6 +2,7 @@
 // checked against what the task and columns allow and against the detector's valid range.
 
 import MonitorCore
+import YAMLReader
 
 extension StrategyReader {
     func readConceptDrift(_ node: YNode, task: Task, columns: Columns) throws(StrategyError) -> ConceptDriftSpec {

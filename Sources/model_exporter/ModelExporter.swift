@@ -1,5 +1,6 @@
 import ArgumentParser
 import Exporter
+import FileIO
 import Generator
 import HTTPServer
 import Logging
@@ -63,10 +64,13 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Write the exposition atomically to this file (node_exporter's textfile collector) instead of stdout.")
     var textfile: String?
 
+    @Option(name: .customLong("fleet-series"), help: "Also write the mergeable families the fleet rules sum across shards (docs/fleet.md): true or false.")
+    var fleetSeries: Bool = true
+
     func run() throws {
         let s = try loadStrategy(strategy)
         let bytes: [UInt8]
-        do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info) } catch {
+        do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info, fleetSeries: fleetSeries) } catch {
             throw Failure(description: "\(error)")
         }
         do {
@@ -159,6 +163,12 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("alertmanager.repeat-interval"), help: "repeat_interval of every route (default: per severity, 1h / 4h / 24h).")
     var repeatInterval: String?
 
+    @Flag(name: .customLong("fleet"), help: "Also write fleet recording rules (and their promtool tests) that sum the replicas' mergeable families and compute drift, quality and fairness of the whole fleet (docs/fleet.md).")
+    var fleet = false
+
+    @Option(name: .customLong("fleet.range"), help: "With --fleet, also record feature drift over the last RANGE of events from the per-bin counters, e.g. 1d (repeatable).")
+    var fleetRanges: [String] = []
+
     func run() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
@@ -168,11 +178,22 @@ struct Generate: ParsableCommand {
         if !alertmanagerAddresses.isEmpty { options.alertmanagerTargets = alertmanagerAddresses }
         options.grafanaURL = grafanaURL
         options.prometheusRule = format.contains("prometheusrule")
+        options.fleet = fleet
+        for r in fleetRanges where Durations.milliseconds(r) == nil {
+            throw ValidationError("--fleet.range \(r): not a Prometheus duration (e.g. 1h, 1d)")
+        }
+        if !fleetRanges.isEmpty && !fleet { throw ValidationError("--fleet.range needs --fleet") }
+        options.fleetRanges = fleetRanges
         options.scrapeInterval = scrapeInterval
         options.evaluationInterval = evaluationInterval
         options.windows = RuleWindows(rate: rateWindow, noEventsFor: noEventsFor, labelLag: labelLagWindow, labelLagFor: labelLagFor)
         options.alertmanagerTiming = AlertmanagerTiming(groupWait: groupWait, groupInterval: groupInterval, repeatInterval: repeatInterval)
-        let problems = options.windows.problems(scrapeInterval: scrapeInterval) + options.alertmanagerTiming.problems()
+        var problems: [String] = []
+        for (flag, value) in [("--scrape-interval", scrapeInterval), ("--evaluation-interval", evaluationInterval)]
+        where Durations.positiveMilliseconds(value) == nil {
+            problems.append("\(flag): expected a positive Prometheus duration such as 15s or 1m, found \"\(value)\"")
+        }
+        problems += options.windows.problems(scrapeInterval: scrapeInterval) + options.alertmanagerTiming.problems()
         if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         for w in webhooks {
             guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { throw ValidationError("--webhook takes TEAM=URL, found \(w)") }
@@ -210,6 +231,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("web.threads"), help: "HTTP worker threads.")
     var threads: Int = 4
 
+    @Option(name: .customLong("web.fleet-series"), help: "Expose the mergeable families the fleet rules sum across replicas (docs/fleet.md): true or false.")
+    var fleetSeries: Bool = true
+
     @Option(name: .customLong("storage.path"), help: "Folder for window snapshots: written on shutdown and every --storage.snapshot-interval, replayed on start, so a restart loses no window state. Empty: no snapshots.")
     var storagePath: String = ""
 
@@ -234,7 +258,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
-        guard let intervalMilliseconds = Durations.prometheusMilliseconds(snapshotInterval) else {
+        guard let intervalMilliseconds = Durations.milliseconds(snapshotInterval) else {
             throw ValidationError("--storage.snapshot-interval: invalid duration \"\(snapshotInterval)\" (e.g. 30s, 1m, 0s)")
         }
         var logger = Logger(label: "model_exporter")
@@ -260,7 +284,7 @@ struct Serve: ParsableCommand {
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: "\(error)") }
-            let monitor = ModelMonitor(strategy: s, reference: reference)
+            let monitor = ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries)
             if let store {
                 switch store.restore(monitor) {
                 case .none: break
@@ -307,7 +331,7 @@ struct Serve: ParsableCommand {
         var received: Int32 = -1
         while received != SIGINT && received != SIGTERM {
             if store != nil && intervalMilliseconds > 0 {
-                var timeout = timespec(tv_sec: Int(intervalMilliseconds / 1000), tv_nsec: Int(intervalMilliseconds % 1000) * 1_000_000)
+                var timeout = timespec(tv_sec: intervalMilliseconds / 1000, tv_nsec: (intervalMilliseconds % 1000) * 1_000_000)
                 received = sigtimedwait(&signals, nil, &timeout)
                 if received < 0 { snapshot() }
             } else {

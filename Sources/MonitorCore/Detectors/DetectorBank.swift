@@ -1,3 +1,5 @@
+import TextFormat
+
 // The detectors of one model: one per (detector, stream) pair of the strategy, fed as values
 // arrive, counting their detections. Time is passed in with each value, never read.
 
@@ -69,7 +71,7 @@ public struct DetectorBank: Sendable, Equatable {
     private static func className(_ o: Outcome) -> String {
         switch o {
         case .category(let s): Window.classText(s)
-        case .value(let v): Window.text(of: v)
+        case .value(let v): NumberText.shortest(v)
         }
     }
 
