@@ -65,7 +65,7 @@ struct StrategyReader {
 
         try readVersion(top.required("version"))
         let model = try readModel(top.required("model"))
-        let referencePath = try readReference(top.required("reference"))
+        let (referencePath, referenceNode) = try readReference(top.required("reference"))
         let columns = try readColumns(top.required("columns"), model: model)
         var features = try readFeatures(top.required("features"), columns: columns)
         let protected = try top.optional("protected_attributes").map { node throws(StrategyError) in
@@ -87,11 +87,14 @@ struct StrategyReader {
             try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives).read(node)
         } ?? []
 
-        return Strategy(
+        var strategy = Strategy(
             sourcePath: sourcePath, model: model, referencePath: referencePath, columns: columns,
             features: resolvedFeatures, protectedAttributes: protected, window: window, metrics: metrics,
             objectives: objectives, visualization: visualization, alerts: alerts
         )
+        strategy.referenceLine = referenceNode.line
+        strategy.referenceColumn = referenceNode.column
+        return strategy
     }
 
     // MARK: version, model, reference
@@ -130,11 +133,13 @@ struct StrategyReader {
         }
     }
 
-    private func readReference(_ node: YNode) throws(StrategyError) -> String {
+    /// The reference path, resolved, and the node that names it.
+    private func readReference(_ node: YNode) throws(StrategyError) -> (String, YNode) {
         let map = try node.mapping(allowing: ["path"])
-        let path = try map.required("path").nonEmptyString()
-        if path.hasPrefix("/") || baseDirectory.isEmpty { return path }
-        return baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path
+        let pathNode = try map.required("path")
+        let path = try pathNode.nonEmptyString()
+        if path.hasPrefix("/") || baseDirectory.isEmpty { return (path, pathNode) }
+        return (baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path, pathNode)
     }
 
     // MARK: columns, features, protected attributes

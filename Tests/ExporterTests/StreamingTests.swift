@@ -128,32 +128,34 @@ struct RiverStreams: Decodable {
     }
 }
 
-@Suite struct DetectorSnapshotTests {
-    /// Detectors saved with the window come back as they were: the same detections from then
-    /// on as a monitor that never stopped.
+@Suite(.serialized) struct DetectorSnapshotTests {
+    /// Detectors saved in a snapshot come back as they were: after a restart, the same
+    /// detections from then on as an exporter that never stopped; label reasons and delays too.
     @Test func detectorStateSurvivesASnapshot() throws {
         let stream = try #require(try RiverStreams.load().cases.first { $0.name == "error_abrupt" })
         let strategy = try streamingStrategy(window: 500)
-        let reference = try Datasets.reference(for: strategy)
-        let events = stream.values.enumerated().map { i, v in
-            Event(id: "e\(i)", features: [.number(1000)], prediction: .category("1"), score: 0.7, label: .category(v == 1 ? "0" : "1"))
-        }
+        let lines = stream.values.enumerated().map { streamEvent($0.offset, error: Int($0.element)) }
         let half = 3200  // after the first detections of every detector
-        let straight = ModelMonitor(strategy: strategy, reference: reference)
-        straight.ingest(events, now: 1)
-        let before = ModelMonitor(strategy: strategy, reference: reference)
-        before.ingest(Array(events[..<half]), now: 1)
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("snap-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: tmp) }
-        let store = try SnapshotStore(directory: tmp)
-        try store.save(before)
-        let after = ModelMonitor(strategy: strategy, reference: reference)
-        #expect(store.restore(after) == .restored(events: 500))
-        // As text: the state holds NaN (no detection time) and infinities, which == would refuse.
-        #expect(after.savedDetectors().description == before.savedDetectors().description)
-        after.ingest(Array(events[half...]), now: 1)
         let counts = { (m: ModelMonitor) in m.detections().map { "\($0.detector.rawValue)/\($0.stream.rawValue)=\($0.count)" } }
-        #expect(counts(after) == counts(straight))
-        #expect(counts(before) != counts(straight))
+        let straight = try Stored(strategy, folder: temporaryFolder())
+        #expect(straight.post("/api/v1/events", lines).status == 200)
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (savedBefore, countsBefore): (String, [String]) = try {
+            // The first exporter stops (and lets go of the folder) before the second starts.
+            let before = try Stored(strategy, folder: folder)
+            #expect(before.post("/api/v1/events", Array(lines[..<half])).status == 200)
+            #expect(before.post("/api/v1/labels", [#"{"id":"e3199","label":"1"}"#, #"{"id":"nope","label":"1"}"#]).status == 200)
+            try before.durability.snapshot()
+            try before.durability.close()
+            return (before.monitor.savedDetectors().description, counts(before.monitor))
+        }()
+        let after = try Stored(strategy, folder: folder)
+        #expect(after.monitor.savedDetectors().description == savedBefore)
+        let unmatched = { (m: Stored, r: String) in try m.samples().first { $0.name == "model_labels_unmatched_total" && $0.labels["reason"] == r }?.value }
+        #expect(try unmatched(after, "duplicate") == 1 && unmatched(after, "unknown") == 1)
+        #expect(after.post("/api/v1/events", Array(lines[half...])).status == 200)
+        #expect(counts(after.monitor) == counts(straight.monitor))
+        #expect(countsBefore != counts(straight.monitor))
     }
 }
