@@ -142,15 +142,7 @@ public final class Durability: Sendable {
                 c.u8(0)
             }
         }
-        if let h = s.latency {
-            c.u8(1)
-            c.varint(h.counts.count)
-            for n in h.counts { c.varint(n) }
-            c.f64(h.sum)
-            c.varint(h.count)
-        } else {
-            c.u8(0)
-        }
+        writeHistogram(s.latency, into: &c)
         var totals = ByteWriter()
         let binTotals = s.window.allBinTotals
         totals.varint(binTotals.count)
@@ -167,16 +159,33 @@ public final class Durability: Sendable {
             w.string(r.rawValue)
             w.varint(s.unmatchedLabels[r] ?? 0)
         }
-        if let h = s.labelDelay {
-            w.u8(1)
-            w.varint(h.counts.count)
-            for n in h.counts { w.varint(n) }
-            w.f64(h.sum)
-            w.varint(h.count)
-        } else {
-            w.u8(0)
-        }
+        writeHistogram(s.labelDelay, into: &w)
         return w.bytes
+    }
+
+    /// A cumulative histogram, or its absence: a flag, the bucket counts, the sum and the count.
+    static func writeHistogram(_ h: LatencyHistogram?, into w: inout ByteWriter) {
+        guard let h else {
+            w.u8(0)
+            return
+        }
+        w.u8(1)
+        w.varint(h.counts.count)
+        for n in h.counts { w.varint(n) }
+        w.f64(h.sum)
+        w.varint(h.count)
+    }
+
+    /// Reads what `writeHistogram` wrote; nil when absent or saved with other bounds than `bounds`.
+    static func readHistogram(_ r: inout ByteReader, _ what: String, bounds: [Double]?) throws(DecodeError) -> LatencyHistogram? {
+        guard try r.u8(what) == 1 else { return nil }
+        let buckets = try r.varint("\(what) buckets", limit: r.remaining)
+        var counts: [Int] = []
+        for _ in 0..<buckets { counts.append(try r.varint("\(what) bucket", limit: Int.max)) }
+        let sum = try r.f64("\(what) sum")
+        let count = try r.varint("\(what) count", limit: Int.max)
+        guard let bounds, bounds.count == buckets else { return nil }
+        return LatencyHistogram(bounds: bounds, counts: counts, sum: sum, count: count)
     }
 
     /// What the detectors were made with: saved state is restored only into the same ones.
@@ -206,17 +215,7 @@ public final class Durability: Sendable {
             let n = try r.varint("unmatched labels", limit: Int.max)
             if let u = UnmatchedLabelReason(rawValue: reason) { unmatched[u] = n }
         }
-        var delay: LatencyHistogram?
-        if try r.u8("label delay") == 1 {
-            let buckets = try r.varint("delay buckets", limit: r.remaining)
-            var counts: [Int] = []
-            for _ in 0..<buckets { counts.append(try r.varint("delay bucket", limit: Int.max)) }
-            let sum = try r.f64("delay sum")
-            let count = try r.varint("delay count", limit: Int.max)
-            if monitor.strategy.metrics.labelDelayBuckets.count == buckets {
-                delay = LatencyHistogram(bounds: monitor.strategy.metrics.labelDelayBuckets, counts: counts, sum: sum, count: count)
-            }
-        }
+        let delay = try readHistogram(&r, "label delay", bounds: monitor.strategy.metrics.labelDelayBuckets)
         guard r.atEnd else { throw DecodeError(offset: r.offset, reason: "model \(monitor.name): bytes after the labels") }
         return { s in
             s.unmatchedLabels = unmatched
@@ -266,17 +265,7 @@ public final class Durability: Sendable {
         }
         var times: [Double?] = []
         for what in ["last event", "last label"] { times.append(try c.u8(what) == 1 ? try c.f64(what) : nil) }
-        var latency: LatencyHistogram?
-        if try c.u8("latency") == 1 {
-            let buckets = try c.varint("buckets", limit: c.remaining)
-            var counts: [Int] = []
-            for _ in 0..<buckets { counts.append(try c.varint("bucket", limit: Int.max)) }
-            let sum = try c.f64("latency sum")
-            let count = try c.varint("latency count", limit: Int.max)
-            if let bounds = monitor.strategy.metrics.latency?.buckets, bounds.count == buckets {
-                latency = LatencyHistogram(bounds: bounds, counts: counts, sum: sum, count: count)
-            }
-        }
+        let latency = try readHistogram(&c, "latency", bounds: monitor.strategy.metrics.latency?.buckets)
         guard c.atEnd else { throw DecodeError(offset: c.offset, reason: "model \(model.identity.name): bytes after the counters") }
         // Per-bin totals since start (model_feature_events_total); a snapshot without them
         // starts them at zero.
