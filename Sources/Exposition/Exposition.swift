@@ -2,7 +2,7 @@
 //
 // Why not swift-prometheus: it is a client for instrumenting code, built around long-lived
 // metric objects. An exporter of computed gauges rebuilds whole families at every change, and
-// there it falls short (see ../shared/NOTES.md, measured here): it does not escape label values
+// there it falls short (measured before this encoder was written): it does not escape label values
 // (a group value with a quote breaks the scrape), its output order follows dictionary order
 // (not deterministic between runs, so golden tests and diffs are useless), and registering many
 // label sets of one family slows quadratically (6.3 s for 20k series). This encoder is small,

@@ -68,7 +68,7 @@ public enum GeneratorError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .write(let path, let reason): "\(path): cannot write: \(reason)"
+        case .write(let path, let reason): "cannot write \(path): \(reason)"
         }
     }
 }

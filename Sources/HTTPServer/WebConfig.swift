@@ -174,6 +174,7 @@ public struct WebConfigError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         if let line, let column { return "\(path):\(line):\(column): \(message)" }
+        if message.hasPrefix("cannot read \(path): ") { return message }
         return "\(path): \(message)"
     }
 }

@@ -1,4 +1,4 @@
-// The one list of every metric family the exporter emits (../shared/contract/METRICS.md).
+// The one list of every metric family the exporter emits (docs/metrics.md defines each one).
 // The exporter registers families from here and the generator queries names from here, so a
 // rule or a dashboard can never name a series the exporter does not emit.
 

@@ -19,7 +19,7 @@ extension Strategy {
     public static func load(path: String) throws(StrategyError) -> Strategy {
         let bytes: [UInt8]
         do throws(FileError) { bytes = try Files.read(path) } catch {
-            throw StrategyError(file: path, line: 0, column: 0, path: "", message: "cannot read the file: \(error.reason.prefix(1).lowercased() + error.reason.dropFirst())")
+            throw StrategyError.unreadable(file: path, reason: error.reason)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw StrategyError(file: path, line: 0, column: 0, path: "", message: "the file is not valid UTF-8")

@@ -3,7 +3,7 @@
 // the exporter and the generator use it without re-checking.
 //
 // The YAML spelling of every key and enum value is the raw value of the matching enum,
-// exactly as ../shared/contract/STRATEGY.md writes it.
+// exactly as docs/strategy.md writes it.
 
 import MonitorCore
 import TextFormat

@@ -29,9 +29,16 @@ public struct SourceError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
+    /// A file that could not be read at all: `cannot read strategy.yml: no such file or directory`,
+    /// the one form every command uses for a file it cannot read.
+    public static func unreadable(file: String, reason: String) -> SourceError {
+        SourceError(file: file, line: 0, column: 0, path: "", message: "cannot read \(file): \(reason)")
+    }
+
     /// `file:line:column: path: message`, leaving out the position when `line` is 0 and the
-    /// path when it is empty.
+    /// path when it is empty (and the file too when the message already names it).
     public var description: String {
+        if line == 0, path.isEmpty, message.hasPrefix("cannot read \(file): ") { return message }
         var text = file
         if line > 0 { text += ":\(line):\(column)" }
         text += ": "

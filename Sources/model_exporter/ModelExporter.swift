@@ -324,7 +324,6 @@ struct Serve: ParsableCommand {
             server = try HTTPServer(configuration: config, responder: responder, logger: logger)
             try server.start()
         } catch { throw Failure(description: "\(error)") }
-        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.boundPort)", "tls": "\(config.tls != nil)"])
 
         // Served but not ready while the snapshot and the log are replayed.
         if let durability {

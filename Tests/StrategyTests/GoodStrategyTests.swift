@@ -12,7 +12,7 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
 ]
 
 @Suite struct ContractExampleTests {
-    @Test func theExampleOfStrategyMdLoadsAsWritten() throws {
+    @Test func theExampleOfTheDocumentationLoadsAsWritten() throws {
         let s = try parse("strategies/good/contract_example.yml", baseDirectory: "/srv/credit")
         #expect(s.sourcePath == "strategies/good/contract_example.yml")
         #expect(s.model == ModelInfo(name: "credit-risk", version: "3.2.0", task: .binaryClassification, positiveLabel: "1"))
@@ -57,29 +57,6 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
                 forDuration: "10m", severity: .warning, objective: "data-quality", team: "data-eng"
             ),
         ])
-    }
-
-    /// The fixture is the contract's example; when the contract sits beside the repository
-    /// (../shared), check that it still is.
-    static let contractPath = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/contract/STRATEGY.md").path
-
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: contractPath)))
-    func theFixtureIsStillTheContractsExample() throws {
-        let contract = try String(contentsOfFile: Self.contractPath, encoding: .utf8)
-        var lines: [Substring] = []
-        var inside = false
-        for line in contract.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") {
-                if inside { break }
-                inside = line == "```yaml"
-                continue
-            }
-            if inside { lines.append(line) }
-        }
-        let example = lines.joined(separator: "\n") + "\n"
-        #expect(example == (try Fixtures.text("strategies/good/contract_example.yml")))
-        _ = try Strategy.parse(yaml: example, sourcePath: "STRATEGY.md", baseDirectory: "")
     }
 }
 

@@ -1,5 +1,5 @@
 // The statistics core: pure functions over plain arrays, no I/O, no Foundation, no clock.
-// Every definition follows ../shared/contract/METRICS.md and matches the scipy / numpy /
+// Every definition is the one docs/metrics.md gives and matches the scipy / numpy /
 // scikit-learn / fairlearn function it names; where a reference library's result is
 // undefined the function's documentation says what it returns instead.
 
