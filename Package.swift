@@ -40,8 +40,10 @@ let package = Package(
             dependencies: ["MonitorCore", "TextFormat", "FileIO", "YAMLReader", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings
         ),
-        // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
+        // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: deterministic, escaped, into [UInt8].
         .target(name: "Exposition", dependencies: ["TextFormat"], swiftSettings: settings),
+        // Pages people read: the HTML report and the landing page, with one SVG drawing layer. Pure.
+        .target(name: "Report", swiftSettings: settings),
         // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
         .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy", "TextFormat"], swiftSettings: settings),
         // Durable storage formats, as plain functions over bytes (no I/O): CRC-32C, the write-ahead
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Storage",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Storage", "Report",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -92,7 +94,8 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter"], swiftSettings: settings),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report"], swiftSettings: settings),
+        .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: settings),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import Exposition
 import FileIO
 import Ingest
 import MonitorCore
+import Report
 import Strategy
 
 /// Loading what a model needs from disk: the reference dataset, and CSV event files.
@@ -61,13 +62,28 @@ public enum BatchEvaluation {
     /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
     /// (84 against 137 MiB for 100,000 rows × 25 features, BENCHMARKS.md item 1).
     public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo, fleetSeries: Bool = true) throws -> [UInt8] {
+        exposition(try monitor(strategy: strategy, currentPath: currentPath, fleetSeries: fleetSeries), buildInfo: buildInfo)
+    }
+
+    /// A monitor whose window is the whole current CSV.
+    public static func monitor(strategy: Strategy, currentPath: String, fleetSeries: Bool = true) throws -> ModelMonitor {
         let reference = try Datasets.reference(for: strategy)
         let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath))
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
         try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 4096) {
             monitor.ingest($0, now: nil)
         }
-        return Exposition.render(monitor.families() + [buildInfo.family])
+        return monitor
+    }
+
+    public static func exposition(_ monitor: ModelMonitor, buildInfo: BuildInfo) -> [UInt8] {
+        Exposition.render(monitor.families() + [buildInfo.family])
+    }
+
+    /// The HTML report of the monitor's window: one self-contained file. A replay of the rows
+    /// (`backtest`) passes its `timeline` of detections and alert thresholds crossed.
+    public static func report(_ monitor: ModelMonitor, buildInfo: BuildInfo, timeline: Timeline? = nil) -> [UInt8] {
+        Array(ReportPage.render(ReportBuilder(monitor: monitor).report(timeline: timeline), generator: "model_exporter \(buildInfo.version)").utf8)
     }
 }
 

@@ -3,6 +3,7 @@ import FileIO
 import HTTPServer
 import Ingest
 import MonitorCore
+import Report
 import Storage
 import Strategy
 
@@ -62,7 +63,8 @@ public struct ExporterResponder: HTTPResponder {
         if !readiness.isReady, let starting = whileStarting(request) { return starting }
         switch (request.method, request.path) {
         case ("GET", telemetryPath), ("HEAD", telemetryPath):
-            return HTTPResponse(status: 200, headers: [("Content-Type", Exposition.contentType)], body: metrics())
+            let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
+            return HTTPResponse(status: 200, headers: [("Content-Type", format.contentType), ("Vary", "Accept")], body: metrics(format: format))
         case ("GET", "/"):
             return .html(200, landingPage())
         case ("GET", "/-/healthy"), ("HEAD", "/-/healthy"):
@@ -98,7 +100,8 @@ public struct ExporterResponder: HTTPResponder {
     ///
     /// Each model's window families are rendered once per window version and cached
     /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
-    public func metrics() -> [UInt8] {
+    /// The text format 0.0.4 unless the scraper asked for OpenMetrics.
+    public func metrics(format: ExpositionFormat = .text) -> [UInt8] {
         let start = Self.monotonic()
         var families: [RenderedFamily] = []
         for f in Self.renderedFamilies(of: monitors) { families += f }
@@ -106,7 +109,7 @@ public struct ExporterResponder: HTTPResponder {
         families.append(RenderedFamily(buildInfo.family))
         let elapsed = Self.monotonic() - start
         families.append(RenderedFamily(Family(Catalog.scrapeDuration, samples: [Sample(value: elapsed)])))
-        return Exposition.render(rendered: families)
+        return format == .openMetrics ? OpenMetrics.render(rendered: families) : Exposition.render(rendered: families)
     }
 
     /// Each model's rendered families, in the models' order. Models whose window changed are
@@ -243,51 +246,13 @@ public struct ExporterResponder: HTTPResponder {
 
     // MARK: - Landing page
 
-    private func landingPage() -> String {
-        var rows = ""
-        for m in monitors {
-            let s = m.strategy
-            rows += "<tr><td>\(HTML.escape(s.model.name))</td><td>\(HTML.escape(s.model.version))</td><td>\(s.model.task.rawValue)</td><td>\(s.window.events)</td><td>\(m.windowCount)</td></tr>\n"
-        }
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head><meta charset="utf-8"><title>model_exporter</title>
-            <style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style>
-            </head>
-            <body>
-            <h1>model_exporter</h1>
-            <p>Prometheus exporter for machine-learning models in production. Version \(HTML.escape(buildInfo.version)) (revision \(HTML.escape(buildInfo.revision))).</p>
-            <ul>
-            <li><a href="\(HTML.escape(telemetryPath))">Metrics</a></li>
-            <li><a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a></li>
-            </ul>
-            <h2>Models</h2>
-            <table><tr><th>model</th><th>version</th><th>task</th><th>window size</th><th>events in window</th></tr>
-            \(rows)</table>
-            <h2>API</h2>
-            <p><code>POST /api/v1/events</code> (JSON object, array, or NDJSON with <code>Content-Type: application/x-ndjson</code>) and <code>POST /api/v1/labels</code> (<code>{"id": …, "label": …}</code>).</p>
-            </body>
-            </html>
-
-            """
-    }
-}
-
-enum HTML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
+    /// Each model's state at a glance, reloading itself as often as the fastest model's
+    /// dashboard refreshes (`visualization.refresh`, at least every second).
+    func landingPage() -> String {
+        let refresh = monitors.compactMap { Durations.milliseconds($0.strategy.visualization.refresh) }.min().map { max(1, Int(($0 + 999) / 1000)) } ?? 30
+        return LandingPage.render(
+            monitors.map { ReportBuilder(monitor: $0).card() }, version: buildInfo.version, revision: buildInfo.revision,
+            links: LandingPage.Links(metrics: telemetryPath), refreshSeconds: refresh)
     }
 }
 

@@ -13,21 +13,44 @@ public struct LatencyHistogram: Sendable {
     public private(set) var sum: Double = 0
     public private(set) var count: Int = 0
 
+    /// Per bucket (the last one is +Inf), the last observation in it that came with an event id:
+    /// OpenMetrics exemplars, so a slow bucket leads to a request.
+    public private(set) var exemplars: [Observation?]
+
+    /// An observation kept as a bucket's exemplar (made into labels only when rendered).
+    public struct Observation: Sendable, Equatable {
+        public var id: String
+        public var value: Double
+        public var timestamp: Double?
+
+        var exemplar: Exemplar { Exemplar(labels: [("id", id)], value: value, timestamp: timestamp) }
+
+        /// Whether `id` fits OpenMetrics' 128 characters of exemplar labels with its name.
+        static func fits(_ id: String) -> Bool {
+            let room = Exemplar.maxLabelCharacters - 2
+            return id.utf8.count <= room || id.unicodeScalars.count <= room
+        }
+    }
+
     public init(bounds: [Double]) {
         self.bounds = bounds
         counts = Array(repeating: 0, count: bounds.count)
+        exemplars = Array(repeating: nil, count: bounds.count + 1)
     }
 
-    /// A histogram as a snapshot saved it.
+    /// A histogram as a snapshot saved it (exemplars are not saved: they start again).
     init(bounds: [Double], counts: [Int], sum: Double, count: Int) {
         precondition(counts.count == bounds.count, "one count per bucket")
         self.bounds = bounds
         self.counts = counts
         self.sum = sum
         self.count = count
+        exemplars = Array(repeating: nil, count: bounds.count + 1)
     }
 
-    public mutating func observe(_ v: Double) {
+    /// Counts `v`; with an `id` (short enough for an exemplar's labels), it becomes its
+    /// bucket's exemplar, stamped with `timestamp`.
+    public mutating func observe(_ v: Double, id: String? = nil, timestamp: Double? = nil) {
         // Buckets are cumulative at render time; here each value counts in its first bucket.
         var lo = 0, hi = bounds.count
         while lo < hi {
@@ -37,16 +60,17 @@ public struct LatencyHistogram: Sendable {
         if lo < bounds.count { counts[lo] += 1 }
         sum += v
         count += 1
+        if let id, Observation.fits(id) { exemplars[lo] = Observation(id: id, value: v, timestamp: timestamp) }
     }
 
     func samples(base: [(String, String)]) -> [Sample] {
         var out: [Sample] = []
         var cumulative = 0
-        for (b, c) in zip(bounds, counts) {
+        for (k, (b, c)) in zip(bounds, counts).enumerated() {
             cumulative += c
-            out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, Exposition.formatValue(b))], value: Double(cumulative)))
+            out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, Exposition.formatValue(b))], value: Double(cumulative), exemplar: exemplars[k]?.exemplar))
         }
-        out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, "+Inf")], value: Double(count)))
+        out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, "+Inf")], value: Double(count), exemplar: exemplars[bounds.count]?.exemplar))
         out.append(Sample(suffix: "_sum", labels: base, value: sum))
         out.append(Sample(suffix: "_count", labels: base, value: Double(count)))
         return out
@@ -84,6 +108,9 @@ public final class ModelMonitor: Sendable {
         var rejected: [RejectReason: Int] = [:]
         var lastEvent: Double?
         var lastLabel: Double?
+        /// Unix time the counters started (OpenMetrics `_created`): nil in batch evaluation, and
+        /// after a snapshot restored counters that started before this process.
+        var created: Double?
     }
 
     struct Cache: Sendable {
@@ -98,7 +125,8 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true) {
+    /// `created`: unix time the counters start (OpenMetrics `_created`), nil for none.
+    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true, created: Double? = nil) {
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
         evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
@@ -109,7 +137,7 @@ public final class ModelMonitor: Sendable {
             labelDelay: strategy.columns.label == nil ? nil : LatencyHistogram(bounds: strategy.metrics.labelDelayBuckets),
             detectors: strategy.metrics.conceptDrift.map {
                 DetectorBank(pairs: $0.pairs(task: strategy.model.task), parameters: $0.parameters)
-            }))
+            }, created: created))
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
@@ -124,7 +152,9 @@ public final class ModelMonitor: Sendable {
         state.withLock { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
             if s.latency != nil {
-                for i in events.indices { if let l = events[i].latency { s.latency?.observe(l) } }  // no copy of each event
+                for i in events.indices {  // no copy of each event
+                    if let l = events[i].latency { s.latency?.observe(l, id: events[i].id, timestamp: events[i].timestamp ?? now) }
+                }
             }
             s.predictions += events.count
             if !events.isEmpty, let now { s.lastEvent = now }
@@ -167,6 +197,7 @@ public final class ModelMonitor: Sendable {
             s.window.append(contentsOf: events)
             s.window.resetTotals()
             counters(&s)
+            s.created = nil  // the restored counters started in an earlier process, at a time not saved
         }
     }
 
@@ -216,6 +247,9 @@ public final class ModelMonitor: Sendable {
     public func windowEvents() -> [Event] { state.withLock { $0.window.events() } }
 
     public var windowCount: Int { state.withLock { $0.window.count } }
+
+    /// The window as it stands (a copy-on-write copy: O(1)), for reports.
+    public var window: Window { state.withLock { $0.window } }
 
     /// Every family of this model: the window families (recomputed only when the window
     /// changed) and the counters.
@@ -273,6 +307,7 @@ public final class ModelMonitor: Sendable {
         if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
         if let bank = s.detectors { out += detectorFamilies(bank) }
+        for i in out.indices { out[i].created = s.created }  // written for counters and histograms only
         return out
     }
 }

@@ -49,6 +49,7 @@ public struct ProcessCollector: Sendable {
             let s = Self.parse(stat: statText, ticksPerSecond: Double(sysconf(Int32(_SC_CLK_TCK))), pageSize: Double(sysconf(Int32(_SC_PAGESIZE))), bootTime: boot)
         {
             add(Catalog.processCPU, s.cpuSeconds)
+            out[out.count - 1].created = s.startTimeSeconds
             add(Catalog.processVirtual, s.virtualBytes)
             add(Catalog.processResident, s.residentBytes)
             add(Catalog.processStartTime, s.startTimeSeconds)

@@ -22,17 +22,23 @@ public struct Sample: Sendable, Equatable {
     public var suffix: String
     public var labels: [(String, String)]
     public var value: Double
+    /// An example observation behind the value (OpenMetrics only; the text format leaves it out).
+    public var exemplar: Exemplar?
 
-    public init(suffix: String = "", labels: [(String, String)] = [], value: Double) {
+    public init(suffix: String = "", labels: [(String, String)] = [], value: Double, exemplar: Exemplar? = nil) {
         self.suffix = suffix
         self.labels = labels
         self.value = value
+        self.exemplar = exemplar
     }
 
     public static func == (a: Sample, b: Sample) -> Bool {
-        a.suffix == b.suffix && a.value == b.value && a.labels.count == b.labels.count
-            && zip(a.labels, b.labels).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        a.suffix == b.suffix && a.value == b.value && sameLabels(a.labels, b.labels) && a.exemplar == b.exemplar
     }
+}
+
+func sameLabels(_ a: [(String, String)], _ b: [(String, String)]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
 }
 
 /// A metric family with its samples.
@@ -41,12 +47,16 @@ public struct Family: Sendable, Equatable {
     public var help: String
     public var type: ExpositionType
     public var samples: [Sample]
+    /// Unix time the family's series started counting (counters and histograms): OpenMetrics'
+    /// `_created` samples. nil: none are written.
+    public var created: Double?
 
-    public init(name: String, help: String, type: ExpositionType, samples: [Sample] = []) {
+    public init(name: String, help: String, type: ExpositionType, samples: [Sample] = [], created: Double? = nil) {
         self.name = name
         self.help = help
         self.type = type
         self.samples = samples
+        self.created = created
     }
 }
 
@@ -59,6 +69,8 @@ public struct RenderedFamily: Sendable {
     public var type: ExpositionType
     /// The sample lines, each ending with a newline; empty when the family has no samples.
     public var lines: [UInt8]
+    /// The OpenMetrics sample lines when they differ from `lines` (`_created`, exemplars).
+    public var openMetricsLines: [UInt8]?
 
     public init(_ family: Family) {
         name = family.name
@@ -66,6 +78,7 @@ public struct RenderedFamily: Sendable {
         type = family.type
         lines = []
         Exposition.renderSamples(family, into: &lines)
+        openMetricsLines = OpenMetrics.differingSamples(family)
     }
 }
 
@@ -94,17 +107,21 @@ public enum Exposition {
         return out
     }
 
-    public static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
+    /// Indices of the families with samples, grouped by name, groups sorted by name.
+    static func groupedByName(_ families: [RenderedFamily]) -> [[Int]] {
         var order: [String] = []
         var byName: [String: [Int]] = [:]
         for (k, f) in families.enumerated() where !f.lines.isEmpty {
             if byName[f.name] == nil { order.append(f.name) }
             byName[f.name, default: []].append(k)
         }
-        order.sort()
-        for name in order {
-            let group = byName[name]!
+        return order.sorted().map { byName[$0]! }
+    }
+
+    public static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
+        for group in groupedByName(families) {
             let first = families[group[0]]
+            let name = first.name
             append("# HELP ", &out)
             append(name, &out)
             out.append(0x20)

@@ -79,7 +79,7 @@ extension Signal {
     }
 
     /// Whether `min_labeled_events` applies (alerts that need labelled events).
-    package var usesLabeledEvents: Bool {
+    public var usesLabeledEvents: Bool {
         switch self {
         case .quality, .fairness: true
         default: false

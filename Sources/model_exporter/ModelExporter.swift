@@ -69,13 +69,18 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("fleet-series"), help: "Also write the mergeable families the fleet rules sum across shards (docs/fleet.md): true or false.")
     var fleetSeries: Bool = true
 
+    @Option(help: "Also write an HTML report (one self-contained file) to this path.")
+    var report: String?
+
     func run() throws {
         let s = try loadStrategy(strategy)
-        let bytes: [UInt8]
-        do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info, fleetSeries: fleetSeries) } catch {
+        let monitor: ModelMonitor
+        do { monitor = try BatchEvaluation.monitor(strategy: s, currentPath: current, fleetSeries: fleetSeries) } catch {
             throw Failure(description: "\(error)")
         }
+        let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info)
         do {
+            if let report { try Files.writeAtomically(BatchEvaluation.report(monitor, buildInfo: Build.info), to: report) }
             if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
         } catch { throw Failure(description: error.description) }
     }
@@ -297,7 +302,7 @@ struct Serve: ParsableCommand {
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: error.description) }
-            monitors.append(ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries))
+            monitors.append(ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries, created: ExporterResponder.wallClock()))
             logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
         }
         let durability = folder.map { Durability(folder: $0, monitors: monitors, segmentBytesLimit: segmentMiB << 20, logger: logger) }

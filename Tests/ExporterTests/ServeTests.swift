@@ -13,9 +13,12 @@ final class LiveExporter {
     let client: TestHTTPClient
     let monitors: [ModelMonitor]
 
-    init(strategies: [Strategy], capacity: Int? = nil, maxBodyBytes: Int = 64 << 20) throws {
-        monitors = try strategies.map { ModelMonitor(strategy: $0, reference: try Datasets.reference(for: $0), capacity: capacity) }
-        let responder = ExporterResponder(monitors: monitors, buildInfo: BuildInfo(version: "test", revision: "test"), clock: { 1_800_000_000 })
+    init(
+        strategies: [Strategy], capacity: Int? = nil, maxBodyBytes: Int = 64 << 20, created: Double? = nil,
+        clock: @escaping @Sendable () -> Double = { 1_800_000_000 }
+    ) throws {
+        monitors = try strategies.map { ModelMonitor(strategy: $0, reference: try Datasets.reference(for: $0), capacity: capacity, created: created) }
+        let responder = ExporterResponder(monitors: monitors, buildInfo: BuildInfo(version: "test", revision: "test"), clock: clock)
         var config = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         config.maxBodyBytes = maxBodyBytes
         var logger = Logger(label: "test")
@@ -140,7 +143,7 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         let live = try LiveExporter(strategies: [strategy])
         let landing = try live.client.get("/")
         #expect(landing.status == 200)
-        #expect(landing.text.contains("<td>edge_small</td>"))
+        #expect(landing.text.contains(#"data-model="edge_small""#))
         #expect(landing.text.contains(#"<a href="/metrics">"#))
         #expect(try live.client.get("/-/ready").text == "Ready\n")
         #expect(try live.client.get("/nope").status == 404)

@@ -121,29 +121,47 @@ extension Stats {
         return sum.value / Double(scores.count)
     }
 
-    /// Expected calibration error over 10 equal-width bins: bin = `min(floor(score * 10), 9)`
-    /// (scores below 0 go to bin 0); `sum over bins n_b / n * |mean(y) - mean(score)|`.
-    /// NaN when empty. Scores are probabilities in [0, 1].
-    public static func expectedCalibrationError(scores: [Double], positives: [Bool]) -> Double {
-        precondition(scores.count == positives.count, "ECE: \(scores.count) scores vs \(positives.count) labels")
-        guard !scores.isEmpty else { return .nan }
-        var counts = [Int](repeating: 0, count: 10)
-        var positiveCounts = [Int](repeating: 0, count: 10)
-        var scoreSums = [Double](repeating: 0, count: 10)
+    /// One of the 10 equal-width score bins of calibration: how many scores fell in it, their
+    /// sum, and how many of them were positives.
+    public struct ReliabilityBin: Sendable, Equatable {
+        public var lower: Double
+        public var upper: Double
+        public var count: Int
+        public var positives: Int
+        public var scoreSum: Double
+
+        /// Mean score in the bin (NaN when empty).
+        public var meanScore: Double { count > 0 ? scoreSum / Double(count) : .nan }
+        /// Share of positives in the bin (NaN when empty).
+        public var positiveShare: Double { count > 0 ? Double(positives) / Double(count) : .nan }
+    }
+
+    /// The 10 equal-width bins of calibration: bin = `min(floor(score * 10), 9)` (scores below
+    /// 0 go to bin 0), as scikit-learn's `calibration_curve(..., n_bins=10, strategy="uniform")`
+    /// cuts them. Scores are probabilities in [0, 1].
+    public static func reliabilityBins(scores: [Double], positives: [Bool]) -> [ReliabilityBin] {
+        precondition(scores.count == positives.count, "calibration: \(scores.count) scores vs \(positives.count) labels")
+        var bins = (0..<10).map { ReliabilityBin(lower: Double($0) / 10, upper: Double($0 + 1) / 10, count: 0, positives: 0, scoreSum: 0) }
         for k in scores.indices {
             // Clamped in floating point first: a stray NaN or infinity lands in bin 0 or 9
             // instead of trapping in Int(_:).
             let scaled = scores[k] * 10
             let b = scaled >= 9 ? 9 : scaled >= 1 ? Int(scaled) : 0
-            counts[b] += 1
-            if positives[k] { positiveCounts[b] += 1 }
-            scoreSums[b] += scores[k]
+            bins[b].count += 1
+            if positives[k] { bins[b].positives += 1 }
+            bins[b].scoreSum += scores[k]
         }
+        return bins
+    }
+
+    /// Expected calibration error over the 10 bins of `reliabilityBins`:
+    /// `sum over bins n_b / n * |mean(y) - mean(score)|`. NaN when empty.
+    public static func expectedCalibrationError(scores: [Double], positives: [Bool]) -> Double {
+        guard !scores.isEmpty else { return .nan }
         let n = Double(scores.count)
         var ece = 0.0
-        for b in 0..<10 where counts[b] > 0 {
-            let nb = Double(counts[b])
-            ece += nb / n * abs(Double(positiveCounts[b]) / nb - scoreSums[b] / nb)
+        for b in reliabilityBins(scores: scores, positives: positives) where b.count > 0 {
+            ece += Double(b.count) / n * abs(b.positiveShare - b.meanScore)
         }
         return ece
     }
