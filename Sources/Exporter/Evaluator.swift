@@ -44,6 +44,7 @@ package struct Evaluator: Sendable {
         b.add(Catalog.windowLabeledEvents, [], Double(window.labeledCount))
         let fleetFamilies = fleet?.families(window: window, evaluator: self) ?? []
         guard window.count > 0 else { return b.build() + fleetFamilies }
+        if strategy.columns.label != nil { b.add(Catalog.windowLabelCoverage, [], Double(window.labeledCount) / Double(window.count)) }
         dataQualityAndFeatureDrift(window, &b)
         outcomeDrift(window, &b)
         quality(window, &b)

@@ -77,6 +77,16 @@ package struct LatencyHistogram: Sendable {
     }
 }
 
+/// Reasons a delayed label is counted in `model_labels_unmatched_total`.
+package enum UnmatchedLabelReason: String, Sendable, CaseIterable {
+    /// No event of the window has the id.
+    case unknown
+    /// The event has left the window.
+    case expired
+    /// The event already had a label: the new one replaces it, and is not counted again.
+    case duplicate
+}
+
 /// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a
 /// short lock; a scrape copies the window (O(1), copy-on-write) and computes outside that lock,
 /// and only when the window changed since the last scrape.
@@ -91,7 +101,10 @@ package final class ModelMonitor: Sendable {
         var latency: LatencyHistogram?
         var predictions = 0
         var labels = 0
-        var unmatchedLabels = 0
+        var unmatchedLabels: [UnmatchedLabelReason: Int] = [:]
+        var labelDelay: LatencyHistogram?
+        /// The concept-drift detectors (nil when the strategy runs none).
+        var detectors: DetectorBank?
         var rejected: [RejectReason: Int] = [:]
         var lastEvent: Double?
         var lastLabel: Double?
@@ -119,7 +132,12 @@ package final class ModelMonitor: Sendable {
         evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
-        state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }, created: created))
+        state = Mutex(State(
+            window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) },
+            labelDelay: strategy.columns.label == nil ? nil : LatencyHistogram(bounds: strategy.metrics.labelDelayBuckets),
+            detectors: strategy.metrics.conceptDrift.map {
+                DetectorBank(pairs: $0.pairs(task: strategy.model.task), parameters: $0.parameters)
+            }, created: created))
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
@@ -140,6 +158,30 @@ package final class ModelMonitor: Sendable {
             }
             s.predictions += events.count
             if !events.isEmpty, let now { s.lastEvent = now }
+            if strategy.columns.label != nil || s.detectors != nil { observe(events, now: now, &s) }
+        }
+    }
+
+    /// Inline labels (counted, and their delay observed) and the detectors' streams.
+    private func observe(_ events: [Event], now: Double?, _ s: inout State) {
+        let numeric = strategy.model.task == .regression
+        events.withUnsafeBufferPointer { events in
+            for i in 0..<events.count {
+                let time = events[i].timestamp ?? now
+                if s.detectors != nil {
+                    if let score = events[i].score { s.detectors?.observe(score, on: .score, at: time) }
+                    if numeric, s.detectors?.watches(.prediction) == true {
+                        s.detectors?.observe(Window.number(of: events[i].prediction), on: .prediction, at: time)
+                    }
+                }
+                guard let label = events[i].label else { continue }
+                s.labels += 1
+                if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
+                if s.detectors?.watches(.error) == true {
+                    let error = DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric)
+                    s.detectors?.observe(error, on: .error, at: time)
+                }
+            }
         }
     }
 
@@ -159,17 +201,42 @@ package final class ModelMonitor: Sendable {
         }
     }
 
-    /// Attaches delayed labels; returns how many matched an event of the window.
+    /// Attaches delayed labels; returns how many matched an event of the window (a second
+    /// label for an event replaces the first and counts as unmatched, `duplicate`).
     @discardableResult
     package func attach(_ labels: [LabelUpdate], now: Double) -> (attached: Int, unmatched: Int) {
-        state.withLock { s in
+        let numeric = strategy.model.task == .regression
+        return state.withLock { s in
             var attached = 0
-            for l in labels where s.window.attach(l) { attached += 1 }
+            for l in labels {
+                switch s.window.label(l) {
+                case .unknown: s.unmatchedLabels[.unknown, default: 0] += 1
+                case .expired: s.unmatchedLabels[.expired, default: 0] += 1
+                case .attached(_, _, replaced: true): s.unmatchedLabels[.duplicate, default: 0] += 1
+                case .attached(let prediction, let timestamp, replaced: false):
+                    attached += 1
+                    if let timestamp { s.labelDelay?.observe(max(0, now - timestamp)) }
+                    s.detectors?.observe(DetectorBank.error(prediction: prediction, label: l.label, numeric: numeric), on: .error, at: now)
+                }
+            }
             s.labels += attached
-            s.unmatchedLabels += labels.count - attached
             if attached > 0 { s.lastLabel = now }
             return (attached, labels.count - attached)
         }
+    }
+
+    /// Detections so far, one per (detector, stream) pair in the strategy's order.
+    package func detections() -> [(detector: DetectorKind, stream: DetectorStream, count: Int)] {
+        state.withLock { s in (s.detectors?.slots ?? []).map { ($0.kind, $0.stream, $0.detections) } }
+    }
+
+    /// The detectors' state as numbers, for snapshots (empty when none run).
+    package func savedDetectors() -> [[Double]] { state.withLock { $0.detectors?.saved ?? [] } }
+
+    /// Puts saved detector state back; false when it does not fit this strategy's detectors.
+    package func restoreDetectors(_ saved: [[Double]]) -> Bool {
+        guard let spec = strategy.metrics.conceptDrift else { return saved.isEmpty }
+        return state.withLock { s in s.detectors?.restore(saved, parameters: spec.parameters) ?? false }
     }
 
     package func reject(_ reason: RejectReason, count: Int = 1) {
@@ -228,7 +295,10 @@ package final class ModelMonitor: Sendable {
         out.append(Family(Catalog.predictions, samples: [Sample(labels: base, value: Double(s.predictions))]))
         if strategy.columns.label != nil {
             out.append(Family(Catalog.labels, samples: [Sample(labels: base, value: Double(s.labels))]))
-            out.append(Family(Catalog.labelsUnmatched, samples: [Sample(labels: base, value: Double(s.unmatchedLabels))]))
+            out.append(Family(Catalog.labelsUnmatched, samples: UnmatchedLabelReason.allCases.map {
+                Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.unmatchedLabels[$0] ?? 0))
+            }))
+            if let h = s.labelDelay { out.append(Family(Catalog.labelDelay, samples: h.samples(base: base))) }
         }
         out.append(Family(Catalog.eventsRejected, samples: RejectReason.allCases.map {
             Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.rejected[$0] ?? 0))
@@ -236,7 +306,23 @@ package final class ModelMonitor: Sendable {
         if let t = s.lastEvent { out.append(Family(Catalog.lastEventTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
+        if let bank = s.detectors { out += detectorFamilies(bank) }
         for i in out.indices { out[i].created = s.created }  // written for counters and histograms only
+        return out
+    }
+}
+
+extension ModelMonitor {
+    func detectorFamilies(_ bank: DetectorBank) -> [Family] {
+        var counts: [Sample] = [], last: [Sample] = [], widths: [Sample] = []
+        for slot in bank.slots {
+            let labels = base + [(Label.detector, slot.kind.rawValue), (Label.stream, slot.stream.rawValue)]
+            counts.append(Sample(labels: labels, value: Double(slot.detections)))
+            if let t = slot.lastDetection { last.append(Sample(labels: labels, value: t)) }
+            widths.append(Sample(labels: labels, value: Double(slot.detector.windowEvents)))
+        }
+        var out = [Family(Catalog.conceptDriftDetections, samples: counts), Family(Catalog.conceptDriftWindowEvents, samples: widths)]
+        if !last.isEmpty { out.append(Family(Catalog.conceptDriftLastDetection, samples: last)) }
         return out
     }
 }

@@ -54,6 +54,7 @@ enum Names {
     static let exporterDownAlert = "ModelExporterDown"
     static func noEventsAlert(_ model: String) -> String { camel(model) + "NoEvents" }
     static func labelLagAlert(_ model: String) -> String { camel(model) + "LabelLag" }
+    static func conceptDriftAlert(_ model: String) -> String { camel(model) + "ConceptDrift" }
 
     /// `credit-risk` → `CreditRisk`, `animals_multiclass` → `AnimalsMulticlass`.
     static func camel(_ name: String) -> String {

@@ -253,6 +253,13 @@ enum DashboardBuilder {
                     out.append(series(Catalog.featureDriftPValue, title: "Feature drift p-value"))
                 }
             }
+            if m.conceptDrift != nil {
+                var detections = series(Catalog.conceptDriftDetections, title: "Concept-drift detections")
+                detections.description += " Alert \(Names.conceptDriftAlert(s.model.name)) fires for \(w) after each new detection."
+                detections.key = .conceptDrift
+                out.append(detections)
+                out.append(series(Catalog.conceptDriftWindowEvents, title: "Detector window (ADWIN width)"))
+            }
             out += driftPanels(name: "Prediction", methods: m.drift.prediction, record: Names.predictionDrifted,
                                score: Catalog.predictionDriftScore, pValue: Catalog.predictionDriftPValue)
             if s.columns.label != nil {
@@ -313,6 +320,16 @@ enum DashboardBuilder {
                     unit: rateUnit(Catalog.labels),
                     targets: [DashboardTarget(expr: PromQL.selector(Names.labelsRate(w), scope), legend: legend([]))],
                     key: .labelsRate))
+                out.append(series(Catalog.windowLabelCoverage, title: "Label coverage of the window"))
+                let delay = PromQL.selector(Catalog.seriesNames(of: Catalog.labelDelay)[0], scope)
+                let sumRate = "sum by (\(PromQL.bucketLabel)) (rate(\(delay)[$__rate_interval]))"
+                out.append(DashboardPanel(
+                    kind: .timeseries, title: "Label delay quantiles",
+                    description: "\(Catalog.labelDelay.help) Median and 90th percentile of the labels that arrived in each interval.",
+                    unit: Catalog.labelDelay.unit,
+                    targets: ["0.5", "0.9"].map { q in
+                        DashboardTarget(expr: "histogram_quantile(\(q), \(sumRate))", legend: "p\(q.dropFirst(2))\(q.count == 3 ? "0" : "")")
+                    }))
             }
             if s.metrics.latency != nil {
                 let qs = RulePlanner.latencyQuantiles(s)

@@ -377,21 +377,47 @@ package struct Window: Sendable {
     /// the first.
     @discardableResult
     package mutating func attach(_ update: LabelUpdate) -> Bool {
+        if case .attached = label(update) { return true }
+        return false
+    }
+
+    /// What became of a delayed label.
+    package enum LabelMatch: Sendable, Equatable {
+        /// Attached to the event of the window with its id (the one appended last, if several
+        /// share it); `replaced` when that event already had a label.
+        case attached(prediction: Outcome, timestamp: Double?, replaced: Bool)
+        /// No event of the window has the id, nor had one the window still remembers.
+        case unknown
+        /// The event has left the window. The join remembers ids up to twice the window's
+        /// capacity; older ids are `unknown`.
+        case expired
+    }
+
+    /// `attach`, saying what matched: the event's prediction and timestamp (for the error and
+    /// the label's delay), or why nothing did.
+    package mutating func label(_ update: LabelUpdate) -> LabelMatch {
         if indexedUpTo < appended { indexIDs() }
-        guard let seq = idIndex[update.id], seq >= appended - count else { return false }
+        guard let seq = idIndex[update.id] else { return .unknown }
+        guard seq >= appended - count else { return .expired }
         let slot = seq % layout.capacity
+        let replaced: Bool
+        let prediction: Outcome
         if layout.numericOutcome {
             let v = update.label.value ?? Self.number(of: update.label)
-            if labelValues[slot].isNaN && !v.isNaN { labeledCount += 1 }
-            if !labelValues[slot].isNaN && v.isNaN { labeledCount -= 1 }
+            replaced = !labelValues[slot].isNaN
+            if !replaced && !v.isNaN { labeledCount += 1 }
+            if replaced && v.isNaN { labeledCount -= 1 }
             labelValues[slot] = v
+            prediction = .value(predictionValues[slot])
         } else {
             let c = classCode(update.label)
-            if labelCodes[slot] == CategoryDictionary.missingCode { labeledCount += 1 }
+            replaced = labelCodes[slot] != CategoryDictionary.missingCode
+            if !replaced { labeledCount += 1 }
             labelCodes[slot] = c
+            prediction = .category(classes.value(of: predictionCodes[slot]) ?? Self.overflowClass)
         }
         version &+= 1
-        return true
+        return .attached(prediction: prediction, timestamp: timestamps[slot].isNaN ? nil : timestamps[slot], replaced: replaced)
     }
 
     private mutating func evict(slot: Int) {
@@ -497,7 +523,7 @@ package struct Window: Sendable {
         return t == s ? s : t
     }
 
-    static func number(of o: Outcome) -> Double {
+    package static func number(of o: Outcome) -> Double {
         switch o {
         case .value(let v): v
         case .category(let s): Double(s) ?? .nan

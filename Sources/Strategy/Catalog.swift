@@ -37,6 +37,8 @@ package enum Label {
     package static let attribute = "attribute"
     package static let group = "group"
     package static let reason = "reason"
+    package static let detector = "detector"
+    package static let stream = "stream"
     package static let bin = "bin"
     package static let outcome = "outcome"
     package static let sha256 = "sha256"
@@ -108,14 +110,20 @@ package enum Catalog {
     // Latency, volume
     package static let latency = MetricFamily("model_prediction_latency_seconds", .histogram, "Seconds the model took per prediction, over the window.", unit: "s")
     package static let predictions = MetricFamily("model_predictions_total", .counter, "Prediction events accepted since start.")
-    package static let labels = MetricFamily("model_labels_total", .counter, "Delayed labels attached to events of the window since start.")
-    package static let labelsUnmatched = MetricFamily("model_labels_unmatched_total", .counter, "Delayed labels whose id is unknown or already evicted from the window, since start.")
+    package static let labels = MetricFamily("model_labels_total", .counter, "Labels of events since start, inline (in the event) or delayed (joined by id); a second label for one event is not counted again.")
+    package static let labelsUnmatched = MetricFamily("model_labels_unmatched_total", .counter, "Delayed labels not counted as labels since start, by reason: unknown id, event expired from the window, or duplicate (a second label for one event, which replaces the first).", labels: [Label.reason])
+    package static let labelDelay = MetricFamily("model_label_delay_seconds", .histogram, "Seconds from an event's timestamp to the arrival of its label, since start.", unit: "s")
+    package static let windowLabelCoverage = MetricFamily("model_window_label_coverage_ratio", .gauge, "Share of the window's events that have a label.", unit: "percentunit")
     package static let windowEvents = MetricFamily("model_window_events", .gauge, "Events in the current window.")
     package static let windowLabeledEvents = MetricFamily("model_window_labeled_events", .gauge, "Labelled events in the current window.")
     package static let eventsRejected = MetricFamily("model_events_rejected_total", .counter, "Events rejected since start, by reason.", labels: [Label.reason])
     package static let lastEventTimestamp = MetricFamily("model_last_event_timestamp_seconds", .gauge, "Unix time of the last accepted prediction event.", unit: "dateTimeAsIso")
     package static let lastLabelTimestamp = MetricFamily("model_last_label_timestamp_seconds", .gauge, "Unix time of the last label attached to an event.", unit: "dateTimeAsIso")
 
+    // Concept drift
+    package static let conceptDriftDetections = MetricFamily("model_concept_drift_detections_total", .counter, "Drift reported by a streaming detector on a stream (error, score, prediction) since start.", labels: [Label.detector, Label.stream])
+    package static let conceptDriftLastDetection = MetricFamily("model_concept_drift_last_detection_timestamp_seconds", .gauge, "Unix time of the event (or label) whose update last made the detector report drift.", labels: [Label.detector, Label.stream], unit: "dateTimeAsIso")
+    package static let conceptDriftWindowEvents = MetricFamily("model_concept_drift_detector_window_events", .gauge, "Values the detector currently decides on: ADWIN's adaptive window width, the others' count since their last detection.", labels: [Label.detector, Label.stream])
     // Fleet: mergeable state, summed across replicas by the fleet recording rules
     package static let referenceInfo = MetricFamily("model_reference_info", .gauge, "1, labelled by the SHA-256 of the reference's bins and proportions as exposed: replicas of one fleet show one value.", labels: [Label.sha256])
     package static let featureReferenceRatio = MetricFamily("model_feature_reference_ratio", .gauge, "Share of the reference in each bin of a feature (numerical: bin = the bin's upper edge, +Inf for the last; categorical: the category).", labels: [Label.feature, Label.bin], unit: "percentunit")
@@ -195,8 +203,9 @@ package enum Catalog {
         featureDriftScore, featureDriftPValue, featureDrifted, datasetDriftShare, predictionDriftScore,
         predictionDriftPValue, targetDriftScore, targetDriftPValue, missing, outOfRange, newCategory, mean, stddev,
         selectionRate, truePositiveRate, falsePositiveRate, demographicParityDifference, demographicParityRatio,
-        equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, windowEvents,
-        windowLabeledEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
+        equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, labelDelay,
+        windowEvents, windowLabeledEvents, windowLabelCoverage, conceptDriftDetections, conceptDriftLastDetection,
+        conceptDriftWindowEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
         processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
     ] + fleet
 

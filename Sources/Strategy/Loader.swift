@@ -257,7 +257,7 @@ struct StrategyReader {
     // MARK: metrics
 
     private func readMetrics(_ node: YNode?, task: Task, columns: Columns, protected: [String]) throws(StrategyError) -> MetricsSpec {
-        let map = try node?.mapping(allowing: ["quality", "drift", "fairness", "data_quality", "latency"])
+        let map = try node?.mapping(allowing: ["quality", "drift", "fairness", "data_quality", "latency", "concept_drift", "label_delay"])
         let hasLabel = columns.label != nil
 
         // Quality: whatever the task and the columns allow.
@@ -311,10 +311,20 @@ struct StrategyReader {
         var latency: LatencySpec? = columns.latency != nil ? LatencySpec(buckets: LatencySpec.defaultBuckets) : nil
         if let latencyNode = map?.optional("latency") {
             guard columns.latency != nil else { throw latencyNode.error("needs a latency column (columns.latency)") }
-            latency = try readLatency(latencyNode)
+            latency = LatencySpec(buckets: try readBuckets(latencyNode, of: "latency", defaults: LatencySpec.defaultBuckets))
         }
 
-        return MetricsSpec(quality: quality, drift: drift, fairness: fairness, dataQuality: dataQuality, latency: latency)
+        var labelDelayBuckets = LatencySpec.defaultLabelDelayBuckets
+        if let delayNode = map?.optional("label_delay") {
+            guard columns.label != nil else { throw delayNode.error("needs a label column (columns.label)") }
+            labelDelayBuckets = try readBuckets(delayNode, of: "label delay", defaults: LatencySpec.defaultLabelDelayBuckets)
+        }
+        let conceptDrift = try map?.optional("concept_drift").map { node throws(StrategyError) in
+            try readConceptDrift(node, task: task, columns: columns)
+        }
+        return MetricsSpec(
+            quality: quality, drift: drift, fairness: fairness, dataQuality: dataQuality, latency: latency, conceptDrift: conceptDrift,
+            labelDelayBuckets: labelDelayBuckets)
     }
 
     private func readDrift(_ node: YNode?, task: Task, columns: Columns) throws(StrategyError) -> DriftSpec {
@@ -410,23 +420,24 @@ struct StrategyReader {
         return values
     }
 
-    private func readLatency(_ node: YNode) throws(StrategyError) -> LatencySpec {
+    /// `{buckets: [...]}` of a seconds histogram: strictly increasing bounds above 0.
+    private func readBuckets(_ node: YNode, of what: String, defaults: [Double]) throws(StrategyError) -> [Double] {
         let map = try node.mapping(allowing: ["buckets"])
-        guard let bucketsNode = map.optional("buckets") else { return LatencySpec(buckets: LatencySpec.defaultBuckets) }
+        guard let bucketsNode = map.optional("buckets") else { return defaults }
         let items = try bucketsNode.list()
         guard !items.isEmpty else { throw bucketsNode.error("list at least one bucket, or leave buckets out for the defaults") }
         var buckets: [Double] = []
         var previous: Threshold?
         for item in items {
             let bound = try item.number()
-            guard bound.value > 0 else { throw item.error("a latency bucket must be above 0 seconds, found \(bound.text)") }
+            guard bound.value > 0 else { throw item.error("a \(what) bucket must be above 0 seconds, found \(bound.text)") }
             if let previous, bound.value <= previous.value {
                 throw item.error("buckets must be strictly increasing (\(bound.text) follows \(previous.text))")
             }
             buckets.append(bound.value)
             previous = bound
         }
-        return LatencySpec(buckets: buckets)
+        return buckets
     }
 
     // MARK: objectives, visualization

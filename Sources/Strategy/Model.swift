@@ -221,6 +221,35 @@ package struct LatencySpec: Sendable, Equatable {
     package init(buckets: [Double]) { self.buckets = buckets }
 
     package static let defaultBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+    /// `model_label_delay_seconds`: 1 minute to 7 days.
+    package static let defaultLabelDelayBuckets: [Double] = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800]
+}
+
+/// `metrics.concept_drift`: which detectors watch which streams, with which parameters.
+package struct ConceptDriftSpec: Sendable, Equatable {
+    package var streams: [DetectorStream]
+    package var detectors: [DetectorKind]
+    /// river 0.26.1's defaults, overridden where the strategy says so.
+    package var parameters: DetectorParameters
+
+    package init(streams: [DetectorStream], detectors: [DetectorKind], parameters: DetectorParameters = DetectorParameters()) {
+        self.streams = streams
+        self.detectors = detectors
+        self.parameters = parameters
+    }
+
+    /// Whether a stream carries only 0 and 1 for this task (DDM's condition).
+    package static func isBinary(_ stream: DetectorStream, task: Task) -> Bool {
+        stream == .error && task.isClassification
+    }
+
+    /// The (detector, stream) pairs that run, streams first in the strategy's order: DDM only
+    /// on 0/1 streams.
+    package func pairs(task: Task) -> [(detector: DetectorKind, stream: DetectorStream)] {
+        streams.flatMap { stream in
+            detectors.filter { !$0.needsBinaryStream || Self.isBinary(stream, task: task) }.map { ($0, stream) }
+        }
+    }
 }
 
 /// Step 3: what is computed. Empty lists mean "off"; defaults are resolved by the loader.
@@ -231,13 +260,22 @@ package struct MetricsSpec: Sendable, Equatable {
     package var dataQuality: [DataQualityMetric]
     /// nil when latency is not measured (no latency column).
     package var latency: LatencySpec?
+    /// nil when no concept-drift detector runs (no `metrics.concept_drift`).
+    package var conceptDrift: ConceptDriftSpec?
+    /// `model_label_delay_seconds` buckets (`metrics.label_delay.buckets`).
+    package var labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
 
-    package init(quality: [QualityMetric], drift: DriftSpec, fairness: [FairnessMetric], dataQuality: [DataQualityMetric], latency: LatencySpec?) {
+    package init(
+        quality: [QualityMetric], drift: DriftSpec, fairness: [FairnessMetric], dataQuality: [DataQualityMetric], latency: LatencySpec?,
+        conceptDrift: ConceptDriftSpec? = nil, labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
+    ) {
+        self.labelDelayBuckets = labelDelayBuckets
         self.quality = quality
         self.drift = drift
         self.fairness = fairness
         self.dataQuality = dataQuality
         self.latency = latency
+        self.conceptDrift = conceptDrift
     }
 }
 

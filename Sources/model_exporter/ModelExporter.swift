@@ -32,7 +32,7 @@ struct ModelExporter: ParsableCommand {
         commandName: "model_exporter",
         abstract: "Prometheus exporter for machine-learning models in production.",
         version: "model_exporter \(Build.version) (revision \(Build.revision))",
-        subcommands: [Serve.self, Evaluate.self, Generate.self, Check.self]
+        subcommands: [Serve.self, Evaluate.self, Backtest.self, Generate.self, Check.self]
     )
 }
 
@@ -82,6 +82,38 @@ struct Evaluate: ParsableCommand {
             if let report { try Files.writeAtomically(BatchEvaluation.report(monitor, buildInfo: Build.info), to: report) }
             if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
         } catch { throw Failure(description: error.description) }
+    }
+}
+
+struct Backtest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a CSV row by row through the serving pipeline and print when detectors and alerts would have fired.")
+
+    @Option(help: "The strategy file.")
+    var strategy: String
+
+    @Option(help: "The events as CSV, oldest first.")
+    var current: String
+
+    @Option(help: "Output: text (a table for people) or jsonl (one JSON object per line).")
+    var format: String = "text"
+
+    @Option(help: "Also report the window and each alert's signal every N rows.")
+    var every: Int?
+
+    func run() throws {
+        guard let format = Exporter.Backtest.Format(rawValue: format) else {
+            throw ValidationError("--format must be text or jsonl, found \"\(format)\"")
+        }
+        if let every, every < 1 { throw ValidationError("--every must be at least 1, found \(every)") }
+        let s = try loadStrategy(strategy)
+        let entries: [Exporter.Backtest.Entry]
+        do { entries = try Exporter.Backtest.run(strategy: s, currentPath: current, every: every) } catch {
+            throw Failure(description: "\(error)")
+        }
+        do { try Files.writeStandardOutput(Array(Exporter.Backtest.render(entries, format: format).utf8)) } catch {
+            throw Failure(description: error.description)
+        }
     }
 }
 

@@ -120,7 +120,9 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         let strategy = try Strategy.load(path: Fixtures.oracle("credit_psi") + "/strategy.yml")
         let live = try LiveExporter(strategies: [strategy], capacity: 2)
         let e = { (id: String) in #"{"id":"\#(id)","features":{"income":1000},"attributes":{"gender":"f"},"prediction":"1","score":0.7}"# }
-        #expect(try live.client.post("/api/v1/events", "[\(e("a")),\(e("b")),\(e("c"))]").status == 200)
+        #expect(try live.client.post("/api/v1/events", "[\(e("a")),\(e("b"))]").status == 200)
+        #expect(try live.client.post("/api/v1/labels", #"{"id":"nothing-yet","label":"1"}"#).status == 200)
+        #expect(try live.client.post("/api/v1/events", e("c")).status == 200)
         // "a" was evicted (window of 2); "b" is in the window; "zzz" never existed.
         let r = try live.client.post("/api/v1/labels", #"{"id":"a","label":"1"}"# + "\n" + #"{"id":"b","label":"1"}"# + "\n" + #"{"id":"zzz","label":"0"}"#, contentType: "application/x-ndjson")
         #expect(r.status == 200)
@@ -128,7 +130,10 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         let m = try parseExposition(try live.client.get("/metrics").text)
         #expect(m.first { $0.name == "model_window_labeled_events" }?.value == 1)
         #expect(m.first { $0.name == "model_labels_total" }?.value == 1)
-        #expect(m.first { $0.name == "model_labels_unmatched_total" }?.value == 2)
+        let unmatched = { (reason: String) in m.first { $0.name == "model_labels_unmatched_total" && $0.labels["reason"] == reason }?.value }
+        #expect(unmatched("unknown") == 2)
+        #expect(unmatched("expired") == 1)
+        #expect(unmatched("duplicate") == 0)
         #expect(m.first { $0.name == "model_accuracy_ratio" }?.value == 1)
         #expect(m.first { $0.name == "model_last_label_timestamp_seconds" }?.value == 1_800_000_000)
     }
