@@ -1,3 +1,4 @@
+import Collectors
 import Exposition
 import HTTPServer
 import Ingest
@@ -17,7 +18,8 @@ public struct ExporterResponder: HTTPResponder {
     public let monitors: [ModelMonitor]
     public let telemetryPath: String
     public let buildInfo: BuildInfo
-    public let process: ProcessCollector
+    /// The exporter's own process and build info, then the given collectors (the model servers').
+    public let collectors: CollectorSet
     private let byName: [String: ModelMonitor]
     private let schemas: [String: EventSchema]
     /// Wall clock (unix seconds); injected so tests can fix it.
@@ -25,12 +27,14 @@ public struct ExporterResponder: HTTPResponder {
 
     public init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
-        process: ProcessCollector = ProcessCollector(), clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock
+        collectors: [any Collector] = [ProcessCollector()],
+        clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
+        collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
         self.monitors = monitors
         self.telemetryPath = telemetryPath
         self.buildInfo = buildInfo
-        self.process = process
+        self.collectors = CollectorSet([buildInfo] + collectors, failed: collectorFailed)
         self.clock = clock
         byName = Dictionary(uniqueKeysWithValues: monitors.map { ($0.name, $0) })
         schemas = byName.mapValues(\.schema)
@@ -39,12 +43,6 @@ public struct ExporterResponder: HTTPResponder {
     public static let wallClock: @Sendable () -> Double = {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    static func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
@@ -80,12 +78,11 @@ public struct ExporterResponder: HTTPResponder {
     /// Each model's window families are rendered once per window version and cached
     /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
     public func metrics() -> [UInt8] {
-        let start = Self.monotonic()
+        let start = Monotonic.seconds()
         var families: [RenderedFamily] = []
         for f in Self.renderedFamilies(of: monitors) { families += f }
-        families += process.families().map(RenderedFamily.init)
-        families.append(RenderedFamily(buildInfo.family))
-        let elapsed = Self.monotonic() - start
+        families += collectors.families().map(RenderedFamily.init)
+        let elapsed = Monotonic.seconds() - start
         families.append(RenderedFamily(Family(Catalog.scrapeDuration, samples: [Sample(value: elapsed)])))
         return Exposition.render(rendered: families)
     }

@@ -37,6 +37,10 @@ public enum Label {
     public static let attribute = "attribute"
     public static let group = "group"
     public static let reason = "reason"
+    public static let mode = "mode"
+    public static let gpu = "gpu"
+    public static let uuid = "uuid"
+    public static let collector = "collector"
 }
 
 public enum Catalog {
@@ -102,6 +106,42 @@ public enum Catalog {
     public static let processMaxFDs = MetricFamily("process_max_fds", .gauge, "Maximum number of open file descriptors.", perModel: false)
     public static let processStartTime = MetricFamily("process_start_time_seconds", .gauge, "Start time of the process since unix epoch in seconds.", perModel: false, unit: "dateTimeAsIso")
 
+    public static let collectorSuccess = MetricFamily("model_exporter_collector_success", .gauge, "1 when the collector's last scrape succeeded, else 0.", labels: [Label.collector], perModel: false)
+    public static let collectorDuration = MetricFamily("model_exporter_collector_duration_seconds", .gauge, "Seconds the collector's last scrape took.", labels: [Label.collector], perModel: false, unit: "s")
+
+    // The model server's resources (strategy `serving:`); sums over its matched processes.
+    public static let serverUp = MetricFamily("model_server_up", .gauge, "1 when at least one process of the model server was found, else 0.")
+    public static let serverProcesses = MetricFamily("model_server_processes", .gauge, "Processes of the model server found.")
+    public static let serverCPU = MetricFamily("model_server_cpu_seconds_total", .counter, "CPU seconds the model server's processes spent, by mode (user, system).", labels: [Label.mode], unit: "s")
+    public static let serverCPUCores = MetricFamily("model_server_cpu_cores", .gauge, "CPUs online on the machine that runs the model server.")
+    public static let serverResident = MetricFamily("model_server_resident_memory_bytes", .gauge, "Resident memory of the model server's processes, bytes.", unit: "bytes")
+    public static let serverVirtual = MetricFamily("model_server_virtual_memory_bytes", .gauge, "Virtual memory of the model server's processes, bytes.", unit: "bytes")
+    public static let serverRead = MetricFamily("model_server_read_bytes_total", .counter, "Bytes the model server's processes made storage read (/proc/PID/io read_bytes).", unit: "bytes")
+    public static let serverWritten = MetricFamily("model_server_written_bytes_total", .counter, "Bytes the model server's processes made storage write (/proc/PID/io write_bytes).", unit: "bytes")
+    public static let serverOpenFDs = MetricFamily("model_server_open_fds", .gauge, "Open file descriptors of the model server's processes.")
+    public static let serverThreads = MetricFamily("model_server_threads", .gauge, "Threads of the model server's processes.")
+    public static let serverStartTime = MetricFamily("model_server_start_time_seconds", .gauge, "Start time of the model server's oldest process, unix seconds.", unit: "dateTimeAsIso")
+    public static let cgroupCPU = MetricFamily("model_server_cgroup_cpu_seconds_total", .counter, "CPU seconds used by the model server's cgroup (cpu.stat usage_usec).", unit: "s")
+    public static let cgroupThrottled = MetricFamily("model_server_cgroup_cpu_throttled_seconds_total", .counter, "Seconds the model server's cgroup was throttled by its CPU limit (cpu.stat throttled_usec).", unit: "s")
+    public static let cgroupMemory = MetricFamily("model_server_cgroup_memory_bytes", .gauge, "Memory used by the model server's cgroup (memory.current), bytes.", unit: "bytes")
+    public static let cgroupMemoryLimit = MetricFamily("model_server_cgroup_memory_limit_bytes", .gauge, "Memory limit of the model server's cgroup (memory.max; absent when unlimited), bytes.", unit: "bytes")
+    public static let cgroupIORead = MetricFamily("model_server_cgroup_io_read_bytes_total", .counter, "Bytes read from block devices by the model server's cgroup (io.stat rbytes).", unit: "bytes")
+    public static let cgroupIOWritten = MetricFamily("model_server_cgroup_io_written_bytes_total", .counter, "Bytes written to block devices by the model server's cgroup (io.stat wbytes).", unit: "bytes")
+    public static let cgroupOOMKills = MetricFamily("model_server_cgroup_oom_kills_total", .counter, "Processes of the model server's cgroup killed for lack of memory (memory.events oom_kill).")
+    public static let gpuUtilization = MetricFamily("model_server_gpu_utilization_ratio", .gauge, "Share of the last sample period in which the GPU was busy.", labels: [Label.gpu, Label.uuid], unit: "percentunit")
+    public static let gpuMemoryUsed = MetricFamily("model_server_gpu_memory_used_bytes", .gauge, "GPU memory in use on the device, bytes.", labels: [Label.gpu, Label.uuid], unit: "bytes")
+    public static let gpuProcessMemoryUsed = MetricFamily("model_server_gpu_process_memory_used_bytes", .gauge, "GPU memory used by the model server's processes on the device, bytes.", labels: [Label.gpu, Label.uuid], unit: "bytes")
+    public static let gpuMemoryTotal = MetricFamily("model_server_gpu_memory_total_bytes", .gauge, "GPU memory of the device, bytes.", labels: [Label.gpu, Label.uuid], unit: "bytes")
+    public static let gpuPower = MetricFamily("model_server_gpu_power_watts", .gauge, "Power drawn by the GPU, watts.", labels: [Label.gpu, Label.uuid], unit: "watt")
+    public static let gpuTemperature = MetricFamily("model_server_gpu_temperature_celsius", .gauge, "Temperature of the GPU, degrees Celsius.", labels: [Label.gpu, Label.uuid], unit: "celsius")
+
+    public static let serving: [MetricFamily] = [
+        serverUp, serverProcesses, serverCPU, serverCPUCores, serverResident, serverVirtual, serverRead, serverWritten,
+        serverOpenFDs, serverThreads, serverStartTime, cgroupCPU, cgroupThrottled, cgroupMemory, cgroupMemoryLimit,
+        cgroupIORead, cgroupIOWritten, cgroupOOMKills, gpuUtilization, gpuMemoryUsed, gpuProcessMemoryUsed,
+        gpuMemoryTotal, gpuPower, gpuTemperature,
+    ]
+
     public static func quality(_ m: QualityMetric) -> MetricFamily {
         switch m {
         case .accuracy: accuracy
@@ -149,7 +189,8 @@ public enum Catalog {
         equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, windowEvents,
         windowLabeledEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
         processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
-    ]
+        collectorSuccess, collectorDuration,
+    ] + serving
 
     /// The names of every series a family produces (histograms: `_bucket`, `_sum`, `_count`).
     public static func seriesNames(of f: MetricFamily) -> [String] {

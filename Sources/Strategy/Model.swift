@@ -22,11 +22,13 @@ public struct Strategy: Sendable, Equatable {
     public var objectives: [Objective]
     public var visualization: Visualization
     public var alerts: [AlertSpec]
+    /// The model server whose resources are reported; nil without `serving:`.
+    public var serving: ServingSpec?
 
     public init(
         sourcePath: String, model: ModelInfo, referencePath: String, columns: Columns,
         features: [Feature], protectedAttributes: [String], window: WindowSpec, metrics: MetricsSpec,
-        objectives: [Objective], visualization: Visualization, alerts: [AlertSpec]
+        objectives: [Objective], visualization: Visualization, alerts: [AlertSpec], serving: ServingSpec? = nil
     ) {
         self.sourcePath = sourcePath
         self.model = model
@@ -39,6 +41,7 @@ public struct Strategy: Sendable, Equatable {
         self.objectives = objectives
         self.visualization = visualization
         self.alerts = alerts
+        self.serving = serving
     }
 }
 
@@ -309,6 +312,8 @@ public enum Signal: Sendable, Equatable, Hashable {
     case latency(quantile: Threshold)
     /// `rejected_events_ratio`: share of events rejected over the rate window.
     case rejectedEventsRatio
+    /// A resource of the model server (`cpu_utilization`, `model_server_down`, …).
+    case resource(ResourceSignal)
 
     /// The group of STRATEGY.md this signal belongs to (for objectives / team routing).
     public var group: SignalGroup {
@@ -318,6 +323,7 @@ public enum Signal: Sendable, Equatable, Hashable {
         case .fairness: .fairness
         case .dataQuality, .rejectedEventsRatio: .dataQuality
         case .latency: .latency
+        case .resource: .resources
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectors
 import Exporter
 import Generator
 import HTTPServer
@@ -184,6 +185,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("storage.snapshot-interval"), help: "Time between periodic window snapshots, a Prometheus duration (0s: only on shutdown and SIGHUP).")
     var snapshotInterval: String = "1m"
 
+    @Option(name: .customLong("path.procfs"), help: "procfs mountpoint, read for the exporter's and the model servers' processes.")
+    var procfs: String = "/proc"
+
+    @Option(name: .customLong("path.sysfs"), help: "sysfs mountpoint, read for the model servers' cgroups.")
+    var sysfs: String = "/sys"
+
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel: LogLevel = .info
 
@@ -257,7 +264,12 @@ struct Serve: ParsableCommand {
             } catch { throw Failure(description: "\(error)") }
         }
 
-        let responder = ExporterResponder(monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info)
+        let paths = SystemPaths(procfs: procfs, sysfs: sysfs)
+        let collectorLogger = logger
+        let responder = ExporterResponder(
+            monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info,
+            collectors: ServingCollectors.make(strategies: monitors.map(\.strategy), paths: paths, logger: logger),
+            collectorFailed: { name, error in collectorLogger.debug("collector failed", metadata: ["collector": "\(name)", "error": "\(error)"]) })
         let server: HTTPServer
         do {
             server = try HTTPServer(configuration: config, responder: responder, logger: logger)
