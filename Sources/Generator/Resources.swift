@@ -192,11 +192,14 @@ extension DashboardBuilder {
         }
         if served.cgroup {
             out.append(DashboardPanel(
-                kind: .timeseries, title: "CPU throttling and OOM kills",
-                description: "\(Catalog.cgroupThrottled.help) Per second: the share of time throttled. \(Catalog.cgroupOOMKills.help)",
-                unit: "percentunit",
-                targets: [target(rate(Catalog.cgroupThrottled), "throttled \(version)"),
-                          target("sum by \(PromQL.labelList(PromQL.modelLabels)) (increase(\(sel(Catalog.cgroupOOMKills))[$__rate_interval]))", "OOM kills \(version)")]))
+                kind: .timeseries, title: "CPU throttling",
+                description: "\(Catalog.cgroupThrottled.help) Per second: the share of time throttled.",
+                unit: "percentunit", targets: [target(rate(Catalog.cgroupThrottled), version)], width: 18, height: 6))
+            out.append(DashboardPanel(
+                kind: .stat, title: "OOM kills", description: Catalog.cgroupOOMKills.help, unit: "none",
+                targets: [target(sel(Catalog.cgroupOOMKills), version)],
+                thresholds: [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: "red")],
+                width: 6, height: 6))
         }
         if served.gpu {
             let gpuLegend = "GPU {{\(Label.gpu)}} \(version)"
