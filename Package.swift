@@ -26,23 +26,29 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // Numbers and JSON strings as text: one spelling shared by every module (stdlib only).
+        .target(name: "TextFormat", swiftSettings: settings),
+        // Reading and atomically writing files: every system call's result checked, errno described.
+        .target(name: "FileIO", swiftSettings: settings),
         // Pure statistics and window state: no I/O, no clock, no Foundation.
-        .target(name: "MonitorCore", swiftSettings: settings),
+        .target(name: "MonitorCore", dependencies: ["TextFormat"], swiftSettings: settings),
+        // YAML read with every node's key path and position, for errors at file:line:column.
+        .target(name: "YAMLReader", dependencies: ["TextFormat", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // The strategy file: YAML → StrategyV1 (syntax, positions) → Strategy (meaning); the metric catalog.
         .target(
             name: "Strategy",
-            dependencies: ["MonitorCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MonitorCore", "TextFormat", "FileIO", "YAMLReader", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings
         ),
         // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
-        .target(name: "Exposition", swiftSettings: settings),
+        .target(name: "Exposition", dependencies: ["TextFormat"], swiftSettings: settings),
         // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
-        .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy"], swiftSettings: settings),
+        .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy", "TextFormat"], swiftSettings: settings),
         // HTTP: responder protocol, Request/Response values; MHDServer.swift holds every unsafe call.
         .target(
             name: "HTTPServer",
             dependencies: [
-                "CMicroHTTPD", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                "CMicroHTTPD", "FileIO", "YAMLReader", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings,
             linkerSettings: [.linkedLibrary("crypt")]  // libxcrypt's crypt() checks bcrypt hashes for basic auth
@@ -54,18 +60,18 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "Collectors",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Collectors",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),
         // Strategy → Prometheus rules, promtool tests, Grafana dashboards, Alertmanager routes.
-        .target(name: "Generator", dependencies: ["Strategy"], swiftSettings: settings),
+        .target(name: "Generator", dependencies: ["Strategy", "TextFormat", "FileIO"], swiftSettings: settings),
         // Thin executable: flags, signals, wiring.
         .executableTarget(
             name: "model_exporter",
             dependencies: [
-                "Exporter", "Generator", "Strategy", "HTTPServer", "Collectors",
+                "Exporter", "Generator", "Strategy", "HTTPServer", "FileIO", "Collectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,14 +84,16 @@ let package = Package(
             path: "bench/Harness",
             swiftSettings: settings
         ),
-        .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore"], swiftSettings: settings),
+        .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"], swiftSettings: settings),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO"], swiftSettings: settings),
+        .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore", "TextFormat"], swiftSettings: settings),
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition"], swiftSettings: settings),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter"], swiftSettings: settings),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy"], swiftSettings: settings),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Exposition
+import FileIO
 import Ingest
 import MonitorCore
 import Strategy

@@ -229,30 +229,11 @@ public struct Evaluator: Sendable {
             if metrics.contains(.r2) { b.add(Catalog.r2, [], q.r2) }
             return
         }
-        let preds = w.predictionClassCodes
-        let labels = w.labelClassCodes
-        var correct = 0
-        var n = 0
         let k = w.classes.count
-        // Confusion counts per class code (overflowed classes are never equal).
-        var tp = [Int](repeating: 0, count: k)
-        var fp = [Int](repeating: 0, count: k)
-        var fn = [Int](repeating: 0, count: k)
-        var present = [Bool](repeating: false, count: k)
-        for (p, l) in zip(preds, labels) where l != CategoryDictionary.missingCode {
-            n += 1
-            if p == l && p >= 0 {
-                correct += 1
-                tp[Int(p)] += 1
-                present[Int(p)] = true
-            } else {
-                if p >= 0 { fp[Int(p)] += 1; present[Int(p)] = true }
-                if l >= 0 { fn[Int(l)] += 1; present[Int(l)] = true }
-            }
-        }
-        guard n > 0 else { return }
-        if metrics.contains(.accuracy) { b.add(Catalog.accuracy, [], Double(correct) / Double(n)) }
-        func counts(_ c: Int) -> Stats.ClassCounts { Stats.ClassCounts(truePositives: tp[c], falsePositives: fp[c], falseNegatives: fn[c]) }
+        let confusion = Stats.confusion(predictions: w.predictionClassCodes, labels: w.labelClassCodes, classCount: k)
+        guard confusion.labelled > 0 else { return }
+        if metrics.contains(.accuracy) { b.add(Catalog.accuracy, [], Double(confusion.correct) / Double(confusion.labelled)) }
+        func counts(_ c: Int) -> Stats.ClassCounts { confusion.classes[c] }
         if strategy.model.task == .binaryClassification {
             let positive = strategy.model.positiveLabel ?? "1"
             let c = w.classes.lookup(Window.classText(positive)).map { counts(Int($0)) } ?? Stats.ClassCounts(truePositives: 0, falsePositives: 0, falseNegatives: 0)
@@ -262,7 +243,7 @@ public struct Evaluator: Sendable {
             if metrics.contains(.f1) { b.add(Catalog.f1, cl, Stats.f1(c)) }
             scoreQuality(w, positive: positive, metrics: metrics, &b)
         } else {
-            let classes = (0..<k).filter { present[$0] }.sorted { w.classes.values[$0] < w.classes.values[$1] }
+            let classes = (0..<k).filter { confusion.present[$0] }.sorted { w.classes.values[$0] < w.classes.values[$1] }
             for (metric, family, f) in [
                 (QualityMetric.precision, Catalog.precision, Stats.precision),
                 (.recall, Catalog.recall, Stats.recall),
@@ -274,9 +255,9 @@ public struct Evaluator: Sendable {
                     values.append(v)
                     // class="macro" is the average: a class of that name counts in it but
                     // gets no series of its own (two series with one label set would clash).
-                    if w.classes.values[c] != "macro" { b.add(family, [(Label.class, w.classes.values[c])], v) }
+                    if w.classes.values[c] != Label.macroClass { b.add(family, [(Label.class, w.classes.values[c])], v) }
                 }
-                if !values.isEmpty { b.add(family, [(Label.class, "macro")], values.reduce(0, +) / Double(values.count)) }
+                if !values.isEmpty { b.add(family, [(Label.class, Label.macroClass)], values.reduce(0, +) / Double(values.count)) }
             }
         }
     }
@@ -312,23 +293,8 @@ public struct Evaluator: Sendable {
         let labels = w.labelClassCodes
         for (a, attribute) in strategy.protectedAttributes.enumerated() {
             let groups = w.groups[a]
-            var outcomes = [Stats.GroupOutcomes](
-                repeating: Stats.GroupOutcomes(events: 0, predictedPositive: 0, labeledPositives: 0, truePositives: 0, labeledNegatives: 0, falsePositives: 0),
-                count: groups.count)
-            for (i, g) in w.attributeCodes(a).enumerated() where g >= 0 {
-                let predicted = preds[i] == positive
-                outcomes[Int(g)].events += 1
-                if predicted { outcomes[Int(g)].predictedPositive += 1 }
-                let l = labels[i]
-                guard l != CategoryDictionary.missingCode else { continue }
-                if l == positive {
-                    outcomes[Int(g)].labeledPositives += 1
-                    if predicted { outcomes[Int(g)].truePositives += 1 }
-                } else {
-                    outcomes[Int(g)].labeledNegatives += 1
-                    if predicted { outcomes[Int(g)].falsePositives += 1 }
-                }
-            }
+            let outcomes = Stats.groupOutcomes(
+                groupCodes: w.attributeCodes(a), groupCount: groups.count, predictions: preds, labels: labels, positive: positive)
             let present = (0..<groups.count).filter { outcomes[$0].events > 0 }.sorted { groups.values[$0] < groups.values[$1] }
             guard !present.isEmpty else { continue }
             for g in present {

@@ -51,26 +51,22 @@ public struct ExporterResponder: HTTPResponder {
         case ("GET", telemetryPath), ("HEAD", telemetryPath):
             return HTTPResponse(status: 200, headers: [("Content-Type", Exposition.contentType)], body: metrics())
         case ("GET", "/"):
-            return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(landingPage().utf8))
+            return .html(200, landingPage())
         case ("GET", "/-/healthy"), ("HEAD", "/-/healthy"):
-            return text(200, "Healthy\n")
+            return .text(200, "Healthy\n")
         case ("GET", "/-/ready"), ("HEAD", "/-/ready"):
-            return text(200, "Ready\n")
+            return .text(200, "Ready\n")
         case ("POST", "/api/v1/events"):
             return postEvents(request)
         case ("POST", "/api/v1/labels"):
             return postLabels(request)
         case (_, telemetryPath), (_, "/"), (_, "/-/healthy"), (_, "/-/ready"):
-            return HTTPResponse(status: 405, headers: [("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8")], body: Array("Method Not Allowed\n".utf8))
+            return HTTPResponse.text(405, "Method Not Allowed\n").adding("Allow", "GET, HEAD")
         case (_, "/api/v1/events"), (_, "/api/v1/labels"):
-            return HTTPResponse(status: 405, headers: [("Allow", "POST"), ("Content-Type", "application/json")], body: JSONOut.error("method not allowed: use POST"))
+            return HTTPResponse.json(405, JSONOut.error("method not allowed: use POST")).adding("Allow", "POST")
         default:
-            return text(404, "Not Found\n")
+            return .text(404, "Not Found\n")
         }
-    }
-
-    private func text(_ status: Int, _ body: String) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(body.utf8))
     }
 
     /// The whole exposition: every model, the process and the exporter itself.
@@ -112,10 +108,6 @@ public struct ExporterResponder: HTTPResponder {
 
     private var defaultModel: String? { monitors.count == 1 ? monitors[0].name : nil }
 
-    private func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
-    }
-
     /// Answers a refused body. `events` is true for the events API: a refused body of events
     /// counts in `model_events_rejected_total` (labels are not events).
     private func bodyFailure(_ error: BodyError, events: Bool) -> HTTPResponse {
@@ -123,11 +115,11 @@ public struct ExporterResponder: HTTPResponder {
         case .syntax(let e, let index):
             // Which model a malformed body was for is unknowable unless one model is served.
             if events, let m = defaultModel { byName[m]?.reject(.malformedBody, count: 1) }
-            return json(400, JSONOut.syntaxError(e, index: index))
+            return .json(400, JSONOut.syntaxError(e, index: index))
         case .invalid(let problems, let more):
-            return json(400, JSONOut.problems(problems, more: more))
+            return .json(400, JSONOut.problems(problems, more: more))
         case .unknownModel(let index, let model):
-            return json(404, JSONOut.unknownModel(model, index: index, served: monitors.map(\.name)))
+            return .json(404, JSONOut.unknownModel(model, index: index, served: monitors.map(\.name)))
         }
     }
 
@@ -169,7 +161,7 @@ public struct ExporterResponder: HTTPResponder {
             for (model, event) in decoded { grouped[model, default: []].append(event) }
             for (model, events) in grouped { byName[model]?.ingest(events, now: now) }
         }
-        return json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
+        return .json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
     }
 
     private func postLabels(_ request: HTTPRequest) -> HTTPResponse {
@@ -191,7 +183,7 @@ public struct ExporterResponder: HTTPResponder {
                 unmatched += r.unmatched
             }
         }
-        return json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
+        return .json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
     }
 
     // MARK: - Landing page

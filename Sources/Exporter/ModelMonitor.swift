@@ -35,19 +35,13 @@ public struct LatencyHistogram: Sendable {
         var cumulative = 0
         for (b, c) in zip(bounds, counts) {
             cumulative += c
-            out.append(Sample(suffix: "_bucket", labels: base + [("le", Exposition.formatValue(b))], value: Double(cumulative)))
+            out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, Exposition.formatValue(b))], value: Double(cumulative)))
         }
-        out.append(Sample(suffix: "_bucket", labels: base + [("le", "+Inf")], value: Double(count)))
+        out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, "+Inf")], value: Double(count)))
         out.append(Sample(suffix: "_sum", labels: base, value: sum))
         out.append(Sample(suffix: "_count", labels: base, value: Double(count)))
         return out
     }
-}
-
-/// Reasons an event is counted in `model_events_rejected_total`.
-public enum RejectReason: String, Sendable, CaseIterable {
-    case invalidEvent = "invalid_event"
-    case malformedBody = "malformed_body"
 }
 
 /// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a

@@ -1,5 +1,6 @@
 import MonitorCore
 import Strategy
+import TextFormat
 
 /// What the window is compared with, computed once from the reference dataset: per numerical
 /// sample the sorted values, population std, quantile bin edges and bin proportions; per
@@ -67,7 +68,7 @@ public struct ReferenceProfile: Sendable {
                 for e in events {
                     switch e.features[f] {
                     case .string(let s): values.append(s)
-                    case .number(let x) where !x.isNaN: values.append(Window.text(of: x))
+                    case .number(let x) where !x.isNaN: values.append(NumberText.shortest(x))
                     default: break
                     }
                 }

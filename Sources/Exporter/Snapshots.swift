@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FileIO
 import Ingest
 import MonitorCore
 
@@ -57,7 +58,7 @@ public struct SnapshotStore: Sendable {
         guard access(file, F_OK) == 0 else { return .none }
         func corrupt(_ reason: String) -> RestoreOutcome {
             let aside = file + ".corrupt"
-            rename(file, aside)
+            do throws(FileError) { try Files.move(file, to: aside) } catch { return .corrupt(reason: "\(reason) (left in place: \(error))", movedTo: file) }
             return .corrupt(reason: reason, movedTo: aside)
         }
         let bytes: [UInt8]

@@ -9,6 +9,8 @@
 // sorts families by name, keeps samples in the order the caller gives (callers sort them), and
 // escapes `\`, `"` and newlines in label values and `\` and newlines in HELP.
 
+import TextFormat
+
 /// A metric type as it appears on the `# TYPE` line.
 public enum ExpositionType: String, Sendable {
     case gauge, counter, histogram, untyped
@@ -139,16 +141,8 @@ public enum Exposition {
         }
     }
 
-    /// Go's `strconv.FormatFloat(v, 'g', -1, 64)` spelling as Prometheus clients use it:
-    /// integers without a fraction, `+Inf`, `-Inf`, `NaN`, shortest round-trip otherwise.
-    public static func formatValue(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        if v == v.rounded(), abs(v) < 1e15 {
-            return v == 0 ? "0" : String(Int64(v))
-        }
-        return "\(v)"
-    }
+    /// A sample value as Prometheus clients spell it (`NumberText.shortest`).
+    public static func formatValue(_ v: Double) -> String { NumberText.shortest(v) }
 
     @inline(__always)
     static func append(_ s: String, _ out: inout [UInt8]) {

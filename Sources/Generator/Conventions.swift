@@ -12,8 +12,6 @@ enum Names {
     static let up = "up"
     /// Team of alerts no objective claims (STRATEGY.md).
     static let defaultTeam = "default"
-    /// The class label value of a multiclass model's macro average.
-    static let macroClass = "macro"
     /// The default window of every recorded rate (recording rules cannot use
     /// `$__rate_interval`); `RuleWindows.rate` (`generate --rules.rate-window`) changes it.
     static let defaultRateWindow = "5m"

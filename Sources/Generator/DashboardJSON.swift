@@ -149,7 +149,7 @@ enum DashboardJSON {
                 "color": .object(["exponent": .number("0.5"), "fill": .string("dark-orange"), "mode": .string("scheme"),
                                   "reverse": .bool(false), "scale": .string("exponential"), "scheme": .string("Oranges"), "steps": .int(64)]),
                 "exemplars": .object(["color": .string("rgba(255,0,255,0.7)")]),
-                "filterValues": .object(["le": .number("1e-09")]),
+                "filterValues": .object([Label.bucketBound: .number("1e-09")]),
                 "legend": .object(["show": .bool(true)]),
                 "rowsFrame": .object(["layout": .string("auto")]),
                 "showValue": .string("never"),

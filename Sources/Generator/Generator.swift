@@ -5,7 +5,7 @@
 // test scenarios, `DashboardBuilder`'s dashboard) → writers (`RuleFile`, `RuleTests`,
 // `DashboardJSON`, …) over a tiny deterministic YAML / JSON emitter. Pure until `write`.
 
-import Foundation
+import FileIO
 import Strategy
 
 /// One generated file.
@@ -132,26 +132,16 @@ public enum Generator {
         return files.sorted { $0.path < $1.path }
     }
 
-    /// Writes each file under `directory` (created with its folders), atomically per file:
-    /// a temporary file beside the target, then a rename.
-    public static func write(_ files: [GeneratedFile], to directory: String) throws {
-        let fm = FileManager.default
+    /// Writes each file under `directory` (created with its folders), atomically per file
+    /// (`Files.writeAtomically`: a temporary file beside the target, fsync, rename).
+    public static func write(_ files: [GeneratedFile], to directory: String) throws(GeneratorError) {
         for f in files {
-            let target = URL(fileURLWithPath: directory).appendingPathComponent(f.path)
-            let folder = target.deletingLastPathComponent()
-            do {
-                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-                let temp = folder.appendingPathComponent(".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-                try Data(f.contents.utf8).write(to: temp)
-                if rename(temp.path, target.path) != 0 {
-                    let reason = String(cString: strerror(errno))
-                    try? fm.removeItem(at: temp)
-                    throw GeneratorError.write(path: target.path, reason: reason)
-                }
-            } catch let e as GeneratorError {
-                throw e
+            let target = directory + "/" + f.path
+            do throws(FileError) {
+                try Files.createFolders(Files.folder(of: target))
+                try Files.writeAtomically(Array(f.contents.utf8), to: target)
             } catch {
-                throw GeneratorError.write(path: target.path, reason: "\(error)")
+                throw GeneratorError.write(path: error.path, reason: error.reason)
             }
         }
     }

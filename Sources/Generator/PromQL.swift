@@ -3,6 +3,7 @@
 // dashboards the model and versions picked in their variables.
 
 import Strategy
+import TextFormat
 
 struct Matcher: Sendable, Equatable {
     enum Op: String, Sendable { case equal = "=", regex = "=~" }
@@ -32,23 +33,10 @@ enum PromQL {
     /// The labels every per-model aggregation keeps.
     static let modelLabels = [Label.model, Label.modelVersion]
     /// The histogram bucket label.
-    static let bucketLabel = "le"
+    static let bucketLabel = Label.bucketBound
 
-    /// A PromQL double-quoted string literal.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    /// A PromQL double-quoted string literal (Go's escapes, of which JSON's are a subset).
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 
     /// `name{a="b", c=~"d"}`
     static func selector(_ name: String, _ matchers: [Matcher]) -> String {

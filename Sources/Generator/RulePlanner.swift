@@ -80,7 +80,7 @@ struct RulePlanner {
         rules.append(RecordingRule(
             record: Names.rejectedRatio(w), expr: PromQL.rejectedRatio(scope, window: w),
             testSeries: [
-                counter(Catalog.eventsRejected.name, perSecond: 1, extra: [LabelPair(name: Label.reason, value: "invalid")]),
+                counter(Catalog.eventsRejected.name, perSecond: 1, extra: [LabelPair(name: Label.reason, value: RejectReason.invalidEvent.rawValue)]),
                 counter(Catalog.predictions.name, perSecond: 3),
             ],
             evalTime: rateEvalTime, expected: [ExpectedSample(labels: modelLabels, value: 0.25)], interval: i))
@@ -317,7 +317,7 @@ struct RulePlanner {
         let q = Signals.query(a, s, scope, windows)
         let group = a.signal.group.rawValue
         let labels = ruleLabels(severity: a.severity, team: a.team, group: group)
-        let forMs = PromDuration.milliseconds(a.forDuration) ?? 0
+        let forMs = Durations.milliseconds(a.forDuration) ?? 0
         switch a.signal {
         case .drift, .predictionDrift, .targetDrift:
             return driftAlert(a, q, labels: labels, forMs: forMs)
@@ -395,13 +395,15 @@ struct RulePlanner {
     /// timing or the samples of a short rate window need it.
     var evaluationStep: Int { Self.evaluationStep(s, windows) }
 
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
     static func evaluationStep(_ s: Strategy, _ windows: RuleWindows) -> Int {
-        var spans = s.alerts.map { PromDuration.milliseconds($0.forDuration) ?? 0 }
+        var spans = s.alerts.map { Durations.milliseconds($0.forDuration) ?? 0 }
         spans += [windows.noEventsForMilliseconds, RuleWindows.sampleInterval(windows.rateMilliseconds)]
         if s.columns.label != nil {
             spans += [windows.labelLagForMilliseconds, RuleWindows.sampleInterval(windows.labelLagMilliseconds)]
         }
-        return spans.reduce(60_000) { step, ms in ms > 0 ? PromDuration.gcd(step, ms) : step }
+        return spans.reduce(60_000) { step, ms in ms > 0 ? gcd(step, ms) : step }
     }
 
     /// The input series a threshold alert reads, with the labels its expression keeps.

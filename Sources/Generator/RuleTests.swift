@@ -2,6 +2,8 @@
 // (`alert_rule_test`) and every recording rule's `promql_expr_test`, with the expected
 // labels and annotations expanded here exactly as Prometheus expands them.
 
+import Strategy
+
 enum RuleTests {
     /// - Parameters:
     ///   - ruleFile: the rule file's path relative to the test file.
@@ -18,7 +20,7 @@ enum RuleTests {
         }
         let doc = YAMLNode.mapping([
             YAMLEntry("rule_files", .strings([ruleFile])),
-            YAMLEntry("evaluation_interval", .string(PromDuration.format(evaluationStep))),
+            YAMLEntry("evaluation_interval", .string(Durations.format(milliseconds: evaluationStep))),
             // Recording rules first, so alerts on them see the same evaluation's results
             // (promtool's default group order is not fixed).
             YAMLEntry("group_eval_order", .strings(groups.filter { !$0.rules.isEmpty }.map(\.name))),
@@ -34,11 +36,11 @@ enum RuleTests {
     static func recordingTest(_ r: RecordingRule) -> YAMLNode {
         .mapping([
             YAMLEntry("name", .string("recording rule \(r.record)")),
-            YAMLEntry("interval", .string(PromDuration.format(r.interval))),
+            YAMLEntry("interval", .string(Durations.format(milliseconds: r.interval))),
             YAMLEntry("input_series", seriesNode(r.testSeries)),
             YAMLEntry("promql_expr_test", .sequence([.mapping([
                 YAMLEntry("expr", .string(r.record)),
-                YAMLEntry("eval_time", .string(PromDuration.format(r.evalTime))),
+                YAMLEntry("eval_time", .string(Durations.format(milliseconds: r.evalTime))),
                 YAMLEntry("exp_samples", .sequence(r.expected.map { e in
                     .mapping([
                         YAMLEntry("labels", .string(PromQL.selector(r.record, e.labels.map { Matcher.eq($0.name, $0.value) }))),
@@ -52,11 +54,11 @@ enum RuleTests {
     static func alertTest(_ a: AlertRule, _ sc: AlertScenario) -> YAMLNode {
         .mapping([
             YAMLEntry("name", .string(sc.name)),
-            YAMLEntry("interval", .string(PromDuration.format(sc.interval))),
+            YAMLEntry("interval", .string(Durations.format(milliseconds: sc.interval))),
             YAMLEntry("input_series", seriesNode(sc.series)),
             YAMLEntry("alert_rule_test", .sequence(sc.evals.map { ev in
                 .mapping([
-                    YAMLEntry("eval_time", .string(PromDuration.format(ev.time))),
+                    YAMLEntry("eval_time", .string(Durations.format(milliseconds: ev.time))),
                     YAMLEntry("alertname", .string(a.name)),
                     YAMLEntry("exp_alerts", .sequence(ev.firing.map { expectedAlert(a, $0) })),
                 ])

@@ -1,3 +1,5 @@
+import Strategy
+
 // The time spans of the generated rules that the strategy does not hold: the window of every
 // recorded rate and the timing of the built-in guards. The defaults suit a production
 // Prometheus (15 s scrapes); a test stack scraping every second shrinks them
@@ -31,21 +33,21 @@ public struct RuleWindows: Sendable, Equatable {
         var out: [String] = []
         for (flag, value) in [("--rules.rate-window", rate), ("--rules.no-events-for", noEventsFor),
                               ("--rules.label-lag-window", labelLag), ("--rules.label-lag-for", labelLagFor)] {
-            if (PromDuration.milliseconds(value) ?? 0) <= 0 {
+            if Durations.positiveMilliseconds(value) == nil {
                 out.append("\(flag): expected a positive Prometheus duration such as 30s or 5m, found \"\(value)\"")
             }
         }
-        if let r = PromDuration.milliseconds(rate), let s = PromDuration.milliseconds(scrapeInterval), r > 0, s > 0, r < 2 * s {
+        if let r = Durations.positiveMilliseconds(rate), let s = Durations.positiveMilliseconds(scrapeInterval), r < 2 * s {
             out.append("--rules.rate-window \(rate) is shorter than two scrape intervals (\(scrapeInterval)): rate() needs two samples in its window")
         }
         return out
     }
 
     // Milliseconds; the values were checked by `problems` (or are the defaults).
-    var rateMilliseconds: Int { PromDuration.milliseconds(rate) ?? 300_000 }
-    var noEventsForMilliseconds: Int { PromDuration.milliseconds(noEventsFor) ?? 300_000 }
-    var labelLagMilliseconds: Int { PromDuration.milliseconds(labelLag) ?? 3_600_000 }
-    var labelLagForMilliseconds: Int { PromDuration.milliseconds(labelLagFor) ?? 300_000 }
+    var rateMilliseconds: Int { Durations.milliseconds(rate) ?? 300_000 }
+    var noEventsForMilliseconds: Int { Durations.milliseconds(noEventsFor) ?? 300_000 }
+    var labelLagMilliseconds: Int { Durations.milliseconds(labelLag) ?? 3_600_000 }
+    var labelLagForMilliseconds: Int { Durations.milliseconds(labelLagFor) ?? 300_000 }
 
     /// Spacing of the samples in promtool scenarios that read a range of `range` milliseconds:
     /// 1m for ranges of 5m and more (as in the default), else a fifth of the range, so that
@@ -70,7 +72,7 @@ public struct AlertmanagerTiming: Sendable, Equatable {
         var out: [String] = []
         for (flag, value) in [("--alertmanager.group-wait", groupWait), ("--alertmanager.group-interval", groupInterval),
                               ("--alertmanager.repeat-interval", repeatInterval)] {
-            if let value, (PromDuration.milliseconds(value) ?? 0) <= 0 {
+            if let value, Durations.positiveMilliseconds(value) == nil {
                 out.append("\(flag): expected a positive duration such as 1s or 5m, found \"\(value)\"")
             }
         }
@@ -88,6 +90,6 @@ enum Spoken {
             if n == 1 { return article ? (one == "hour" ? "an hour" : "a \(one)") : one }
             return "\(n) \(many)"
         }
-        return PromDuration.format(ms)
+        return Durations.format(milliseconds: ms)
     }
 }

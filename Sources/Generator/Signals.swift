@@ -71,7 +71,7 @@ enum Signals {
 
     /// The class a quality alert watches: the positive label (binary) or the macro average.
     static func focusClass(_ s: Strategy) -> String {
-        s.model.task == .binaryClassification ? (s.model.positiveLabel ?? Names.macroClass) : Names.macroClass
+        s.model.task == .binaryClassification ? (s.model.positiveLabel ?? Label.macroClass) : Label.macroClass
     }
 
     static func title(_ m: QualityMetric) -> String {

@@ -97,6 +97,17 @@ public struct HTTPResponse: Sendable {
         json(status, Array(body.utf8))
     }
 
+    /// This response with one more header (`Allow`, `WWW-Authenticate`, …).
+    ///
+    /// ```swift
+    /// .text(405, "Method Not Allowed\n").adding("Allow", "GET, HEAD")
+    /// ```
+    public func adding(_ name: String, _ value: String) -> HTTPResponse {
+        var r = self
+        r.headers.append((name, value))
+        return r
+    }
+
     /// A `text/html; charset=utf-8` response.
     public static func html(_ status: Int, _ body: String) -> HTTPResponse {
         text(status, body, contentType: "text/html; charset=utf-8")

@@ -1,4 +1,6 @@
+import FileIO
 import Foundation
+import YAMLReader
 import Yams
 
 /// The file behind `--web.config.file`, in the Prometheus exporter toolkit's format:
@@ -42,13 +44,11 @@ public struct WebConfig {
         func error(_ message: String, at node: Node?) -> WebConfigError {
             WebConfigError(path: path, line: node?.mark?.line, column: node?.mark?.column, message: message)
         }
+        // The strategy's YAML reader: syntax errors and duplicate keys at their line and column.
         let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let yamlError as YamlError {
-            throw WebConfigError(path: path, line: nil, column: nil, message: "\(yamlError)")
-        } catch {
-            throw WebConfigError(path: path, line: nil, column: nil, message: "\(error)")
+        do throws(SourceError) { root = try YAMLDocument.compose(yaml)?.node } catch {
+            throw WebConfigError(path: path, line: error.line > 0 ? error.line : nil, column: error.line > 0 ? error.column : nil,
+                                 message: error.path.isEmpty ? error.message : "\(error.path): \(error.message)")
         }
         guard let root, !isNull(root) else { return (nil, [:]) }
         guard let top = root.mapping else { throw error("expected a mapping at the top", at: root) }
@@ -152,11 +152,8 @@ public struct WebConfig {
     }
 
     private static func read(_ file: String, for path: String, at mark: Mark?) throws(WebConfigError) -> String {
-        do {
-            return try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw WebConfigError(path: path, line: mark?.line, column: mark?.column, message: "cannot read \(file): \(reason)")
+        do throws(FileError) { return try Files.readText(file) } catch {
+            throw WebConfigError(path: path, line: mark?.line, column: mark?.column, message: "cannot read \(file): \(error.reason)")
         }
     }
 }

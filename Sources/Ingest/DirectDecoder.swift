@@ -114,7 +114,7 @@ struct DirectDecoder {
             if c == UInt8(ascii: "\"") {
                 i += 1
                 // Longer strings take the general path, which refuses them by name.
-                return i - 1 - start <= EventDecoder.maxStringBytes ? start..<(i - 1) : nil
+                return i - 1 - start <= EventRules.maxStringBytes ? start..<(i - 1) : nil
             }
             if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
             i += 1
@@ -122,36 +122,12 @@ struct DirectDecoder {
         return nil
     }
 
-    func text(_ r: Range<Int>) -> String? {
-        let bytes = UnsafeBufferPointer(rebasing: b[r])
-        for c in bytes where c >= 0x80 {
-            return String(validating: bytes, as: UTF8.self)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// A JSON number (the grammar JSONReader takes): its value (finite) and byte range.
     mutating func number() -> (Double, Range<Int>)? {
         let start = i
-        if i < end && b[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < end, b[i] &- 48 < 10 else { return nil }
-        if b[i] == UInt8(ascii: "0") {
-            i += 1
-        } else {
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
-        if i < end && b[i] == UInt8(ascii: ".") {
-            i += 1
-            guard i < end, b[i] &- 48 < 10 else { return nil }
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
-        if i < end && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
-            i += 1
-            if i < end && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
-            guard i < end, b[i] &- 48 < 10 else { return nil }
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
-        guard let v = NumberParser.parse(b, start..<i), v.isFinite else { return nil }
+        let scan = NumberParser.scanJSON(b, start, end)
+        i = scan.end
+        guard scan.problem == nil, let v = NumberParser.parse(b, start..<i), v.isFinite else { return nil }
         return (v, start..<i)
     }
 
@@ -165,22 +141,15 @@ struct DirectDecoder {
         return true
     }
 
-    /// One scalar value: what the general reader would make of it, for the fields below.
-    enum Scalar {
-        case null
-        case bool(Bool)
-        case number(Double, Range<Int>)
-        case string(Range<Int>)
-    }
-
-    mutating func scalar() -> Scalar? {
+    /// One scalar value as the event rules take it (objects and arrays give up).
+    mutating func scalar() -> FieldValue<BodyText>? {
         guard i < end else { return nil }
         switch b[i] {
-        case UInt8(ascii: "\""): return rawString().map { .string($0) }
+        case UInt8(ascii: "\""): return rawString().map { .string(BodyText(b: b, range: $0)) }
         case UInt8(ascii: "n"): return literal("null") ? .null : nil
         case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
         case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number().map { .number($0.0, $0.1) }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number().map { .number($0.0, BodyText(b: b, range: $0.1)) }
         default: return nil
         }
     }
@@ -270,7 +239,7 @@ struct DirectDecoder {
             let bit: UInt16
             if d.equals(key, Self.keyModel) {
                 bit = 1
-                guard seen & bit == 0, case .string(let r) = d.scalar(), let name = d.text(r) else { return false }
+                guard seen & bit == 0, case .string(let t) = d.scalar(), let name = t.string else { return false }
                 if usedDefault { guard name == modelName else { return false } }
                 guard let s = d.schema(named: name) else { return false }
                 modelName = name
@@ -279,6 +248,7 @@ struct DirectDecoder {
                 bit = 8
                 guard seen & bit == 0, let s = resolveDefault(&d) else { return false }
                 features = Array(repeating: .missing, count: s.featureNames.count)
+                var given = FieldSet(count: s.featureNames.count)
                 var next = 0
                 let ok = d.members { d, name in
                     var f = next
@@ -287,24 +257,8 @@ struct DirectDecoder {
                         f = g
                     }
                     next = f + 1
-                    guard let v = d.scalar() else { return false }
-                    let numerical = s.featureTypes[f] == .numerical
-                    switch v {
-                    case .null: features[f] = .missing
-                    case .number(let x, let r): features[f] = numerical ? .number(x) : .string(d.text(r)!)
-                    case .string(let r):
-                        if r.isEmpty {
-                            features[f] = .missing
-                        } else if numerical {
-                            return false  // "nan" is missing, anything else a problem: the general path decides
-                        } else {
-                            guard let t = d.text(r) else { return false }
-                            features[f] = .string(t)
-                        }
-                    case .bool(let x):
-                        guard !numerical else { return false }
-                        features[f] = .string(x ? "true" : "false")
-                    }
+                    guard given.insert(f), let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.feature(v, type: s.featureTypes[f]) }) else { return false }
+                    features[f] = x
                     return true
                 }
                 guard ok else { return false }
@@ -312,57 +266,29 @@ struct DirectDecoder {
                 bit = 16
                 guard seen & bit == 0, let s = resolveDefault(&d) else { return false }
                 attributes = Array(repeating: nil, count: s.attributeKeys.count)
+                var given = FieldSet(count: s.attributeKeys.count)
                 let ok = d.members { d, name in
-                    guard let a = s.attributeKeys.firstIndex(where: { d.equals(name, $0) }), let v = d.scalar() else { return false }
-                    switch v {
-                    case .string(let r):
-                        guard let t = d.text(r) else { return false }
-                        attributes[a] = t.isEmpty ? nil : t
-                    case .number(_, let r): attributes[a] = d.text(r)
-                    case .null: break
-                    case .bool: return false
-                    }
+                    guard let a = s.attributeKeys.firstIndex(where: { d.equals(name, $0) }), given.insert(a),
+                          let v = d.scalar(), case .success(let g) = Result(catching: { () throws(FieldRefusal) in try EventRules.attribute(v) })
+                    else { return false }
+                    attributes[a] = g
                     return true
                 }
                 guard ok else { return false }
             } else if d.equals(key, Self.keyID) {
                 bit = 2
-                guard seen & bit == 0, let v = d.scalar() else { return false }
-                switch v {
-                case .string(let r), .number(_, let r):
-                    guard let t = d.text(r) else { return false }
-                    id = t
-                case .null: break
-                case .bool: return false
-                }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.id(v) }) else { return false }
+                id = x
             } else if d.equals(key, Self.keyTimestamp) {
                 bit = 4
-                guard seen & bit == 0, let v = d.scalar() else { return false }
-                switch v {
-                case .number(let x, _): timestamp = x
-                case .string(let r):
-                    guard let t = d.text(r).flatMap(Timestamps.parse) else { return false }
-                    timestamp = t
-                case .null: break
-                case .bool: return false
-                }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.timestamp(v) }) else { return false }
+                timestamp = x
             } else if d.equals(key, Self.keyPrediction) || d.equals(key, Self.keyLabel) {
                 let isPrediction = key.count == Self.keyPrediction.count
                 bit = isPrediction ? 32 : 64
                 guard seen & bit == 0, let v = d.scalar() else { return false }
                 // Regression or not: from the schema when known, else the default model's.
-                guard let s = schema ?? resolveDefault(&d) else { return false }
-                let o: Outcome?
-                switch (s.task == .regression, v) {
-                case (_, .null): o = nil
-                case (true, .number(let x, _)): o = .value(x)
-                case (false, .string(let r)) where !r.isEmpty:
-                    guard let t = d.text(r) else { return false }
-                    o = .category(t)
-                case (false, .number(_, let r)): o = .category(d.text(r)!)
-                case (false, .bool(let x)): o = .category(x ? "true" : "false")
-                default: return false
-                }
+                guard let s = schema ?? resolveDefault(&d), case .success(let o) = Result(catching: { () throws(FieldRefusal) in try EventRules.outcome(v, regression: s.task == .regression) }) else { return false }
                 if isPrediction {
                     guard let o else { return false }  // "required"
                     prediction = o
@@ -371,20 +297,12 @@ struct DirectDecoder {
                 }
             } else if d.equals(key, Self.keyScore) {
                 bit = 128
-                guard seen & bit == 0, let v = d.scalar() else { return false }
-                switch v {
-                case .number(let x, _) where (0...1).contains(x): score = x
-                case .null: break
-                default: return false
-                }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.score(v) }) else { return false }
+                score = x
             } else if d.equals(key, Self.keyLatency) {
                 bit = 256
-                guard seen & bit == 0, let v = d.scalar() else { return false }
-                switch v {
-                case .number(let x, _) where x >= 0: latency = x
-                case .null: break
-                default: return false
-                }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.latency(v) }) else { return false }
+                latency = x
             } else {
                 return false  // unknown key
             }
@@ -400,5 +318,51 @@ struct DirectDecoder {
             id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
             score: score, label: label, latency: latency)))
         return true
+    }
+}
+
+/// Which features (or attributes) of one object were given, so that a duplicate gives up: bits
+/// of a word for the first 64, an array only past them.
+struct FieldSet {
+    private var low: UInt64 = 0
+    private var high: [Bool]
+
+    @inline(__always)
+    init(count: Int) { high = count > 64 ? Array(repeating: false, count: count - 64) : [] }
+
+    /// Adds `i`; false when it was there already.
+    @inline(__always)
+    mutating func insert(_ i: Int) -> Bool {
+        if i < 64 {
+            let bit: UInt64 = 1 << UInt64(i)
+            guard low & bit == 0 else { return false }
+            low |= bit
+            return true
+        }
+        guard !high[i - 64] else { return false }
+        high[i - 64] = true
+        return true
+    }
+}
+
+/// A string or a number's text inside the body, made a `String` only when a rule needs it.
+struct BodyText: FieldText {
+    let b: UnsafeBufferPointer<UInt8>
+    let range: Range<Int>
+
+    var isEmpty: Bool { range.isEmpty }
+
+    var string: String? {
+        let bytes = UnsafeBufferPointer(rebasing: b[range])
+        for c in bytes where c >= 0x80 {
+            return String(validating: bytes, as: UTF8.self)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    var isNaNWord: Bool {
+        guard range.count == 3 else { return false }
+        let l = range.lowerBound
+        return b[l] | 0x20 == UInt8(ascii: "n") && b[l + 1] | 0x20 == UInt8(ascii: "a") && b[l + 2] | 0x20 == UInt8(ascii: "n")
     }
 }

@@ -45,10 +45,8 @@ public enum EventDecoder {
     /// Problems listed in one answer at most.
     public static let maxProblems = 100
 
-    /// Longest string an event may hold (an id, a category, a group, a class, a model name):
-    /// these become label values and window entries, so a bound on them bounds the memory and
-    /// the size of a scrape.
-    public static let maxStringBytes = 1024
+    /// Longest string an event may hold (`EventRules.maxStringBytes`).
+    public static var maxStringBytes: Int { EventRules.maxStringBytes }
 
     /// Every string of an item longer than `maxStringBytes`, as (field path, length).
     static func overlongStrings(_ v: JSONValue, path: String, into out: inout [(String, Int)]) {
@@ -70,7 +68,7 @@ public enum EventDecoder {
         var found: [(String, Int)] = []
         overlongStrings(item, path: "", into: &found)
         for (field, n) in found {
-            problems.append(EventProblem(index: index, field: field, reason: "a string of \(n) bytes; at most \(maxStringBytes) are accepted"))
+            problems.append(EventProblem(index: index, field: field, reason: EventRules.overlong(n)))
         }
         return !found.isEmpty
     }
@@ -171,86 +169,72 @@ public enum EventDecoder {
         var nextFeature = 0  // features usually come in the strategy's order: try that first
         for (key, value) in members {
             if let bit = Self.knownKeyBit(key) {
-                guard seenKnown & bit == 0 else { problem(key, "duplicate key"); continue }
+                guard seenKnown & bit == 0 else { problem(key, EventRules.duplicateKey); continue }
                 seenKnown |= bit
             } else {
-                guard seenOther.insert(key).inserted else { problem(key, "duplicate key"); continue }
+                guard seenOther.insert(key).inserted else { problem(key, EventRules.duplicateKey); continue }
+            }
+            /// Applies one field rule, reporting its refusal under `field`.
+            func read<T>(_ field: String, _ rule: @autoclosure () throws(FieldRefusal) -> T) -> T? {
+                do throws(FieldRefusal) { return try rule() } catch {
+                    problem(field, error.reason)
+                    return nil
+                }
             }
             switch key {
             case "model": break
             case "id":
-                switch value {
-                case .string(let s): id = s
-                case .number(_, let text): id = text
-                case .null: break
-                default: problem("id", "expected a string, found \(value.typeName)")
-                }
+                if let v = read("id", try EventRules.id(value.field)) { id = v }
             case "timestamp":
-                switch value {
-                case .number(let v, _): timestamp = v
-                case .string(let s):
-                    if let t = Timestamps.parse(s) { timestamp = t } else { problem("timestamp", "expected RFC 3339 or unix seconds, found \"\(s)\"") }
-                case .null: break
-                default: problem("timestamp", "expected RFC 3339 or unix seconds, found \(value.typeName)")
-                }
+                if let v = read("timestamp", try EventRules.timestamp(value.field)) { timestamp = v }
             case "features":
                 guard case .object(let fs) = value else { problem("features", "expected an object, found \(value.typeName)"); continue }
+                var seen = [Bool](repeating: false, count: schema.featureNames.count)
+                var seenUnknown = Set<String>()
                 for (name, v) in fs {
                     let guess = nextFeature < schema.featureNames.count && schema.featureNames[nextFeature] == name ? nextFeature : nil
                     guard let f = guess ?? schema.featureIndex[name] else {
-                        problem("features.\(name)", "unknown feature (expected one of: \(schema.featureNames.joined(separator: ", ")))")
+                        if seenUnknown.insert(name).inserted {
+                            problem("features.\(name)", "unknown feature (expected one of: \(schema.featureNames.joined(separator: ", ")))")
+                        } else {
+                            problem("features.\(name)", EventRules.duplicateKey)
+                        }
                         continue
                     }
                     nextFeature = f + 1
-                    switch (schema.featureTypes[f], v) {
-                    case (_, .null): features[f] = .missing
-                    case (.numerical, .number(let x, _)): features[f] = .number(x)
-                    case (.numerical, .string(let s)) where s.isEmpty || s.lowercased() == "nan": features[f] = .missing
-                    case (.numerical, _): problem("features.\(name)", "expected a number or null, found \(v.typeName)")
-                    case (.categorical, .string(let s)): features[f] = s.isEmpty ? .missing : .string(s)
-                    case (.categorical, .number(_, let text)): features[f] = .string(text)
-                    case (.categorical, .bool(let b)): features[f] = .string(b ? "true" : "false")
-                    case (.categorical, _): problem("features.\(name)", "expected a string or null, found \(v.typeName)")
+                    guard !seen[f] else { problem("features.\(name)", EventRules.duplicateKey); continue }
+                    seen[f] = true
+                    if let x = read("features.\(name)", try EventRules.feature(v.field, type: schema.featureTypes[f])) {
+                        features[f] = x
                     }
                 }
             case "attributes":
                 guard case .object(let attrs) = value else { problem("attributes", "expected an object, found \(value.typeName)"); continue }
+                var seen = Set<String>()
                 for (name, v) in attrs {
+                    guard seen.insert(name).inserted else { problem("attributes.\(name)", EventRules.duplicateKey); continue }
                     guard let a = schema.attributeIndex[name] else {
                         let known = schema.attributeNames.isEmpty ? "this model has no protected attributes" : "expected one of: \(schema.attributeNames.joined(separator: ", "))"
                         problem("attributes.\(name)", "unknown protected attribute (\(known))")
                         continue
                     }
-                    switch v {
-                    case .string(let s): attributes[a] = s.isEmpty ? nil : s
-                    case .number(_, let text): attributes[a] = text
-                    case .null: break
-                    default: problem("attributes.\(name)", "expected a string, found \(v.typeName)")
-                    }
+                    if let g = read("attributes.\(name)", try EventRules.attribute(v.field)) { attributes[a] = g }
                 }
             case "prediction":
-                prediction = outcome(value, regression: regression, field: "prediction", problem: problem)
-                if prediction == nil, case .null = value { problem("prediction", "required") }
+                prediction = read("prediction", try EventRules.outcome(value.field, regression: regression)) ?? nil
+                if prediction == nil, case .null = value { problem("prediction", EventRules.predictionRequired) }
             case "label":
-                label = outcome(value, regression: regression, field: "label", problem: problem)
+                label = read("label", try EventRules.outcome(value.field, regression: regression)) ?? nil
             case "score":
-                switch value {
-                case .number(let v, _) where (0...1).contains(v): score = v
-                case .null: break
-                default: problem("score", "expected a probability in [0, 1], found \(describe(value))")
-                }
+                score = read("score", try EventRules.score(value.field)) ?? nil
             case "latency_seconds":
-                switch value {
-                case .number(let v, _) where v >= 0: latency = v
-                case .null: break
-                default: problem("latency_seconds", "expected a number of seconds >= 0, found \(describe(value))")
-                }
+                latency = read("latency_seconds", try EventRules.latency(value.field)) ?? nil
             default:
-                problem(key, "unknown key (expected one of: model, id, timestamp, features, attributes, prediction, score, label, latency_seconds)")
+                problem(key, EventRules.unknownEventKey)
             }
         }
         guard let prediction else {
-            if seenKnown & Self.knownKeyBit("prediction")! == 0 { problem("prediction", "required") }
+            if seenKnown & Self.knownKeyBit("prediction")! == 0 { problem("prediction", EventRules.predictionRequired) }
             return nil
         }
         return Event(id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label, latency: latency)
@@ -273,24 +257,6 @@ public enum EventDecoder {
         }
     }
 
-    private static func describe(_ v: JSONValue) -> String {
-        if case .number(_, let t) = v { return t }
-        return v.typeName
-    }
-
-    private static func outcome(_ v: JSONValue, regression: Bool, field: String, problem: (String, String) -> Void) -> Outcome? {
-        switch (regression, v) {
-        case (_, .null): return nil
-        case (true, .number(let x, _)): return .value(x)
-        case (true, _): problem(field, "expected a number, found \(v.typeName)")
-        case (false, .string(let s)) where !s.isEmpty: return .category(s)
-        case (false, .number(_, let text)): return .category(text)
-        case (false, .bool(let b)): return .category(b ? "true" : "false")
-        case (false, _): problem(field, "expected a class (string or number), found \(v.typeName)")
-        }
-        return nil
-    }
-
     /// Decodes delayed labels: `{"id": …, "label": …, "model"?: …}`.
     public static func labels(
         _ items: [JSONValue], schemas: [String: EventSchema], defaultModel: String?
@@ -304,7 +270,9 @@ public enum EventDecoder {
             var model = defaultModel
             var id: String?
             var labelValue: JSONValue?
+            var seen = Set<String>()
             for (k, v) in members {
+                guard seen.insert(k).inserted else { problem(k, EventRules.duplicateKey); continue }
                 switch k {
                 case "model":
                     if case .string(let s) = v { model = s } else { problem("model", "expected a string, found \(v.typeName)") }
@@ -325,14 +293,33 @@ public enum EventDecoder {
                 continue
             }
             guard let lv = labelValue else { problem("label", "required"); continue }
-            let before = problems.count
-            guard let label = outcome(lv, regression: schema.task == .regression, field: "label", problem: problem) else {
-                if problems.count == before { problem("label", "required") }
+            let label: Outcome
+            do throws(FieldRefusal) {
+                guard let l = try EventRules.outcome(lv.field, regression: schema.task == .regression) else {
+                    problem("label", "required")
+                    continue
+                }
+                label = l
+            } catch {
+                problem("label", error.reason)
                 continue
             }
             out.append((name, LabelUpdate(id: id, label: label)))
         }
         if !problems.isEmpty { throw capped(problems) }
         return out
+    }
+}
+
+extension JSONValue {
+    /// This value as the event rules take it.
+    var field: FieldValue<String> {
+        switch self {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .number(let x, let text): .number(x, text)
+        case .string(let s): .string(s)
+        case .array, .object: .composite(typeName)
+        }
     }
 }

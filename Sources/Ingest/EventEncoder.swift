@@ -1,4 +1,5 @@
 import MonitorCore
+import TextFormat
 
 /// Events back to the API's JSON, one object per line: what a window snapshot stores, so a
 /// restart replays it through the same decoder the API uses.
@@ -34,26 +35,7 @@ public enum EventEncoder {
     }
 
     /// Shortest text that reads back as the same Double.
-    static func number(_ v: Double) -> String { Window.text(of: v) }
+    static func number(_ v: Double) -> String { NumberText.shortest(v) }
 
-    public static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func string(_ s: String) -> String { JSONText.quoted(s) }
 }

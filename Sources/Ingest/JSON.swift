@@ -198,24 +198,9 @@ public struct JSONReader {
 
     private mutating func number() throws(JSONSyntaxError) -> JSONValue {
         let start = i
-        if b[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < end, b[i] &- 48 < 10 else { throw error("invalid number") }
-        if b[i] == UInt8(ascii: "0") {
-            i += 1
-        } else {
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
-        if i < end && b[i] == UInt8(ascii: ".") {
-            i += 1
-            guard i < end, b[i] &- 48 < 10 else { throw error("invalid number: digits expected after '.'") }
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
-        if i < end && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
-            i += 1
-            if i < end && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
-            guard i < end, b[i] &- 48 < 10 else { throw error("invalid number: digits expected in the exponent") }
-            while i < end, b[i] &- 48 < 10 { i += 1 }
-        }
+        let scan = NumberParser.scanJSON(b, start, end)
+        i = scan.end
+        if let problem = scan.problem { throw error(problem) }
         guard let v = NumberParser.parse(b, start..<i), v.isFinite else {
             i = start
             throw error("number out of range")

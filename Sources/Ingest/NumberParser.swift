@@ -91,6 +91,32 @@ public enum NumberParser {
 
     /// Parses the whole range as a number (leading/trailing spaces allowed); nil when it is not
     /// one. "nan"/"NaN" give NaN; "inf"/"Infinity" give infinity.
+    /// Scans the JSON number grammar (RFC 8259) at `start`, not past `end`: where the number
+    /// ends, or where it goes wrong and why. Both JSON readers find their numbers with it.
+    @inline(__always)
+    static func scanJSON(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (end: Int, problem: String?) {
+        var i = start
+        if i < end && b[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < end, b[i] &- 48 < 10 else { return (i, "invalid number") }
+        if b[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while i < end, b[i] &- 48 < 10 { i += 1 }
+        }
+        if i < end && b[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < end, b[i] &- 48 < 10 else { return (i, "invalid number: digits expected after '.'") }
+            while i < end, b[i] &- 48 < 10 { i += 1 }
+        }
+        if i < end && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
+            i += 1
+            if i < end && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
+            guard i < end, b[i] &- 48 < 10 else { return (i, "invalid number: digits expected in the exponent") }
+            while i < end, b[i] &- 48 < 10 { i += 1 }
+        }
+        return (i, nil)
+    }
+
     public static func parse(_ buf: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
         var i = range.lowerBound
         var end = range.upperBound

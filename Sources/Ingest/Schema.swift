@@ -1,5 +1,6 @@
 import MonitorCore
 import Strategy
+import TextFormat
 
 /// What an event of one model looks like: its features (in the strategy's order), protected
 /// attributes and task. Readers (CSV, JSON) decode into `Event`s against it.
@@ -29,6 +30,22 @@ public struct EventSchema: Sendable {
     }
 }
 
+/// A CSV cell as the event rules take it: its text, or the number it was read as (spelled only
+/// when a refusal shows it).
+enum CellText: FieldText {
+    case text(String)
+    case number(Double)
+
+    var isEmpty: Bool { if case .text(let s) = self { s.isEmpty } else { false } }
+    var string: String? {
+        switch self {
+        case .text(let s): s
+        case .number(let v): NumberText.shortest(v)
+        }
+    }
+    var isNaNWord: Bool { if case .text(let s) = self { s.isNaNWord } else { false } }
+}
+
 /// Reads events from a CSV table using the strategy's column names.
 public enum CSVEvents {
     /// Every column the strategy names must exist; every cell must parse for its column's type.
@@ -54,6 +71,10 @@ public enum CSVEvents {
             guard let c = index[name] else {
                 throw InputError(file: table.file, line: 1, column: 1, message: "missing column \"\(name)\" (\(role))")
             }
+            // A column read twice would be ambiguous, as a key given twice in a JSON event.
+            if let again = table.header[(c + 1)...].firstIndex(of: name) {
+                throw InputError(file: table.file, line: 1, column: 1, message: "column \"\(name)\" (\(role)): \(EventRules.duplicateKey) (header fields \(c + 1) and \(again + 1))")
+            }
             return c
         }
         func optionalColumn(_ name: String?, _ role: String) throws(InputError) -> Int? {
@@ -78,59 +99,52 @@ public enum CSVEvents {
         let numerical = schema.featureTypes.map { $0 == .numerical }
         for row in 0..<table.rowCount {
             table.read(row: row, into: &r)
+            /// A cell's text as the event rules take it (a string, never longer than the cap).
+            func text(_ c: Int) throws(InputError) -> FieldValue<CellText> {
+                let s = table.string(r, column: c)
+                guard s.utf8.count <= EventRules.maxStringBytes else {
+                    throw table.error(r, column: c, "column \"\(table.header[c])\": \(EventRules.overlong(s.utf8.count))")
+                }
+                return .string(.text(s))
+            }
+            /// A cell read as a number (empty and NaN: null).
+            func number(_ c: Int) throws(InputError) -> FieldValue<CellText> {
+                guard let v = try table.number(r, column: c) else { return .null }
+                return .number(v, .number(v))
+            }
+            /// Applies one field rule to a cell, placing its refusal there.
+            func rule<T>(_ c: Int, _ apply: (FieldValue<CellText>) throws(FieldRefusal) -> T, _ value: FieldValue<CellText>) throws(InputError) -> T {
+                do throws(FieldRefusal) { return try apply(value) } catch {
+                    throw table.error(r, column: c, "column \"\(table.header[c])\": \(error.reason)")
+                }
+            }
             var features: [FeatureValue] = []
             features.reserveCapacity(featureCols.count)
             for (i, c) in featureCols.enumerated() {
                 if table.isEmpty(r, column: c) {
                     features.append(.missing)
-                } else if numerical[i] {
-                    features.append(try table.number(r, column: c).map { .number($0) } ?? .missing)
                 } else {
-                    features.append(.string(table.string(r, column: c)))
+                    let type = schema.featureTypes[i]
+                    features.append(try rule(c, { v throws(FieldRefusal) in try EventRules.feature(v, type: type) }, numerical[i] ? number(c) : text(c)))
                 }
             }
-            let attributes: [String?] = attributeCols.map { c in
-                table.isEmpty(r, column: c) ? nil : table.string(r, column: c)
+            var attributes: [String?] = []
+            attributes.reserveCapacity(attributeCols.count)
+            for c in attributeCols { attributes.append(try rule(c, EventRules.attribute, text(c))) }
+            func outcome(_ c: Int) throws(InputError) -> Outcome? {
+                if table.isEmpty(r, column: c) { return nil }
+                return try rule(c, { v throws(FieldRefusal) in try EventRules.outcome(v, regression: regression) }, regression ? number(c) : text(c))
             }
-            let prediction: Outcome
-            if regression {
-                guard let v = try table.number(r, column: predictionCol) else {
-                    throw table.error(r, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
-                }
-                prediction = .value(v)
-            } else {
-                guard !table.isEmpty(r, column: predictionCol) else {
-                    throw table.error(r, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
-                }
-                prediction = .category(table.string(r, column: predictionCol))
+            guard let prediction = try outcome(predictionCol) else {
+                throw table.error(r, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
             }
-            var label: Outcome?
-            if let c = labelCol, !table.isEmpty(r, column: c) {
-                label = regression ? try table.number(r, column: c).map { .value($0) } : .category(table.string(r, column: c))
+            let label = try labelCol.flatMap { c throws(InputError) in try outcome(c) }
+            let score = try scoreCol.flatMap { c throws(InputError) in try rule(c, EventRules.score, number(c)) }
+            let latency = try latencyCol.flatMap { c throws(InputError) in try rule(c, EventRules.latency, number(c)) }
+            let timestamp = try tsCol.flatMap { c throws(InputError) in
+                try table.isEmpty(r, column: c) ? nil : rule(c, EventRules.timestamp, text(c))
             }
-            var score: Double?
-            if let c = scoreCol {
-                score = try table.number(r, column: c)
-                if let s = score, !(0...1).contains(s) {
-                    throw table.error(r, column: c, "column \"\(table.header[c])\": a score is a probability in [0, 1], found \(s)")
-                }
-            }
-            var latency: Double?
-            if let c = latencyCol {
-                latency = try table.number(r, column: c)
-                if let l = latency, !(l >= 0 && l.isFinite) {
-                    throw table.error(r, column: c, "column \"\(table.header[c])\": latency must be a finite number of seconds >= 0")
-                }
-            }
-            var timestamp: Double?
-            if let c = tsCol, !table.isEmpty(r, column: c) {
-                let text = table.string(r, column: c)
-                guard let t = Timestamps.parse(text) else {
-                    throw table.error(r, column: c, "column \"\(table.header[c])\": expected RFC 3339 or unix seconds, found \"\(text)\"")
-                }
-                timestamp = t
-            }
-            let id = idCol.flatMap { table.isEmpty(r, column: $0) ? nil : table.string(r, column: $0) }
+            let id = try idCol.flatMap { c throws(InputError) in try table.isEmpty(r, column: c) ? nil : rule(c, EventRules.id, text(c)) }
             events.append(Event(
                 id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
                 score: score, label: label, latency: latency))

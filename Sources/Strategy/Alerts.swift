@@ -1,3 +1,5 @@
+import YAMLReader
+
 // Step 6 of STRATEGY.md: alerts. Read last, once the metrics are resolved, because an alert
 // may only watch what the exporter computes.
 
@@ -54,7 +56,7 @@ struct AlertReader {
         var forDuration = Self.defaultFor
         if let forNode = map.optional("for") {
             forDuration = try forNode.string()
-            guard Durations.prometheusMilliseconds(forDuration) != nil else {
+            guard Durations.milliseconds(forDuration) != nil else {
                 throw forNode.error("invalid duration \(quoted(forDuration)) (expected a Prometheus duration such as 30s, 15m or 1h30m)")
             }
         }

@@ -41,6 +41,19 @@ public enum Label {
     public static let gpu = "gpu"
     public static let uuid = "uuid"
     public static let collector = "collector"
+    /// A histogram bucket's upper bound (Prometheus' own name).
+    public static let bucketBound = "le"
+    /// The `class` value of a multiclass model's macro average of per-class precision, recall
+    /// and F1.
+    public static let macroClass = "macro"
+}
+
+/// Values of the `reason` label of `model_events_rejected_total`.
+public enum RejectReason: String, Sendable, CaseIterable {
+    /// A well-formed body holding an event that breaks the event rules.
+    case invalidEvent = "invalid_event"
+    /// A body that is not JSON / NDJSON.
+    case malformedBody = "malformed_body"
 }
 
 public enum Catalog {

@@ -3,7 +3,8 @@
 // in the defaults. Each section is read after the ones it depends on (features before
 // metrics, metrics before alerts), so every cross-check can point at the offending node.
 
-import Foundation
+import FileIO
+import YAMLReader
 
 extension Strategy {
     /// Reads and validates a strategy file. Paths inside are resolved against the file's folder.
@@ -16,17 +17,14 @@ extension Strategy {
     /// The only function of this module that touches the file system: it reads the strategy
     /// file and nothing else (the reference dataset is the exporter's to read).
     public static func load(path: String) throws(StrategyError) -> Strategy {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw StrategyError(file: path, line: 0, column: 0, path: "", message: "cannot read the file: \(readFailure(error))")
+        let bytes: [UInt8]
+        do throws(FileError) { bytes = try Files.read(path) } catch {
+            throw StrategyError(file: path, line: 0, column: 0, path: "", message: "cannot read the file: \(error.reason.prefix(1).lowercased() + error.reason.dropFirst())")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw StrategyError(file: path, line: 0, column: 0, path: "", message: "the file is not valid UTF-8")
         }
-        let baseDirectory = (path as NSString).deletingLastPathComponent
-        return try parse(yaml: text, sourcePath: path, baseDirectory: baseDirectory)
+        return try parse(yaml: text, sourcePath: path, baseDirectory: path.contains("/") ? Files.folder(of: path) : "")
     }
 
     /// Parses and validates strategy YAML text. Pure: `sourcePath` only names the file in error
@@ -37,24 +35,16 @@ extension Strategy {
     /// let strategy = try Strategy.parse(yaml: text, sourcePath: "strategy.yml", baseDirectory: "/srv/credit")
     /// ```
     public static func parse(yaml: String, sourcePath: String, baseDirectory: String) throws(StrategyError) -> Strategy {
-        do {
-            let root = try YAMLDocument.compose(yaml)
+        do throws(StrategyError) {
+            guard let root = try YAMLDocument.compose(yaml) else {
+                throw StrategyError(file: "", line: 0, column: 0, path: "", message: "the file is empty (expected a strategy mapping)")
+            }
             return try StrategyReader(sourcePath: sourcePath, baseDirectory: baseDirectory).read(root)
         } catch {
             var located = error
             located.file = sourcePath
             throw located
         }
-    }
-
-    private static func readFailure(_ error: any Error) -> String {
-        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error,
-           (underlying as NSError).domain == NSPOSIXErrorDomain, let reason = strerror(Int32((underlying as NSError).code))
-        {
-            let text = String(cString: reason)
-            return text.prefix(1).lowercased() + text.dropFirst()
-        }
-        return error.localizedDescription
     }
 }
 

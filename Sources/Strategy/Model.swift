@@ -6,6 +6,7 @@
 // exactly as ../shared/contract/STRATEGY.md writes it.
 
 import MonitorCore
+import TextFormat
 
 /// One model's monitoring strategy (STRATEGY.md, version 1).
 public struct Strategy: Sendable, Equatable {
@@ -286,7 +287,7 @@ public struct Threshold: Sendable, Equatable, Hashable {
     }
 
     /// Shortest text that reads back as the same Double ("0.1", "250000", "1e-06").
-    public static func format(_ v: Double) -> String { Window.text(of: v) }
+    public static func format(_ v: Double) -> String { NumberText.shortest(v) }
 }
 
 public enum Severity: String, Sendable, Equatable, CaseIterable {

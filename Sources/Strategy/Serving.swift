@@ -9,6 +9,8 @@
 //   gpu: auto                              # auto | off
 // ```
 
+import YAMLReader
+
 /// The model server to watch.
 public struct ServingSpec: Sendable, Equatable {
     /// How the model server's processes are found.

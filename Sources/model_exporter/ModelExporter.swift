@@ -1,6 +1,7 @@
 import ArgumentParser
 import Collectors
 import Exporter
+import FileIO
 import Generator
 import HTTPServer
 import Logging
@@ -141,7 +142,12 @@ struct Generate: ParsableCommand {
         options.evaluationInterval = evaluationInterval
         options.windows = RuleWindows(rate: rateWindow, noEventsFor: noEventsFor, labelLag: labelLagWindow, labelLagFor: labelLagFor)
         options.alertmanagerTiming = AlertmanagerTiming(groupWait: groupWait, groupInterval: groupInterval, repeatInterval: repeatInterval)
-        let problems = options.windows.problems(scrapeInterval: scrapeInterval) + options.alertmanagerTiming.problems()
+        var problems: [String] = []
+        for (flag, value) in [("--scrape-interval", scrapeInterval), ("--evaluation-interval", evaluationInterval)]
+        where Durations.positiveMilliseconds(value) == nil {
+            problems.append("\(flag): expected a positive Prometheus duration such as 15s or 1m, found \"\(value)\"")
+        }
+        problems += options.windows.problems(scrapeInterval: scrapeInterval) + options.alertmanagerTiming.problems()
         if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         for w in webhooks {
             guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { throw ValidationError("--webhook takes TEAM=URL, found \(w)") }
@@ -209,7 +215,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
-        guard let intervalMilliseconds = Durations.prometheusMilliseconds(snapshotInterval) else {
+        guard let intervalMilliseconds = Durations.milliseconds(snapshotInterval) else {
             throw ValidationError("--storage.snapshot-interval: invalid duration \"\(snapshotInterval)\" (e.g. 30s, 1m, 0s)")
         }
         var logger = Logger(label: "model_exporter")
@@ -287,7 +293,7 @@ struct Serve: ParsableCommand {
         var received: Int32 = -1
         while received != SIGINT && received != SIGTERM {
             if store != nil && intervalMilliseconds > 0 {
-                var timeout = timespec(tv_sec: Int(intervalMilliseconds / 1000), tv_nsec: Int(intervalMilliseconds % 1000) * 1_000_000)
+                var timeout = timespec(tv_sec: intervalMilliseconds / 1000, tv_nsec: (intervalMilliseconds % 1000) * 1_000_000)
                 received = sigtimedwait(&signals, nil, &timeout)
                 if received < 0 { snapshot() }
             } else {

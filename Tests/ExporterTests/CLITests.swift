@@ -124,3 +124,40 @@ enum CLI {
 extension CLI {
     struct Failure: Error, CustomStringConvertible { var description: String }
 }
+
+/// Every duration-taking flag reads its value with the strategy's duration grammar: a text
+/// Prometheus refuses (`1m1h`: units out of order) ends the command with status 1 and the
+/// flag's name, before anything is written.
+@Suite struct DurationFlagTests {
+    static let generateFlags = [
+        "--rules.rate-window", "--rules.no-events-for", "--rules.label-lag-window", "--rules.label-lag-for",
+        "--alertmanager.group-wait", "--alertmanager.group-interval", "--alertmanager.repeat-interval",
+        "--scrape-interval", "--evaluation-interval",
+    ]
+
+    @Test(arguments: generateFlags)
+    func generateRefusesADurationPrometheusRefuses(_ flag: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
+        let r = try CLI.run(["generate", "--strategy", strategy, "--out", dir, flag, "1m1h"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("\(flag): expected a positive"), "\(r.stderr)")
+        #expect(r.stderr.contains("\"1m1h\""), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
+    @Test func serveRefusesASnapshotIntervalPrometheusRefuses() throws {
+        let r = try CLI.run(["serve", "--strategy", Fixtures.oracle("credit_psi") + "/strategy.yml", "--storage.snapshot-interval", "1m1h"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--storage.snapshot-interval: invalid duration \"1m1h\""), "\(r.stderr)")
+    }
+
+    @Test func generateTakesTheDurationsItWrites() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
+        let r = try CLI.run(["generate", "--strategy", strategy, "--out", dir] + Self.generateFlags.flatMap { [$0, $0 == "--scrape-interval" ? "15s" : "1h30m"] })
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+}

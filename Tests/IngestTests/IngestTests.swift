@@ -1,3 +1,4 @@
+import Foundation
 import MonitorCore
 import Strategy
 import Testing
@@ -95,7 +96,7 @@ private let strategy = Strategy(
 
     @Test func scoreOutsideZeroOneIsAnError() throws {
         let t = try table("id,pred,score,label,lat,x,c,g\nr1,1,1.5,,0.05,1,a,f\n")
-        #expect(throws: InputError(file: "t.csv", line: 2, column: 6, message: "column \"score\": a score is a probability in [0, 1], found 1.5")) {
+        #expect(throws: InputError(file: "t.csv", line: 2, column: 6, message: "column \"score\": expected a probability in [0, 1], found 1.5")) {
             _ = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
         }
     }
@@ -219,5 +220,115 @@ extension String {
     @Test func rejects() {
         #expect(Timestamps.parse("2026-13-22T08:11:26Z") == nil)
         #expect(Timestamps.parse("yesterday") == nil)
+    }
+}
+
+/// Request bodies under `Fixtures/ingest/bodies`: `accept-*` are valid, `refuse-*` are not;
+/// `accept-general-only-*` are valid but not plain enough for the fast decoder.
+enum Bodies {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/ingest/bodies").path
+    static let names: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))
+    }
+}
+
+/// The fast and the general JSON decoders give the same answer for every body: the same events
+/// accepted, and a refusal always the general decoder's reasons.
+@Suite struct DecoderAgreementTests {
+    let schemas = ["m": EventSchema(strategy: strategy)]
+
+    @Test func thereAreBodiesOfEachKind() {
+        #expect(Bodies.names.filter { $0.hasPrefix("accept-") }.count >= 10)
+        #expect(Bodies.names.filter { $0.hasPrefix("refuse-") }.count >= 20)
+    }
+
+    @Test(arguments: Bodies.names)
+    func decodersAgree(_ name: String) throws {
+        let body = try Bodies.bytes(name)
+        var encodings: [BodyEncoding] = [.json]
+        if body.first == UInt8(ascii: "{") { encodings.append(.ndjson) }
+        for encoding in encodings {
+            #expect(DecoderAgreement.check(body: body, encoding: encoding, schemas: schemas, defaultModel: "m") == nil, "\(name) \(encoding)")
+            let general = Result { () throws(BodyError) in
+                try EventDecoder.events(EventDecoder.items(body, encoding: encoding), schemas: schemas, defaultModel: "m")
+            }
+            let fast = EventDecoder.decodeDirect(body, encoding: encoding, schemas: schemas, defaultModel: "m")
+            if name.hasPrefix("accept-") {
+                if case .failure(let error) = general { Issue.record("\(name) refused: \(error)") }
+                if !name.hasPrefix("accept-general-only-") { #expect(fast != nil, "the fast decoder gave up on \(name)") }
+            } else {
+                if case .success = general { Issue.record("\(name) accepted") }
+                #expect(fast == nil, "\(name)")
+            }
+        }
+    }
+
+    /// A key given twice is refused wherever it is: the event, its features, its attributes, a label.
+    @Test(arguments: [
+        ("refuse-duplicate-feature.json", "features.x"),
+        ("refuse-duplicate-feature-null.json", "features.c"),
+        ("refuse-duplicate-attribute.json", "attributes.g"),
+        ("refuse-duplicate-key.json", "prediction"),
+    ])
+    func duplicateKeysAreRefusedByName(_ name: String, _ field: String) throws {
+        let items = try EventDecoder.items(try Bodies.bytes(name), encoding: .json)
+        #expect(throws: BodyError.invalid([EventProblem(index: 0, field: field, reason: "duplicate key")])) {
+            _ = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+        }
+    }
+
+    /// Past 64 features the fast decoder notes given ones differently: duplicates are found there too.
+    @Test func duplicatesAreFoundPastTheSixtyFourthFeature() throws {
+        var wide = strategy
+        wide.features = (0..<70).map { Feature(name: "f\($0)", type: .numerical, drift: [.psi]) }
+        let schemas = ["m": EventSchema(strategy: wide)]
+        let all = (0..<70).map { "\"f\($0)\":\($0)" }.joined(separator: ",")
+        let good = Array(#"{"features":{\#(all)},"prediction":"1"}"#.utf8)
+        #expect(EventDecoder.decodeDirect(good, encoding: .json, schemas: schemas, defaultModel: "m")?.first?.event.features[66] == .number(66))
+        for name in ["f3", "f66"] {
+            let body = Array(#"{"features":{\#(all),"\#(name)":1},"prediction":"1"}"#.utf8)
+            #expect(EventDecoder.decodeDirect(body, encoding: .json, schemas: schemas, defaultModel: "m") == nil)
+            #expect(DecoderAgreement.check(body: body, encoding: .json, schemas: schemas, defaultModel: "m") == nil)
+            let items = try EventDecoder.items(body, encoding: .json)
+            #expect(throws: BodyError.invalid([EventProblem(index: 0, field: "features.\(name)", reason: "duplicate key")])) {
+                _ = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+            }
+        }
+    }
+
+    @Test func duplicateKeysInALabelAreRefused() throws {
+        let items = try EventDecoder.items(Array(#"{"id":"a","label":"1","label":"0"}"#.utf8), encoding: .json)
+        #expect(throws: BodyError.invalid([EventProblem(index: 0, field: "label", reason: "duplicate key")])) {
+            _ = try EventDecoder.labels(items, schemas: schemas, defaultModel: "m")
+        }
+    }
+
+    @Test func aColumnNamedTwiceIsRefusedLikeADuplicateKey() throws {
+        let t = try table("id,pred,score,label,lat,x,c,g,x\nr1,1,0.5,,0.05,1,a,f,2\n")
+        #expect(throws: InputError(file: "t.csv", line: 1, column: 1, message: "column \"x\" (features[0]): duplicate key (header fields 6 and 9)")) {
+            _ = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        }
+    }
+
+    /// The CSV reader applies the same rules to its cells.
+    @Test(arguments: [
+        ("score", "2", "column \"score\": expected a probability in [0, 1], found 2"),
+        ("lat", "-1", "column \"lat\": expected a number of seconds >= 0, found -1"),
+        ("id", String(repeating: "i", count: 1100), "column \"id\": a string of 1100 bytes; at most 1024 are accepted"),
+        ("g", String(repeating: "g", count: 1025), "column \"g\": a string of 1025 bytes; at most 1024 are accepted"),
+    ])
+    func csvCellsFollowTheSameRules(_ column: String, _ cell: String, _ message: String) throws {
+        let header = ["id", "pred", "score", "label", "lat", "x", "c", "g"]
+        var row = ["r1", "1", "0.5", "", "0.05", "1", "a", "f"]
+        let c = try #require(header.firstIndex(of: column))
+        row[c] = cell
+        let t = try table(header.joined(separator: ",") + "\n" + row.joined(separator: ",") + "\n")
+        let error = #expect(throws: InputError.self) {
+            _ = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        }
+        #expect(error?.message == message)
+        #expect(error?.line == 2)
     }
 }

@@ -226,11 +226,9 @@ func decode(_ a: Arguments) {
     if !general {
         // Both paths must give the same events.
         for body in bodies {
-            let direct = EventDecoder.decodeDirect(body, encoding: .ndjson, schemas: schemas, defaultModel: s.model.name)
-            let tree = try? EventDecoder.events(EventDecoder.items(body, encoding: .ndjson), schemas: schemas, defaultModel: s.model.name)
-            guard let direct, let tree, direct.count == tree.count,
-                zip(direct, tree).allSatisfy({ $0.model == $1.model && $0.event == $1.event })
-            else { fail("the direct decoder and the general path disagree") }
+            if let mismatch = DecoderAgreement.check(body: body, encoding: .ndjson, schemas: schemas, defaultModel: s.model.name) {
+                fail("the direct decoder and the general path disagree: \(mismatch)")
+            }
         }
     }
     var results: [Double] = []

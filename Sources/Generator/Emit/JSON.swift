@@ -3,6 +3,7 @@
 // JSONSerialization is not byte-stable across platforms, so generated dashboards use this.
 
 import Strategy
+import TextFormat
 
 indirect enum JSONValue: Sendable, Equatable {
     case string(String)
@@ -19,7 +20,7 @@ indirect enum JSONValue: Sendable, Equatable {
     /// A number from a strategy threshold: its text when that is valid JSON, else the shortest
     /// text of its value.
     static func number(_ t: Threshold) -> JSONValue {
-        JSON.isNumber(t.text) ? .number(t.text) : .number(GoFloat.format(t.value))
+        JSONText.isNumber(t.text) ? .number(t.text) : .number(GoFloat.format(t.value))
     }
 }
 
@@ -67,53 +68,5 @@ enum JSON {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let digits = Array("0123456789abcdef")
-                    out += "\\u00" + String([digits[Int(u.value >> 4)], digits[Int(u.value & 15)]])
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
-
-    /// RFC 8259 number syntax: `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`.
-    static func isNumber(_ s: String) -> Bool {
-        var u = Array(s.utf8)[...]
-        func digits() -> Int {
-            var n = 0
-            while let c = u.first, c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") {
-                u = u.dropFirst()
-                n += 1
-            }
-            return n
-        }
-        if u.first == UInt8(ascii: "-") { u = u.dropFirst() }
-        if u.first == UInt8(ascii: "0") {
-            u = u.dropFirst()
-        } else if digits() == 0 {
-            return false
-        }
-        if u.first == UInt8(ascii: ".") {
-            u = u.dropFirst()
-            if digits() == 0 { return false }
-        }
-        if u.first == UInt8(ascii: "e") || u.first == UInt8(ascii: "E") {
-            u = u.dropFirst()
-            if u.first == UInt8(ascii: "+") || u.first == UInt8(ascii: "-") { u = u.dropFirst() }
-            if digits() == 0 { return false }
-        }
-        return u.isEmpty
-    }
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }

@@ -2,6 +2,8 @@
 // only when a plain scalar could be misread. Enough for Prometheus, Alertmanager, promtool and
 // Grafana provisioning files; not a general YAML library (Yams stays a reader).
 
+import TextFormat
+
 /// A YAML value to write. Mappings keep their key order.
 indirect enum YAMLNode: Sendable, Equatable {
     /// A string, quoted when needed.
@@ -95,23 +97,7 @@ enum YAML {
         if s.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) {
             return "'" + s.replacing("'", with: "''") + "'"
         }
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    out += "\\x" + hex2(u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        return JSONText.quoted(s)  // a YAML double-quoted scalar reads JSON's escapes
     }
 
     private static let reserved: Set<String> = [
@@ -140,10 +126,5 @@ enum YAML {
             if !ok { return false }
         }
         return true
-    }
-
-    private static func hex2(_ v: UInt32) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(v >> 4) & 15], digits[Int(v) & 15]])
     }
 }

@@ -1,48 +1,50 @@
 // The syntax layer: YAML text → `Yams.compose` node tree → a small reader that knows each
 // node's key path and position, so every error can say `file:line:column: path: message`.
-// Errors here carry an empty `file`; `Strategy.parse` fills it in once, at the top.
+// Errors here carry an empty `file`; the caller (`Strategy.parse`, `WebConfig.parse`) fills it
+// in once, at the top. Both the strategy and the web config are read with it.
 
+import TextFormat
 import Yams
 
 /// A node of the composed YAML tree together with its key path (`features[1].type`).
-struct YNode {
-    let node: Node
-    let path: String
+package struct YNode {
+    package let node: Node
+    package let path: String
 
-    init(_ node: Node, path: String) {
+    package init(_ node: Node, path: String) {
         self.node = node
         self.path = path
     }
 
-    var line: Int { node.mark?.line ?? 0 }
-    var column: Int { node.mark?.column ?? 0 }
+    package var line: Int { node.mark?.line ?? 0 }
+    package var column: Int { node.mark?.column ?? 0 }
 
     /// An error positioned at this node.
-    func error(_ message: String) -> StrategyError {
-        StrategyError(file: "", line: line, column: column, path: path, message: message)
+    package func error(_ message: String) -> SourceError {
+        SourceError(file: "", line: line, column: column, path: path, message: message)
     }
 
-    func child(_ key: String, _ node: Node) -> YNode {
+    package func child(_ key: String, _ node: Node) -> YNode {
         YNode(node, path: path.isEmpty ? key : path + "." + key)
     }
 
-    func element(_ index: Int, _ node: Node) -> YNode {
+    package func element(_ index: Int, _ node: Node) -> YNode {
         YNode(node, path: path + "[\(index)]")
     }
 
     // MARK: What the node is
 
     /// The resolved tag (`!!str`, `!!int`, `!!float`, `!!null`, …) of a plain or quoted scalar.
-    var tagName: Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+    package var tagName: Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
 
-    var isNull: Bool {
+    package var isNull: Bool {
         if case .scalar = node { return tagName == .null }
         return false
     }
 
     /// How the node reads in an error message: `"numeric"` for a string, `5` for a number,
     /// `nothing` for an empty value, `a list`, `a mapping`.
-    var found: String {
+    package var found: String {
         switch node {
         case .scalar(let scalar):
             switch tagName {
@@ -60,7 +62,7 @@ struct YNode {
 
     /// This node as a mapping whose keys must all be in `allowed`. An empty value (`metrics:`)
     /// reads as an empty mapping, so a section with every key commented out takes its defaults.
-    func mapping(allowing allowed: [String]) throws(StrategyError) -> YMapping {
+    package func mapping(allowing allowed: [String]) throws(SourceError) -> YMapping {
         if isNull { return YMapping(node: self, entries: []) }
         guard case .mapping(let mapping) = node else { throw error("expected a mapping, found \(found)") }
         var entries: [YMapping.Entry] = []
@@ -83,26 +85,26 @@ struct YNode {
     }
 
     /// This node as a list (a YAML sequence).
-    func list() throws(StrategyError) -> [YNode] {
+    package func list() throws(SourceError) -> [YNode] {
         guard case .sequence(let sequence) = node else { throw error("expected a list, found \(found)") }
         return sequence.enumerated().map { element($0.offset, $0.element) }
     }
 
     /// The text of a scalar. Numbers and booleans give the text as written (`version: 3.2` →
     /// "3.2", `positive_label: 1` → "1"); an empty value is an error.
-    func string() throws(StrategyError) -> String {
+    package func string() throws(SourceError) -> String {
         guard case .scalar(let scalar) = node, !isNull else { throw error("expected a string, found \(found)") }
         return scalar.string
     }
 
-    func nonEmptyString() throws(StrategyError) -> String {
+    package func nonEmptyString() throws(SourceError) -> String {
         let text = try string()
         guard !text.allSatisfy(\.isWhitespace) else { throw error("must not be empty") }
         return text
     }
 
     /// A whole number written as a YAML integer.
-    func int() throws(StrategyError) -> Int {
+    package func int() throws(SourceError) -> Int {
         guard case .scalar(let scalar) = node, tagName == .int else {
             throw error("expected a whole number, found \(found)")
         }
@@ -110,24 +112,9 @@ struct YNode {
         return value
     }
 
-    /// A finite number written as a YAML integer or float, with its text: the source text when
-    /// it is a JSON number (`0.05`, `0.050`, `1e-3`), else the shortest text of its value
-    /// (`0x10` → "16", `.5` → "0.5", `1_000` → "1000").
-    func number() throws(StrategyError) -> Threshold {
-        guard case .scalar(let scalar) = node, tagName == .int || tagName == .float else {
-            throw error("expected a number, found \(found)")
-        }
-        let text = scalar.string
-        guard let value = Double(text) ?? node.float ?? node.int.map(Double.init) else {
-            throw error("expected a number, found \(text)")
-        }
-        guard value.isFinite else { throw error("expected a finite number, found \(text)") }
-        return Threshold(value, text: isJSONNumber(text) ? text : Threshold.format(value))
-    }
-
     /// One of an enum's raw values; the message lists them.
-    func choice<E: RawRepresentable & CaseIterable>(_: E.Type, from choices: [E] = Array(E.allCases))
-        throws(StrategyError) -> E where E.RawValue == String
+    package func choice<E: RawRepresentable & CaseIterable>(_: E.Type, from choices: [E] = Array(E.allCases))
+        throws(SourceError) -> E where E.RawValue == String
     {
         guard case .scalar(let scalar) = node, !isNull,
               let value = E(rawValue: scalar.string), choices.contains(where: { $0.rawValue == value.rawValue })
@@ -137,29 +124,29 @@ struct YNode {
 }
 
 /// A mapping whose keys have been checked: each is a known, unique scalar.
-struct YMapping {
-    struct Entry {
-        let key: String
-        let keyNode: YNode
-        let value: YNode
+package struct YMapping {
+    package struct Entry {
+        package let key: String
+        package let keyNode: YNode
+        package let value: YNode
     }
 
     /// The mapping node itself (where a missing key is reported).
-    let node: YNode
-    let entries: [Entry]
+    package let node: YNode
+    package let entries: [Entry]
 
-    func optional(_ key: String) -> YNode? {
+    package func optional(_ key: String) -> YNode? {
         entries.first { $0.key == key }?.value
     }
 
-    func required(_ key: String) throws(StrategyError) -> YNode {
+    package func required(_ key: String) throws(SourceError) -> YNode {
         guard let value = optional(key) else { throw node.error("missing required key \"\(key)\"") }
         return value
     }
 }
 
 /// `a or b`, `one of a, b or c`.
-func alternatives(_ names: [String]) -> String {
+package func alternatives(_ names: [String]) -> String {
     switch names.count {
     case 0: return "nothing"
     case 1: return names[0]
@@ -168,56 +155,16 @@ func alternatives(_ names: [String]) -> String {
     }
 }
 
-/// A string in double quotes, with `"` and `\` escaped, for messages.
-func quoted(_ text: String) -> String {
-    var out = "\""
-    for character in text {
-        switch character {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.append(character)
-        }
-    }
-    return out + "\""
-}
-
-/// A JSON number, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`: text that JSON, PromQL and
-/// YAML all read as the same number, so generated files can repeat it as written.
-private func isJSONNumber(_ text: String) -> Bool {
-    var scalars = Substring(text).unicodeScalars[...]
-    func digits() -> Int {
-        var count = 0
-        while let first = scalars.first, ("0"..."9").contains(first) {
-            scalars.removeFirst()
-            count += 1
-        }
-        return count
-    }
-    if scalars.first == "-" { scalars.removeFirst() }
-    let leadingZero = scalars.first == "0"
-    let integer = digits()
-    guard integer > 0, !(leadingZero && integer > 1) else { return false }
-    if scalars.first == "." {
-        scalars.removeFirst()
-        guard digits() > 0 else { return false }
-    }
-    if let first = scalars.first, first == "e" || first == "E" {
-        scalars.removeFirst()
-        if let sign = scalars.first, sign == "-" || sign == "+" { scalars.removeFirst() }
-        guard digits() > 0 else { return false }
-    }
-    return scalars.isEmpty
-}
+/// A string in double quotes, with `"`, `\` and control characters escaped, for messages.
+package func quoted(_ text: String) -> String { JSONText.quoted(text) }
 
 // MARK: - Composing the document
 
-enum YAMLDocument {
+package enum YAMLDocument {
     /// Composes the single document of `yaml` into a positioned root node. Syntax errors keep
     /// libyaml's line and column; a duplicate key is reported at its second occurrence with its
-    /// key path.
-    static func compose(_ yaml: String) throws(StrategyError) -> YNode {
+    /// key path. nil for a document with nothing in it (empty, or only comments).
+    package static func compose(_ yaml: String) throws(SourceError) -> YNode? {
         var text = yaml
         var duplicate: (key: String, mark: Mark)?
         // Each round renames one occurrence of a duplicated key so that composing can go on;
@@ -237,22 +184,19 @@ enum YAMLDocument {
                 if let duplicate { throw duplicateKeyError(duplicate.key, at: duplicate.mark, in: nil) }
                 throw syntaxError(yamlError, in: yaml)
             } catch {
-                throw StrategyError(file: "", line: 0, column: 0, path: "", message: "invalid YAML: \(error)")
+                throw SourceError(file: "", line: 0, column: 0, path: "", message: "invalid YAML: \(error)")
             }
             if let duplicate { throw duplicateKeyError(duplicate.key, at: duplicate.mark, in: root) }
-            guard let root else {
-                throw StrategyError(file: "", line: 0, column: 0, path: "", message: "the file is empty (expected a strategy mapping)")
-            }
-            return YNode(root, path: "")
+            return root.map { YNode($0, path: "") }
         }
-        throw StrategyError(
+        throw SourceError(
             file: "", line: duplicate?.mark.line ?? 0, column: duplicate?.mark.column ?? 0, path: "",
             message: "duplicate key \(quoted(duplicate?.key ?? ""))"
         )
     }
 
-    private static func syntaxError(_ error: YamlError, in yaml: String) -> StrategyError {
-        func positioned(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> StrategyError {
+    private static func syntaxError(_ error: YamlError, in yaml: String) -> SourceError {
+        func positioned(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> SourceError {
             var message = "invalid YAML: "
             if let context {
                 let joiner = problem.hasPrefix("but ") ? ", " : ": "
@@ -260,7 +204,7 @@ enum YAMLDocument {
             } else {
                 message += problem
             }
-            return StrategyError(file: "", line: mark.line, column: mark.column, path: "", message: message)
+            return SourceError(file: "", line: mark.line, column: mark.column, path: "", message: message)
         }
         switch error {
         case .scanner(let context, let problem, let mark, _),
@@ -281,16 +225,16 @@ enum YAMLDocument {
                     }
                 }
             }
-            return StrategyError(file: "", line: line, column: column, path: "", message: "invalid YAML: \(problem)")
+            return SourceError(file: "", line: line, column: column, path: "", message: "invalid YAML: \(problem)")
         default:
-            return StrategyError(file: "", line: 0, column: 0, path: "", message: "invalid YAML: \(error)")
+            return SourceError(file: "", line: 0, column: 0, path: "", message: "invalid YAML: \(error)")
         }
     }
 
     /// The duplicate of `key` whose first occurrence is at `mark`: found in `root` (composed
     /// with that first occurrence renamed), reported at the second occurrence with its path.
-    private static func duplicateKeyError(_ key: String, at mark: Mark, in root: Node?) -> StrategyError {
-        func search(_ node: YNode) -> StrategyError? {
+    private static func duplicateKeyError(_ key: String, at mark: Mark, in root: Node?) -> SourceError {
+        func search(_ node: YNode) -> SourceError? {
             switch node.node {
             case .mapping(let mapping):
                 let pairs = Array(mapping)
@@ -312,7 +256,7 @@ enum YAMLDocument {
             return nil
         }
         if let root, let found = search(YNode(root, path: "")) { return found }
-        return StrategyError(file: "", line: mark.line, column: mark.column, path: "", message: "duplicate key \(quoted(key))")
+        return SourceError(file: "", line: mark.line, column: mark.column, path: "", message: "duplicate key \(quoted(key))")
     }
 
     /// `text` with the key at `mark` (plain or quoted) replaced by as many private-use characters,

@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Every file the product reads or writes goes through here: one wrapper per operation, each
+// system call's result checked and errno turned into a described error (swift-nio's
+// `System.swift`, SwiftPM's `Basics`).
+
+/// A file-system failure, with the path and the system's reason (`No such file or directory`).
+public struct FileError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+
+    /// The failure of the last system call, from errno.
+    static func last(_ path: String) -> FileError { FileError(path: path, reason: String(cString: strerror(errno))) }
+}
+
+/// The file operations the product needs.
+public enum Files {
+    /// The whole file.
+    public static func read(_ path: String) throws(FileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .last(path) }
+        let out = try readAll(fd, path: path)
+        guard close(fd) == 0 else { throw .last(path) }
+        return out
+    }
+
+    private static func readAll(_ fd: Int32, path: String) throws(FileError) -> [UInt8] {
+        var st = stat()
+        var out: [UInt8] = []
+        if fstat(fd, &st) == 0 && st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let error = FileError.last(path)
+                close(fd)
+                throw error
+            }
+            if n == 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return out
+    }
+
+    /// The whole file as UTF-8 text.
+    public static func readText(_ path: String) throws(FileError) -> String {
+        let bytes = try read(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw FileError(path: path, reason: "not valid UTF-8") }
+        return text
+    }
+
+    /// Writes everything to standard output (fd 1), retrying short writes.
+    public static func writeStandardOutput(_ bytes: [UInt8]) throws(FileError) {
+        try writeAll(bytes, to: 1, path: "standard output")
+    }
+
+    /// Writes atomically and durably: a temporary file in the same folder, written whole and
+    /// fsync'd, renamed over `path`, then the folder fsync'd so the rename itself survives a
+    /// crash. A reader (node_exporter's textfile collector, a restart) sees the old file or the
+    /// new one, never half of one.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
+        let tmp = path + ".tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .last(tmp) }
+        do throws(FileError) {
+            try writeAll(bytes, to: fd, path: tmp)
+            guard fsync(fd) == 0 else { throw FileError.last(tmp) }
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+        guard close(fd) == 0 else {
+            let error = FileError.last(tmp)
+            unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, path) == 0 else {
+            let error = FileError.last(path)
+            unlink(tmp)
+            throw error
+        }
+        try syncFolder(of: path)
+    }
+
+    /// Renames `from` to `to` (same file system), then makes the rename durable.
+    public static func move(_ from: String, to: String) throws(FileError) {
+        guard rename(from, to) == 0 else { throw .last(from) }
+        try syncFolder(of: to)
+    }
+
+    /// Creates `path` and any missing parent folders (`mkdir -p`).
+    public static func createFolders(_ path: String) throws(FileError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw .last(prefix) }
+            prefix += "/"
+        }
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw .last(path) }
+        guard st.st_mode & S_IFMT == S_IFDIR else { throw FileError(path: path, reason: "not a folder") }
+    }
+
+    /// The folder part of a path (`a/b/c.txt` → `a/b`; `c.txt` → `.`).
+    public static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileError) {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .last(path)
+            }
+            written += n
+        }
+    }
+
+    private static func syncFolder(of path: String) throws(FileError) {
+        let folder = folder(of: path)
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .last(folder) }
+        guard fsync(fd) == 0 else {
+            let error = FileError.last(folder)
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw .last(folder) }
+    }
+}

@@ -1,0 +1,62 @@
+import FileIO
+import Foundation
+import Testing
+
+@Suite struct FilesTests {
+    static func temporaryFolder() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fileio-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func writeAtomicallyReplacesTheFileAndLeavesNoTemporary() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Files.writeAtomically(Array("one\n".utf8), to: dir + "/f.txt")
+        try Files.writeAtomically(Array("two\n".utf8), to: dir + "/f.txt")
+        #expect(try Files.readText(dir + "/f.txt") == "two\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["f.txt"])
+    }
+
+    @Test func failuresNameThePathAndTheSystemsReason() throws {
+        let missing = #expect(throws: FileError.self) { try Files.read("/nonexistent/f.txt") }
+        #expect(missing?.description == "/nonexistent/f.txt: No such file or directory")
+        let unwritable = #expect(throws: FileError.self) { try Files.writeAtomically([1], to: "/nonexistent/f.txt") }
+        #expect(unwritable?.path.hasPrefix("/nonexistent/f.txt.tmp.") == true)
+        #expect(unwritable?.reason == "No such file or directory")
+    }
+
+    @Test func createFoldersMakesEveryLevelAndRefusesAFile() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Files.createFolders(dir + "/a/b/c")
+        try Files.createFolders(dir + "/a/b/c")  // again: nothing to do
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: dir + "/a/b/c", isDirectory: &isFolder) && isFolder.boolValue)
+        try Files.writeAtomically([1], to: dir + "/file")
+        let error = #expect(throws: FileError.self) { try Files.createFolders(dir + "/file") }
+        #expect(error?.reason == "not a folder")
+    }
+
+    @Test func moveRenamesAndFailsWhenTheSourceIsMissing() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Files.writeAtomically(Array("x".utf8), to: dir + "/a")
+        try Files.move(dir + "/a", to: dir + "/b")
+        #expect(try Files.readText(dir + "/b") == "x")
+        #expect(throws: FileError.self) { try Files.move(dir + "/a", to: dir + "/c") }
+    }
+
+    @Test func readTextRefusesInvalidUTF8() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Files.writeAtomically([0xFF, 0xFE], to: dir + "/bad")
+        let error = #expect(throws: FileError.self) { try Files.readText(dir + "/bad") }
+        #expect(error?.reason == "not valid UTF-8")
+    }
+
+    @Test(arguments: [("a/b/c.txt", "a/b"), ("c.txt", "."), ("/c.txt", "/"), ("/x/y", "/x")])
+    func folderOfAPath(_ path: String, _ folder: String) {
+        #expect(Files.folder(of: path) == folder)
+    }
+}
