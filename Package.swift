@@ -55,7 +55,7 @@ let package = Package(
         ),
         // Collectors read the machine at scrape time, node_exporter style: the exporter's own
         // process, and the model server's process, cgroup and GPUs (NVML, opened at run time).
-        .target(name: "Collectors", dependencies: ["Strategy", "Exposition"], swiftSettings: settings),
+        .target(name: "Collectors", dependencies: ["Strategy", "Exposition", "FileIO"], swiftSettings: settings),
         // The exporter: model monitors (reference + window), metric families, routes.
         .target(
             name: "Exporter",

@@ -1,5 +1,7 @@
-// Every read of procfs and sysfs: whole small files and folder listings, with errno turned
-// into a described error. Procfs files report a size of 0, so files are read to the end.
+// Every read of procfs and sysfs: whole small files (through FileIO) and folder listings,
+// with errno turned into a described error that says whether the file is missing.
+
+import FileIO
 
 #if canImport(Glibc)
 import Glibc
@@ -41,23 +43,12 @@ public struct SystemPaths: Sendable, Equatable {
 }
 
 package enum FileSystem {
-    /// The whole file as text.
+    /// The whole file as text (procfs reports sizes of 0; FileIO reads to the end).
     package static func read(_ path: String) throws(CollectorError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(path) }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure(path)
-            }
-            out.append(contentsOf: buffer[0..<n])
+        do { return String(decoding: try Files.read(path), as: UTF8.self) } catch {
+            // errno still holds the failed call's reason: whether the file is missing.
+            throw CollectorError(path: path, reason: error.reason, code: errno)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The names in a folder, without `.` and `..`.
