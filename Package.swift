@@ -66,7 +66,7 @@ let package = Package(
             swiftSettings: settings
         ),
         // Strategy → Prometheus rules, promtool tests, Grafana dashboards, Alertmanager routes.
-        .target(name: "Generator", dependencies: ["Strategy", "TextFormat", "FileIO"], swiftSettings: settings),
+        .target(name: "Generator", dependencies: ["MonitorCore", "Strategy", "TextFormat", "FileIO"], swiftSettings: settings),
         // Thin executable: flags, signals, wiring.
         .executableTarget(
             name: "model_exporter",

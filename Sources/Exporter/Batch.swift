@@ -26,8 +26,8 @@ public enum Datasets {
 public enum BatchEvaluation {
     /// The exposition for `current` (already read) against `reference`; the window is the
     /// whole file, and the latency histogram holds exactly its rows.
-    public static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo) -> [UInt8] {
-        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(current.count, 1))
+    public static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo, fleetSeries: Bool = true) -> [UInt8] {
+        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(current.count, 1), fleetSeries: fleetSeries)
         monitor.ingest(current, now: nil)
         return Exposition.render(monitor.families() + [buildInfo.family])
     }
@@ -35,10 +35,10 @@ public enum BatchEvaluation {
     /// Streams the current CSV into the window 4,096 events at a time rather than holding the
     /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
     /// (84 against 137 MiB for 100,000 rows × 25 features, BENCHMARKS.md item 1).
-    public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo) throws -> [UInt8] {
+    public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo, fleetSeries: Bool = true) throws -> [UInt8] {
         let reference = try Datasets.reference(for: strategy)
         let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath))
-        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1))
+        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
         try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 4096) {
             monitor.ingest($0, now: nil)
         }

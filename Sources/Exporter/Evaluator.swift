@@ -9,10 +9,13 @@ public struct Evaluator: Sendable {
     public let strategy: Strategy
     public let reference: ReferenceProfile
     private let base: [(String, String)]
+    /// The mergeable families for fleet aggregation (FleetFamilies.swift); nil when turned off.
+    let fleet: FleetFamilies?
 
-    public init(strategy: Strategy, reference: ReferenceProfile) {
+    public init(strategy: Strategy, reference: ReferenceProfile, fleetSeries: Bool = true) {
         self.strategy = strategy
         self.reference = reference
+        fleet = fleetSeries ? FleetFamilies(strategy: strategy, reference: reference) : nil
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
     }
 
@@ -39,12 +42,13 @@ public struct Evaluator: Sendable {
         var b = Builder(base: base)
         b.add(Catalog.windowEvents, [], Double(window.count))
         b.add(Catalog.windowLabeledEvents, [], Double(window.labeledCount))
-        guard window.count > 0 else { return b.build() }
+        let fleetFamilies = fleet?.families(window: window, evaluator: self) ?? []
+        guard window.count > 0 else { return b.build() + fleetFamilies }
         dataQualityAndFeatureDrift(window, &b)
         outcomeDrift(window, &b)
         quality(window, &b)
         fairness(window, &b)
-        return b.build()
+        return b.build() + fleetFamilies
     }
 
     // MARK: - Drift
@@ -168,7 +172,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Counts of class codes over a categorical reference's K (codes outside K are left out).
-    private func counts(_ codes: [Int32], classes: CategoryDictionary, over r: ReferenceProfile.CategoricalReference) -> [Int] {
+    func counts(_ codes: [Int32], classes: CategoryDictionary, over r: ReferenceProfile.CategoricalReference) -> [Int] {
         var map = [Int](repeating: -1, count: classes.count)
         for c in 0..<classes.count { map[c] = r.index[classes.values[c]] ?? -1 }
         var counts = Array(repeating: 0, count: r.categories.count)

@@ -76,10 +76,10 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil) {
+    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true) {
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
-        evaluator = Evaluator(strategy: strategy, reference: reference)
+        evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
         state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }))
@@ -108,7 +108,10 @@ public final class ModelMonitor: Sendable {
     /// predictions nor observed in the latency histogram (counters start at zero with the
     /// process, as Prometheus expects of counters).
     public func restore(_ events: [Event]) {
-        state.withLock { s in s.window.append(contentsOf: events) }
+        state.withLock { s in
+            s.window.append(contentsOf: events)
+            s.window.resetTotals()
+        }
     }
 
     /// Attaches delayed labels; returns how many matched an event of the window.

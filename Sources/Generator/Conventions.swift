@@ -86,6 +86,35 @@ enum Names {
     static var predictionDrifted: String { "model_method:\(stem(Catalog.predictionDriftScore)):drifted" }
     static var targetDrifted: String { "model_method:\(stem(Catalog.targetDriftScore)):drifted" }
 
+    // MARK: Fleet rules (docs/fleet.md)
+
+    /// Labels that tell replicas apart: the fleet rules sum them away.
+    static let replicaLabels = ["instance", "pod"]
+    static func fleetRuleFile(_ model: String) -> String { "prometheus/rules/\(model).fleet.rules.yml" }
+    static func fleetTestFile(_ model: String) -> String { "prometheus/tests/\(model).fleet.test.yml" }
+    static let fleetGroup = "fleet"
+    /// `fleet:model_feature_window_events:sum` — a mergeable family summed over the replicas.
+    static func fleetSum(_ f: MetricFamily) -> String { "fleet:\(f.name):sum" }
+    /// `fleet:model_feature_reference_ratio:max` — the same on every replica; max keeps one.
+    static func fleetMax(_ f: MetricFamily) -> String { "fleet:\(f.name):max" }
+    /// `fleet:model_accuracy_ratio` — a catalog family, computed for the whole fleet.
+    static func fleet(_ f: MetricFamily) -> String { "fleet:\(f.name)" }
+    static let fleetFeatureWindowRatio = "fleet:model_feature_window_ratio"
+    static let fleetPredictionWindowRatio = "fleet:model_prediction_window_ratio"
+    static let fleetTargetWindowRatio = "fleet:model_target_window_ratio"
+    static let fleetKSErrorBound = "fleet:model_feature_ks_error_bound"
+    /// `fleet:model_feature_events:increase1d` — a counter's increase over a range, summed.
+    static func fleetIncrease(_ f: MetricFamily, _ range: String) -> String {
+        let stem = f.name.hasSuffix("_total") ? String(f.name.dropLast(6)) : f.name
+        return "fleet:\(stem):increase\(range)"
+    }
+    static func fleetIncreaseRatio(_ range: String) -> String { "fleet:model_feature_ratio:increase\(range)" }
+    /// 1 when the fleet's score of a distance method crosses its threshold, per feature and method.
+    static let fleetFeatureDrifted = "fleet:model_feature_drifted"
+    static let fleetReferenceDigests = "fleet:model_reference_info:distinct"
+    /// The binned KS estimate's `method` label.
+    static let ksBinned = "ks_binned"
+
     /// `0.99` → `p99`, `0.5` → `p50`, `0.999` → `p999`.
     static func quantileName(_ q: Threshold) -> String {
         let text = GoFloat.format(q.value)

@@ -109,7 +109,8 @@ enum DashboardBuilder {
         }
     }
 
-    static func build(_ s: Strategy, version: String, windows: RuleWindows = .standard) -> DashboardModel {
+    /// `fleet`: the alert panels read the `fleet:` series, as the fleet's alerts do.
+    static func build(_ s: Strategy, version: String, windows: RuleWindows = .standard, fleet: Bool = false) -> DashboardModel {
         // Sections in the order the objectives name them, then the rest in the default order.
         var order: [Section] = []
         for o in s.objectives {
@@ -119,7 +120,7 @@ enum DashboardBuilder {
 
         var rows: [DashboardRow] = []
         for sec in order {
-            let panels = alertPanels(s, sec, windows) + panels(s, sec, windows)
+            let panels = alertPanels(s, sec, windows, fleet: fleet) + panels(s, sec, windows)
             if panels.isEmpty { continue }
             var title = sec.title
             let owners = s.objectives.filter { o in o.watches.contains { Section($0) == sec } }
@@ -189,8 +190,10 @@ enum DashboardBuilder {
     }
 
     /// One stat (or gauge, for ratios) per alert of the section, thresholds = the alert's.
-    static func alertPanels(_ s: Strategy, _ sec: Section, _ windows: RuleWindows) -> [DashboardPanel] {
-        s.alerts.filter { Section($0.signal.group) == sec }.map { a in
+    static func alertPanels(_ s: Strategy, _ sec: Section, _ windows: RuleWindows, fleet: Bool = false) -> [DashboardPanel] {
+        var scope = scope
+        scope.fleet = fleet
+        return s.alerts.filter { Section($0.signal.group) == sec }.map { a in
             let q = Signals.query(a, s, scope, windows)
             let color = severityColor(a.severity)
             var steps: [ThresholdStep]

@@ -41,6 +41,10 @@ public struct GeneratorOptions: Sendable {
     public var windows: RuleWindows = .standard
     /// Alertmanager group_wait / group_interval / repeat_interval for every route, where set.
     public var alertmanagerTiming = AlertmanagerTiming()
+    /// Also write each model's fleet rules and their tests (FleetRules.swift).
+    public var fleet = false
+    /// Ranges of the fleet's drift variants over the per-bin counters (`1d`).
+    public var fleetRanges: [String] = []
 
     public init(
         version: String, exporterTargets: [String] = ["localhost:9744"], alertmanagerTargets: [String] = ["localhost:9093"],
@@ -90,11 +94,11 @@ public enum Generator {
 
         for s in sorted {
             let header = Names.header(version: options.version, sources: [s.sourcePath])
-            let dashboard = DashboardBuilder.build(s, version: options.version, windows: options.windows)
+            let dashboard = DashboardBuilder.build(s, version: options.version, windows: options.windows, fleet: options.fleet)
             let base = "\(options.grafanaURL)/d/\(dashboard.uid)/\(Names.slug(dashboard.title))?viewPanel="
             let url = { (key: PanelKey) in base + String(dashboard.panelID(key) ?? 0) }
             if exporterDashboard == nil { exporterDashboard = url(.exporterUp) }
-            let groups = RulePlanner(strategy: s, dashboardURL: url, windows: options.windows).groups()
+            let groups = RulePlanner(strategy: s, dashboardURL: url, windows: options.windows, fleet: options.fleet).groups()
             teams += groups.flatMap(\.alerts).flatMap { $0.labels.filter { $0.name == Names.teamLabel }.map(\.value) }
             teams += s.objectives.map(\.team)
 
@@ -109,6 +113,13 @@ public enum Generator {
                 files.append(GeneratedFile(path: Names.prometheusRule(m), contents: RuleFile.prometheusRule(groups, model: m, header: header)))
             }
             ruleFiles.append(relative(Names.ruleFile(m), from: Names.prometheusConfig))
+            if options.fleet {
+                let fleet = [FleetPlanner(strategy: s, ranges: options.fleetRanges).group()]
+                files.append(GeneratedFile(path: Names.fleetRuleFile(m), contents: RuleFile.render(fleet, header: header)))
+                files.append(GeneratedFile(path: Names.fleetTestFile(m), contents: RuleTests.render(
+                    fleet, ruleFile: relative(Names.fleetRuleFile(m), from: Names.fleetTestFile(m)), evaluationStep: 60_000, header: header)))
+                ruleFiles.append(relative(Names.fleetRuleFile(m), from: Names.prometheusConfig))
+            }
         }
 
         // The exporter itself: one guard for every model it serves.

@@ -6,7 +6,7 @@ import Strategy
 import TextFormat
 
 struct Matcher: Sendable, Equatable {
-    enum Op: String, Sendable { case equal = "=", regex = "=~" }
+    enum Op: String, Sendable { case equal = "=", notEqual = "!=", regex = "=~", notRegex = "!~" }
     var name: String
     var op: Op
     var value: String
@@ -19,6 +19,8 @@ struct Matcher: Sendable, Equatable {
 /// Which series of a family an expression looks at.
 struct Scope: Sendable, Equatable {
     var matchers: [Matcher]
+    /// Alerts and their panels read the `fleet:` series where the fleet rules compute them.
+    var fleet = false
 
     /// Rules: every series of the strategy's model, any version.
     static func rules(_ s: Strategy) -> Scope { Scope(matchers: [.eq(Label.model, s.model.name)]) }
@@ -77,7 +79,24 @@ enum PromQL {
     }
 
     static func featureDrifted(_ scope: Scope) -> String {
-        "max by \(labelList(modelLabels + [Label.feature])) (\(selector(Catalog.featureDrifted.name, scope)))"
+        guard scope.fleet else {
+            return "max by \(labelList(modelLabels + [Label.feature])) (\(selector(Catalog.featureDrifted.name, scope)))"
+        }
+        // The fleet's verdict for the methods the fleet rules compute, each replica's for the others.
+        let others = Matcher(name: Label.method, op: .notRegex, value: FleetPlanner.distanceMethods.map(\.rawValue).joined(separator: "|"))
+        return "max by \(labelList(modelLabels + [Label.feature])) (\(selector(Names.fleetFeatureDrifted, scope)) or \(selector(Catalog.featureDrifted.name, scope, [others])))"
+    }
+
+    /// The series a drift method's verdict reads: the fleet's score where the fleet rules
+    /// compute it and the scope asks for it, else the exporter's.
+    static func driftInput(_ m: DriftMethod, score: MetricFamily, pValue: MetricFamily, _ scope: Scope) -> String {
+        if m.isPValueMethod { return pValue.name }
+        return scope.fleet && FleetPlanner.distanceMethods.contains(m) ? Names.fleet(score) : score.name
+    }
+
+    /// The series a feature's per-method verdict reads (0/1).
+    static func featureDriftedInput(_ m: DriftMethod, _ scope: Scope) -> String {
+        scope.fleet && FleetPlanner.distanceMethods.contains(m) ? Names.fleetFeatureDrifted : Catalog.featureDrifted.name
     }
 
     /// 1 per method when the method's threshold is crossed: p-value methods below it, distance
@@ -88,9 +107,8 @@ enum PromQL {
         let parts = methods.map { m -> String in
             let t = thresholds.threshold(m).text
             let method = Matcher.eq(Label.method, m.rawValue)
-            return m.isPValueMethod
-                ? "\(selector(pValue.name, scope, [method])) < bool \(t)"
-                : "\(selector(score.name, scope, [method])) >= bool \(t)"
+            let input = driftInput(m, score: score, pValue: pValue, scope)
+            return m.isPValueMethod ? "\(selector(input, scope, [method])) < bool \(t)" : "\(selector(input, scope, [method])) >= bool \(t)"
         }
         return parts.count == 1 ? parts[0] : parts.map { "(\($0))" }.joined(separator: " or ")
     }
@@ -109,6 +127,11 @@ enum PromQL {
 
     /// `… and on (model, model_version) model_window_labeled_events{…} >= N`
     static func labeledGuard(_ expr: String, minimum: Int, _ scope: Scope) -> String {
-        "\(expr) and on \(labelList(modelLabels)) \(selector(Catalog.windowLabeledEvents.name, scope)) >= \(minimum)"
+        "\(expr) and on \(labelList(modelLabels)) \(selector(labeledEvents(scope), scope)) >= \(minimum)"
+    }
+
+    /// The labelled events a guard counts: the replica's, or the fleet's sum.
+    static func labeledEvents(_ scope: Scope) -> String {
+        scope.fleet ? Names.fleetSum(Catalog.windowLabeledEvents) : Catalog.windowLabeledEvents.name
     }
 }

@@ -19,7 +19,9 @@ enum RuleFile {
     static func ruleNode(_ r: Rule) -> YAMLNode {
         switch r {
         case .record(let rec):
-            return .mapping([YAMLEntry("record", .string(rec.record)), YAMLEntry("expr", .string(rec.expr))])
+            var entries = [YAMLEntry("record", .string(rec.record)), YAMLEntry("expr", .string(rec.expr))]
+            if !rec.labels.isEmpty { entries.append(YAMLEntry("labels", .mapping(rec.labels.map { YAMLEntry($0.name, .string($0.value)) }))) }
+            return .mapping(entries)
         case .alert(let a):
             return .mapping([
                 YAMLEntry("alert", .string(a.name)),

@@ -72,6 +72,12 @@ struct RecordingRule: Sendable, Equatable {
     var expected: [ExpectedSample]
     /// Milliseconds between the input samples.
     var interval: Int = 60_000
+    /// When set, the test checks each expected sample to within this relative tolerance
+    /// (`abs(x - v) <= bool t × |v|`, 0: exactly), rather than listing every output sample:
+    /// Prometheus' `ln` may differ from the C library's in the last bit.
+    var tolerance: Double? = nil
+    /// Labels the rule sets on its output (`labels:`), e.g. the method of a drift score.
+    var labels: [LabelPair] = []
 }
 
 enum Rule: Sendable, Equatable {

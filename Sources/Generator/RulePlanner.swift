@@ -12,9 +12,15 @@ struct RulePlanner {
     let dashboardURL: (PanelKey) -> String
     /// The rate window and the built-in guards' timing.
     var windows: RuleWindows = .standard
+    /// Quality and fairness alerts read the `fleet:` series (`generate --fleet`).
+    var fleet = false
 
     private var s: Strategy { strategy }
-    private var scope: Scope { Scope.rules(strategy) }
+    private var scope: Scope {
+        var scope = Scope.rules(strategy)
+        scope.fleet = fleet
+        return scope
+    }
     private var minute: Int { 60_000 }
 
     // MARK: Groups
@@ -113,7 +119,7 @@ struct RulePlanner {
                 for (j, m) in f.drift.enumerated() {
                     let drifted = i == 0 && j == f.drift.count - 1
                     series.append(InputSeries(
-                        name: Catalog.featureDrifted.name,
+                        name: PromQL.featureDriftedInput(m, scope),
                         labels: modelLabels + [LabelPair(name: Label.feature, value: f.name), LabelPair(name: Label.method, value: m.rawValue)],
                         values: drifted ? "1x10" : "0x10"))
                 }
@@ -154,7 +160,7 @@ struct RulePlanner {
                 drifted = atThreshold
             }
             let method = LabelPair(name: Label.method, value: m.rawValue)
-            series.append(InputSeries(name: m.isPValueMethod ? pValue.name : score.name, labels: modelLabels + [method],
+            series.append(InputSeries(name: PromQL.driftInput(m, score: score, pValue: pValue, scope), labels: modelLabels + [method],
                                       values: "\(GoFloat.format(value))x10"))
             expected.append(ExpectedSample(labels: modelLabels + [method], value: drifted ? 1 : 0))
         }
@@ -354,7 +360,7 @@ struct RulePlanner {
         // Test input: the series the expression reads, with the labels it filters on.
         let (name, inputLabels) = thresholdInput(a)
         let guardSeries = { (n: Int, count: Int) in
-            InputSeries(name: Catalog.windowLabeledEvents.name, labels: modelLabels, values: "\(n)x\(count)")
+            InputSeries(name: PromQL.labeledEvents(scope), labels: modelLabels, values: "\(n)x\(count)")
         }
         var scenarios: [AlertScenario] = []
         let steps = forMs / minute + 3
@@ -411,9 +417,9 @@ struct RulePlanner {
         switch a.signal {
         case .quality(let m):
             let f = Catalog.quality(m)
-            return (f.name, modelLabels + (f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []))
-        case .fairness(let m):
-            return (Catalog.fairness(m).name, modelLabels + [LabelPair(name: Label.attribute, value: s.protectedAttributes.first ?? Label.attribute)])
+            return (Signals.seriesName(a, s, scope), modelLabels + (f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []))
+        case .fairness:
+            return (Signals.seriesName(a, s, scope), modelLabels + [LabelPair(name: Label.attribute, value: s.protectedAttributes.first ?? Label.attribute)])
         case .dataQuality(let m):
             let feature = a.feature ?? exampleFeature(for: m)
             return (Catalog.dataQuality(m)[0].name, modelLabels + [LabelPair(name: Label.feature, value: feature)])
@@ -462,7 +468,7 @@ struct RulePlanner {
             let methods = feature?.drift.isEmpty == false ? feature!.drift : [DriftMethod.psi]
             let out = modelLabels + [LabelPair(name: Label.feature, value: fname)]
             func input(_ m: DriftMethod, _ values: String) -> InputSeries {
-                InputSeries(name: Catalog.featureDrifted.name, labels: out + [LabelPair(name: Label.method, value: m.rawValue)], values: values)
+                InputSeries(name: PromQL.featureDriftedInput(m, scope), labels: out + [LabelPair(name: Label.method, value: m.rawValue)], values: values)
             }
             scenarios.append(AlertScenario(
                 name: "\(a.name): feature \(fname) drifts by \(methods[0].rawValue): pending before \(a.forDuration), firing after",
@@ -486,7 +492,7 @@ struct RulePlanner {
                 let t = s.metrics.drift.threshold(m)
                 let method = LabelPair(name: Label.method, value: m.rawValue)
                 let out = modelLabels + [method]
-                let name = m.isPValueMethod ? pValue.name : score.name
+                let name = PromQL.driftInput(m, score: score, pValue: pValue, scope)
                 func input(_ v: Double, _ count: Int = steps) -> [InputSeries] {
                     [InputSeries(name: name, labels: out, values: "\(GoFloat.format(v))x\(count)")]
                 }

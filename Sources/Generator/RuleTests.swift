@@ -34,7 +34,8 @@ enum RuleTests {
     }
 
     static func recordingTest(_ r: RecordingRule) -> YAMLNode {
-        .mapping([
+        if let tolerance = r.tolerance { return toleranceTest(r, tolerance) }
+        return .mapping([
             YAMLEntry("name", .string("recording rule \(r.record)")),
             YAMLEntry("interval", .string(Durations.format(milliseconds: r.interval))),
             YAMLEntry("input_series", seriesNode(r.testSeries)),
@@ -48,6 +49,26 @@ enum RuleTests {
                     ])
                 })),
             ])])),
+        ])
+    }
+
+    /// One check per expected sample: `abs(record{labels} - v) <= bool t × |v|` must be 1.
+    static func toleranceTest(_ r: RecordingRule, _ tolerance: Double) -> YAMLNode {
+        .mapping([
+            YAMLEntry("name", .string("recording rule \(r.record)")),
+            YAMLEntry("interval", .string(Durations.format(milliseconds: r.interval))),
+            YAMLEntry("input_series", seriesNode(r.testSeries)),
+            YAMLEntry("promql_expr_test", .sequence(r.expected.map { e in
+                let matchers = e.labels.map { Matcher.eq($0.name, $0.value) }
+                return .mapping([
+                    YAMLEntry("expr", .string("abs(\(PromQL.selector(r.record, matchers)) - \(GoFloat.format(e.value))) <= bool \(GoFloat.format(tolerance * abs(e.value)))")),
+                    YAMLEntry("eval_time", .string(Durations.format(milliseconds: r.evalTime))),
+                    YAMLEntry("exp_samples", .sequence([.mapping([
+                        YAMLEntry("labels", .string(PromQL.selector("", matchers))),
+                        YAMLEntry("value", .number("1")),
+                    ])])),
+                ])
+            })),
         ])
     }
 

@@ -31,7 +31,7 @@ enum Signals {
             let f = Catalog.quality(m)
             var extra: [Matcher] = []
             if f.labels.contains(Label.class) { extra = [.eq(Label.class, focusClass(s))] }
-            return SignalQuery(expr: PromQL.selector(f.name, scope, extra), unit: f.unit, labels: f.labels,
+            return SignalQuery(expr: PromQL.selector(seriesName(a, s, scope), scope, extra), unit: f.unit, labels: f.labels,
                                title: title(m), help: f.help)
         case .drift:
             return SignalQuery(expr: PromQL.selector(Names.featureDrifted, scope, feature), unit: Catalog.featureDrifted.unit,
@@ -50,7 +50,7 @@ enum Signals {
                                help: "1 when the label drifted by the method's threshold, else 0.")
         case .fairness(let m):
             let f = Catalog.fairness(m)
-            return SignalQuery(expr: PromQL.selector(f.name, scope), unit: f.unit, labels: f.labels,
+            return SignalQuery(expr: PromQL.selector(seriesName(a, s, scope), scope), unit: f.unit, labels: f.labels,
                                title: title(m), help: f.help)
         case .dataQuality(let m):
             let f = Catalog.dataQuality(m)[0]
@@ -67,6 +67,18 @@ enum Signals {
         case .resource(let r):
             return resourceQuery(r, scope, windows)
         }
+    }
+
+    /// The series a quality or fairness alert reads: the `fleet:` one where the fleet rules
+    /// compute it and the scope asks for it, else the exporter's family.
+    static func seriesName(_ a: AlertSpec, _ s: Strategy, _ scope: Scope) -> String {
+        let f: MetricFamily
+        switch a.signal {
+        case .quality(let m): f = Catalog.quality(m)
+        case .fairness(let m): f = Catalog.fairness(m)
+        default: preconditionFailure("not a quality or fairness signal")
+        }
+        return scope.fleet && FleetPlanner.computes(a.signal, s) ? Names.fleet(f) : f.name
     }
 
     /// The class a quality alert watches: the positive label (binary) or the macro average.

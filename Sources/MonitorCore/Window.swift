@@ -84,8 +84,12 @@ public struct Window: Sendable {
 
     /// Incremental aggregates, one flat array: missing counts per feature at [0, F),
     /// out-of-range at [F, 2F), new-category at [2F, 3F), then each feature's bin counts from
-    /// `3F + binStart[f]` (numerical: edges.count + 1 reference bins; categorical: K).
+    /// `3F + binStart[f]` (numerical: edges.count + 1 reference bins; categorical: K), then the
+    /// same bins counted over every event appended since `resetTotals` (never decremented), at
+    /// `binTotal` further on.
     private var counters: [Int]
+    /// Bins of all features together: the offset of the totals from the window's bin counts.
+    private let binTotal: Int
 
     // The layout unpacked once, so appending binds no enum payloads.
     private let featureCount: Int
@@ -165,7 +169,8 @@ public struct Window: Sendable {
         self.hasRange = hasRange
         self.knownCounts = knownCounts
         self.binStart = binStart
-        counters = Array(repeating: 0, count: 3 * n + bins)
+        counters = Array(repeating: 0, count: 3 * n + 2 * bins)
+        binTotal = bins
         // Room for the whole window up front (up to a million rows): no doubling copies while it
         // fills. Reserved pages are not resident until written.
         let rows = min(layout.capacity, 1 << 20)
@@ -200,6 +205,19 @@ public struct Window: Sendable {
     public var binCounts: [[Int]] { (0..<featureCount).map { binCounts(feature: $0) } }
     public func binCounts(feature f: Int) -> [Int] {
         Array(counters[(3 * featureCount + binStart[f])..<(3 * featureCount + binStart[f + 1])])
+    }
+
+    /// Per bin of feature f, the events appended since the window was made or `resetTotals`
+    /// (a counter: evicting does not lower it).
+    public func binTotals(feature f: Int) -> [Int] {
+        Array(counters[(3 * featureCount + binTotal + binStart[f])..<(3 * featureCount + binTotal + binStart[f + 1])])
+    }
+
+    /// Starts the per-bin totals again from zero (after replaying a snapshot, whose events
+    /// were counted by the process that wrote it).
+    public mutating func resetTotals() {
+        let start = 3 * featureCount + binTotal
+        for i in start..<counters.count { counters[i] = 0 }
     }
 
     // MARK: - Updates
@@ -272,12 +290,14 @@ public struct Window: Sendable {
                     counters[f] += 1
                 } else if c >= 0 && Int(c) < knownCounts[f] {
                     counters[3 * n + binStart[f] + Int(c)] += 1
+                    counters[3 * n + binTotal + binStart[f] + Int(c)] += 1
                 } else {
                     counters[2 * n + f] += 1
                 }
             }
         }
         // Numerical features: one pass on unsafe buffers.
+        let totals = binTotal
         values.withUnsafeMutableBufferPointer { values in
             counters.withUnsafeMutableBufferPointer { counters in
                 edgeValues.withUnsafeBufferPointer { edges in
@@ -290,7 +310,9 @@ public struct Window: Sendable {
                                     counters[m.feature] += 1
                                 } else {
                                     if m.hasRange && !(x >= m.lower && x <= m.upper) { counters[n + m.feature] += 1 }
-                                    counters[m.bins + Self.bin(x, edges, m.edges.lowerBound, m.edges.upperBound)] += 1
+                                    let b = m.bins + Self.bin(x, edges, m.edges.lowerBound, m.edges.upperBound)
+                                    counters[b] += 1
+                                    counters[b + totals] += 1
                                 }
                                 values[valueRow + m.column] = x
                             }

@@ -41,6 +41,9 @@ public enum Label {
     public static let gpu = "gpu"
     public static let uuid = "uuid"
     public static let collector = "collector"
+    public static let bin = "bin"
+    public static let outcome = "outcome"
+    public static let sha256 = "sha256"
     /// A histogram bucket's upper bound (Prometheus' own name).
     public static let bucketBound = "le"
     /// The `class` value of a multiclass model's macro average of per-class precision, recall
@@ -54,6 +57,14 @@ public enum RejectReason: String, Sendable, CaseIterable {
     case invalidEvent = "invalid_event"
     /// A body that is not JSON / NDJSON.
     case malformedBody = "malformed_body"
+}
+
+/// Values of the `outcome` label of the fleet families.
+public enum OutcomeLabel {
+    public static let truePositive = "true_positive"
+    public static let falsePositive = "false_positive"
+    public static let trueNegative = "true_negative"
+    public static let falseNegative = "false_negative"
 }
 
 public enum Catalog {
@@ -108,6 +119,31 @@ public enum Catalog {
     public static let eventsRejected = MetricFamily("model_events_rejected_total", .counter, "Events rejected since start, by reason.", labels: [Label.reason])
     public static let lastEventTimestamp = MetricFamily("model_last_event_timestamp_seconds", .gauge, "Unix time of the last accepted prediction event.", unit: "dateTimeAsIso")
     public static let lastLabelTimestamp = MetricFamily("model_last_label_timestamp_seconds", .gauge, "Unix time of the last label attached to an event.", unit: "dateTimeAsIso")
+
+    // Fleet: mergeable state, summed across replicas by the fleet recording rules
+    public static let referenceInfo = MetricFamily("model_reference_info", .gauge, "1, labelled by the SHA-256 of the reference's bins and proportions as exposed: replicas of one fleet show one value.", labels: [Label.sha256])
+    public static let featureReferenceRatio = MetricFamily("model_feature_reference_ratio", .gauge, "Share of the reference in each bin of a feature (numerical: bin = the bin's upper edge, +Inf for the last; categorical: the category).", labels: [Label.feature, Label.bin], unit: "percentunit")
+    public static let featureWindowEvents = MetricFamily("model_feature_window_events", .gauge, "Events of the window in each reference bin of a feature.", labels: [Label.feature, Label.bin])
+    public static let featureEvents = MetricFamily("model_feature_events_total", .counter, "Events in each reference bin of a feature since start, for range queries (increase over [1d]).", labels: [Label.feature, Label.bin])
+    public static let featureReferenceCumulativeRatio = MetricFamily("model_feature_reference_cumulative_ratio", .gauge, "Share of the reference at or below each bin's upper edge of a numerical feature measured by ks.", labels: [Label.feature, Label.bin], unit: "percentunit")
+    public static let featureWindowCumulativeEvents = MetricFamily("model_feature_window_cumulative_events", .gauge, "Events of the window at or below each bin's upper edge of a numerical feature measured by ks.", labels: [Label.feature, Label.bin])
+    public static let predictionReferenceRatio = MetricFamily("model_prediction_reference_ratio", .gauge, "Share of the reference's predictions (binary with a score: scores) in each bin or class.", labels: [Label.bin], unit: "percentunit")
+    public static let predictionWindowEvents = MetricFamily("model_prediction_window_events", .gauge, "Events of the window whose prediction (or score) falls in each reference bin or class.", labels: [Label.bin])
+    public static let targetReferenceRatio = MetricFamily("model_target_reference_ratio", .gauge, "Share of the reference's labels in each bin or class.", labels: [Label.bin], unit: "percentunit")
+    public static let targetWindowEvents = MetricFamily("model_target_window_events", .gauge, "Labelled events of the window whose label falls in each reference bin or class.", labels: [Label.bin])
+    public static let windowOutcomes = MetricFamily("model_window_outcomes", .gauge, "Labelled events of the window by class (one against the rest) and outcome: true_positive, false_positive, true_negative, false_negative.", labels: [Label.class, Label.outcome])
+    public static let groupWindowEvents = MetricFamily("model_group_window_events", .gauge, "Events of the window per protected group.", labels: [Label.attribute, Label.group])
+    public static let groupWindowPredictedPositive = MetricFamily("model_group_window_predicted_positive", .gauge, "Events of the window per protected group predicted the positive label.", labels: [Label.attribute, Label.group])
+    public static let groupWindowOutcomes = MetricFamily("model_group_window_outcomes", .gauge, "Labelled events of the window per protected group by outcome of the positive label.", labels: [Label.attribute, Label.group, Label.outcome])
+    public static let windowAbsoluteErrorSum = MetricFamily("model_window_absolute_error", .gauge, "Sum of absolute errors over the labelled events of the window (regression).")
+    public static let windowSquaredErrorSum = MetricFamily("model_window_squared_error", .gauge, "Sum of squared errors over the labelled events of the window (regression).")
+
+    /// Every fleet family: emitted unless `--web.fleet-series=false`.
+    public static let fleet: [MetricFamily] = [
+        referenceInfo, featureReferenceRatio, featureWindowEvents, featureEvents, featureReferenceCumulativeRatio, featureWindowCumulativeEvents,
+        predictionReferenceRatio, predictionWindowEvents, targetReferenceRatio, targetWindowEvents, windowOutcomes,
+        groupWindowEvents, groupWindowPredictedPositive, groupWindowOutcomes, windowAbsoluteErrorSum, windowSquaredErrorSum,
+    ]
 
     // Exporter and process (no model labels)
     public static let buildInfo = MetricFamily("model_exporter_build_info", .gauge, "A metric with a constant '1' value labelled by version and revision of model_exporter.", labels: ["version", "revision"], perModel: false)
@@ -203,7 +239,7 @@ public enum Catalog {
         windowLabeledEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
         processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
         collectorSuccess, collectorDuration,
-    ] + serving
+    ] + serving + fleet
 
     /// The names of every series a family produces (histograms: `_bucket`, `_sum`, `_count`).
     public static func seriesNames(of f: MetricFamily) -> [String] {

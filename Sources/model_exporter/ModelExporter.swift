@@ -65,10 +65,13 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Write the exposition atomically to this file (node_exporter's textfile collector) instead of stdout.")
     var textfile: String?
 
+    @Option(name: .customLong("fleet-series"), help: "Also write the mergeable families the fleet rules sum across shards (docs/fleet.md): true or false.")
+    var fleetSeries: Bool = true
+
     func run() throws {
         let s = try loadStrategy(strategy)
         let bytes: [UInt8]
-        do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info) } catch {
+        do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info, fleetSeries: fleetSeries) } catch {
             throw Failure(description: "\(error)")
         }
         do {
@@ -129,6 +132,12 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("alertmanager.repeat-interval"), help: "repeat_interval of every route (default: per severity, 1h / 4h / 24h).")
     var repeatInterval: String?
 
+    @Flag(name: .customLong("fleet"), help: "Also write fleet recording rules (and their promtool tests) that sum the replicas' mergeable families and compute drift, quality and fairness of the whole fleet (docs/fleet.md).")
+    var fleet = false
+
+    @Option(name: .customLong("fleet.range"), help: "With --fleet, also record feature drift over the last RANGE of events from the per-bin counters, e.g. 1d (repeatable).")
+    var fleetRanges: [String] = []
+
     func run() throws {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
@@ -138,6 +147,12 @@ struct Generate: ParsableCommand {
         if !alertmanagerAddresses.isEmpty { options.alertmanagerTargets = alertmanagerAddresses }
         options.grafanaURL = grafanaURL
         options.prometheusRule = format.contains("prometheusrule")
+        options.fleet = fleet
+        for r in fleetRanges where Durations.milliseconds(r) == nil {
+            throw ValidationError("--fleet.range \(r): not a Prometheus duration (e.g. 1h, 1d)")
+        }
+        if !fleetRanges.isEmpty && !fleet { throw ValidationError("--fleet.range needs --fleet") }
+        options.fleetRanges = fleetRanges
         options.scrapeInterval = scrapeInterval
         options.evaluationInterval = evaluationInterval
         options.windows = RuleWindows(rate: rateWindow, noEventsFor: noEventsFor, labelLag: labelLagWindow, labelLagFor: labelLagFor)
@@ -184,6 +199,9 @@ struct Serve: ParsableCommand {
 
     @Option(name: .customLong("web.threads"), help: "HTTP worker threads.")
     var threads: Int = 4
+
+    @Option(name: .customLong("web.fleet-series"), help: "Expose the mergeable families the fleet rules sum across replicas (docs/fleet.md): true or false.")
+    var fleetSeries: Bool = true
 
     @Option(name: .customLong("storage.path"), help: "Folder for window snapshots: written on shutdown and every --storage.snapshot-interval, replayed on start, so a restart loses no window state. Empty: no snapshots.")
     var storagePath: String = ""
@@ -241,7 +259,7 @@ struct Serve: ParsableCommand {
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: "\(error)") }
-            let monitor = ModelMonitor(strategy: s, reference: reference)
+            let monitor = ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries)
             if let store {
                 switch store.restore(monitor) {
                 case .none: break

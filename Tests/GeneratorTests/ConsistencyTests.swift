@@ -146,6 +146,34 @@ func ruleGroups(_ s: Strategy) -> [RuleGroup] {
         for r in recorded { #expect(used.contains(r), "recording rule \(r) is used nowhere") }
     }
 
+    /// The fleet rules read only families the exporter emits or series they record themselves,
+    /// and every intermediate series they record is read by a later fleet rule.
+    @Test(arguments: everyStrategyName)
+    func fleetRulesReadKnownNames(_ name: String) throws {
+        let s = try strategy(named: name)
+        let rules = FleetPlanner(strategy: s, ranges: ["1d"]).group().recordings
+        let recorded = Set(rules.map(\.record))
+        let known = Catalog.allSeriesNames.union(recorded)
+        for r in rules {
+            let names = PromQLNames.metricNames(r.expr)
+            #expect(!names.isEmpty, "no metric in \(r.expr)")
+            for n in names { #expect(known.contains(n), "\(n) in \(r.record) is neither in the catalog nor a fleet rule") }
+        }
+        // … or by the fleet's alerts (the labelled-events guard).
+        let alerts = RulePlanner(strategy: s, dashboardURL: { _ in "" }, fleet: true).groups().flatMap(\.alerts).map(\.expr)
+        let used = Set((rules.map(\.expr) + alerts).flatMap(PromQLNames.metricNames))
+        let planned = Set(RulePlanner(strategy: s, dashboardURL: { _ in "" }, fleet: true).groups().flatMap(\.recordings).map(\.record))
+        for e in alerts {
+            for n in PromQLNames.metricNames(e) { #expect(known.union(planned).union([Names.up]).contains(n), "\(n) in a fleet alert is recorded by no rule") }
+        }
+        if FleetPlanner.computes(.quality(.accuracy), s) || FleetPlanner.computes(.quality(.mae), s) {
+            #expect(alerts.allSatisfy { !$0.contains(Catalog.windowLabeledEvents.name + "{") }, "a fleet alert guards on one replica's labelled events")
+        }
+        for r in recorded where r.hasSuffix(":sum") || r.hasSuffix(":max") || r.hasSuffix("_window_ratio") {
+            #expect(used.contains(r), "fleet rule \(r) is read by no other fleet rule")
+        }
+    }
+
     /// Every dashboard expression parses: wrapped as recording rules in a scratch file that
     /// promtool checks (Grafana's `$__rate_interval` replaced by a duration).
     @Test func dashboardExpressionsParse() throws {

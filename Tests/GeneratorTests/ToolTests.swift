@@ -28,6 +28,18 @@ func checkWithTools(_ strategies: [Strategy], label: String, options: GeneratorO
         _ = try checkWithTools([Strategies.plainRegression], label: "plain")
     }
 
+    /// The fleet rules' own scenarios: three replicas' series summed, then every statistic.
+    @Test func fleetRulesPassPromtool() throws {
+        var fleet = options
+        fleet.fleet = true
+        fleet.fleetRanges = ["1h", "1d"]
+        let dir = try checkWithTools([Strategies.rich, Strategies.plainRegression], label: "fleet", options: fleet)
+        if let dir {
+            let tests = try FileManager.default.contentsOfDirectory(atPath: dir + "/prometheus/tests").filter { $0.hasSuffix(".fleet.test.yml") }
+            #expect(tests.count == 2)
+        }
+    }
+
     @Test func severalStrategiesShareTheConfigs() throws {
         _ = try checkWithTools([Strategies.rich, Strategies.plainRegression], label: "both")
     }
