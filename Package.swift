@@ -44,6 +44,9 @@ let package = Package(
         .target(name: "Exposition", dependencies: ["TextFormat"], swiftSettings: settings),
         // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
         .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy", "TextFormat"], swiftSettings: settings),
+        // Durable storage formats, as plain functions over bytes (no I/O): CRC-32C, the write-ahead
+        // log's framed records, binary events and labels, the snapshot file.
+        .target(name: "Storage", dependencies: ["MonitorCore"], swiftSettings: settings),
         // HTTP: responder protocol, Request/Response values; MHDServer.swift holds every unsafe call.
         .target(
             name: "HTTPServer",
@@ -60,7 +63,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Collectors",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Storage", "Collectors",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -80,7 +83,7 @@ let package = Package(
         // The in-process benchmark harness behind bench/run (window updates, recomputation, memory).
         .executableTarget(
             name: "model_exporter_bench",
-            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition"],
+            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition", "Storage"],
             path: "bench/Harness",
             swiftSettings: settings
         ),
@@ -90,6 +93,7 @@ let package = Package(
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition"], swiftSettings: settings),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter"], swiftSettings: settings),

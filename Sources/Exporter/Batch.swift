@@ -12,13 +12,38 @@ public enum Datasets {
         return try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns)
     }
 
-    /// Reads the strategy's reference dataset and profiles it.
-    public static func reference(for strategy: Strategy) throws -> ReferenceProfile {
-        let events = try readEvents(path: strategy.referencePath, strategy: strategy)
+    /// Reads the strategy's reference dataset and profiles it. A dataset that cannot be read
+    /// (missing, a ragged row, a cell that does not parse, a missing column, no rows) is an
+    /// error naming the CSV's file:line:column and the strategy line that names the dataset.
+    public static func reference(for strategy: Strategy) throws(ReferenceError) -> ReferenceProfile {
+        let events: [Event]
+        do { events = try readEvents(path: strategy.referencePath, strategy: strategy) } catch {
+            throw ReferenceError(strategy: strategy, problem: "\(error)")
+        }
         guard !events.isEmpty else {
-            throw InputError(file: strategy.referencePath, line: 1, column: 1, message: "the reference dataset has no rows")
+            throw ReferenceError(strategy: strategy, problem: "\(InputError(file: strategy.referencePath, line: 2, column: 1, message: "the reference dataset has no rows"))")
         }
         return ReferenceProfile(strategy: strategy, events: events)
+    }
+}
+
+/// The reference dataset cannot be used: the problem (with the CSV's file:line:column), then
+/// where the strategy names the dataset.
+public struct ReferenceError: Error, CustomStringConvertible, Sendable {
+    public var problem: String
+    public var strategyFile: String
+    public var line: Int
+    public var column: Int
+
+    public init(strategy: Strategy, problem: String) {
+        self.problem = problem
+        strategyFile = strategy.sourcePath
+        line = strategy.referenceLine
+        column = strategy.referenceColumn
+    }
+
+    public var description: String {
+        line > 0 ? "\(problem) (the reference named at \(strategyFile):\(line):\(column): reference.path)" : problem
     }
 }
 

@@ -1,8 +1,10 @@
 import Collectors
 import Exposition
+import FileIO
 import HTTPServer
 import Ingest
 import MonitorCore
+import Storage
 import Strategy
 
 import Dispatch
@@ -20,6 +22,11 @@ public struct ExporterResponder: HTTPResponder {
     public let buildInfo: BuildInfo
     /// The exporter's own process and build info, then the given collectors (the model servers').
     public let collectors: CollectorSet
+    /// False while the exporter starts (log replay): readiness, writes and scrapes answer 503.
+    public let readiness: Readiness
+    /// The write-ahead log, when `--storage.path` is set: accepted requests are on disk before
+    /// they are acknowledged.
+    public let durability: Durability?
     private let byName: [String: ModelMonitor]
     private let schemas: [String: EventSchema]
     /// Wall clock (unix seconds); injected so tests can fix it.
@@ -27,11 +34,13 @@ public struct ExporterResponder: HTTPResponder {
 
     public init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
-        collectors: [any Collector] = [ProcessCollector()],
+        collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = Readiness(), durability: Durability? = nil,
         clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
         collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
         self.monitors = monitors
+        self.readiness = readiness
+        self.durability = durability
         self.telemetryPath = telemetryPath
         self.buildInfo = buildInfo
         self.collectors = CollectorSet([buildInfo] + collectors, failed: collectorFailed)
@@ -47,6 +56,7 @@ public struct ExporterResponder: HTTPResponder {
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        if !readiness.isReady, let starting = whileStarting(request) { return starting }
         switch (request.method, request.path) {
         case ("GET", telemetryPath), ("HEAD", telemetryPath):
             return HTTPResponse(status: 200, headers: [("Content-Type", Exposition.contentType)], body: metrics())
@@ -66,6 +76,18 @@ public struct ExporterResponder: HTTPResponder {
             return HTTPResponse.json(405, JSONOut.error("method not allowed: use POST")).adding("Allow", "POST")
         default:
             return .text(404, "Not Found\n")
+        }
+    }
+
+    /// While starting, readiness, writes and scrapes answer 503 (a scrape of half-replayed
+    /// counters would look like a counter reset); the rest is served.
+    private func whileStarting(_ request: HTTPRequest) -> HTTPResponse? {
+        switch request.path {
+        case "/-/ready": return HTTPResponse.text(503, "Not ready: starting\n").adding("Retry-After", "1")
+        case telemetryPath: return HTTPResponse.text(503, "Starting: replaying the log\n").adding("Retry-After", "1")
+        case "/api/v1/events", "/api/v1/labels":
+            return HTTPResponse.json(503, JSONOut.error("starting: replaying the log; nothing was applied, retry")).adding("Retry-After", "1")
+        default: return nil
         }
     }
 
@@ -114,7 +136,7 @@ public struct ExporterResponder: HTTPResponder {
         switch error {
         case .syntax(let e, let index):
             // Which model a malformed body was for is unknowable unless one model is served.
-            if events, let m = defaultModel { byName[m]?.reject(.malformedBody, count: 1) }
+            if events, let m = defaultModel { reject(m, .malformedBody, count: 1) }
             return .json(400, JSONOut.syntaxError(e, index: index))
         case .invalid(let problems, let more):
             return .json(400, JSONOut.problems(problems, more: more))
@@ -144,23 +166,45 @@ public struct ExporterResponder: HTTPResponder {
                     if case .object(let members) = item, let m = members.first(where: { $0.0 == "model" }), case .string(let s) = m.1 { name = s }
                     if let name, byName[name] != nil { perModel[name, default: 0] += 1 }
                 }
-                for (name, n) in perModel { byName[name]?.reject(.invalidEvent, count: n) }
+                for (name, n) in perModel { reject(name, .invalidEvent, count: n) }
             }
             return bodyFailure(error, events: true)
         }
         return accept(decoded)
     }
 
+    /// Counts refused events (logged too, so the count survives a crash).
+    private func reject(_ model: String, _ reason: RejectReason, count: Int) {
+        guard let monitor = byName[model] else { return }
+        _ = durably(.rejected(model: model, reason: reason.rawValue, count: count)) { monitor.reject(reason, count: count) }
+    }
+
+    /// Applies a request's change, after logging it when storage is on; nil when the log
+    /// failed (nothing acknowledged).
+    private func durably<T>(_ entry: @autoclosure () -> LogEntry, apply: () -> T) -> Result<T, FileError> {
+        guard let durability else { return .success(apply()) }
+        do { return .success(try durability.commit(entry(), apply: apply)) } catch { return .failure(error) }
+    }
+
+    private func storageFailure(_ error: FileError) -> HTTPResponse {
+        .json(503, JSONOut.error("the write-ahead log cannot be written (\(error)); the request is not acknowledged"))
+    }
+
     /// Applies decoded events, per model, and answers with their count.
     private func accept(_ decoded: [(model: String, event: Event)]) -> HTTPResponse {
         let now = clock()
+        var batches: [LogEntry.Batch<Event>] = []
         if let first = decoded.first?.model, decoded.allSatisfy({ $0.model == first }) {
-            byName[first]?.ingest(decoded.map(\.event), now: now)
+            batches = [LogEntry.Batch(model: first, items: decoded.map(\.event))]
         } else {
             var grouped: [String: [Event]] = [:]
             for (model, event) in decoded { grouped[model, default: []].append(event) }
-            for (model, events) in grouped { byName[model]?.ingest(events, now: now) }
+            batches = grouped.sorted { $0.key < $1.key }.map { LogEntry.Batch(model: $0.key, items: $0.value) }
         }
+        let applied = durably(.events(now: now, batches: batches)) {
+            for b in batches { byName[b.model]?.ingest(b.items, now: now) }
+        }
+        if case .failure(let error) = applied { return storageFailure(error) }
         return .json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
     }
 
@@ -175,15 +219,22 @@ public struct ExporterResponder: HTTPResponder {
         let now = clock()
         var grouped: [String: [LabelUpdate]] = [:]
         for (model, update) in decoded { grouped[model, default: []].append(update) }
-        var attached = 0
-        var unmatched = 0
-        for (model, updates) in grouped {
-            if let r = byName[model]?.attach(updates, now: now) {
-                attached += r.attached
-                unmatched += r.unmatched
+        let batches = grouped.sorted { $0.key < $1.key }.map { LogEntry.Batch(model: $0.key, items: $0.value) }
+        let applied = durably(.labels(now: now, batches: batches)) { () -> (Int, Int) in
+            var attached = 0
+            var unmatched = 0
+            for b in batches {
+                if let r = byName[b.model]?.attach(b.items, now: now) {
+                    attached += r.attached
+                    unmatched += r.unmatched
+                }
             }
+            return (attached, unmatched)
         }
-        return .json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
+        switch applied {
+        case .failure(let error): return storageFailure(error)
+        case .success(let (attached, unmatched)): return .json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
+        }
     }
 
     // MARK: - Landing page

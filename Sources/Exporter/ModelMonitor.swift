@@ -18,6 +18,15 @@ public struct LatencyHistogram: Sendable {
         counts = Array(repeating: 0, count: bounds.count)
     }
 
+    /// A histogram as a snapshot saved it.
+    init(bounds: [Double], counts: [Int], sum: Double, count: Int) {
+        precondition(counts.count == bounds.count, "one count per bucket")
+        self.bounds = bounds
+        self.counts = counts
+        self.sum = sum
+        self.count = count
+    }
+
     public mutating func observe(_ v: Double) {
         // Buckets are cumulative at render time; here each value counts in its first bucket.
         var lo = 0, hi = bounds.count
@@ -104,13 +113,18 @@ public final class ModelMonitor: Sendable {
         }
     }
 
-    /// Puts events from a snapshot back into the window. They are not counted again as
-    /// predictions nor observed in the latency histogram (counters start at zero with the
-    /// process, as Prometheus expects of counters).
-    public func restore(_ events: [Event]) {
+    /// The state a snapshot saves (storage/Durability.swift): a copy, O(1) (the window is
+    /// copy-on-write).
+    func capture() -> State { state.withLock { $0 } }
+
+    /// Puts a snapshot back: its events into the (empty) window, not counted again as
+    /// predictions, per-bin totals or latency observations; then `counters` sets the counters,
+    /// totals and histogram as they were saved, so a restart does not look like a counter reset.
+    func restore(events: [Event], counters: (inout State) -> Void) {
         state.withLock { s in
             s.window.append(contentsOf: events)
             s.window.resetTotals()
+            counters(&s)
         }
     }
 

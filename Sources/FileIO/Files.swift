@@ -9,7 +9,7 @@ import Darwin
 // `System.swift`, SwiftPM's `Basics`).
 
 /// A file-system failure, with the path and the system's reason (`No such file or directory`).
-public struct FileError: Error, CustomStringConvertible, Sendable {
+public struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
     public var path: String
     public var reason: String
 
@@ -120,7 +120,9 @@ public enum Files {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileError) {
+    /// Writes all of `bytes` to an open descriptor, retrying short writes (the write-ahead log
+    /// appends this way; `path` names the file in errors).
+    public static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileError) {
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
@@ -132,8 +134,10 @@ public enum Files {
         }
     }
 
-    private static func syncFolder(of path: String) throws(FileError) {
-        let folder = folder(of: path)
+    private static func syncFolder(of path: String) throws(FileError) { try syncFolder(folder(of: path)) }
+
+    /// Makes a folder's entries durable: a file created, renamed or removed in it survives a crash.
+    public static func syncFolder(_ folder: String) throws(FileError) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .last(folder) }
         guard fsync(fd) == 0 else {

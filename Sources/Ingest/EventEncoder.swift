@@ -1,8 +1,8 @@
 import MonitorCore
 import TextFormat
 
-/// Events back to the API's JSON, one object per line: what a window snapshot stores, so a
-/// restart replays it through the same decoder the API uses.
+/// Events back to the API's JSON, one object per line, as a client would post them (tests and
+/// tools feed the API with it).
 public enum EventEncoder {
     public static func ndjsonLine(_ e: Event, schema: EventSchema) -> String {
         var parts: [String] = []

@@ -213,6 +213,19 @@ public struct Window: Sendable {
         Array(counters[(3 * featureCount + binTotal + binStart[f])..<(3 * featureCount + binTotal + binStart[f + 1])])
     }
 
+    /// Every feature's per-bin totals, one flat array in feature order (what a snapshot saves).
+    public var allBinTotals: [Int] { Array(counters[(3 * featureCount + binTotal)...]) }
+
+    /// Sets the per-bin totals as a snapshot saved them (`allBinTotals`), so a restart is not a
+    /// counter reset; false, and nothing changed, when their number does not fit this layout.
+    @discardableResult
+    public mutating func setBinTotals(_ totals: [Int]) -> Bool {
+        let start = 3 * featureCount + binTotal
+        guard totals.count == counters.count - start else { return false }
+        counters.replaceSubrange(start..., with: totals)
+        return true
+    }
+
     /// Starts the per-bin totals again from zero (after replaying a snapshot, whose events
     /// were counted by the process that wrote it).
     public mutating func resetTotals() {

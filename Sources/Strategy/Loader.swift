@@ -65,7 +65,7 @@ struct StrategyReader {
 
         try readVersion(top.required("version"))
         let model = try readModel(top.required("model"))
-        let referencePath = try readReference(top.required("reference"))
+        let (referencePath, referenceNode) = try readReference(top.required("reference"))
         let columns = try readColumns(top.required("columns"), model: model)
         var features = try readFeatures(top.required("features"), columns: columns)
         let protected = try top.optional("protected_attributes").map { node throws(StrategyError) in
@@ -88,11 +88,14 @@ struct StrategyReader {
             try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving).read(node)
         } ?? []
 
-        return Strategy(
+        var strategy = Strategy(
             sourcePath: sourcePath, model: model, referencePath: referencePath, columns: columns,
             features: resolvedFeatures, protectedAttributes: protected, window: window, metrics: metrics,
             objectives: objectives, visualization: visualization, alerts: alerts, serving: serving
         )
+        strategy.referenceLine = referenceNode.line
+        strategy.referenceColumn = referenceNode.column
+        return strategy
     }
 
     // MARK: version, model, reference
@@ -131,9 +134,11 @@ struct StrategyReader {
         }
     }
 
-    private func readReference(_ node: YNode) throws(StrategyError) -> String {
+    /// The reference path, resolved, and the node that names it.
+    private func readReference(_ node: YNode) throws(StrategyError) -> (String, YNode) {
         let map = try node.mapping(allowing: ["path"])
-        return resolve(try map.required("path").nonEmptyString())
+        let pathNode = try map.required("path")
+        return (resolve(try pathNode.nonEmptyString()), pathNode)
     }
 
     /// A path of the strategy, resolved against the strategy file's folder.

@@ -15,6 +15,10 @@ public struct Strategy: Sendable, Equatable {
     public var model: ModelInfo
     /// Reference dataset path, resolved against the strategy file's folder.
     public var referencePath: String
+    /// Where the strategy file names the reference (`reference.path`), 1-based; 0 when the
+    /// strategy was not read from a file. Errors about the reference dataset point there too.
+    public var referenceLine = 0
+    public var referenceColumn = 0
     public var columns: Columns
     public var features: [Feature]
     public var protectedAttributes: [String]

@@ -1,5 +1,5 @@
-/// JSON string literals (RFC 8259), one writer for every JSON the product makes: API answers,
-/// window snapshots, Grafana dashboards.
+/// JSON string literals (RFC 8259), one writer for every JSON the product makes: API answers and
+/// Grafana dashboards.
 public enum JSONText {
     /// `s` in double quotes: `"` and `\` escaped, `\n` `\r` `\t` by name, other control
     /// characters and DEL as `\u00XX`; everything else as is (UTF-8). Also a valid YAML

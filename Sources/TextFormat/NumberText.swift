@@ -1,5 +1,5 @@
 /// Numbers as text, one spelling for the whole product: the exposition's sample values, the
-/// classes and categories written as numbers, snapshots, and the thresholds of generated rules.
+/// classes and categories written as numbers, and the thresholds of generated rules.
 public enum NumberText {
     /// Go's `strconv.FormatFloat(v, 'g', -1, 64)` spelling as Prometheus clients use it:
     /// integers without a fraction (`1`, not `1.0`), `+Inf`, `-Inf`, `NaN`, and otherwise the

@@ -38,7 +38,7 @@ struct ModelExporter: ParsableCommand {
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Load and validate strategy files; exit 1 on the first error.")
+    static let configuration = CommandConfiguration(abstract: "Load and validate strategy files and read their reference datasets; exit 1 on the first error.")
 
     @Option(name: .customLong("strategy"), help: "A strategy file (repeatable).")
     var strategies: [String]
@@ -47,7 +47,9 @@ struct Check: ParsableCommand {
         guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for path in strategies {
             let s = try loadStrategy(path)
-            print("\(path): ok (model \(s.model.name) \(s.model.version), \(s.features.count) features, \(s.alerts.count) alerts)")
+            let reference: ReferenceProfile
+            do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: error.description) }
+            print("\(path): ok (model \(s.model.name) \(s.model.version), \(s.features.count) features, \(s.alerts.count) alerts, reference \(reference.rows) rows)")
         }
     }
 }
@@ -174,6 +176,12 @@ struct Generate: ParsableCommand {
     }
 }
 
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 enum Defaults {
     /// The exporter's default port, in Prometheus' exporter range (9100–9999).
     static let listenAddress = ":9744"
@@ -203,11 +211,14 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("web.fleet-series"), help: "Expose the mergeable families the fleet rules sum across replicas (docs/fleet.md): true or false.")
     var fleetSeries: Bool = true
 
-    @Option(name: .customLong("storage.path"), help: "Folder for window snapshots: written on shutdown and every --storage.snapshot-interval, replayed on start, so a restart loses no window state. Empty: no snapshots.")
+    @Option(name: .customLong("storage.path"), help: "Folder for the write-ahead log and snapshots: every accepted request is on disk before it is acknowledged, so neither a restart nor kill -9 loses it. Empty: nothing is stored.")
     var storagePath: String = ""
 
-    @Option(name: .customLong("storage.snapshot-interval"), help: "Time between periodic window snapshots, a Prometheus duration (0s: only on shutdown and SIGHUP).")
+    @Option(name: .customLong("storage.snapshot-interval"), help: "Time between snapshots, a Prometheus duration (0s: only on shutdown, SIGHUP and when the log passes --storage.wal-segment-size).")
     var snapshotInterval: String = "1m"
+
+    @Option(name: .customLong("storage.wal-segment-size"), help: "Log size, in MiB, past which a snapshot is taken and the log truncated (keeps replay at start short).")
+    var segmentMiB: Int = 128
 
     @Option(name: .customLong("path.procfs"), help: "procfs mountpoint, read for the exporter's and the model servers' processes.")
     var procfs: String = "/proc"
@@ -248,9 +259,11 @@ struct Serve: ParsableCommand {
         sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
-        var store: SnapshotStore?
+        // The storage folder is checked before anything slow, so a wrong path fails at once.
+        var folder: StorageFolder?
         if !storagePath.isEmpty {
-            do { store = try SnapshotStore(directory: storagePath) } catch { throw Failure(description: "--storage.path: \(error)") }
+            guard segmentMiB >= 1 else { throw ValidationError("--storage.wal-segment-size must be at least 1 (MiB)") }
+            do { folder = try StorageFolder(path: storagePath) } catch { throw Failure(description: "--storage.path: \(error)") }
         }
         var monitors: [ModelMonitor] = []
         var names = Set<String>()
@@ -258,20 +271,11 @@ struct Serve: ParsableCommand {
             let s = try loadStrategy(path)
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
-            do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: "\(error)") }
-            let monitor = ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries)
-            if let store {
-                switch store.restore(monitor) {
-                case .none: break
-                case .restored(let n): logger.info("window restored", metadata: ["model": "\(s.model.name)", "events": "\(n)", "from": "\(store.path(for: s.model.name))"])
-                case .skipped(let reason): logger.warning("snapshot not restored", metadata: ["reason": "\(reason)"])
-                case .corrupt(let reason, let aside):
-                    logger.error("snapshot unreadable, starting with an empty window", metadata: ["reason": "\(reason)", "moved_to": "\(aside)"])
-                }
-            }
-            monitors.append(monitor)
+            do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: error.description) }
+            monitors.append(ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries))
             logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
         }
+        let durability = folder.map { Durability(folder: $0, monitors: monitors, segmentBytesLimit: segmentMiB << 20, logger: logger) }
 
         var config: HTTPServerConfiguration
         do {
@@ -290,9 +294,11 @@ struct Serve: ParsableCommand {
 
         let paths = SystemPaths(procfs: procfs, sysfs: sysfs)
         let collectorLogger = logger
+        let readiness = Readiness(durability == nil)
         let responder = ExporterResponder(
             monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info,
             collectors: ServingCollectors.make(strategies: monitors.map(\.strategy), paths: paths, logger: logger),
+            readiness: readiness, durability: durability,
             collectorFailed: { name, error in collectorLogger.debug("collector failed", metadata: ["collector": "\(name)", "error": "\(error)"]) })
         let server: HTTPServer
         do {
@@ -301,31 +307,56 @@ struct Serve: ParsableCommand {
         } catch { throw Failure(description: "\(error)") }
         logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.boundPort)", "tls": "\(config.tls != nil)"])
 
-        func snapshot() {
-            guard let store else { return }
-            for m in monitors {
-                do { try store.save(m) } catch { logger.error("snapshot failed", metadata: ["model": "\(m.name)", "error": "\(error)"]) }
+        // Served but not ready while the snapshot and the log are replayed.
+        if let durability {
+            do {
+                let r = try durability.recover()
+                logger.info("storage recovered", metadata: [
+                    "path": "\(storagePath)", "restored_events": "\(r.restoredEvents.values.reduce(0, +))",
+                    "replayed_records": "\(r.replayedRecords)", "replayed_events": "\(r.replayedEvents)",
+                ])
+            } catch {
+                server.stop()
+                throw Failure(description: "--storage.path: \(error)")
             }
+            readiness.set(true)
         }
-        // Wait for SIGINT / SIGTERM, taking a snapshot every interval and on SIGHUP meanwhile.
+
+        func snapshot() {
+            guard let durability else { return }
+            do { try durability.snapshot() } catch { logger.error("snapshot failed", metadata: ["error": "\(error)"]) }
+        }
+        // Wait for SIGINT / SIGTERM; meanwhile snapshot every interval, when the log grows past
+        // its limit, and on SIGHUP.
         var received: Int32 = -1
+        var lastSnapshot = monotonicSeconds()
         while received != SIGINT && received != SIGTERM {
-            if store != nil && intervalMilliseconds > 0 {
-                var timeout = timespec(tv_sec: intervalMilliseconds / 1000, tv_nsec: (intervalMilliseconds % 1000) * 1_000_000)
+            if let durability {
+                var timeout = timespec(tv_sec: 1, tv_nsec: 0)
                 received = sigtimedwait(&signals, nil, &timeout)
-                if received < 0 { snapshot() }
+                let now = monotonicSeconds()
+                if durability.snapshotDue || (intervalMilliseconds > 0 && (now - lastSnapshot) * 1000 >= Double(intervalMilliseconds)) {
+                    snapshot()
+                    lastSnapshot = now
+                }
             } else {
                 var sig: Int32 = 0
                 received = sigwait(&signals, &sig) == 0 ? sig : -1
             }
             if received == SIGHUP {
                 snapshot()
-                logger.info("SIGHUP: windows saved; strategies are read at start only, restart to change them")
+                lastSnapshot = monotonicSeconds()
+                logger.info("SIGHUP: state saved; strategies are read at start only, restart to change them")
             }
         }
         logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        readiness.set(false)
         server.stop()
-        snapshot()
-        if store != nil { logger.info("windows saved", metadata: ["path": "\(storagePath)"]) }
+        if let durability {
+            do {
+                try durability.close()
+                logger.info("state saved", metadata: ["path": "\(storagePath)"])
+            } catch { logger.error("final snapshot failed; the log holds every acknowledged request", metadata: ["error": "\(error)"]) }
+        }
     }
 }

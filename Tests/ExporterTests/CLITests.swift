@@ -81,43 +81,64 @@ enum CLI {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
 
-        func start() throws -> (Process, Pipe, UInt16) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CLI.binary)
-            p.arguments = ["serve", "--strategy", strategy, "--web.listen-address", "127.0.0.1:0", "--storage.path", dir]
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            // The log line "… port=NNNNN …" names the port picked.
-            var seen = ""
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                let chunk = err.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen += String(decoding: chunk, as: UTF8.self)
-                if let r = seen.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                    let port = UInt16(seen[r].dropFirst(5))!
-                    return (p, err, port)
-                }
-            }
-            p.terminate()
-            throw CLI.Failure(description: "serve did not start: \(seen)")
-        }
-
-        let (first, _, port1) = try start()
-        let client = TestHTTPClient(port: port1)
+        let first = try ServedProcess(["--strategy", strategy, "--storage.path", dir])
+        try first.waitUntilReady()
         let e = #"{"id":"a","features":{"income":1000,"age":30,"debt_ratio":0.2,"employment":"salaried"},"attributes":{"gender":"f"},"prediction":"1","score":0.7}"#
-        #expect(try client.post("/api/v1/events", "[\(e),\(e),\(e)]").status == 200)
-        first.terminate()  // SIGTERM
-        first.waitUntilExit()
-        #expect(first.terminationStatus == 0)
-        #expect(FileManager.default.fileExists(atPath: dir + "/credit_psi.window.ndjson"))
+        #expect(try first.client.post("/api/v1/events", "[\(e),\(e),\(e)]").status == 200)
+        #expect(first.stop() == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/snapshot"))
 
-        let (second, _, port2) = try start()
-        defer { second.terminate(); second.waitUntilExit() }
-        let m = try parseExposition(try TestHTTPClient(port: port2).get("/metrics").text)
+        let second = try ServedProcess(["--strategy", strategy, "--storage.path", dir])
+        defer { _ = second.stop() }
+        try second.waitUntilReady()
+        let m = try parseExposition(try second.client.get("/metrics").text)
         #expect(m.first { $0.name == "model_window_events" }?.value == 3)
+        #expect(m.first { $0.name == "model_predictions_total" }?.value == 3)
+    }
+
+    /// `check` reads the reference dataset as `serve` would: each way it can be unusable is an
+    /// error naming the CSV's file:line:column and the strategy line that names it.
+    @Test(arguments: [
+        ("missing", "reference.csv: No such file or directory"),
+        ("header only", "reference.csv:2:1: the reference dataset has no rows"),
+        ("empty", "reference.csv:1:1: empty file: expected a header row"),
+        ("ragged", "reference.csv:3:1: row has 8 fields, the header has 9"),
+        ("number", "reference.csv:4:18: column \"steps\": expected a number, found \"abc\""),
+        ("column", "reference.csv:1:1: missing column \"tier\" (features[3])"),
+    ])
+    func checkReadsTheReferenceDataset(kind: String, error: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let c = Fixtures.oracle("edge_small")
+        try FileManager.default.copyItem(atPath: c + "/strategy.yml", toPath: dir + "/strategy.yml")
+        var lines = try String(contentsOfFile: c + "/reference.csv", encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        #expect(lines[3].hasPrefix("e2,1,0.338,0,0.1,1.0,"))
+        switch kind {
+        case "header only": lines = [lines[0]]
+        case "empty": lines = [""]
+        case "ragged": lines[2] = lines[2].split(separator: ",").dropLast().joined(separator: ",")
+        case "number": lines[3] = lines[3].replacingOccurrences(of: "0.1,1.0,", with: "0.1,abc,")
+        case "column": lines[0] = lines[0].replacingOccurrences(of: "tier", with: "tir")
+        default: break
+        }
+        if kind != "missing" { try lines.joined(separator: "\n").write(toFile: dir + "/reference.csv", atomically: true, encoding: .utf8) }
+        let r = try CLI.run(["check", "--strategy", dir + "/strategy.yml"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(dir)/\(error) (the reference named at \(dir)/strategy.yml:9:9: reference.path)"), "\(r.stderr)")
+    }
+
+    /// A storage path that cannot be used stops the exporter at once, saying why.
+    @Test func aBadStoragePathIsRefusedAtStart() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
+        let file = dir + "/file"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        for (path, reason) in [(file, "\(file): not a folder"), (file + "/sub", "\(file)/sub: Not a directory"), ("/proc", "/proc: not writable: ")] {
+            let r = try CLI.run(["serve", "--strategy", strategy, "--web.listen-address", "127.0.0.1:0", "--storage.path", path])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("--storage.path: \(reason)"), "\(r.stderr)")
+        }
     }
 }
 

@@ -62,7 +62,7 @@ import Testing
         let reference = try Datasets.reference(for: strategy)
         let events = try Datasets.readEvents(path: dir + "/current.csv", strategy: strategy)
         let monitor = ModelMonitor(strategy: strategy, reference: reference)
-        monitor.restore(Array(events.prefix(100)))
+        monitor.restore(events: Array(events.prefix(100))) { _ in }
         monitor.ingest(Array(events.dropFirst(100).prefix(10)), now: nil)
         let totals = monitor.families().filter { $0.name == Catalog.featureEvents.name }.flatMap(\.samples)
         let perFeature = Dictionary(grouping: totals) { $0.labels.first { $0.0 == Label.feature }?.1 ?? "" }.mapValues { $0.reduce(0) { $0 + $1.value } }

@@ -15,6 +15,7 @@ import Exporter
 import Exposition
 import Ingest
 import MonitorCore
+import Storage
 import Strategy
 
 #if canImport(Glibc)
@@ -253,6 +254,37 @@ func decode(_ a: Arguments) {
     emit(general ? "decode_general" : "decode", unit: "events/s", runs: results)
 }
 
+/// Decoded events → framed write-ahead log records (binary encoding and CRC-32C), as
+/// `--storage.path` adds to every accepted request (no disk: the sync is measured by bench/storage).
+func log(_ a: Arguments) {
+    let s = loadStrategy(a.string("strategy"))
+    let runs = a.int("runs", default: 5)
+    let schemas = [s.model.name: EventSchema(strategy: s)]
+    let batches: [[Event]] = a.string("bodies").split(separator: ",").map { path in
+        guard let decoded = EventDecoder.decodeDirect(readFile(String(path)), encoding: .ndjson, schemas: schemas, defaultModel: s.model.name) else {
+            fail("the direct decoder gave up on a benchmark body")
+        }
+        return decoded.map(\.event)
+    }
+    var results: [Double] = []
+    var bytes = 0, count = 0
+    for _ in 0..<runs {
+        var out: [UInt8] = []
+        bytes = 0
+        count = 0
+        let t0 = now()
+        for events in batches {
+            let entry = LogEntry.events(now: 1, batches: [.init(model: s.model.name, items: events)])
+            out.removeAll(keepingCapacity: true)
+            LogFormat.frame(type: entry.type, payload: entry.encode(), into: &out)
+            bytes += out.count
+            count += events.count
+        }
+        results.append(Double(count) / (now() - t0))
+    }
+    emit("log_encode", unit: "events/s", runs: results, extra: [("bytes_per_event", "\(bytes / max(count, 1))")])
+}
+
 /// Resident memory of a model with `window` events, next to the raw size of the window's data.
 func memory(_ a: Arguments) {
     let s = loadStrategy(a.string("strategy"))
@@ -310,6 +342,7 @@ case "recompute": recompute(rest)
 case "memory": memory(rest)
 case "decode": decode(rest)
 case "batch": batch(rest)
+case "log": log(rest)
 default: fail("unknown figure \(args[1])")
 }
 

@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+
+/// `model_exporter serve` as a child process on 127.0.0.1 with a port it picks: its log is
+/// read in the background (the line "… port=NNNNN …" names the port).
+final class ServedProcess: Sendable {
+    let process: Process
+    let port: UInt16
+    private let log = LogBuffer()
+
+    final class LogBuffer: Sendable {
+        let text = Mutex("")
+        func withLock<T>(_ body: (inout String) -> T) -> T { text.withLock { body(&$0) } }
+    }
+
+    var client: TestHTTPClient { TestHTTPClient(port: port) }
+    var pid: Int32 { process.processIdentifier }
+    var logText: String { log.withLock { $0 } }
+
+    init(_ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["serve", "--web.listen-address", "127.0.0.1:0"] + arguments
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        try p.run()
+        process = p
+        let log = self.log
+        let reader = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { return }
+                log.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+            }
+        }
+        let deadline = Date().addingTimeInterval(30)
+        var found: UInt16?
+        while found == nil && Date() < deadline && p.isRunning {
+            found = log.withLock { text in text.range(of: #"port=(\d+)"#, options: .regularExpression).flatMap { UInt16(text[$0].dropFirst(5)) } }
+            if found == nil { usleep(10_000) }
+        }
+        guard let found else {
+            if p.isRunning { p.terminate() }
+            throw CLI.Failure(description: "serve did not start: \(log.withLock { $0 })")
+        }
+        port = found
+    }
+
+    /// Waits until `/-/ready` answers 200 (the log is replayed).
+    func waitUntilReady(timeout: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? client.get("/-/ready").status) == 200 { return }
+            usleep(20_000)
+        }
+        throw CLI.Failure(description: "not ready after \(timeout) s: \(logText)")
+    }
+
+    /// SIGTERM, then the exit status.
+    func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
