@@ -58,11 +58,14 @@ let package = Package(
             swiftSettings: settings,
             linkerSettings: [.linkedLibrary("crypt")]  // libxcrypt's crypt() checks bcrypt hashes for basic auth
         ),
-        // The exporter: model monitors (reference + window), metric families, routes, process collector.
+        // Collectors read the machine at scrape time, node_exporter style: the exporter's own
+        // process, and the model server's process, cgroup and GPUs (NVML, opened at run time).
+        .target(name: "Collectors", dependencies: ["Strategy", "Exposition", "FileIO"], swiftSettings: settings),
+        // The exporter: model monitors (reference + window), metric families, routes.
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Storage", "Report",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Storage", "Report", "Collectors",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -73,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "model_exporter",
             dependencies: [
-                "Exporter", "Generator", "Strategy", "HTTPServer", "FileIO",
+                "Exporter", "Generator", "Strategy", "HTTPServer", "FileIO", "Collectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -94,6 +97,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition"], swiftSettings: settings),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: settings),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat"], swiftSettings: settings),

@@ -102,7 +102,7 @@ package enum Backtest {
             }
         case .fairness(let m): values = samples(families, Catalog.fairness(m)).map(\.value)
         case .dataQuality(let m): values = samples(families, Catalog.dataQuality(m)[0], feature).map(\.value)
-        case .latency, .rejectedEventsRatio: values = []  // rates and quantiles over time: not a window value
+        case .latency, .rejectedEventsRatio, .resource: values = []  // rates, quantiles and resources over time: not a window value
         }
         let value = a.below != nil ? values.min() : values.max()
         var crossed = false

@@ -1,3 +1,4 @@
+import Collectors
 import Exposition
 import FileIO
 import HTTPServer
@@ -20,7 +21,8 @@ package struct ExporterResponder: HTTPResponder {
     package let monitors: [ModelMonitor]
     package let telemetryPath: String
     package let buildInfo: BuildInfo
-    package let process: ProcessCollector
+    /// The exporter's own process and build info, then the given collectors (the model servers').
+    package let collectors: CollectorSet
     /// False while the exporter starts (log replay): readiness, writes and scrapes answer 503.
     package let readiness: Readiness
     /// The write-ahead log, when `--storage.path` is set: accepted requests are on disk before
@@ -33,15 +35,16 @@ package struct ExporterResponder: HTTPResponder {
 
     package init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
-        process: ProcessCollector = ProcessCollector(), readiness: Readiness = Readiness(), durability: Durability? = nil,
-        clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock
+        collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = Readiness(), durability: Durability? = nil,
+        clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
+        collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
         self.monitors = monitors
         self.readiness = readiness
         self.durability = durability
         self.telemetryPath = telemetryPath
         self.buildInfo = buildInfo
-        self.process = process
+        self.collectors = CollectorSet([buildInfo] + collectors, failed: collectorFailed)
         self.clock = clock
         byName = Dictionary(uniqueKeysWithValues: monitors.map { ($0.name, $0) })
         schemas = byName.mapValues(\.schema)
@@ -50,12 +53,6 @@ package struct ExporterResponder: HTTPResponder {
     package static let wallClock: @Sendable () -> Double = {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    static func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
@@ -102,12 +99,11 @@ package struct ExporterResponder: HTTPResponder {
     /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
     /// The text format 0.0.4 unless the scraper asked for OpenMetrics.
     package func metrics(format: ExpositionFormat = .text) -> [UInt8] {
-        let start = Self.monotonic()
+        let start = Monotonic.seconds()
         var families: [RenderedFamily] = []
         for f in Self.renderedFamilies(of: monitors) { families += f }
-        families += process.families().map(RenderedFamily.init)
-        families.append(RenderedFamily(buildInfo.family))
-        let elapsed = Self.monotonic() - start
+        families += collectors.families().map(RenderedFamily.init)
+        let elapsed = Monotonic.seconds() - start
         families.append(RenderedFamily(Family(Catalog.scrapeDuration, samples: [Sample(value: elapsed)])))
         return format == .openMetrics ? OpenMetrics.render(rendered: families) : Exposition.render(rendered: families)
     }

@@ -206,7 +206,7 @@ package struct ReportBuilder {
             let rejected = values.samples(Catalog.eventsRejected).map(\.value).reduce(0, +)
             let accepted = values.value(Catalog.predictions) ?? 0
             return rejected + accepted > 0 ? rejected / (rejected + accepted) : nil
-        case .drift, .predictionDrift, .targetDrift:
+        case .drift, .predictionDrift, .targetDrift, .resource:
             return nil
         }
     }
@@ -371,7 +371,7 @@ extension Signal {
         switch self {
         case .dataQuality, .datasetDrift, .rejectedEventsRatio: true
         case .quality(let m): Catalog.quality(m).unit == "percentunit"
-        case .fairness, .drift, .predictionDrift, .targetDrift, .latency: false
+        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource: false
         }
     }
 }

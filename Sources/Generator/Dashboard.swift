@@ -67,7 +67,7 @@ struct DashboardModel: Sendable, Equatable {
 
 enum DashboardBuilder {
     enum Section: CaseIterable {
-        case dataQuality, drift, quality, fairness, serving
+        case dataQuality, drift, quality, fairness, serving, resources
 
         var title: String {
             switch self {
@@ -76,6 +76,7 @@ enum DashboardBuilder {
             case .quality: "Model quality"
             case .fairness: "Fairness"
             case .serving: "Serving"
+            case .resources: "Serving resources"
             }
         }
 
@@ -85,7 +86,8 @@ enum DashboardBuilder {
             case .drift: self = .drift
             case .quality: self = .quality
             case .fairness: self = .fairness
-            case .latency, .resources: self = .serving
+            case .latency: self = .serving
+            case .resources: self = .resources
             }
         }
     }
@@ -202,6 +204,9 @@ enum DashboardBuilder {
             } else if let t = a.above {
                 steps = [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .number(t), color: color)]
                 condition = "above \(t.text)"
+            } else if a.signal == .resource(.modelServerDown) {
+                steps = [ThresholdStep(value: nil, color: color), ThresholdStep(value: .int(1), color: "green")]
+                condition = "0 (no process running)"
             } else {
                 steps = [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: color)]
                 condition = "1 (drifted)"
@@ -226,6 +231,8 @@ enum DashboardBuilder {
         let w = windows.rate
         var out: [DashboardPanel] = []
         switch sec {
+        case .resources:
+            out = resourcePanels(s, windows)
         case .dataQuality:
             for dq in m.dataQuality {
                 switch dq {

@@ -139,6 +139,7 @@ struct RulePlanner {
                                      methods: s.metrics.drift.target,
                                      score: Catalog.targetDriftScore, pValue: Catalog.targetDriftPValue))
         }
+        rules += resourceRecordingRules(rateEvalTime: rateEvalTime, interval: i) { counter($0, perSecond: $1, extra: $2) }
         return rules
     }
 
@@ -368,6 +369,12 @@ struct RulePlanner {
         switch a.signal {
         case .drift, .predictionDrift, .targetDrift:
             return driftAlert(a, q, labels: labels, forMs: forMs)
+        case .resource(.modelServerDown):
+            let description = Template([.text("No process of the model server of model "), .label(Label.model), .text(" "),
+                                        .label(Label.modelVersion), .text(" has been running for \(a.forDuration).")])
+            let summary = Template(literal: a.summary ?? "The model server of \(s.model.name) is down.")
+            return serverDownAlert(a, labels: labels, annotations: annotations(summary: summary, description: description, runbook: a.runbookURL, panel: .alert(a.name)),
+                                   forMs: forMs, step: evaluationStep)
         default:
             break
         }
@@ -464,6 +471,8 @@ struct RulePlanner {
             return (Names.latencyQuantile(q, windows.rate), modelLabels)
         case .rejectedEventsRatio:
             return (Names.rejectedRatio(windows.rate), modelLabels)
+        case .resource(let r):
+            return resourceInput(r)
         case .drift, .predictionDrift, .targetDrift:
             preconditionFailure("drift signals have no threshold input")
         }

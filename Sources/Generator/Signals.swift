@@ -64,6 +64,8 @@ enum Signals {
             return SignalQuery(expr: PromQL.selector(Names.rejectedRatio(windows.rate), scope), unit: "percentunit", labels: [],
                                title: "Rejected-event ratio",
                                help: "Share of incoming events rejected (rejected over rejected plus accepted), over \(windows.rate).")
+        case .resource(let r):
+            return resourceQuery(r, scope, windows)
         }
     }
 

@@ -39,6 +39,10 @@ package enum Label {
     package static let reason = "reason"
     package static let detector = "detector"
     package static let stream = "stream"
+    package static let mode = "mode"
+    package static let gpu = "gpu"
+    package static let uuid = "uuid"
+    package static let collector = "collector"
     package static let bin = "bin"
     package static let outcome = "outcome"
     package static let sha256 = "sha256"
@@ -159,6 +163,42 @@ package enum Catalog {
     package static let processMaxFDs = MetricFamily("process_max_fds", .gauge, "Maximum number of open file descriptors.", perModel: false)
     package static let processStartTime = MetricFamily("process_start_time_seconds", .gauge, "Start time of the process since unix epoch in seconds.", perModel: false, unit: "dateTimeAsIso")
 
+    package static let collectorSuccess = MetricFamily("model_exporter_collector_success", .gauge, "1 when the collector's last scrape succeeded, else 0.", labels: [Label.collector], perModel: false)
+    package static let collectorDuration = MetricFamily("model_exporter_collector_duration_seconds", .gauge, "Seconds the collector's last scrape took.", labels: [Label.collector], perModel: false, unit: "s")
+
+    // The model server's resources (strategy `serving:`); sums over its matched processes.
+    package static let serverUp = MetricFamily("model_server_up", .gauge, "1 when at least one process of the model server was found, else 0.")
+    package static let serverProcesses = MetricFamily("model_server_processes", .gauge, "Processes of the model server found.")
+    package static let serverCPU = MetricFamily("model_server_cpu_seconds_total", .counter, "CPU seconds the model server's processes spent, by mode (user, system).", labels: [Label.mode], unit: "s")
+    package static let serverCPUCores = MetricFamily("model_server_cpu_cores", .gauge, "CPUs online on the machine that runs the model server.")
+    package static let serverResident = MetricFamily("model_server_resident_memory_bytes", .gauge, "Resident memory of the model server's processes, bytes.", unit: "bytes")
+    package static let serverVirtual = MetricFamily("model_server_virtual_memory_bytes", .gauge, "Virtual memory of the model server's processes, bytes.", unit: "bytes")
+    package static let serverRead = MetricFamily("model_server_read_bytes_total", .counter, "Bytes the model server's processes made storage read (/proc/PID/io read_bytes).", unit: "bytes")
+    package static let serverWritten = MetricFamily("model_server_written_bytes_total", .counter, "Bytes the model server's processes made storage write (/proc/PID/io write_bytes).", unit: "bytes")
+    package static let serverOpenFDs = MetricFamily("model_server_open_fds", .gauge, "Open file descriptors of the model server's processes.")
+    package static let serverThreads = MetricFamily("model_server_threads", .gauge, "Threads of the model server's processes.")
+    package static let serverStartTime = MetricFamily("model_server_start_time_seconds", .gauge, "Start time of the model server's oldest process, unix seconds.", unit: "dateTimeAsIso")
+    package static let cgroupCPU = MetricFamily("model_server_cgroup_cpu_seconds_total", .counter, "CPU seconds used by the model server's cgroup (cpu.stat usage_usec).", unit: "s")
+    package static let cgroupThrottled = MetricFamily("model_server_cgroup_cpu_throttled_seconds_total", .counter, "Seconds the model server's cgroup was throttled by its CPU limit (cpu.stat throttled_usec).", unit: "s")
+    package static let cgroupMemory = MetricFamily("model_server_cgroup_memory_bytes", .gauge, "Memory used by the model server's cgroup (memory.current), bytes.", unit: "bytes")
+    package static let cgroupMemoryLimit = MetricFamily("model_server_cgroup_memory_limit_bytes", .gauge, "Memory limit of the model server's cgroup (memory.max; absent when unlimited), bytes.", unit: "bytes")
+    package static let cgroupIORead = MetricFamily("model_server_cgroup_io_read_bytes_total", .counter, "Bytes read from block devices by the model server's cgroup (io.stat rbytes).", unit: "bytes")
+    package static let cgroupIOWritten = MetricFamily("model_server_cgroup_io_written_bytes_total", .counter, "Bytes written to block devices by the model server's cgroup (io.stat wbytes).", unit: "bytes")
+    package static let cgroupOOMKills = MetricFamily("model_server_cgroup_oom_kills_total", .counter, "Processes of the model server's cgroup killed for lack of memory (memory.events oom_kill).")
+    package static let gpuUtilization = MetricFamily("model_server_gpu_utilization_ratio", .gauge, "Share of the last sample period in which the GPU was busy.", labels: [Label.gpu, Label.uuid], unit: "percentunit")
+    package static let gpuMemoryUsed = MetricFamily("model_server_gpu_memory_used_bytes", .gauge, "GPU memory in use on the device, bytes.", labels: [Label.gpu, Label.uuid], unit: "bytes")
+    package static let gpuProcessMemoryUsed = MetricFamily("model_server_gpu_process_memory_used_bytes", .gauge, "GPU memory used by the model server's processes on the device, bytes.", labels: [Label.gpu, Label.uuid], unit: "bytes")
+    package static let gpuMemoryTotal = MetricFamily("model_server_gpu_memory_total_bytes", .gauge, "GPU memory of the device, bytes.", labels: [Label.gpu, Label.uuid], unit: "bytes")
+    package static let gpuPower = MetricFamily("model_server_gpu_power_watts", .gauge, "Power drawn by the GPU, watts.", labels: [Label.gpu, Label.uuid], unit: "watt")
+    package static let gpuTemperature = MetricFamily("model_server_gpu_temperature_celsius", .gauge, "Temperature of the GPU, degrees Celsius.", labels: [Label.gpu, Label.uuid], unit: "celsius")
+
+    package static let serving: [MetricFamily] = [
+        serverUp, serverProcesses, serverCPU, serverCPUCores, serverResident, serverVirtual, serverRead, serverWritten,
+        serverOpenFDs, serverThreads, serverStartTime, cgroupCPU, cgroupThrottled, cgroupMemory, cgroupMemoryLimit,
+        cgroupIORead, cgroupIOWritten, cgroupOOMKills, gpuUtilization, gpuMemoryUsed, gpuProcessMemoryUsed,
+        gpuMemoryTotal, gpuPower, gpuTemperature,
+    ]
+
     package static func quality(_ m: QualityMetric) -> MetricFamily {
         switch m {
         case .accuracy: accuracy
@@ -207,7 +247,8 @@ package enum Catalog {
         windowEvents, windowLabeledEvents, windowLabelCoverage, conceptDriftDetections, conceptDriftLastDetection,
         conceptDriftWindowEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
         processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
-    ] + fleet
+        collectorSuccess, collectorDuration,
+    ] + serving + fleet
 
     /// The names of every series a family produces (histograms: `_bucket`, `_sum`, `_count`).
     package static func seriesNames(of f: MetricFamily) -> [String] {

@@ -60,7 +60,7 @@ struct StrategyReader {
         guard case .mapping = root.node else { throw root.error("expected a mapping, found \(root.found)") }
         let top = try root.mapping(allowing: [
             "version", "model", "reference", "columns", "features", "protected_attributes", "window",
-            "metrics", "objectives", "visualization", "alerts",
+            "metrics", "objectives", "visualization", "alerts", "serving",
         ])
 
         try readVersion(top.required("version"))
@@ -83,14 +83,15 @@ struct StrategyReader {
         let visualization = try top.optional("visualization").map { node throws(StrategyError) in
             try readVisualization(node, model: model)
         } ?? Visualization(title: model.name)
+        let serving = try top.optional("serving").map { node throws(StrategyError) in try readServing(node) }
         let alerts = try top.optional("alerts").map { node throws(StrategyError) in
-            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives).read(node)
+            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving).read(node)
         } ?? []
 
         var strategy = Strategy(
             sourcePath: sourcePath, model: model, referencePath: referencePath, columns: columns,
             features: resolvedFeatures, protectedAttributes: protected, window: window, metrics: metrics,
-            objectives: objectives, visualization: visualization, alerts: alerts
+            objectives: objectives, visualization: visualization, alerts: alerts, serving: serving
         )
         strategy.referenceLine = referenceNode.line
         strategy.referenceColumn = referenceNode.column
@@ -137,9 +138,13 @@ struct StrategyReader {
     private func readReference(_ node: YNode) throws(StrategyError) -> (String, YNode) {
         let map = try node.mapping(allowing: ["path"])
         let pathNode = try map.required("path")
-        let path = try pathNode.nonEmptyString()
-        if path.hasPrefix("/") || baseDirectory.isEmpty { return (path, pathNode) }
-        return (baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path, pathNode)
+        return (resolve(try pathNode.nonEmptyString()), pathNode)
+    }
+
+    /// A path of the strategy, resolved against the strategy file's folder.
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") || baseDirectory.isEmpty { return path }
+        return baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path
     }
 
     // MARK: columns, features, protected attributes

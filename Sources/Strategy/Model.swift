@@ -27,11 +27,13 @@ package struct Strategy: Sendable, Equatable {
     package var objectives: [Objective]
     package var visualization: Visualization
     package var alerts: [AlertSpec]
+    /// The model server whose resources are reported; nil without `serving:`.
+    package var serving: ServingSpec?
 
     package init(
         sourcePath: String, model: ModelInfo, referencePath: String, columns: Columns,
         features: [Feature], protectedAttributes: [String], window: WindowSpec, metrics: MetricsSpec,
-        objectives: [Objective], visualization: Visualization, alerts: [AlertSpec]
+        objectives: [Objective], visualization: Visualization, alerts: [AlertSpec], serving: ServingSpec? = nil
     ) {
         self.sourcePath = sourcePath
         self.model = model
@@ -44,6 +46,7 @@ package struct Strategy: Sendable, Equatable {
         self.objectives = objectives
         self.visualization = visualization
         self.alerts = alerts
+        self.serving = serving
     }
 }
 
@@ -352,6 +355,8 @@ package enum Signal: Sendable, Equatable, Hashable {
     case latency(quantile: Threshold)
     /// `rejected_events_ratio`: share of events rejected over the rate window.
     case rejectedEventsRatio
+    /// A resource of the model server (`cpu_utilization`, `model_server_down`, …).
+    case resource(ResourceSignal)
 
     /// The group of the strategy format this signal belongs to (for objectives / team routing).
     package var group: SignalGroup {
@@ -361,6 +366,7 @@ package enum Signal: Sendable, Equatable, Hashable {
         case .fairness: .fairness
         case .dataQuality, .rejectedEventsRatio: .dataQuality
         case .latency: .latency
+        case .resource: .resources
         }
     }
 }

@@ -9,6 +9,7 @@ extension Signal {
         + [DataQualityMetric.missing, .outOfRange, .newCategory].map(\.rawValue)
         + latencyQuantiles.map(\.name)
         + ["rejected_events_ratio"]
+        + ResourceSignal.allCases.map(\.rawValue)
 
     private static let latencyQuantiles: [(name: String, quantile: Threshold)] = [
         ("latency_p50", Threshold(0.5, text: "0.5")),
@@ -36,7 +37,9 @@ extension Signal {
             case "prediction_drift": self = .predictionDrift
             case "target_drift": self = .targetDrift
             case "rejected_events_ratio": self = .rejectedEventsRatio
-            default: return nil
+            default:
+                guard let resource = ResourceSignal(rawValue: name) else { return nil }
+                self = .resource(resource)
             }
         }
     }
@@ -53,9 +56,9 @@ extension Signal {
 
     var thresholdRule: ThresholdRule {
         switch self {
-        case .drift, .predictionDrift, .targetDrift: .none
+        case .drift, .predictionDrift, .targetDrift, .resource(.modelServerDown): .none
         case .quality, .fairness: .belowOrAbove
-        case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio: .above
+        case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio, .resource: .above
         }
     }
 
@@ -66,6 +69,7 @@ extension Signal {
         case .quality(let metric):
             [.accuracy, .precision, .recall, .f1, .rocAUC, .brier, .calibrationError].contains(metric)
         case .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
+        case .resource(let resource): resource != .memoryBytes
         case .drift, .predictionDrift, .targetDrift, .latency: false
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectors
 import Exporter
 import FileIO
 import Generator
@@ -254,6 +255,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("storage.wal-segment-size"), help: "Log size, in MiB, past which a snapshot is taken and the log truncated (keeps replay at start short).")
     var segmentMiB: Int = 128
 
+    @Option(name: .customLong("path.procfs"), help: "procfs mountpoint, read for the exporter's and the model servers' processes.")
+    var procfs: String = "/proc"
+
+    @Option(name: .customLong("path.sysfs"), help: "sysfs mountpoint, read for the model servers' cgroups.")
+    var sysfs: String = "/sys"
+
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel: LogLevel = .info
 
@@ -319,8 +326,14 @@ struct Serve: ParsableCommand {
             } catch { throw Failure(description: "\(error)") }
         }
 
+        let paths = SystemPaths(procfs: procfs, sysfs: sysfs)
+        let collectorLogger = logger
         let readiness = Readiness(durability == nil)
-        let responder = ExporterResponder(monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info, readiness: readiness, durability: durability)
+        let responder = ExporterResponder(
+            monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info,
+            collectors: ServingCollectors.make(strategies: monitors.map(\.strategy), paths: paths, logger: logger),
+            readiness: readiness, durability: durability,
+            collectorFailed: { name, error in collectorLogger.debug("collector failed", metadata: ["collector": "\(name)", "error": "\(error)"]) })
         let server: HTTPServer
         do {
             server = try HTTPServer(configuration: config, responder: responder, logger: logger)

@@ -253,13 +253,15 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
         #expect(team["latency_p99"] == "platform")
         #expect(team["missing"] == "data-eng")
         #expect(team["rejected_events_ratio"] == "data-eng")
+        #expect(team["model_server_down"] == "platform")
         #expect(s.alerts.first { $0.signalName == "drift" }?.feature == "income")
         #expect(s.alerts.first { $0.signalName == "out_of_range" }?.feature == "income")
         #expect(s.alerts.first { $0.signalName == "new_category" }?.objective == "data")
     }
 
     @Test func signalNamesParse() {
-        #expect(Signal.names.count == 29)
+        #expect(Signal.names.count == 35)
+        #expect(Signal(name: "gpu_memory_ratio") == .resource(.gpuMemoryRatio))
         #expect(Signal(name: "mae") == .quality(.mae))
         #expect(Signal(name: "r2") == .quality(.r2))
         #expect(Signal(name: "latency_p50") == .latency(quantile: Threshold(0.5, text: "0.5")))

@@ -4,7 +4,7 @@ import Strategy
 extension Family {
     /// A family of the catalog with these samples: name, help and type come from the one
     /// description every emitter and the generator share.
-    init(_ family: MetricFamily, samples: [Sample]) {
+    package init(_ family: MetricFamily, samples: [Sample]) {
         let type: ExpositionType = switch family.type {
         case .gauge: .gauge
         case .counter: .counter
