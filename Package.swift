@@ -42,8 +42,10 @@ let package = Package(
             dependencies: ["MonitorCore", "TextFormat", "FileIO", "YAMLReader", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings
         ),
-        // Prometheus text exposition 0.0.4: deterministic, escaped, into [UInt8].
+        // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: deterministic, escaped, into [UInt8].
         .target(name: "Exposition", dependencies: ["TextFormat"], swiftSettings: settings),
+        // Pages people read: the HTML report and the landing page, with one SVG drawing layer. Pure.
+        .target(name: "Report", swiftSettings: settings),
         // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
         .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy", "TextFormat"], swiftSettings: settings),
         // Durable storage formats, as plain functions over bytes (no I/O): CRC-32C, the write-ahead
@@ -59,11 +61,14 @@ let package = Package(
             swiftSettings: settings,
             linkerSettings: [.linkedLibrary("crypt")]  // libxcrypt's crypt() checks bcrypt hashes for basic auth
         ),
-        // The exporter: model monitors (reference + window), metric families, routes, process collector.
+        // Collectors read the machine at scrape time, node_exporter style: the exporter's own
+        // process, and the model server's process, cgroup and GPUs (NVML, opened at run time).
+        .target(name: "Collectors", dependencies: ["Strategy", "Exposition", "FileIO"], swiftSettings: settings),
+        // The exporter: model monitors (reference + window), metric families, routes.
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Storage",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Storage", "Report", "Collectors",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -74,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "model_exporter",
             dependencies: [
-                "Exporter", "Generator", "Strategy", "HTTPServer", "FileIO",
+                "Exporter", "Generator", "Strategy", "HTTPServer", "FileIO", "Collectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,7 +100,9 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter"], swiftSettings: settings),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition"], swiftSettings: settings),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report"], swiftSettings: settings),
+        .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: settings),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

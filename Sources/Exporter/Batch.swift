@@ -2,12 +2,13 @@ import Exposition
 import FileIO
 import Ingest
 import MonitorCore
+import Report
 import Strategy
 
 /// Loading what a model needs from disk: the reference dataset, and CSV event files.
-public enum Datasets {
+package enum Datasets {
     /// Reads a CSV of events for a strategy (reference or current).
-    public static func readEvents(path: String, strategy: Strategy) throws -> [Event] {
+    package static func readEvents(path: String, strategy: Strategy) throws -> [Event] {
         let table = try CSVTable(file: path, bytes: try Files.read(path))
         return try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns)
     }
@@ -15,7 +16,7 @@ public enum Datasets {
     /// Reads the strategy's reference dataset and profiles it. A dataset that cannot be read
     /// (missing, a ragged row, a cell that does not parse, a missing column, no rows) is an
     /// error naming the CSV's file:line:column and the strategy line that names the dataset.
-    public static func reference(for strategy: Strategy) throws(ReferenceError) -> ReferenceProfile {
+    package static func reference(for strategy: Strategy) throws(ReferenceError) -> ReferenceProfile {
         let events: [Event]
         do { events = try readEvents(path: strategy.referencePath, strategy: strategy) } catch {
             throw ReferenceError(strategy: strategy, problem: "\(error)")
@@ -29,29 +30,29 @@ public enum Datasets {
 
 /// The reference dataset cannot be used: the problem (with the CSV's file:line:column), then
 /// where the strategy names the dataset.
-public struct ReferenceError: Error, CustomStringConvertible, Sendable {
-    public var problem: String
-    public var strategyFile: String
-    public var line: Int
-    public var column: Int
+package struct ReferenceError: Error, CustomStringConvertible, Sendable {
+    package var problem: String
+    package var strategyFile: String
+    package var line: Int
+    package var column: Int
 
-    public init(strategy: Strategy, problem: String) {
+    package init(strategy: Strategy, problem: String) {
         self.problem = problem
         strategyFile = strategy.sourcePath
         line = strategy.referenceLine
         column = strategy.referenceColumn
     }
 
-    public var description: String {
+    package var description: String {
         line > 0 ? "\(problem) (the reference named at \(strategyFile):\(line):\(column): reference.path)" : problem
     }
 }
 
 /// `model_exporter evaluate`: the catalog over a whole current file against the reference.
-public enum BatchEvaluation {
+package enum BatchEvaluation {
     /// The exposition for `current` (already read) against `reference`; the window is the
     /// whole file, and the latency histogram holds exactly its rows.
-    public static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo, fleetSeries: Bool = true) -> [UInt8] {
+    package static func exposition(strategy: Strategy, reference: ReferenceProfile, current: [Event], buildInfo: BuildInfo, fleetSeries: Bool = true) -> [UInt8] {
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(current.count, 1), fleetSeries: fleetSeries)
         monitor.ingest(current, now: nil)
         return Exposition.render(monitor.families() + [buildInfo.family])
@@ -60,28 +61,43 @@ public enum BatchEvaluation {
     /// Streams the current CSV into the window 4,096 events at a time rather than holding the
     /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
     /// (84 against 137 MiB for 100,000 rows × 25 features, BENCHMARKS.md item 1).
-    public static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo, fleetSeries: Bool = true) throws -> [UInt8] {
+    package static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo, fleetSeries: Bool = true) throws -> [UInt8] {
+        exposition(try monitor(strategy: strategy, currentPath: currentPath, fleetSeries: fleetSeries), buildInfo: buildInfo)
+    }
+
+    /// A monitor whose window is the whole current CSV.
+    package static func monitor(strategy: Strategy, currentPath: String, fleetSeries: Bool = true) throws -> ModelMonitor {
         let reference = try Datasets.reference(for: strategy)
         let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath))
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
         try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 4096) {
             monitor.ingest($0, now: nil)
         }
-        return Exposition.render(monitor.families() + [buildInfo.family])
+        return monitor
+    }
+
+    package static func exposition(_ monitor: ModelMonitor, buildInfo: BuildInfo) -> [UInt8] {
+        Exposition.render(monitor.families() + [buildInfo.family])
+    }
+
+    /// The HTML report of the monitor's window: one self-contained file. A replay of the rows
+    /// (`backtest`) passes its `timeline` of detections and alert thresholds crossed.
+    package static func report(_ monitor: ModelMonitor, buildInfo: BuildInfo, timeline: Timeline? = nil) -> [UInt8] {
+        Array(ReportPage.render(ReportBuilder(monitor: monitor).report(timeline: timeline), generator: "model_exporter \(buildInfo.version)").utf8)
     }
 }
 
 /// `model_exporter_build_info{version,revision} 1`.
-public struct BuildInfo: Sendable {
-    public var version: String
-    public var revision: String
+package struct BuildInfo: Sendable {
+    package var version: String
+    package var revision: String
 
-    public init(version: String, revision: String) {
+    package init(version: String, revision: String) {
         self.version = version
         self.revision = revision
     }
 
-    public var family: Family {
+    package var family: Family {
         Family(Catalog.buildInfo, samples: [Sample(labels: [("revision", revision), ("version", version)], value: 1)])
     }
 }

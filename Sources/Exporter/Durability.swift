@@ -10,12 +10,12 @@ import Synchronization
 
 /// The storage folder (`--storage.path`), checked and locked at start: created if missing,
 /// it must be a folder this process can write in and that no other exporter uses.
-public final class StorageFolder: Sendable {
-    public let path: String
+package final class StorageFolder: Sendable {
+    package let path: String
     /// Held open, with its flock, as long as this value lives.
     private let lockDescriptor: Int32
 
-    public init(path: String) throws(FileError) {
+    package init(path: String) throws(FileError) {
         func fail(_ reason: String) -> FileError { FileError(path: path, reason: reason) }
         try Files.createFolders(path)
         let lock = path + "/lock"
@@ -48,21 +48,21 @@ public final class StorageFolder: Sendable {
 ///   is moved aside and the log alone is replayed.
 ///
 /// A model's state in a snapshot is a list of named parts ("events", "counters",
-/// "bin_totals"); state a model grows later (detectors, say) adds a part in `parts(of:)` and
+/// "bin_totals", "labels", "detectors"); state a model grows later adds a part in `parts(of:)` and
 /// reads it back in `decode(_:for:)`; older snapshots without it still load.
-public final class Durability: Sendable {
-    public let folder: StorageFolder
-    public let monitors: [ModelMonitor]
+package final class Durability: Sendable {
+    package let folder: StorageFolder
+    package let monitors: [ModelMonitor]
     /// A snapshot is taken when the current log segment grows past this many bytes, so the log
     /// replayed at start stays short under heavy ingest.
-    public let segmentBytesLimit: Int
+    package let segmentBytesLimit: Int
     private let byName: [String: ModelMonitor]
     private let logger: Logger
     private let log = Mutex<LogWriter?>(nil)
     /// One snapshot at a time.
     private let snapshotting = Mutex<Void>(())
 
-    public init(folder: StorageFolder, monitors: [ModelMonitor], segmentBytesLimit: Int = 128 << 20, logger: Logger) {
+    package init(folder: StorageFolder, monitors: [ModelMonitor], segmentBytesLimit: Int = 128 << 20, logger: Logger) {
         self.folder = folder
         self.monitors = monitors
         self.segmentBytesLimit = segmentBytesLimit
@@ -72,7 +72,7 @@ public final class Durability: Sendable {
 
     // MARK: - Identity
 
-    public static func identity(of monitor: ModelMonitor) -> ModelIdentity {
+    package static func identity(of monitor: ModelMonitor) -> ModelIdentity {
         let s = monitor.strategy
         let features = s.features.map { "\($0.name):\($0.type.rawValue)" }.joined(separator: ",")
         return ModelIdentity(
@@ -88,17 +88,17 @@ public final class Durability: Sendable {
 
     /// Appends `entry` to the log and applies it with `apply`, in log order; returns once it is
     /// on disk. Throws when the log cannot be written (nothing is acknowledged then).
-    public func commit<T>(_ entry: LogEntry, apply: () -> T) throws(FileError) -> T {
+    package func commit<T>(_ entry: LogEntry, apply: () -> T) throws(FileError) -> T {
         let payload = entry.encode()
         guard let writer = log.withLock({ $0 }) else { throw FileError(path: folder.logDirectory, reason: "the log is not open") }
         return try writer.append(type: entry.type, payload: payload, apply: apply)
     }
 
     /// Whether the log has grown enough that a snapshot should be taken now.
-    public var snapshotDue: Bool { (log.withLock { $0 }?.currentSegmentBytes ?? 0) > segmentBytesLimit }
+    package var snapshotDue: Bool { (log.withLock { $0 }?.currentSegmentBytes ?? 0) > segmentBytesLimit }
 
     /// Saves every model's state and removes the log segments it covers.
-    public func snapshot() throws(FileError) {
+    package func snapshot() throws(FileError) {
         try snapshotting.withLock { _ throws(FileError) in
             guard let writer = log.withLock({ $0 }) else { return }
             let (states, next) = try writer.rotate { monitors.map { $0.capture() } }
@@ -108,27 +108,27 @@ public final class Durability: Sendable {
     }
 
     /// A last snapshot, then the log is closed.
-    public func close() throws(FileError) {
+    package func close() throws(FileError) {
         try snapshot()
         try log.withLock { $0 }?.close()
     }
 
     private func write(states: [ModelMonitor.State], nextSegment: Int) throws(FileError) {
         let models = zip(monitors, states).map { m, s in
-            SnapshotFile.Model(identity: Self.identity(of: m), eventCount: s.window.count, parts: Self.parts(of: s))
+            SnapshotFile.Model(identity: Self.identity(of: m), eventCount: s.window.count, parts: Self.parts(of: s, strategy: m.strategy))
         }
         try Files.writeAtomically(SnapshotFile(nextSegment: nextSegment, models: models).encode(), to: folder.snapshotPath)
     }
 
     // MARK: - A model's parts
 
-    static func parts(of s: ModelMonitor.State) -> [(name: String, bytes: [UInt8])] {
+    static func parts(of s: ModelMonitor.State, strategy: Strategy) -> [(name: String, bytes: [UInt8])] {
         var events = ByteWriter(capacity: s.window.count * 256)
         for e in s.window.events() { EventCodec.encode(e, into: &events) }
         var c = ByteWriter()
         c.varint(s.predictions)
         c.varint(s.labels)
-        c.varint(s.unmatchedLabels)
+        c.varint(s.unmatchedLabels.values.reduce(0, +))
         c.varint(RejectReason.allCases.count)
         for r in RejectReason.allCases {
             c.string(r.rawValue)
@@ -142,20 +142,97 @@ public final class Durability: Sendable {
                 c.u8(0)
             }
         }
-        if let h = s.latency {
-            c.u8(1)
-            c.varint(h.counts.count)
-            for n in h.counts { c.varint(n) }
-            c.f64(h.sum)
-            c.varint(h.count)
-        } else {
-            c.u8(0)
-        }
+        writeHistogram(s.latency, into: &c)
         var totals = ByteWriter()
         let binTotals = s.window.allBinTotals
         totals.varint(binTotals.count)
         for n in binTotals { totals.varint(n) }
-        return [("events", events.bytes), ("counters", c.bytes), ("bin_totals", totals.bytes)]
+        return [("events", events.bytes), ("counters", c.bytes), ("bin_totals", totals.bytes),
+                ("labels", labelParts(s)), ("detectors", detectorPart(s)), ("detectors_key", Array(detectorKey(strategy).utf8))]
+    }
+
+    /// Unmatched labels by reason and the label delay histogram.
+    static func labelParts(_ s: ModelMonitor.State) -> [UInt8] {
+        var w = ByteWriter()
+        w.varint(UnmatchedLabelReason.allCases.count)
+        for r in UnmatchedLabelReason.allCases {
+            w.string(r.rawValue)
+            w.varint(s.unmatchedLabels[r] ?? 0)
+        }
+        writeHistogram(s.labelDelay, into: &w)
+        return w.bytes
+    }
+
+    /// A cumulative histogram, or its absence: a flag, the bucket counts, the sum and the count.
+    static func writeHistogram(_ h: LatencyHistogram?, into w: inout ByteWriter) {
+        guard let h else {
+            w.u8(0)
+            return
+        }
+        w.u8(1)
+        w.varint(h.counts.count)
+        for n in h.counts { w.varint(n) }
+        w.f64(h.sum)
+        w.varint(h.count)
+    }
+
+    /// Reads what `writeHistogram` wrote; nil when absent or saved with other bounds than `bounds`.
+    static func readHistogram(_ r: inout ByteReader, _ what: String, bounds: [Double]?) throws(DecodeError) -> LatencyHistogram? {
+        guard try r.u8(what) == 1 else { return nil }
+        let buckets = try r.varint("\(what) buckets", limit: r.remaining)
+        var counts: [Int] = []
+        for _ in 0..<buckets { counts.append(try r.varint("\(what) bucket", limit: Int.max)) }
+        let sum = try r.f64("\(what) sum")
+        let count = try r.varint("\(what) count", limit: Int.max)
+        guard let bounds, bounds.count == buckets else { return nil }
+        return LatencyHistogram(bounds: bounds, counts: counts, sum: sum, count: count)
+    }
+
+    /// What the detectors were made with: saved state is restored only into the same ones.
+    static func detectorKey(_ strategy: Strategy) -> String {
+        guard let spec = strategy.metrics.conceptDrift else { return "" }
+        let pairs = spec.pairs(task: strategy.model.task).map { "\($0.detector.rawValue)/\($0.stream.rawValue)" }
+        return pairs.joined(separator: ",") + ";" + String(describing: spec.parameters)
+    }
+
+    /// The concept-drift detectors' state, slot by slot, under their key.
+    static func detectorPart(_ s: ModelMonitor.State) -> [UInt8] {
+        var w = ByteWriter()
+        let saved = s.detectors?.saved ?? []
+        w.varint(saved.count)
+        for slot in saved {
+            w.varint(slot.count)
+            for x in slot { w.f64(x) }
+        }
+        return w.bytes
+    }
+
+    static func decodeLabels(_ bytes: [UInt8], for monitor: ModelMonitor) throws(DecodeError) -> (inout ModelMonitor.State) -> Void {
+        var r = ByteReader(bytes)
+        var unmatched: [UnmatchedLabelReason: Int] = [:]
+        for _ in 0..<(try r.varint("unmatched reasons", limit: 64)) {
+            let reason = try r.string("unmatched reason")
+            let n = try r.varint("unmatched labels", limit: Int.max)
+            if let u = UnmatchedLabelReason(rawValue: reason) { unmatched[u] = n }
+        }
+        let delay = try readHistogram(&r, "label delay", bounds: monitor.strategy.metrics.labelDelayBuckets)
+        guard r.atEnd else { throw DecodeError(offset: r.offset, reason: "model \(monitor.name): bytes after the labels") }
+        return { s in
+            s.unmatchedLabels = unmatched
+            if let delay, s.labelDelay != nil { s.labelDelay = delay }
+        }
+    }
+
+    static func decodeDetectors(_ bytes: [UInt8], for monitor: ModelMonitor) throws(DecodeError) -> [[Double]] {
+        var r = ByteReader(bytes)
+        var saved: [[Double]] = []
+        for _ in 0..<(try r.varint("detectors", limit: r.remaining)) {
+            var slot: [Double] = []
+            for _ in 0..<(try r.varint("detector numbers", limit: r.remaining)) { slot.append(try r.f64("detector state")) }
+            saved.append(slot)
+        }
+        guard r.atEnd else { throw DecodeError(offset: r.offset, reason: "model \(monitor.name): bytes after the detectors") }
+        return saved
     }
 
     /// A model's saved state, decoded and checked, ready to apply.
@@ -188,17 +265,7 @@ public final class Durability: Sendable {
         }
         var times: [Double?] = []
         for what in ["last event", "last label"] { times.append(try c.u8(what) == 1 ? try c.f64(what) : nil) }
-        var latency: LatencyHistogram?
-        if try c.u8("latency") == 1 {
-            let buckets = try c.varint("buckets", limit: c.remaining)
-            var counts: [Int] = []
-            for _ in 0..<buckets { counts.append(try c.varint("bucket", limit: Int.max)) }
-            let sum = try c.f64("latency sum")
-            let count = try c.varint("latency count", limit: Int.max)
-            if let bounds = monitor.strategy.metrics.latency?.buckets, bounds.count == buckets {
-                latency = LatencyHistogram(bounds: bounds, counts: counts, sum: sum, count: count)
-            }
-        }
+        let latency = try readHistogram(&c, "latency", bounds: monitor.strategy.metrics.latency?.buckets)
         guard c.atEnd else { throw DecodeError(offset: c.offset, reason: "model \(model.identity.name): bytes after the counters") }
         // Per-bin totals since start (model_feature_events_total); a snapshot without them
         // starts them at zero.
@@ -212,11 +279,21 @@ public final class Durability: Sendable {
             guard t.atEnd else { throw DecodeError(offset: t.offset, reason: "model \(model.identity.name): bytes after the bin totals") }
             binTotals = totals
         }
+        // Label reasons and delays, and the detectors (of the same configuration); a snapshot
+        // without them counts its unmatched labels as unknown and starts the detectors afresh.
+        let labelState = try model.part("labels").map { bytes throws(DecodeError) in try decodeLabels(bytes, for: monitor) }
+        var detectors: [[Double]]?
+        if let bytes = model.part("detectors"), model.part("detectors_key").map({ String(decoding: $0, as: UTF8.self) }) == detectorKey(monitor.strategy) {
+            detectors = try decodeDetectors(bytes, for: monitor)
+        }
+        let parameters = monitor.strategy.metrics.conceptDrift?.parameters ?? DetectorParameters()
         return Saved(events: events) { [times] s in
             if let binTotals { s.window.setBinTotals(binTotals) }
             s.predictions = predictions
             s.labels = labels
-            s.unmatchedLabels = unmatched
+            s.unmatchedLabels = [.unknown: unmatched]
+            labelState?(&s)
+            if let detectors { _ = s.detectors?.restore(detectors, parameters: parameters) }
             s.rejected = rejected
             s.lastEvent = times[0]
             s.lastLabel = times[1]
@@ -227,20 +304,20 @@ public final class Durability: Sendable {
     // MARK: - Start
 
     /// What `recover` did, for the log and for tests.
-    public struct Recovery: Sendable, Equatable {
-        public var restoredEvents: [String: Int] = [:]
-        public var replayedRecords = 0
-        public var replayedEvents = 0
+    package struct Recovery: Sendable, Equatable {
+        package var restoredEvents: [String: Int] = [:]
+        package var replayedRecords = 0
+        package var replayedEvents = 0
         /// Damaged log segments: path and where the damage starts.
-        public var damage: [String] = []
+        package var damage: [String] = []
         /// Where an unreadable snapshot was moved.
-        public var snapshotMovedTo: String?
+        package var snapshotMovedTo: String?
     }
 
     /// Restores the snapshot, replays the log after it, takes a fresh snapshot and opens a new
     /// log segment. Call once, before serving writes.
     @discardableResult
-    public func recover() throws(FileError) -> Recovery {
+    package func recover() throws(FileError) -> Recovery {
         var report = Recovery()
         try Files.createFolders(folder.logDirectory)
         let segments = LogWriter.segments(in: folder.logDirectory)

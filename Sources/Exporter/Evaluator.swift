@@ -2,17 +2,17 @@ import Exposition
 import MonitorCore
 import Strategy
 
-/// Computes every window family of METRICS.md for one model: quality, drift, data quality,
+/// Computes every window family of the metric catalog for one model: quality, drift, data quality,
 /// fairness and the window gauges. Pure: the same strategy, reference and window always give
 /// the same families, in the same order. An undefined value is left out, never NaN.
-public struct Evaluator: Sendable {
-    public let strategy: Strategy
-    public let reference: ReferenceProfile
+package struct Evaluator: Sendable {
+    package let strategy: Strategy
+    package let reference: ReferenceProfile
     private let base: [(String, String)]
     /// The mergeable families for fleet aggregation (FleetFamilies.swift); nil when turned off.
     let fleet: FleetFamilies?
 
-    public init(strategy: Strategy, reference: ReferenceProfile, fleetSeries: Bool = true) {
+    package init(strategy: Strategy, reference: ReferenceProfile, fleetSeries: Bool = true) {
         self.strategy = strategy
         self.reference = reference
         fleet = fleetSeries ? FleetFamilies(strategy: strategy, reference: reference) : nil
@@ -38,12 +38,13 @@ public struct Evaluator: Sendable {
         }
     }
 
-    public func families(window: Window) -> [Family] {
+    package func families(window: Window) -> [Family] {
         var b = Builder(base: base)
         b.add(Catalog.windowEvents, [], Double(window.count))
         b.add(Catalog.windowLabeledEvents, [], Double(window.labeledCount))
         let fleetFamilies = fleet?.families(window: window, evaluator: self) ?? []
         guard window.count > 0 else { return b.build() + fleetFamilies }
+        if strategy.columns.label != nil { b.add(Catalog.windowLabelCoverage, [], Double(window.labeledCount) / Double(window.count)) }
         dataQualityAndFeatureDrift(window, &b)
         outcomeDrift(window, &b)
         quality(window, &b)
@@ -124,10 +125,14 @@ public struct Evaluator: Sendable {
         return out
     }
 
-    private func drifted(_ d: DriftResult) -> Bool {
-        let t = strategy.metrics.drift.threshold(d.method).value
-        if d.method.isPValueMethod, let p = d.pValue { return p < t }
-        return d.score >= t
+    private func drifted(_ d: DriftResult) -> Bool { drifted(d.method, score: d.score, pValue: d.pValue) }
+
+    /// Whether a drift result crosses the strategy's threshold of its method: p-value tests
+    /// drift strictly below it, distances at or above it.
+    func drifted(_ method: DriftMethod, score: Double, pValue: Double?) -> Bool {
+        let t = strategy.metrics.drift.threshold(method).value
+        if method.isPValueMethod, let p = pValue { return p < t }
+        return score >= t
     }
 
     private func dataQualityAndFeatureDrift(_ w: Window, _ b: inout Builder) {
@@ -268,13 +273,7 @@ public struct Evaluator: Sendable {
 
     private func scoreQuality(_ w: Window, positive: String, metrics: Set<QualityMetric>, _ b: inout Builder) {
         guard !metrics.isDisjoint(with: QualityMetric.scoreBased) else { return }
-        let p = w.classes.lookup(Window.classText(positive)) ?? Int32.min
-        var scores: [Double] = []
-        var positives: [Bool] = []
-        for (s, l) in zip(w.scoreValues, w.labelClassCodes) where l != CategoryDictionary.missingCode && !s.isNaN {
-            scores.append(s)
-            positives.append(l == p)
-        }
+        let (scores, positives) = Self.labelledScores(w, positive: positive)
         guard !scores.isEmpty else { return }
         if metrics.contains(.rocAUC) { b.add(Catalog.rocAUC, [], Stats.rocAUC(scores: scores, positives: positives)) }
         // scikit-learn's log_loss is undefined (it raises) when the labels hold one class only.
@@ -285,6 +284,18 @@ public struct Evaluator: Sendable {
         if metrics.contains(.calibrationError) {
             b.add(Catalog.calibrationError, [], Stats.expectedCalibrationError(scores: scores, positives: positives))
         }
+    }
+
+    /// The scores of labelled events with a score, and whether each label is the positive one.
+    static func labelledScores(_ w: Window, positive: String) -> (scores: [Double], positives: [Bool]) {
+        let p = w.classes.lookup(Window.classText(positive)) ?? Int32.min
+        var scores: [Double] = []
+        var positives: [Bool] = []
+        for (s, l) in zip(w.scoreValues, w.labelClassCodes) where l != CategoryDictionary.missingCode && !s.isNaN {
+            scores.append(s)
+            positives.append(l == p)
+        }
+        return (scores, positives)
     }
 
     // MARK: - Fairness

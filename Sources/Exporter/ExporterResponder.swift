@@ -1,8 +1,10 @@
+import Collectors
 import Exposition
 import FileIO
 import HTTPServer
 import Ingest
 import MonitorCore
+import Report
 import Storage
 import Strategy
 
@@ -15,27 +17,29 @@ import Glibc
 
 /// The exporter's routes: landing page, metrics, health, readiness, and the events and labels
 /// API. Synchronous and thread-safe: libmicrohttpd's pool threads call it concurrently.
-public struct ExporterResponder: HTTPResponder {
-    public let monitors: [ModelMonitor]
-    public let telemetryPath: String
-    public let buildInfo: BuildInfo
-    public let process: ProcessCollector
-    /// Not ready while the exporter starts (log replay): readiness, writes and scrapes answer 503.
-    public let readiness: Readiness
+package struct ExporterResponder: HTTPResponder {
+    package let monitors: [ModelMonitor]
+    package let telemetryPath: String
+    package let buildInfo: BuildInfo
+    /// The exporter's own process and build info, then the given collectors (the model servers').
+    package let collectors: CollectorSet
+    /// False while the exporter starts (log replay): readiness, writes and scrapes answer 503.
+    package let readiness: Readiness
     /// The write-ahead log, when `--storage.path` is set: accepted requests are on disk before
     /// they are acknowledged.
-    public let durability: Durability?
+    package let durability: Durability?
     /// The HTTP server's connection counters, exported when given.
-    public let httpStatistics: HTTPServerStatistics?
+    package let httpStatistics: HTTPServerStatistics?
     private let byName: [String: ModelMonitor]
     private let schemas: [String: EventSchema]
     /// Wall clock (unix seconds); injected so tests can fix it.
     private let clock: @Sendable () -> Double
 
-    public init(
+    package init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
-        process: ProcessCollector = ProcessCollector(), readiness: Readiness = .readyNow(), durability: Durability? = nil,
-        httpStatistics: HTTPServerStatistics? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock
+        collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = .readyNow(), durability: Durability? = nil,
+        httpStatistics: HTTPServerStatistics? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
+        collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
         self.monitors = monitors
         self.readiness = readiness
@@ -43,30 +47,25 @@ public struct ExporterResponder: HTTPResponder {
         self.httpStatistics = httpStatistics
         self.telemetryPath = telemetryPath
         self.buildInfo = buildInfo
-        self.process = process
+        self.collectors = CollectorSet([buildInfo] + collectors, failed: collectorFailed)
         self.clock = clock
         byName = Dictionary(uniqueKeysWithValues: monitors.map { ($0.name, $0) })
         schemas = byName.mapValues(\.schema)
     }
 
-    public static let wallClock: @Sendable () -> Double = {
+    package static let wallClock: @Sendable () -> Double = {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    static func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
+    package func respond(to request: HTTPRequest) -> HTTPResponse {
         // While starting (not while shutting down: requests in progress then are served to the end).
         if readiness.isStarting, let starting = whileStarting(request) { return starting }
         switch (request.method, request.path) {
         case ("GET", telemetryPath), ("HEAD", telemetryPath):
-            return HTTPResponse(status: 200, headers: [("Content-Type", Exposition.contentType)], body: metrics())
+            let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
+            return HTTPResponse(status: 200, headers: [("Content-Type", format.contentType), ("Vary", "Accept")], body: metrics(format: format))
                 .compressed(for: request)
         case ("GET", "/"):
             return .html(200, landingPage())
@@ -103,16 +102,16 @@ public struct ExporterResponder: HTTPResponder {
     ///
     /// Each model's window families are rendered once per window version and cached
     /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
-    public func metrics() -> [UInt8] {
-        let start = Self.monotonic()
+    /// The text format 0.0.4 unless the scraper asked for OpenMetrics.
+    package func metrics(format: ExpositionFormat = .text) -> [UInt8] {
+        let start = Monotonic.seconds()
         var families: [RenderedFamily] = []
         for f in Self.renderedFamilies(of: monitors) { families += f }
-        families += process.families().map(RenderedFamily.init)
-        families.append(RenderedFamily(buildInfo.family))
+        families += collectors.families().map(RenderedFamily.init)
         if let httpStatistics { families += Self.connectionFamilies(httpStatistics).map(RenderedFamily.init) }
-        let elapsed = Self.monotonic() - start
+        let elapsed = Monotonic.seconds() - start
         families.append(RenderedFamily(Family(Catalog.scrapeDuration, samples: [Sample(value: elapsed)])))
-        return Exposition.render(rendered: families)
+        return format == .openMetrics ? OpenMetrics.render(rendered: families) : Exposition.render(rendered: families)
     }
 
     /// The HTTP server's connection counters.
@@ -264,51 +263,13 @@ public struct ExporterResponder: HTTPResponder {
 
     // MARK: - Landing page
 
-    private func landingPage() -> String {
-        var rows = ""
-        for m in monitors {
-            let s = m.strategy
-            rows += "<tr><td>\(HTML.escape(s.model.name))</td><td>\(HTML.escape(s.model.version))</td><td>\(s.model.task.rawValue)</td><td>\(s.window.events)</td><td>\(m.windowCount)</td></tr>\n"
-        }
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head><meta charset="utf-8"><title>model_exporter</title>
-            <style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style>
-            </head>
-            <body>
-            <h1>model_exporter</h1>
-            <p>Prometheus exporter for machine-learning models in production. Version \(HTML.escape(buildInfo.version)) (revision \(HTML.escape(buildInfo.revision))).</p>
-            <ul>
-            <li><a href="\(HTML.escape(telemetryPath))">Metrics</a></li>
-            <li><a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a></li>
-            </ul>
-            <h2>Models</h2>
-            <table><tr><th>model</th><th>version</th><th>task</th><th>window size</th><th>events in window</th></tr>
-            \(rows)</table>
-            <h2>API</h2>
-            <p><code>POST /api/v1/events</code> (JSON object, array, or NDJSON with <code>Content-Type: application/x-ndjson</code>) and <code>POST /api/v1/labels</code> (<code>{"id": …, "label": …}</code>).</p>
-            </body>
-            </html>
-
-            """
-    }
-}
-
-enum HTML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
+    /// Each model's state at a glance, reloading itself as often as the fastest model's
+    /// dashboard refreshes (`visualization.refresh`, at least every second).
+    func landingPage() -> String {
+        let refresh = monitors.compactMap { Durations.milliseconds($0.strategy.visualization.refresh) }.min().map { max(1, Int(($0 + 999) / 1000)) } ?? 30
+        return LandingPage.render(
+            monitors.map { ReportBuilder(monitor: $0).card() }, version: buildInfo.version, revision: buildInfo.revision,
+            links: LandingPage.Links(metrics: telemetryPath), refreshSeconds: refresh)
     }
 }
 

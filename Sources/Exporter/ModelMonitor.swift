@@ -7,27 +7,50 @@ import Synchronization
 /// A cumulative histogram (Prometheus semantics: counters since start, never decreasing), so
 /// `rate()` and `histogram_quantile()` work on it. In batch mode it holds exactly the rows of
 /// the current file.
-public struct LatencyHistogram: Sendable {
-    public let bounds: [Double]
-    public private(set) var counts: [Int]
-    public private(set) var sum: Double = 0
-    public private(set) var count: Int = 0
+package struct LatencyHistogram: Sendable {
+    package let bounds: [Double]
+    package private(set) var counts: [Int]
+    package private(set) var sum: Double = 0
+    package private(set) var count: Int = 0
 
-    public init(bounds: [Double]) {
-        self.bounds = bounds
-        counts = Array(repeating: 0, count: bounds.count)
+    /// Per bucket (the last one is +Inf), the last observation in it that came with an event id:
+    /// OpenMetrics exemplars, so a slow bucket leads to a request.
+    package private(set) var exemplars: [Observation?]
+
+    /// An observation kept as a bucket's exemplar (made into labels only when rendered).
+    package struct Observation: Sendable, Equatable {
+        package var id: String
+        package var value: Double
+        package var timestamp: Double?
+
+        var exemplar: Exemplar { Exemplar(labels: [("id", id)], value: value, timestamp: timestamp) }
+
+        /// Whether `id` fits OpenMetrics' 128 characters of exemplar labels with its name.
+        static func fits(_ id: String) -> Bool {
+            let room = Exemplar.maxLabelCharacters - 2
+            return id.utf8.count <= room || id.unicodeScalars.count <= room
+        }
     }
 
-    /// A histogram as a snapshot saved it.
+    package init(bounds: [Double]) {
+        self.bounds = bounds
+        counts = Array(repeating: 0, count: bounds.count)
+        exemplars = Array(repeating: nil, count: bounds.count + 1)
+    }
+
+    /// A histogram as a snapshot saved it (exemplars are not saved: they start again).
     init(bounds: [Double], counts: [Int], sum: Double, count: Int) {
         precondition(counts.count == bounds.count, "one count per bucket")
         self.bounds = bounds
         self.counts = counts
         self.sum = sum
         self.count = count
+        exemplars = Array(repeating: nil, count: bounds.count + 1)
     }
 
-    public mutating func observe(_ v: Double) {
+    /// Counts `v`; with an `id` (short enough for an exemplar's labels), it becomes its
+    /// bucket's exemplar, stamped with `timestamp`.
+    package mutating func observe(_ v: Double, id: String? = nil, timestamp: Double? = nil) {
         // Buckets are cumulative at render time; here each value counts in its first bucket.
         var lo = 0, hi = bounds.count
         while lo < hi {
@@ -37,29 +60,40 @@ public struct LatencyHistogram: Sendable {
         if lo < bounds.count { counts[lo] += 1 }
         sum += v
         count += 1
+        if let id, Observation.fits(id) { exemplars[lo] = Observation(id: id, value: v, timestamp: timestamp) }
     }
 
     func samples(base: [(String, String)]) -> [Sample] {
         var out: [Sample] = []
         var cumulative = 0
-        for (b, c) in zip(bounds, counts) {
+        for (k, (b, c)) in zip(bounds, counts).enumerated() {
             cumulative += c
-            out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, Exposition.formatValue(b))], value: Double(cumulative)))
+            out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, Exposition.formatValue(b))], value: Double(cumulative), exemplar: exemplars[k]?.exemplar))
         }
-        out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, "+Inf")], value: Double(count)))
+        out.append(Sample(suffix: "_bucket", labels: base + [(Label.bucketBound, "+Inf")], value: Double(count), exemplar: exemplars[bounds.count]?.exemplar))
         out.append(Sample(suffix: "_sum", labels: base, value: sum))
         out.append(Sample(suffix: "_count", labels: base, value: Double(count)))
         return out
     }
 }
 
+/// Reasons a delayed label is counted in `model_labels_unmatched_total`.
+package enum UnmatchedLabelReason: String, Sendable, CaseIterable {
+    /// No event of the window has the id.
+    case unknown
+    /// The event has left the window.
+    case expired
+    /// The event already had a label: the new one replaces it, and is not counted again.
+    case duplicate
+}
+
 /// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a
 /// short lock; a scrape copies the window (O(1), copy-on-write) and computes outside that lock,
 /// and only when the window changed since the last scrape.
-public final class ModelMonitor: Sendable {
-    public let strategy: Strategy
-    public let schema: EventSchema
-    public let evaluator: Evaluator
+package final class ModelMonitor: Sendable {
+    package let strategy: Strategy
+    package let schema: EventSchema
+    package let evaluator: Evaluator
     private let base: [(String, String)]
 
     struct State: Sendable {
@@ -67,10 +101,16 @@ public final class ModelMonitor: Sendable {
         var latency: LatencyHistogram?
         var predictions = 0
         var labels = 0
-        var unmatchedLabels = 0
+        var unmatchedLabels: [UnmatchedLabelReason: Int] = [:]
+        var labelDelay: LatencyHistogram?
+        /// The concept-drift detectors (nil when the strategy runs none).
+        var detectors: DetectorBank?
         var rejected: [RejectReason: Int] = [:]
         var lastEvent: Double?
         var lastLabel: Double?
+        /// Unix time the counters started (OpenMetrics `_created`): nil in batch evaluation, and
+        /// after a snapshot restored counters that started before this process.
+        var created: Double?
     }
 
     struct Cache: Sendable {
@@ -85,31 +125,63 @@ public final class ModelMonitor: Sendable {
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
     private let cache = Mutex<Cache?>(nil)
 
-    public init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true) {
+    /// `created`: unix time the counters start (OpenMetrics `_created`), nil for none.
+    package init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true, created: Double? = nil) {
         self.strategy = strategy
         schema = EventSchema(strategy: strategy)
         evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
-        state = Mutex(State(window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) }))
+        state = Mutex(State(
+            window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) },
+            labelDelay: strategy.columns.label == nil ? nil : LatencyHistogram(bounds: strategy.metrics.labelDelayBuckets),
+            detectors: strategy.metrics.conceptDrift.map {
+                DetectorBank(pairs: $0.pairs(task: strategy.model.task), parameters: $0.parameters)
+            }, created: created))
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
         releaseFreedMemory()
     }
 
-    public var name: String { strategy.model.name }
+    package var name: String { strategy.model.name }
 
     /// Applies a validated batch whole. Events without a timestamp get `now` (arrival time);
     /// batch evaluation passes nil and keeps its output free of the clock.
-    public func ingest(_ events: [Event], now: Double?) {
+    package func ingest(_ events: [Event], now: Double?) {
         state.withLock { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
             if s.latency != nil {
-                for i in events.indices { if let l = events[i].latency { s.latency?.observe(l) } }  // no copy of each event
+                for i in events.indices {  // no copy of each event
+                    if let l = events[i].latency { s.latency?.observe(l, id: events[i].id, timestamp: events[i].timestamp ?? now) }
+                }
             }
             s.predictions += events.count
             if !events.isEmpty, let now { s.lastEvent = now }
+            if strategy.columns.label != nil || s.detectors != nil { observe(events, now: now, &s) }
+        }
+    }
+
+    /// Inline labels (counted, and their delay observed) and the detectors' streams.
+    private func observe(_ events: [Event], now: Double?, _ s: inout State) {
+        let numeric = strategy.model.task == .regression
+        events.withUnsafeBufferPointer { events in
+            for i in 0..<events.count {
+                let time = events[i].timestamp ?? now
+                if s.detectors != nil {
+                    if let score = events[i].score { s.detectors?.observe(score, on: .score, at: time) }
+                    if numeric, s.detectors?.watches(.prediction) == true {
+                        s.detectors?.observe(Window.number(of: events[i].prediction), on: .prediction, at: time)
+                    }
+                }
+                guard let label = events[i].label else { continue }
+                s.labels += 1
+                if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
+                if s.detectors?.watches(.error) == true {
+                    let error = DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric)
+                    s.detectors?.observe(error, on: .error, at: time)
+                }
+            }
         }
     }
 
@@ -125,34 +197,63 @@ public final class ModelMonitor: Sendable {
             s.window.append(contentsOf: events)
             s.window.resetTotals()
             counters(&s)
+            s.created = nil  // the restored counters started in an earlier process, at a time not saved
         }
     }
 
-    /// Attaches delayed labels; returns how many matched an event of the window.
+    /// Attaches delayed labels; returns how many matched an event of the window (a second
+    /// label for an event replaces the first and counts as unmatched, `duplicate`).
     @discardableResult
-    public func attach(_ labels: [LabelUpdate], now: Double) -> (attached: Int, unmatched: Int) {
-        state.withLock { s in
+    package func attach(_ labels: [LabelUpdate], now: Double) -> (attached: Int, unmatched: Int) {
+        let numeric = strategy.model.task == .regression
+        return state.withLock { s in
             var attached = 0
-            for l in labels where s.window.attach(l) { attached += 1 }
+            for l in labels {
+                switch s.window.label(l) {
+                case .unknown: s.unmatchedLabels[.unknown, default: 0] += 1
+                case .expired: s.unmatchedLabels[.expired, default: 0] += 1
+                case .attached(_, _, replaced: true): s.unmatchedLabels[.duplicate, default: 0] += 1
+                case .attached(let prediction, let timestamp, replaced: false):
+                    attached += 1
+                    if let timestamp { s.labelDelay?.observe(max(0, now - timestamp)) }
+                    s.detectors?.observe(DetectorBank.error(prediction: prediction, label: l.label, numeric: numeric), on: .error, at: now)
+                }
+            }
             s.labels += attached
-            s.unmatchedLabels += labels.count - attached
             if attached > 0 { s.lastLabel = now }
             return (attached, labels.count - attached)
         }
     }
 
-    public func reject(_ reason: RejectReason, count: Int = 1) {
+    /// Detections so far, one per (detector, stream) pair in the strategy's order.
+    package func detections() -> [(detector: DetectorKind, stream: DetectorStream, count: Int)] {
+        state.withLock { s in (s.detectors?.slots ?? []).map { ($0.kind, $0.stream, $0.detections) } }
+    }
+
+    /// The detectors' state as numbers, for snapshots (empty when none run).
+    package func savedDetectors() -> [[Double]] { state.withLock { $0.detectors?.saved ?? [] } }
+
+    /// Puts saved detector state back; false when it does not fit this strategy's detectors.
+    package func restoreDetectors(_ saved: [[Double]]) -> Bool {
+        guard let spec = strategy.metrics.conceptDrift else { return saved.isEmpty }
+        return state.withLock { s in s.detectors?.restore(saved, parameters: spec.parameters) ?? false }
+    }
+
+    package func reject(_ reason: RejectReason, count: Int = 1) {
         state.withLock { $0.rejected[reason, default: 0] += count }
     }
 
     /// The window's events, oldest first (for snapshots).
-    public func windowEvents() -> [Event] { state.withLock { $0.window.events() } }
+    package func windowEvents() -> [Event] { state.withLock { $0.window.events() } }
 
-    public var windowCount: Int { state.withLock { $0.window.count } }
+    package var windowCount: Int { state.withLock { $0.window.count } }
+
+    /// The window as it stands (a copy-on-write copy: O(1)), for reports.
+    package var window: Window { state.withLock { $0.window } }
 
     /// Every family of this model: the window families (recomputed only when the window
     /// changed) and the counters.
-    public func families() -> [Family] {
+    package func families() -> [Family] {
         let (window, s) = state.withLock { s in (s.window, s) }
         let windowFamilies = cache.withLock { c -> [Family] in
             if let c, c.version == window.version { return c.families }
@@ -164,14 +265,14 @@ public final class ModelMonitor: Sendable {
     }
 
     /// Whether a scrape would find this model's rendered families in the cache.
-    public var isRenderedCurrent: Bool {
+    package var isRenderedCurrent: Bool {
         let version = state.withLock { $0.window.version }
         return cache.withLock { $0?.version == version && $0?.rendered != nil }
     }
 
     /// `families()` with sample lines rendered: the window's families come from the cache
     /// (rendered once per window version), the counters are rendered now.
-    public func renderedFamilies() -> [RenderedFamily] {
+    package func renderedFamilies() -> [RenderedFamily] {
         let (window, s) = state.withLock { s in (s.window, s) }
         let windowFamilies = cache.withLock { c -> [RenderedFamily] in
             if let cached = c, cached.version == window.version {
@@ -194,7 +295,10 @@ public final class ModelMonitor: Sendable {
         out.append(Family(Catalog.predictions, samples: [Sample(labels: base, value: Double(s.predictions))]))
         if strategy.columns.label != nil {
             out.append(Family(Catalog.labels, samples: [Sample(labels: base, value: Double(s.labels))]))
-            out.append(Family(Catalog.labelsUnmatched, samples: [Sample(labels: base, value: Double(s.unmatchedLabels))]))
+            out.append(Family(Catalog.labelsUnmatched, samples: UnmatchedLabelReason.allCases.map {
+                Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.unmatchedLabels[$0] ?? 0))
+            }))
+            if let h = s.labelDelay { out.append(Family(Catalog.labelDelay, samples: h.samples(base: base))) }
         }
         out.append(Family(Catalog.eventsRejected, samples: RejectReason.allCases.map {
             Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.rejected[$0] ?? 0))
@@ -202,6 +306,23 @@ public final class ModelMonitor: Sendable {
         if let t = s.lastEvent { out.append(Family(Catalog.lastEventTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
+        if let bank = s.detectors { out += detectorFamilies(bank) }
+        for i in out.indices { out[i].created = s.created }  // written for counters and histograms only
+        return out
+    }
+}
+
+extension ModelMonitor {
+    func detectorFamilies(_ bank: DetectorBank) -> [Family] {
+        var counts: [Sample] = [], last: [Sample] = [], widths: [Sample] = []
+        for slot in bank.slots {
+            let labels = base + [(Label.detector, slot.kind.rawValue), (Label.stream, slot.stream.rawValue)]
+            counts.append(Sample(labels: labels, value: Double(slot.detections)))
+            if let t = slot.lastDetection { last.append(Sample(labels: labels, value: t)) }
+            widths.append(Sample(labels: labels, value: Double(slot.detector.windowEvents)))
+        }
+        var out = [Family(Catalog.conceptDriftDetections, samples: counts), Family(Catalog.conceptDriftWindowEvents, samples: widths)]
+        if !last.isEmpty { out.append(Family(Catalog.conceptDriftLastDetection, samples: last)) }
         return out
     }
 }

@@ -5,17 +5,17 @@ import TextFormat
 /// What the window is compared with, computed once from the reference dataset: per numerical
 /// sample the sorted values, population std, quantile bin edges and bin proportions; per
 /// categorical sample the categories K and their proportions.
-public struct ReferenceProfile: Sendable {
-    public enum Sample: Sendable {
+package struct ReferenceProfile: Sendable {
+    package enum Sample: Sendable {
         case numerical(NumericalReference)
         case categorical(CategoricalReference)
     }
 
-    public struct NumericalReference: Sendable {
-        public let sorted: [Double]
-        public let std: Double
-        public let edges: [Double]
-        public let proportions: [Double]
+    package struct NumericalReference: Sendable {
+        package let sorted: [Double]
+        package let std: Double
+        package let edges: [Double]
+        package let proportions: [Double]
 
         init(values: [Double], bins: Int) {
             sorted = RadixSort.sorted(values)
@@ -27,11 +27,11 @@ public struct ReferenceProfile: Sendable {
         }
     }
 
-    public struct CategoricalReference: Sendable {
+    package struct CategoricalReference: Sendable {
         /// K, in order.
-        public let categories: [String]
-        public let proportions: [Double]
-        public let index: [String: Int]
+        package let categories: [String]
+        package let proportions: [Double]
+        package let index: [String: Int]
 
         init(values: [String], given: [String]?) {
             categories = given ?? Array(Set(values)).sorted()
@@ -43,16 +43,16 @@ public struct ReferenceProfile: Sendable {
     }
 
     /// One per strategy feature, in order.
-    public let features: [Sample]
+    package let features: [Sample]
     /// The prediction's reference (the score for binary models with a score column).
-    public let prediction: Sample
+    package let prediction: Sample
     /// The label's reference, when the strategy has a label column.
-    public let target: Sample?
+    package let target: Sample?
     /// Whether prediction drift is measured on the score.
-    public let predictionUsesScore: Bool
-    public let rows: Int
+    package let predictionUsesScore: Bool
+    package let rows: Int
 
-    public init(strategy: Strategy, events: [Event]) {
+    package init(strategy: Strategy, events: [Event]) {
         rows = events.count
         let bins = strategy.metrics.drift.bins
         features = strategy.features.enumerated().map { f, feature in
@@ -94,7 +94,7 @@ public struct ReferenceProfile: Sendable {
     }
 
     /// The window layout for this strategy: features binned by these reference edges.
-    public func windowLayout(strategy: Strategy, capacity: Int, maxDistinct: Int = 1000) -> WindowLayout {
+    package func windowLayout(strategy: Strategy, capacity: Int, maxDistinct: Int = 1000) -> WindowLayout {
         WindowLayout(
             capacity: capacity,
             features: zip(strategy.features, features).map { feature, sample in

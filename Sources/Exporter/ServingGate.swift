@@ -14,25 +14,25 @@ import Synchronization
 /// gate.install(ExporterResponder(monitors: loaded, buildInfo: info))
 /// readiness.ready()
 /// ```
-public final class ServingGate: HTTPResponder {
+package final class ServingGate: HTTPResponder {
     private final class Installed: Sendable {
         let responder: any HTTPResponder
         init(_ responder: any HTTPResponder) { self.responder = responder }
     }
 
-    public let readiness: Readiness
+    package let readiness: Readiness
     private let installed = AtomicLazyReference<Installed>()
 
-    public init(readiness: Readiness) {
+    package init(readiness: Readiness) {
         self.readiness = readiness
     }
 
     /// Serves every request but `/-/ready` with `responder` from now on (once; later calls are ignored).
-    public func install(_ responder: any HTTPResponder) {
+    package func install(_ responder: any HTTPResponder) {
         _ = installed.storeIfNil(Installed(responder))
     }
 
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
+    package func respond(to request: HTTPRequest) -> HTTPResponse {
         let read = request.method == "GET" || request.method == "HEAD"
         if read, request.path == "/-/ready" {
             switch readiness.current {

@@ -15,8 +15,8 @@ import Storage
 ///
 /// A failed write or sync leaves the log failed: every later append throws, as the state on
 /// disk can no longer be said to follow the state in memory.
-public final class LogWriter: @unchecked Sendable {
-    public let directory: String
+package final class LogWriter: @unchecked Sendable {
+    package let directory: String
     /// The header record every segment starts with (which models, versions and layouts it holds).
     private let header: (type: UInt8, payload: [UInt8])
 
@@ -35,7 +35,7 @@ public final class LogWriter: @unchecked Sendable {
     private var syncs = 0
 
     /// Opens a new segment numbered `segment` (replacing any file of that name).
-    public init(directory: String, segment: Int, header: (type: UInt8, payload: [UInt8])) throws(FileError) {
+    package init(directory: String, segment: Int, header: (type: UInt8, payload: [UInt8])) throws(FileError) {
         self.directory = directory
         self.segment = segment
         self.header = header
@@ -52,13 +52,13 @@ public final class LogWriter: @unchecked Sendable {
         flushed.deallocate()
     }
 
-    public static func name(of segment: Int) -> String {
+    package static func name(of segment: Int) -> String {
         let digits = String(segment)
         return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
     /// The segment numbers present in `directory`, ascending.
-    public static func segments(in directory: String) -> [Int] {
+    package static func segments(in directory: String) -> [Int] {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
         var out: [Int] = []
@@ -69,7 +69,7 @@ public final class LogWriter: @unchecked Sendable {
         return out.sorted()
     }
 
-    public func path(of segment: Int) -> String { directory + "/" + Self.name(of: segment) }
+    package func path(of segment: Int) -> String { directory + "/" + Self.name(of: segment) }
 
     /// Creates the current segment file with its magic and header, durably (lock held or at init).
     private func openSegment() throws(FileError) {
@@ -91,14 +91,14 @@ public final class LogWriter: @unchecked Sendable {
     }
 
     /// How many times the log was synced: with concurrent requests, fewer than the records.
-    public var syncCount: Int {
+    package var syncCount: Int {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return syncs
     }
 
     /// Bytes in the current segment, written or pending: a snapshot is due when it grows large.
-    public var currentSegmentBytes: Int {
+    package var currentSegmentBytes: Int {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return segmentBytes
@@ -106,7 +106,7 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Appends a record and applies its change to memory, in log order; returns once the
     /// record is on disk (group commit).
-    public func append<T>(type: UInt8, payload: [UInt8], apply: () -> T) throws(FileError) -> T {
+    package func append<T>(type: UInt8, payload: [UInt8], apply: () -> T) throws(FileError) -> T {
         var record: [UInt8] = []
         record.reserveCapacity(payload.count + LogFormat.headerBytes)
         LogFormat.frame(type: type, payload: payload, into: &record)  // the checksum, outside the lock
@@ -165,7 +165,7 @@ public final class LogWriter: @unchecked Sendable {
     /// captures is exactly the state the log holds so far), then starts the next segment.
     /// Returns what `capture` returned and the new segment's number: a snapshot of that state
     /// makes every earlier segment unnecessary.
-    public func rotate<T>(_ capture: () -> T) throws(FileError) -> (T, next: Int) {
+    package func rotate<T>(_ capture: () -> T) throws(FileError) -> (T, next: Int) {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         try flushAll()
@@ -181,7 +181,7 @@ public final class LogWriter: @unchecked Sendable {
     }
 
     /// Flushes what is pending and closes the segment; later appends throw.
-    public func close() throws(FileError) {
+    package func close() throws(FileError) {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         try flushAll()
@@ -191,7 +191,7 @@ public final class LogWriter: @unchecked Sendable {
     }
 
     /// Removes the segments numbered below `segment` (a snapshot holds their state).
-    public func removeSegments(before segment: Int) throws(FileError) {
+    package func removeSegments(before segment: Int) throws(FileError) {
         for n in Self.segments(in: directory) where n < segment {
             if unlink(path(of: n)) != 0 && errno != ENOENT {
                 throw FileError(path: path(of: n), reason: String(cString: strerror(errno)))

@@ -2,7 +2,7 @@
 //
 // Why not swift-prometheus: it is a client for instrumenting code, built around long-lived
 // metric objects. An exporter of computed gauges rebuilds whole families at every change, and
-// there it falls short (see ../shared/NOTES.md, measured here): it does not escape label values
+// there it falls short (measured before this encoder was written): it does not escape label values
 // (a group value with a quote breaks the scrape), its output order follows dictionary order
 // (not deterministic between runs, so golden tests and diffs are useless), and registering many
 // label sets of one family slows quadratically (6.3 s for 20k series). This encoder is small,
@@ -12,99 +12,116 @@
 import TextFormat
 
 /// A metric type as it appears on the `# TYPE` line.
-public enum ExpositionType: String, Sendable {
+package enum ExpositionType: String, Sendable {
     case gauge, counter, histogram, untyped
 }
 
 /// One sample line: `name{labels} value`. `suffix` is appended to the family name
 /// (`_bucket`, `_sum`, `_count` for histograms, empty otherwise).
-public struct Sample: Sendable, Equatable {
-    public var suffix: String
-    public var labels: [(String, String)]
-    public var value: Double
+package struct Sample: Sendable, Equatable {
+    package var suffix: String
+    package var labels: [(String, String)]
+    package var value: Double
+    /// An example observation behind the value (OpenMetrics only; the text format leaves it out).
+    package var exemplar: Exemplar?
 
-    public init(suffix: String = "", labels: [(String, String)] = [], value: Double) {
+    package init(suffix: String = "", labels: [(String, String)] = [], value: Double, exemplar: Exemplar? = nil) {
         self.suffix = suffix
         self.labels = labels
         self.value = value
+        self.exemplar = exemplar
     }
 
-    public static func == (a: Sample, b: Sample) -> Bool {
-        a.suffix == b.suffix && a.value == b.value && a.labels.count == b.labels.count
-            && zip(a.labels, b.labels).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    package static func == (a: Sample, b: Sample) -> Bool {
+        a.suffix == b.suffix && a.value == b.value && sameLabels(a.labels, b.labels) && a.exemplar == b.exemplar
     }
 }
 
-/// A metric family with its samples.
-public struct Family: Sendable, Equatable {
-    public var name: String
-    public var help: String
-    public var type: ExpositionType
-    public var samples: [Sample]
+func sameLabels(_ a: [(String, String)], _ b: [(String, String)]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+}
 
-    public init(name: String, help: String, type: ExpositionType, samples: [Sample] = []) {
+/// A metric family with its samples.
+package struct Family: Sendable, Equatable {
+    package var name: String
+    package var help: String
+    package var type: ExpositionType
+    package var samples: [Sample]
+    /// Unix time the family's series started counting (counters and histograms): OpenMetrics'
+    /// `_created` samples. nil: none are written.
+    package var created: Double?
+
+    package init(name: String, help: String, type: ExpositionType, samples: [Sample] = [], created: Double? = nil) {
         self.name = name
         self.help = help
         self.type = type
         self.samples = samples
+        self.created = created
     }
 }
 
 /// A family whose sample lines are already rendered: what a scrape caches per model while the
 /// model's window does not change (bench/run, item 4), then merges with the other models'
 /// families of the same name under one HELP/TYPE header.
-public struct RenderedFamily: Sendable {
-    public var name: String
-    public var help: String
-    public var type: ExpositionType
+package struct RenderedFamily: Sendable {
+    package var name: String
+    package var help: String
+    package var type: ExpositionType
     /// The sample lines, each ending with a newline; empty when the family has no samples.
-    public var lines: [UInt8]
+    package var lines: [UInt8]
+    /// The OpenMetrics sample lines when they differ from `lines` (`_created`, exemplars).
+    package var openMetricsLines: [UInt8]?
 
-    public init(_ family: Family) {
+    package init(_ family: Family) {
         name = family.name
         help = family.help
         type = family.type
         lines = []
         Exposition.renderSamples(family, into: &lines)
+        openMetricsLines = OpenMetrics.differingSamples(family)
     }
 }
 
-public enum Exposition {
+package enum Exposition {
     /// The Content-Type of this format.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// Renders families sorted by name; families with no samples are left out. Families of the
     /// same name (e.g. one per model) are merged under one HELP/TYPE header, in the given order.
-    public static func render(_ families: [Family]) -> [UInt8] {
+    package static func render(_ families: [Family]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(families.reduce(0) { $0 + 64 + $1.samples.count * 96 })
         render(families, into: &out)
         return out
     }
 
-    public static func render(_ families: [Family], into out: inout [UInt8]) {
+    package static func render(_ families: [Family], into out: inout [UInt8]) {
         render(rendered: families.map(RenderedFamily.init), into: &out)
     }
 
     /// The same exposition from families whose samples are already rendered.
-    public static func render(rendered families: [RenderedFamily]) -> [UInt8] {
+    package static func render(rendered families: [RenderedFamily]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(families.reduce(0) { $0 + 128 + $1.lines.count })
         render(rendered: families, into: &out)
         return out
     }
 
-    public static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
+    /// Indices of the families with samples, grouped by name, groups sorted by name.
+    static func groupedByName(_ families: [RenderedFamily]) -> [[Int]] {
         var order: [String] = []
         var byName: [String: [Int]] = [:]
         for (k, f) in families.enumerated() where !f.lines.isEmpty {
             if byName[f.name] == nil { order.append(f.name) }
             byName[f.name, default: []].append(k)
         }
-        order.sort()
-        for name in order {
-            let group = byName[name]!
+        return order.sorted().map { byName[$0]! }
+    }
+
+    package static func render(rendered families: [RenderedFamily], into out: inout [UInt8]) {
+        for group in groupedByName(families) {
             let first = families[group[0]]
+            let name = first.name
             append("# HELP ", &out)
             append(name, &out)
             out.append(0x20)
@@ -120,7 +137,7 @@ public enum Exposition {
     }
 
     /// A family's sample lines: `name{labels} value` and a newline each.
-    public static func renderSamples(_ f: Family, into out: inout [UInt8]) {
+    package static func renderSamples(_ f: Family, into out: inout [UInt8]) {
         for s in f.samples {
             append(f.name, &out)
             append(s.suffix, &out)
@@ -142,7 +159,7 @@ public enum Exposition {
     }
 
     /// A sample value as Prometheus clients spell it (`NumberText.shortest`).
-    public static func formatValue(_ v: Double) -> String { NumberText.shortest(v) }
+    package static func formatValue(_ v: Double) -> String { NumberText.shortest(v) }
 
     @inline(__always)
     static func append(_ s: String, _ out: inout [UInt8]) {

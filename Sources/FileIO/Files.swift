@@ -8,30 +8,43 @@ import Darwin
 // system call's result checked and errno turned into a described error (swift-nio's
 // `System.swift`, SwiftPM's `Basics`).
 
-/// A file-system failure, with the path and the system's reason (`No such file or directory`).
-public struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var path: String
-    public var reason: String
+/// A file-system failure, with the path and the system's reason. Failures of `Files` name what
+/// could not be done, in the one form every command uses:
+/// `cannot read today.csv: no such file or directory`.
+package struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
+    package var path: String
+    package var reason: String
+    /// What could not be done to `path` (`read`, `write`, `create`, `move`, `sync`); nil when
+    /// the reason says it all (`path: reason`).
+    package var operation: String?
 
-    public init(path: String, reason: String) {
+    package init(path: String, reason: String, operation: String? = nil) {
         self.path = path
         self.reason = reason
+        self.operation = operation
     }
 
-    public var description: String { "\(path): \(reason)" }
+    package var description: String {
+        guard let operation else { return "\(path): \(reason)" }
+        return "cannot \(operation) \(path): \(reason)"
+    }
 
-    /// The failure of the last system call, from errno.
-    static func last(_ path: String) -> FileError { FileError(path: path, reason: String(cString: strerror(errno))) }
+    /// The failure of the last system call, from errno, its reason in lower case
+    /// (`no such file or directory`).
+    package static func last(_ path: String, _ operation: String) -> FileError {
+        let text = String(cString: strerror(errno))
+        return FileError(path: path, reason: text.prefix(1).lowercased() + text.dropFirst(), operation: operation)
+    }
 }
 
 /// The file operations the product needs.
-public enum Files {
+package enum Files {
     /// The whole file.
-    public static func read(_ path: String) throws(FileError) -> [UInt8] {
+    package static func read(_ path: String) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .last(path) }
+        guard fd >= 0 else { throw .last(path, "read") }
         let out = try readAll(fd, path: path)
-        guard close(fd) == 0 else { throw .last(path) }
+        guard close(fd) == 0 else { throw .last(path, "read") }
         return out
     }
 
@@ -44,7 +57,7 @@ public enum Files {
             let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                let error = FileError.last(path)
+                let error = FileError.last(path, "read")
                 close(fd)
                 throw error
             }
@@ -55,14 +68,14 @@ public enum Files {
     }
 
     /// The whole file as UTF-8 text.
-    public static func readText(_ path: String) throws(FileError) -> String {
+    package static func readText(_ path: String) throws(FileError) -> String {
         let bytes = try read(path)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw FileError(path: path, reason: "not valid UTF-8") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw FileError(path: path, reason: "not valid UTF-8", operation: "read") }
         return text
     }
 
     /// Writes everything to standard output (fd 1), retrying short writes.
-    public static func writeStandardOutput(_ bytes: [UInt8]) throws(FileError) {
+    package static func writeStandardOutput(_ bytes: [UInt8]) throws(FileError) {
         try writeAll(bytes, to: 1, path: "standard output")
     }
 
@@ -70,25 +83,25 @@ public enum Files {
     /// fsync'd, renamed over `path`, then the folder fsync'd so the rename itself survives a
     /// crash. A reader (node_exporter's textfile collector, a restart) sees the old file or the
     /// new one, never half of one.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
         let tmp = path + ".tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .last(tmp) }
+        guard fd >= 0 else { throw .last(path, "write") }  // the file asked for, not its temporary name
         do throws(FileError) {
             try writeAll(bytes, to: fd, path: tmp)
-            guard fsync(fd) == 0 else { throw FileError.last(tmp) }
+            guard fsync(fd) == 0 else { throw FileError.last(tmp, "write") }
         } catch {
             close(fd)
             unlink(tmp)
             throw error
         }
         guard close(fd) == 0 else {
-            let error = FileError.last(tmp)
+            let error = FileError.last(tmp, "write")
             unlink(tmp)
             throw error
         }
         guard rename(tmp, path) == 0 else {
-            let error = FileError.last(path)
+            let error = FileError.last(path, "write")
             unlink(tmp)
             throw error
         }
@@ -96,39 +109,39 @@ public enum Files {
     }
 
     /// Renames `from` to `to` (same file system), then makes the rename durable.
-    public static func move(_ from: String, to: String) throws(FileError) {
-        guard rename(from, to) == 0 else { throw .last(from) }
+    package static func move(_ from: String, to: String) throws(FileError) {
+        guard rename(from, to) == 0 else { throw .last(from, "move") }
         try syncFolder(of: to)
     }
 
     /// Creates `path` and any missing parent folders (`mkdir -p`).
-    public static func createFolders(_ path: String) throws(FileError) {
+    package static func createFolders(_ path: String) throws(FileError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
             prefix += part
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw .last(prefix) }
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw .last(prefix, "create") }
             prefix += "/"
         }
         var st = stat()
-        guard stat(path, &st) == 0 else { throw .last(path) }
-        guard st.st_mode & S_IFMT == S_IFDIR else { throw FileError(path: path, reason: "not a folder") }
+        guard stat(path, &st) == 0 else { throw .last(path, "create") }
+        guard st.st_mode & S_IFMT == S_IFDIR else { throw FileError(path: path, reason: "not a folder", operation: "create") }
     }
 
     /// The folder part of a path (`a/b/c.txt` → `a/b`; `c.txt` → `.`).
-    public static func folder(of path: String) -> String {
+    package static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Writes all of `bytes` to an open descriptor, retrying short writes (the write-ahead log
     /// appends this way; `path` names the file in errors).
-    public static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileError) {
+    package static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileError) {
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .last(path)
+                throw .last(path, "write")
             }
             written += n
         }
@@ -137,14 +150,14 @@ public enum Files {
     private static func syncFolder(of path: String) throws(FileError) { try syncFolder(folder(of: path)) }
 
     /// Makes a folder's entries durable: a file created, renamed or removed in it survives a crash.
-    public static func syncFolder(_ folder: String) throws(FileError) {
+    package static func syncFolder(_ folder: String) throws(FileError) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .last(folder) }
+        guard fd >= 0 else { throw .last(folder, "sync") }
         guard fsync(fd) == 0 else {
-            let error = FileError.last(folder)
+            let error = FileError.last(folder, "sync")
             close(fd)
             throw error
         }
-        guard close(fd) == 0 else { throw .last(folder) }
+        guard close(fd) == 0 else { throw .last(folder, "sync") }
     }
 }

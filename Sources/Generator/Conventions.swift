@@ -10,11 +10,8 @@ enum Names {
     static let job = "model_exporter"
     /// The metric `up` that Prometheus itself writes for every scrape target.
     static let up = "up"
-    /// Team of alerts no objective claims (STRATEGY.md).
+    /// Team of alerts no objective claims (the strategy format).
     static let defaultTeam = "default"
-    /// The default window of every recorded rate (recording rules cannot use
-    /// `$__rate_interval`); `RuleWindows.rate` (`generate --rules.rate-window`) changes it.
-    static let defaultRateWindow = "5m"
 
     // MARK: Alert labels beyond those kept from the expression
 
@@ -57,6 +54,7 @@ enum Names {
     static let exporterDownAlert = "ModelExporterDown"
     static func noEventsAlert(_ model: String) -> String { camel(model) + "NoEvents" }
     static func labelLagAlert(_ model: String) -> String { camel(model) + "LabelLag" }
+    static func conceptDriftAlert(_ model: String) -> String { camel(model) + "ConceptDrift" }
 
     /// `credit-risk` → `CreditRisk`, `animals_multiclass` → `AnimalsMulticlass`.
     static func camel(_ name: String) -> String {

@@ -67,7 +67,7 @@ struct DashboardModel: Sendable, Equatable {
 
 enum DashboardBuilder {
     enum Section: CaseIterable {
-        case dataQuality, drift, quality, fairness, serving
+        case dataQuality, drift, quality, fairness, serving, resources
 
         var title: String {
             switch self {
@@ -76,6 +76,7 @@ enum DashboardBuilder {
             case .quality: "Model quality"
             case .fairness: "Fairness"
             case .serving: "Serving"
+            case .resources: "Serving resources"
             }
         }
 
@@ -85,7 +86,8 @@ enum DashboardBuilder {
             case .drift: self = .drift
             case .quality: self = .quality
             case .fairness: self = .fairness
-            case .latency, .resources: self = .serving
+            case .latency: self = .serving
+            case .resources: self = .resources
             }
         }
     }
@@ -202,6 +204,9 @@ enum DashboardBuilder {
             } else if let t = a.above {
                 steps = [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .number(t), color: color)]
                 condition = "above \(t.text)"
+            } else if a.signal == .resource(.modelServerDown) {
+                steps = [ThresholdStep(value: nil, color: color), ThresholdStep(value: .int(1), color: "green")]
+                condition = "0 (no process running)"
             } else {
                 steps = [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: color)]
                 condition = "1 (drifted)"
@@ -226,6 +231,8 @@ enum DashboardBuilder {
         let w = windows.rate
         var out: [DashboardPanel] = []
         switch sec {
+        case .resources:
+            out = resourcePanels(s, windows)
         case .dataQuality:
             for dq in m.dataQuality {
                 switch dq {
@@ -252,6 +259,13 @@ enum DashboardBuilder {
                 if drifting.contains(where: { $0.drift.contains(where: \.isPValueMethod) }) {
                     out.append(series(Catalog.featureDriftPValue, title: "Feature drift p-value"))
                 }
+            }
+            if m.conceptDrift != nil {
+                var detections = series(Catalog.conceptDriftDetections, title: "Concept-drift detections")
+                detections.description += " Alert \(Names.conceptDriftAlert(s.model.name)) fires for \(w) after each new detection."
+                detections.key = .conceptDrift
+                out.append(detections)
+                out.append(series(Catalog.conceptDriftWindowEvents, title: "Detector window (ADWIN width)"))
             }
             out += driftPanels(name: "Prediction", methods: m.drift.prediction, record: Names.predictionDrifted,
                                score: Catalog.predictionDriftScore, pValue: Catalog.predictionDriftPValue)
@@ -313,6 +327,16 @@ enum DashboardBuilder {
                     unit: rateUnit(Catalog.labels),
                     targets: [DashboardTarget(expr: PromQL.selector(Names.labelsRate(w), scope), legend: legend([]))],
                     key: .labelsRate))
+                out.append(series(Catalog.windowLabelCoverage, title: "Label coverage of the window"))
+                let delay = PromQL.selector(Catalog.seriesNames(of: Catalog.labelDelay)[0], scope)
+                let sumRate = "sum by (\(PromQL.bucketLabel)) (rate(\(delay)[$__rate_interval]))"
+                out.append(DashboardPanel(
+                    kind: .timeseries, title: "Label delay quantiles",
+                    description: "\(Catalog.labelDelay.help) Median and 90th percentile of the labels that arrived in each interval.",
+                    unit: Catalog.labelDelay.unit,
+                    targets: ["0.5", "0.9"].map { q in
+                        DashboardTarget(expr: "histogram_quantile(\(q), \(sumRate))", legend: "p\(q.dropFirst(2))\(q.count == 3 ? "0" : "")")
+                    }))
             }
             if s.metrics.latency != nil {
                 let qs = RulePlanner.latencyQuantiles(s)

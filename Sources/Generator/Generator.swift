@@ -9,44 +9,44 @@ import FileIO
 import Strategy
 
 /// One generated file.
-public struct GeneratedFile: Sendable, Equatable {
+package struct GeneratedFile: Sendable, Equatable {
     /// Relative to the output directory, e.g. `prometheus/rules/credit-risk.rules.yml`.
-    public var path: String
-    public var contents: String
+    package var path: String
+    package var contents: String
 
-    public init(path: String, contents: String) {
+    package init(path: String, contents: String) {
         self.path = path
         self.contents = contents
     }
 }
 
 /// Deployment details the strategy does not hold.
-public struct GeneratorOptions: Sendable {
+package struct GeneratorOptions: Sendable {
     /// Generator version, named in every file's header.
-    public var version: String
+    package var version: String
     /// Scrape targets of the exporter (`prometheus.yml`).
-    public var exporterTargets: [String] = ["localhost:9744"]
-    public var alertmanagerTargets: [String] = ["localhost:9093"]
+    package var exporterTargets: [String] = ["localhost:9744"]
+    package var alertmanagerTargets: [String] = ["localhost:9093"]
     /// Base of the `dashboard_url` annotations.
-    public var grafanaURL: String = "http://localhost:3000"
+    package var grafanaURL: String = "http://localhost:3000"
     /// Team → webhook URL of its receiver; default `http://127.0.0.1:5001/<team>`.
-    public var webhookURLs: [String: String] = [:]
+    package var webhookURLs: [String: String] = [:]
     /// Also write `kubernetes/<model>.prometheusrule.yml` (monitoring.coreos.com/v1).
-    public var prometheusRule: Bool = false
-    public var scrapeInterval: String = "15s"
-    public var evaluationInterval: String = "15s"
+    package var prometheusRule: Bool = false
+    package var scrapeInterval: String = "15s"
+    package var evaluationInterval: String = "15s"
     /// The Prometheus the provisioned Grafana data source points at.
-    public var prometheusURL: String = "http://localhost:9090"
+    package var prometheusURL: String = "http://localhost:9090"
     /// The rate window and the built-in guards' timing (defaults for a 15 s scrape).
-    public var windows: RuleWindows = .standard
+    package var windows: RuleWindows = .standard
     /// Alertmanager group_wait / group_interval / repeat_interval for every route, where set.
-    public var alertmanagerTiming = AlertmanagerTiming()
+    package var alertmanagerTiming = AlertmanagerTiming()
     /// Also write each model's fleet rules and their tests (FleetRules.swift).
-    public var fleet = false
+    package var fleet = false
     /// Ranges of the fleet's drift variants over the per-bin counters (`1d`).
-    public var fleetRanges: [String] = []
+    package var fleetRanges: [String] = []
 
-    public init(
+    package init(
         version: String, exporterTargets: [String] = ["localhost:9744"], alertmanagerTargets: [String] = ["localhost:9093"],
         grafanaURL: String = "http://localhost:3000", webhookURLs: [String: String] = [:], prometheusRule: Bool = false,
         scrapeInterval: String = "15s", evaluationInterval: String = "15s", prometheusURL: String = "http://localhost:9090"
@@ -63,17 +63,17 @@ public struct GeneratorOptions: Sendable {
     }
 }
 
-public enum GeneratorError: Error, CustomStringConvertible {
+package enum GeneratorError: Error, CustomStringConvertible {
     case write(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
-        case .write(let path, let reason): "\(path): cannot write: \(reason)"
+        case .write(let path, let reason): "cannot write \(path): \(reason)"
         }
     }
 }
 
-public enum Generator {
+package enum Generator {
     /// Every file for these strategies, in a fixed order. Pure and deterministic: the same
     /// input gives the same bytes. Several strategies share `prometheus.yml`,
     /// `alertmanager.yml`, the exporter's rule file and the Grafana provisioning; their model
@@ -83,7 +83,7 @@ public enum Generator {
     /// let files = Generator.generate([strategy], options: GeneratorOptions(version: "0.1.0"))
     /// try Generator.write(files, to: "out")
     /// ```
-    public static func generate(_ strategies: [Strategy], options: GeneratorOptions) -> [GeneratedFile] {
+    package static func generate(_ strategies: [Strategy], options: GeneratorOptions) -> [GeneratedFile] {
         let sorted = strategies.sorted { $0.model.name < $1.model.name }
         precondition(Set(sorted.map(\.model.name)).count == sorted.count, "generate: two strategies name the same model")
         let allSources = sorted.map(\.sourcePath)
@@ -145,7 +145,7 @@ public enum Generator {
 
     /// Writes each file under `directory` (created with its folders), atomically per file
     /// (`Files.writeAtomically`: a temporary file beside the target, fsync, rename).
-    public static func write(_ files: [GeneratedFile], to directory: String) throws(GeneratorError) {
+    package static func write(_ files: [GeneratedFile], to directory: String) throws(GeneratorError) {
         for f in files {
             let target = directory + "/" + f.path
             do throws(FileError) {

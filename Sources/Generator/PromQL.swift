@@ -100,7 +100,7 @@ enum PromQL {
     }
 
     /// 1 per method when the method's threshold is crossed: p-value methods below it, distance
-    /// methods at or above it (STRATEGY.md), else 0.
+    /// methods at or above it (the strategy format), else 0.
     static func drifted(
         methods: [DriftMethod], score: MetricFamily, pValue: MetricFamily, thresholds: DriftSpec, _ scope: Scope
     ) -> String {

@@ -99,4 +99,5 @@ enum PanelKey: Sendable, Hashable {
     case predictionsRate
     case labelsRate
     case exporterUp
+    case conceptDrift
 }

@@ -33,7 +33,8 @@ struct RulePlanner {
             ("fairness", [.fairness]), ("serving", [.latency, .resources]),
         ]
         for (concern, groups) in concerns {
-            let alerts = s.alerts.filter { groups.contains($0.signal.group) }.map(alertRule)
+            var alerts = s.alerts.filter { groups.contains($0.signal.group) }.map(alertRule)
+            if concern == "drift", let rule = conceptDriftAlert() { alerts.append(rule) }
             if !alerts.isEmpty { result.append(RuleGroup(name: Names.group(s.model.name, concern), rules: alerts.map(Rule.alert))) }
         }
         return result
@@ -138,6 +139,7 @@ struct RulePlanner {
                                      methods: s.metrics.drift.target,
                                      score: Catalog.targetDriftScore, pValue: Catalog.targetDriftPValue))
         }
+        rules += resourceRecordingRules(rateEvalTime: rateEvalTime, interval: i) { counter($0, perSecond: $1, extra: $2) }
         return rules
     }
 
@@ -228,12 +230,53 @@ struct RulePlanner {
                     ],
                     evals: [AlertEval(time: quiet, firing: []), AlertEval(time: active + lagFor - step, firing: []),
                             AlertEval(time: active + lagFor, firing: [FiringInstance(labels: modelLabels, value: 0)])],
-                    interval: i)]))
+                    interval: i),
+                    // Events that carry their labels count them as they arrive: no lag.
+                    AlertScenario(
+                        name: "\(Names.labelLagAlert(model)): labels inline in the events grow with the predictions",
+                        series: [
+                            InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x\(ceilDiv(lag + lagFor, i) + 15)"),
+                            InputSeries(name: Catalog.labels.name, labels: modelLabels, values: "0+60x\(ceilDiv(lag + lagFor, i) + 15)"),
+                        ],
+                        evals: [AlertEval(time: active + lagFor, firing: [])],
+                        interval: i)]))
         }
         return alerts
     }
 
     private func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+
+    /// `<Model>ConceptDrift`: a streaming detector reported drift within the rate window. One
+    /// instance per detector and stream; it resolves once the detection leaves the window.
+    func conceptDriftAlert() -> AlertRule? {
+        guard let spec = s.metrics.conceptDrift, let first = spec.pairs(task: s.model.task).first else { return nil }
+        let model = s.model.name
+        let w = windows.rate
+        let rateMs = windows.rateMilliseconds
+        let by = PromQL.labelList(PromQL.modelLabels + [Label.detector, Label.stream])
+        let detections = PromQL.selector(Catalog.conceptDriftDetections.name, scope)
+        let i = RuleWindows.sampleInterval(rateMs)
+        let out = modelLabels + [LabelPair(name: Label.detector, value: first.detector.rawValue),
+                                 LabelPair(name: Label.stream, value: first.stream.rawValue)]
+        let jump = 10 * i
+        return AlertRule(
+            name: Names.conceptDriftAlert(model),
+            expr: "sum by \(by) (increase(\(detections)[\(w)])) > 0",
+            forText: "0s", forMilliseconds: 0,
+            labels: ruleLabels(severity: .warning, team: team(for: .drift), group: SignalGroup.drift.rawValue),
+            annotations: annotations(
+                summary: Template(literal: "A concept-drift detector reported a change for model \(model)."),
+                description: Template([.text("Detector "), .label(Label.detector), .text(" on the "), .label(Label.stream),
+                                       .text(" stream of model "), .label(Label.model), .text(" "), .label(Label.modelVersion),
+                                       .text(" reported a change in the last \(Spoken.duration(rateMs, article: false)): the relation between inputs and outcomes, or the model's outputs, have shifted.")]),
+                runbook: nil, panel: .conceptDrift),
+            scenarios: [AlertScenario(
+                name: "\(Names.conceptDriftAlert(model)): \(first.detector.rawValue) reports drift on \(first.stream.rawValue), then nothing for \(w)",
+                series: [InputSeries(name: Catalog.conceptDriftDetections.name, labels: out, values: "0x9 1x\(ceilDiv(rateMs, i) + 15)")],
+                evals: [AlertEval(time: jump - i, firing: []), AlertEval(time: jump, firing: [FiringInstance(labels: out, value: 1)]),
+                        AlertEval(time: jump + rateMs + 2 * i, firing: [])],
+                interval: i)])
+    }
 
     /// `ModelExporterDown`: the scrape of the exporter fails. One rule for the exporter, shared
     /// by every model it serves.
@@ -326,6 +369,12 @@ struct RulePlanner {
         switch a.signal {
         case .drift, .predictionDrift, .targetDrift:
             return driftAlert(a, q, labels: labels, forMs: forMs)
+        case .resource(.modelServerDown):
+            let description = Template([.text("No process of the model server of model "), .label(Label.model), .text(" "),
+                                        .label(Label.modelVersion), .text(" has been running for \(a.forDuration).")])
+            let summary = Template(literal: a.summary ?? "The model server of \(s.model.name) is down.")
+            return serverDownAlert(a, labels: labels, annotations: annotations(summary: summary, description: description, runbook: a.runbookURL, panel: .alert(a.name)),
+                                   forMs: forMs, step: evaluationStep)
         default:
             break
         }
@@ -422,6 +471,8 @@ struct RulePlanner {
             return (Names.latencyQuantile(q, windows.rate), modelLabels)
         case .rejectedEventsRatio:
             return (Names.rejectedRatio(windows.rate), modelLabels)
+        case .resource(let r):
+            return resourceInput(r)
         case .drift, .predictionDrift, .targetDrift:
             preconditionFailure("drift signals have no threshold input")
         }

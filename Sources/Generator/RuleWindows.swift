@@ -8,28 +8,28 @@ import Strategy
 // scenario derives from these values, so the generated tests keep proving the rules.
 
 /// Windows and `for` durations of the generated rules that are not in the strategy.
-public struct RuleWindows: Sendable, Equatable {
+package struct RuleWindows: Sendable, Equatable {
     /// Range of every recorded rate (`rate(x[5m])`), and part of its name (`…:rate5m`).
-    public var rate: String = "5m"
+    package var rate: String = "5m"
     /// How long the recorded prediction rate must stay 0 before `<Model>NoEvents` fires.
-    public var noEventsFor: String = "5m"
+    package var noEventsFor: String = "5m"
     /// `<Model>LabelLag` looks for labels over this range (`increase(model_labels_total[1h])`).
-    public var labelLag: String = "1h"
+    package var labelLag: String = "1h"
     /// How long no label may arrive (while predictions flow) before `<Model>LabelLag` fires.
-    public var labelLagFor: String = "5m"
+    package var labelLagFor: String = "5m"
 
-    public init(rate: String = "5m", noEventsFor: String = "5m", labelLag: String = "1h", labelLagFor: String = "5m") {
+    package init(rate: String = "5m", noEventsFor: String = "5m", labelLag: String = "1h", labelLagFor: String = "5m") {
         self.rate = rate
         self.noEventsFor = noEventsFor
         self.labelLag = labelLag
         self.labelLagFor = labelLagFor
     }
 
-    public static let standard = RuleWindows()
+    package static let standard = RuleWindows()
 
     /// Problems with these durations, for the command line (empty when they are usable).
     /// `scrapeInterval` is the one written to prometheus.yml: a rate needs two samples.
-    public func problems(scrapeInterval: String) -> [String] {
+    package func problems(scrapeInterval: String) -> [String] {
         var out: [String] = []
         for (flag, value) in [("--rules.rate-window", rate), ("--rules.no-events-for", noEventsFor),
                               ("--rules.label-lag-window", labelLag), ("--rules.label-lag-for", labelLagFor)] {
@@ -57,18 +57,18 @@ public struct RuleWindows: Sendable, Equatable {
 
 /// Alertmanager timing for every route, overriding the per-severity defaults
 /// (critical 10s / 1m / 1h, warning 30s / 5m / 4h, info 1m / 15m / 24h) where set.
-public struct AlertmanagerTiming: Sendable, Equatable {
-    public var groupWait: String?
-    public var groupInterval: String?
-    public var repeatInterval: String?
+package struct AlertmanagerTiming: Sendable, Equatable {
+    package var groupWait: String?
+    package var groupInterval: String?
+    package var repeatInterval: String?
 
-    public init(groupWait: String? = nil, groupInterval: String? = nil, repeatInterval: String? = nil) {
+    package init(groupWait: String? = nil, groupInterval: String? = nil, repeatInterval: String? = nil) {
         self.groupWait = groupWait
         self.groupInterval = groupInterval
         self.repeatInterval = repeatInterval
     }
 
-    public func problems() -> [String] {
+    package func problems() -> [String] {
         var out: [String] = []
         for (flag, value) in [("--alertmanager.group-wait", groupWait), ("--alertmanager.group-interval", groupInterval),
                               ("--alertmanager.repeat-interval", repeatInterval)] {

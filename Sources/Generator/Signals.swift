@@ -1,4 +1,4 @@
-// What each alert signal of STRATEGY.md reads, in one place, so that an alert and the
+// What each alert signal of the strategy format reads, in one place, so that an alert and the
 // dashboard panel showing it query exactly the same series.
 
 import Strategy
@@ -64,6 +64,8 @@ enum Signals {
             return SignalQuery(expr: PromQL.selector(Names.rejectedRatio(windows.rate), scope), unit: "percentunit", labels: [],
                                title: "Rejected-event ratio",
                                help: "Share of incoming events rejected (rejected over rejected plus accepted), over \(windows.rate).")
+        case .resource(let r):
+            return resourceQuery(r, scope, windows)
         }
     }
 

@@ -47,7 +47,7 @@ extension HTTPResponse {
     /// ```swift
     /// return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: text).compressed(for: request)
     /// ```
-    public func compressed(for request: HTTPRequest) -> HTTPResponse {
+    package func compressed(for request: HTTPRequest) -> HTTPResponse {
         let varying = adding("Vary", "Accept-Encoding")
         guard body.count >= 1024, header("Content-Encoding") == nil,
               Gzip.accepted(by: request.header("Accept-Encoding")),

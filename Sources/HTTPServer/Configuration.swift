@@ -1,17 +1,17 @@
 /// A server certificate and its private key, as PEM text (not paths), and what
 /// is asked of clients' certificates.
-public struct TLSConfig: Sendable, Equatable {
+package struct TLSConfig: Sendable, Equatable {
     /// The certificate chain, PEM, leaf first.
-    public var certificatePEM: String
+    package var certificatePEM: String
     /// The private key, PEM, unencrypted.
-    public var privateKeyPEM: String
+    package var privateKeyPEM: String
     /// What a client must show, with Go's names (exporter toolkit's `client_auth_type`).
-    public var clientAuth: ClientAuth
+    package var clientAuth: ClientAuth
     /// The certificate authorities client certificates are asked for and checked
     /// against, PEM (`client_ca_file`). Required unless `clientAuth` is `.noClientCert`.
-    public var clientCAPEM: String?
+    package var clientCAPEM: String?
 
-    public init(
+    package init(
         certificatePEM: String, privateKeyPEM: String, clientAuth: ClientAuth = .noClientCert, clientCAPEM: String? = nil
     ) {
         self.certificatePEM = certificatePEM
@@ -24,7 +24,7 @@ public struct TLSConfig: Sendable, Equatable {
     ///
     /// A request whose certificate falls short is answered 403 before its body is read
     /// (libmicrohttpd's TLS asks for a certificate but leaves the decision to the server).
-    public enum ClientAuth: String, Sendable, CaseIterable {
+    package enum ClientAuth: String, Sendable, CaseIterable {
         /// No certificate is asked for.
         case noClientCert = "NoClientCert"
         /// A certificate is asked for; none, or any, is accepted.
@@ -41,17 +41,17 @@ public struct TLSConfig: Sendable, Equatable {
 /// Who may do what, once basic auth has said who they are: readers may `GET` and
 /// `HEAD` (scrape, health, landing page); writers may also send any other method
 /// (`POST` events and labels). A user in neither set gets 403 for everything.
-public struct Authorization: Sendable, Equatable {
-    public var readers: Set<String>
-    public var writers: Set<String>
+package struct Authorization: Sendable, Equatable {
+    package var readers: Set<String>
+    package var writers: Set<String>
 
-    public init(readers: Set<String> = [], writers: Set<String> = []) {
+    package init(readers: Set<String> = [], writers: Set<String> = []) {
         self.readers = readers
         self.writers = writers
     }
 
     /// Whether `user` may send `method`.
-    public func permits(_ user: String, method: String) -> Bool {
+    package func permits(_ user: String, method: String) -> Bool {
         if writers.contains(user) { return true }
         return readers.contains(user) && (method == "GET" || method == "HEAD")
     }
@@ -64,37 +64,37 @@ public struct Authorization: Sendable, Equatable {
 /// var configuration = HTTPServerConfiguration(host: host, port: port)
 /// configuration.basicAuthUsers = ["prometheus": "$2b$10$…"]
 /// ```
-public struct HTTPServerConfiguration: Sendable {
+package struct HTTPServerConfiguration: Sendable {
     /// A numeric address or a host name. `"::"` listens on every IPv6 and IPv4
     /// address (dual stack), `"0.0.0.0"` on every IPv4 one.
-    public var host: String = "0.0.0.0"
+    package var host: String = "0.0.0.0"
     /// The TCP port; 0 picks a free one (read it back from ``HTTPServer/boundPort``).
-    public var port: UInt16
+    package var port: UInt16
     /// Threads in libmicrohttpd's pool; each serves many connections.
-    public var threads: Int = 4
+    package var threads: Int = 4
     /// Larger request bodies get a 413 with a JSON error body; they are never buffered.
-    public var maxBodyBytes: Int = 64 << 20
+    package var maxBodyBytes: Int = 64 << 20
     /// A connection that sends and receives nothing for this long is closed
     /// (libmicrohttpd's inactivity timeout, whole seconds).
-    public var idleTimeoutSeconds: Int = 30
+    package var idleTimeoutSeconds: Int = 30
     /// The request line and headers must be in within this many seconds of the accept (on a
     /// kept-alive connection: of the previous answer plus the idle timeout); past it the
     /// connection is closed without an answer.
-    public var readHeaderTimeout: Double = 10
+    package var readHeaderTimeout: Double = 10
     /// The whole request, body included, must be in within this many seconds.
-    public var readTimeout: Double = 60
+    package var readTimeout: Double = 60
     /// Past this many open connections a new one is closed at accept, not queued.
-    public var maxConnections: Int = 512
+    package var maxConnections: Int = 512
     /// Past this many open connections from one address a new one from there is closed at accept.
-    public var maxConnectionsPerIP: Int = 64
+    package var maxConnectionsPerIP: Int = 64
     /// Serve HTTPS with this certificate and key; `nil` serves plain HTTP.
-    public var tls: TLSConfig?
+    package var tls: TLSConfig?
     /// User name → bcrypt hash (`$2a$`, `$2b$` or `$2y$`). Empty: no authentication.
-    public var basicAuthUsers: [String: String] = [:]
+    package var basicAuthUsers: [String: String] = [:]
     /// Who may read and who may write; `nil`: every user in ``basicAuthUsers`` may do anything.
-    public var authorization: Authorization?
+    package var authorization: Authorization?
 
-    public init(
+    package init(
         host: String = "0.0.0.0",
         port: UInt16,
         threads: Int = 4,
@@ -122,7 +122,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// - `"[::1]:9188"` → `("::1", 9188)`: IPv6 literals need brackets.
     ///
     /// Throws ``HTTPServerError/invalidListenAddress(_:reason:)`` for anything else.
-    public static func parseListenAddress(_ address: String) throws(HTTPServerError) -> (host: String, port: UInt16) {
+    package static func parseListenAddress(_ address: String) throws(HTTPServerError) -> (host: String, port: UInt16) {
         func fail(_ reason: String) -> HTTPServerError {
             .invalidListenAddress(address, reason: reason)
         }
@@ -153,7 +153,7 @@ public struct HTTPServerConfiguration: Sendable {
 }
 
 /// Why a server could not be made, started or configured.
-public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
+package enum HTTPServerError: Error, Equatable, CustomStringConvertible {
     /// A `--web.listen-address` value that is not `host:port`.
     case invalidListenAddress(String, reason: String)
     /// Resolving, binding or listening failed, e.g. `listen 127.0.0.1:9188: address already in use`.
@@ -167,7 +167,7 @@ public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
     /// A configuration value out of range.
     case invalidConfiguration(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidListenAddress(address, reason): "listen address '\(address)': \(reason)"
         case let .listen(address, reason): "listen \(address): \(reason)"

@@ -5,22 +5,22 @@
 /// let request = HTTPRequest(method: "GET", path: "/metrics")
 /// let response = responder.respond(to: request)
 /// ```
-public struct HTTPRequest: Sendable {
+package struct HTTPRequest: Sendable {
     /// The method as sent (`GET`, `POST`, …).
-    public var method: String
+    package var method: String
     /// The path, percent-decoded, without the query string.
-    public var path: String
+    package var path: String
     /// Query arguments, percent-decoded. A repeated name keeps its first value;
     /// a name without `=` maps to `""`.
-    public var query: [String: String]
+    package var query: [String: String]
     /// Request headers with lower-cased names. Repeated headers are joined with `", "`.
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// The body bytes exactly as received (after chunked decoding).
-    public var body: [UInt8]
+    package var body: [UInt8]
     /// The peer as `host:port` (`[v6]:port` for IPv6), when known.
-    public var remoteAddress: String?
+    package var remoteAddress: String?
 
-    public init(
+    package init(
         method: String,
         path: String,
         query: [String: String] = [:],
@@ -37,7 +37,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The value of header `name`, matched case-insensitively.
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers[name.lowercased()]
     }
 }
@@ -50,23 +50,23 @@ public struct HTTPRequest: Sendable {
 /// return .text(404, "no such page\n")
 /// return .json(200, #"{"status":"ok"}"#)
 /// ```
-public struct HTTPResponse: Sendable {
+package struct HTTPResponse: Sendable {
     /// The status code, 100...999.
-    public var status: Int
+    package var status: Int
     /// Response headers in the order they are sent. Do not set `Content-Length`:
     /// the server does. A header whose name or value holds CR or LF is dropped.
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
     /// The body bytes.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    package init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// The first value of header `name`, matched case-insensitively.
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         let wanted = name.lowercased()
         return headers.first { $0.0.lowercased() == wanted }?.1
     }
@@ -77,14 +77,14 @@ public struct HTTPResponse: Sendable {
     /// .text(200, "ok\n")
     /// .text(200, exposition, contentType: "text/plain; version=0.0.4; charset=utf-8")
     /// ```
-    public static func text(
+    package static func text(
         _ status: Int, _ body: String, contentType: String = "text/plain; charset=utf-8"
     ) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", contentType)], body: Array(body.utf8))
     }
 
     /// An `application/json` response from bytes already encoded.
-    public static func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
+    package static func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
     }
 
@@ -93,7 +93,7 @@ public struct HTTPResponse: Sendable {
     /// ```swift
     /// .json(400, #"{"error":"bad event"}"#)
     /// ```
-    public static func json(_ status: Int, _ body: String) -> HTTPResponse {
+    package static func json(_ status: Int, _ body: String) -> HTTPResponse {
         json(status, Array(body.utf8))
     }
 
@@ -102,14 +102,14 @@ public struct HTTPResponse: Sendable {
     /// ```swift
     /// .text(405, "Method Not Allowed\n").adding("Allow", "GET, HEAD")
     /// ```
-    public func adding(_ name: String, _ value: String) -> HTTPResponse {
+    package func adding(_ name: String, _ value: String) -> HTTPResponse {
         var r = self
         r.headers.append((name, value))
         return r
     }
 
     /// A `text/html; charset=utf-8` response.
-    public static func html(_ status: Int, _ body: String) -> HTTPResponse {
+    package static func html(_ status: Int, _ body: String) -> HTTPResponse {
         text(status, body, contentType: "text/html; charset=utf-8")
     }
 }
@@ -127,6 +127,6 @@ public struct HTTPResponse: Sendable {
 ///     }
 /// }
 /// ```
-public protocol HTTPResponder: Sendable {
+package protocol HTTPResponder: Sendable {
     func respond(to request: HTTPRequest) -> HTTPResponse
 }

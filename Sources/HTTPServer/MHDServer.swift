@@ -584,7 +584,7 @@ private func mhdLog(cls: UnsafeMutableRawPointer?, format: UnsafePointer<CChar>?
 /// print("listening on", server.boundPort)
 /// defer { server.stop() }
 /// ```
-public final class HTTPServer: Sendable {
+package final class HTTPServer: Sendable {
     private let context: ServerContext
     private let configuration: HTTPServerConfiguration
     private let address: String
@@ -592,9 +592,9 @@ public final class HTTPServer: Sendable {
     private let dualStack: Bool
     private let lifecycle: Mutex<Lifecycle>
     /// What `/-/ready` should say; shutdown marks it.
-    public let readiness: Readiness
+    package let readiness: Readiness
     /// Connections refused and cut, open now.
-    public let statistics: HTTPServerStatistics
+    package let statistics: HTTPServerStatistics
 
     private enum Lifecycle: Sendable {
         case bound(listenFD: Int32)
@@ -644,7 +644,7 @@ public final class HTTPServer: Sendable {
     ///
     /// `readiness` is marked shutting down when ``shutdown(gracePeriod:)`` begins;
     /// `statistics` counts refused and cut connections.
-    public init(
+    package init(
         configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
         readiness: Readiness = Readiness(), statistics: HTTPServerStatistics = HTTPServerStatistics()
     ) throws(HTTPServerError) {
@@ -687,7 +687,7 @@ public final class HTTPServer: Sendable {
     /// Starts serving on libmicrohttpd's threads. Throws if already started, if
     /// stopped, or if libmicrohttpd refuses (a bad certificate or key, say); after
     /// a refusal the port is released and the server counts as stopped.
-    public func start() throws(HTTPServerError) {
+    package func start() throws(HTTPServerError) {
         try lifecycle.withLock { (state) throws(HTTPServerError) in
             switch state {
             case .running: throw .alreadyStarted(address: address)
@@ -709,7 +709,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// The port really bound: useful when port 0 was asked for.
-    public var boundPort: UInt16 {
+    package var boundPort: UInt16 {
         lifecycle.withLock { state in
             if case let .running(running) = state,
                let info = cmhd_get_daemon_info(running.daemon, .DAEMON_INFO_BIND_PORT) {
@@ -723,7 +723,7 @@ public final class HTTPServer: Sendable {
     var liveRequestCount: Int { context.liveRequests.load(ordering: .relaxed) }
 
     /// Stops accepting, waits for requests in flight, frees everything. Idempotent.
-    public func stop() {
+    package func stop() {
         let previous = lifecycle.withLock { state in
             let previous = state
             state = .stopped
@@ -751,7 +751,7 @@ public final class HTTPServer: Sendable {
     /// ``stop()``s, which closes whatever is left. Returns the requests still in
     /// progress when the grace period ran out (0 when all finished).
     @discardableResult
-    public func shutdown(gracePeriod: Double) -> Int {
+    package func shutdown(gracePeriod: Double) -> Int {
         readiness.shuttingDown()
         let running: RunningDaemon? = lifecycle.withLock { state in
             if case let .running(running) = state { return running }

@@ -3,25 +3,25 @@ import Synchronization
 /// Counters of what the server refused or cut, for the exporter's own metrics.
 /// Made by the caller and handed to ``HTTPServer``, so a responder made before the
 /// server can read them.
-public final class HTTPServerStatistics: Sendable {
+package final class HTTPServerStatistics: Sendable {
     private let refusedLimit = Atomic<Int>(0)
     private let refusedPerIP = Atomic<Int>(0)
     private let headerTimeouts = Atomic<Int>(0)
     private let requestTimeouts = Atomic<Int>(0)
     private let open = Atomic<Int>(0)
 
-    public init() {}
+    package init() {}
 
     /// Connections refused at accept, because `--web.max-connections` were open.
-    public var rejectedAtLimit: Int { refusedLimit.load(ordering: .relaxed) }
+    package var rejectedAtLimit: Int { refusedLimit.load(ordering: .relaxed) }
     /// Connections refused at accept, because their address had `--web.max-connections-per-ip` open.
-    public var rejectedPerIP: Int { refusedPerIP.load(ordering: .relaxed) }
+    package var rejectedPerIP: Int { refusedPerIP.load(ordering: .relaxed) }
     /// Connections closed because their headers did not arrive in time.
-    public var readHeaderTimeouts: Int { headerTimeouts.load(ordering: .relaxed) }
+    package var readHeaderTimeouts: Int { headerTimeouts.load(ordering: .relaxed) }
     /// Connections closed because their whole request did not arrive in time.
-    public var readTimeouts: Int { requestTimeouts.load(ordering: .relaxed) }
+    package var readTimeouts: Int { requestTimeouts.load(ordering: .relaxed) }
     /// Connections open now.
-    public var openConnections: Int { open.load(ordering: .relaxed) }
+    package var openConnections: Int { open.load(ordering: .relaxed) }
 
     func refused(_ reason: ConnectionTable.Refusal) {
         switch reason {
@@ -51,8 +51,8 @@ public final class HTTPServerStatistics: Sendable {
 /// // … load …
 /// readiness.ready()
 /// ```
-public final class Readiness: Sendable {
-    public enum State: Sendable, Equatable {
+package final class Readiness: Sendable {
+    package enum State: Sendable, Equatable {
         case notReady(String)
         case ready
         case shuttingDown
@@ -60,41 +60,41 @@ public final class Readiness: Sendable {
 
     private let state: Mutex<State>
 
-    public init(starting reason: String = "starting") {
+    package init(starting reason: String = "starting") {
         state = Mutex(.notReady(reason))
     }
 
-    public var current: State { state.withLock { $0 } }
+    package var current: State { state.withLock { $0 } }
 
     /// Whether `/-/ready` says 200.
-    public var isReady: Bool { current == .ready }
+    package var isReady: Bool { current == .ready }
 
     /// Still starting (not ready, and not shutting down): writes and scrapes wait, rather
     /// than show half-restored state.
-    public var isStarting: Bool {
+    package var isStarting: Bool {
         if case .notReady = current { return true }
         return false
     }
 
     /// A readiness that is ready already, for a responder used without a starting phase.
-    public static func readyNow() -> Readiness {
+    package static func readyNow() -> Readiness {
         let readiness = Readiness()
         readiness.ready()
         return readiness
     }
 
     /// Ready for traffic, unless shutdown has begun (which is final).
-    public func ready() {
+    package func ready() {
         state.withLock { if $0 != .shuttingDown { $0 = .ready } }
     }
 
     /// Not ready, for `reason` (shown in `/-/ready`'s answer), unless shutdown has begun.
-    public func notReady(_ reason: String) {
+    package func notReady(_ reason: String) {
         state.withLock { if $0 != .shuttingDown { $0 = .notReady(reason) } }
     }
 
     /// Shutting down: never ready again.
-    public func shuttingDown() {
+    package func shuttingDown() {
         state.withLock { $0 = .shuttingDown }
     }
 }

@@ -23,12 +23,12 @@ import Yams
 /// every user may do anything. Unknown keys, and the toolkit's keys this server does
 /// not implement (`client_allowed_sans`, cipher and version choices,
 /// `http_server_config`), are errors naming `line:column`.
-public struct WebConfig: Equatable {
-    public var tls: TLSConfig?
-    public var basicAuthUsers: [String: String] = [:]
-    public var authorization: Authorization?
+package struct WebConfig: Equatable {
+    package var tls: TLSConfig?
+    package var basicAuthUsers: [String: String] = [:]
+    package var authorization: Authorization?
 
-    public init(tls: TLSConfig? = nil, basicAuthUsers: [String: String] = [:], authorization: Authorization? = nil) {
+    package init(tls: TLSConfig? = nil, basicAuthUsers: [String: String] = [:], authorization: Authorization? = nil) {
         self.tls = tls
         self.basicAuthUsers = basicAuthUsers
         self.authorization = authorization
@@ -43,7 +43,7 @@ public struct WebConfig: Equatable {
     /// configuration.basicAuthUsers = web.basicAuthUsers
     /// configuration.authorization = web.authorization
     /// ```
-    public static func load(path: String) throws(WebConfigError) -> WebConfig {
+    package static func load(path: String) throws(WebConfigError) -> WebConfig {
         let text = try read(path, for: path, at: nil)
         let directory = (path as NSString).deletingLastPathComponent
         return try parse(yaml: text, path: path) { (file, mark) throws(WebConfigError) in
@@ -239,21 +239,22 @@ public struct WebConfig: Equatable {
 }
 
 /// A problem in a web config file, as `path:line:column: message` when the place is known.
-public struct WebConfigError: Error, Equatable, CustomStringConvertible {
-    public var path: String
-    public var line: Int?
-    public var column: Int?
-    public var message: String
+package struct WebConfigError: Error, Equatable, CustomStringConvertible {
+    package var path: String
+    package var line: Int?
+    package var column: Int?
+    package var message: String
 
-    public init(path: String, line: Int?, column: Int?, message: String) {
+    package init(path: String, line: Int?, column: Int?, message: String) {
         self.path = path
         self.line = line
         self.column = column
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         if let line, let column { return "\(path):\(line):\(column): \(message)" }
+        if message.hasPrefix("cannot read \(path): ") { return message }
         return "\(path): \(message)"
     }
 }

@@ -3,20 +3,20 @@
 // byte ranges; only the cells that are strings become Strings.
 
 /// A position-carrying input error: `file:line:column: message`.
-public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var message: String
+package struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
+    package var file: String
+    package var line: Int
+    package var column: Int
+    package var message: String
 
-    public init(file: String, line: Int, column: Int, message: String) {
+    package init(file: String, line: Int, column: Int, message: String) {
         self.file = file
         self.line = line
         self.column = column
         self.message = message
     }
 
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    package var description: String { "\(file):\(line):\(column): \(message)" }
 }
 
 /// A parsed CSV file: a header and rows of fields, each field a byte range of `bytes`.
@@ -25,19 +25,18 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
 /// (12 bytes a row); a row's fields are found again when it is read, by the same scanner. The
 /// earlier version kept two offsets per field: 26 MB for a 100,000 × 30 file, more than the
 /// window it feeds (bench/run, item 1: peak RSS of `evaluate`).
-public struct CSVTable: Sendable {
-    public let file: String
-    public let bytes: [UInt8]
-    public private(set) var header: [String] = []
+package struct CSVTable: Sendable {
+    package let file: String
+    package let bytes: [UInt8]
+    package private(set) var header: [String] = []
     /// Line (1-based) of each data row.
     private var rowLines: [Int32] = []
     /// Byte offset of each data row's first byte.
     private var rowOffsets: [Int32] = []
-    public var fieldCount: Int { header.count }
-    public var rowCount: Int { rowLines.count }
+    package var rowCount: Int { rowLines.count }
 
     /// Parses `bytes`. Every row must have as many fields as the header.
-    public init(file: String, bytes: [UInt8]) throws(InputError) {
+    package init(file: String, bytes: [UInt8]) throws(InputError) {
         self.file = file
         self.bytes = bytes
         guard bytes.count < Int(Int32.max) else {
@@ -199,13 +198,13 @@ public struct CSVTable: Sendable {
 
     /// The fields of one data row, found again from where the row starts (the file was checked
     /// when parsed, so this cannot fail).
-    public struct Row {
-        public let index: Int
+    package struct Row {
+        package let index: Int
         var fields: [Field]
     }
 
     /// Fills `row` with the fields of data row `index` (reuse one `Row` to read a whole file).
-    public func read(row index: Int, into row: inout Row) {
+    package func read(row index: Int, into row: inout Row) {
         row = Row(index: index, fields: row.fields)
         row.fields.removeAll(keepingCapacity: true)
         bytes.withUnsafeBufferPointer { b in
@@ -218,22 +217,22 @@ public struct CSVTable: Sendable {
         }
     }
 
-    public func row(_ index: Int) -> Row {
+    package func row(_ index: Int) -> Row {
         var r = Row(index: index, fields: [])
         read(row: index, into: &r)
         return r
     }
 
     @inline(__always)
-    public func isEmpty(_ row: Row, column: Int) -> Bool { row.fields[column].start == row.fields[column].end }
+    package func isEmpty(_ row: Row, column: Int) -> Bool { row.fields[column].start == row.fields[column].end }
 
-    public func string(_ row: Row, column: Int) -> String {
+    package func string(_ row: Row, column: Int) -> String {
         bytes.withUnsafeBufferPointer { Self.text($0, row.fields[column]) }
     }
 
     /// A number, nil for an empty cell or NaN; throws with the cell's position otherwise,
-    /// infinities included (no statistic of METRICS.md is defined on them, as in JSON).
-    public func number(_ row: Row, column: Int) throws(InputError) -> Double? {
+    /// infinities included (no statistic of the metric catalog is defined on them, as in JSON).
+    package func number(_ row: Row, column: Int) throws(InputError) -> Double? {
         let f = row.fields[column]
         if f.start == f.end { return nil }
         if let v = bytes.withUnsafeBufferPointer({ NumberParser.parse($0, f.start..<f.end) }) {
@@ -246,7 +245,7 @@ public struct CSVTable: Sendable {
 
     /// An error positioned at a cell. Lines and columns count from the cell itself, so a cell
     /// after a quoted field that spans lines is placed where it really is.
-    public func error(_ row: Row, column: Int, _ message: String) -> InputError {
+    package func error(_ row: Row, column: Int, _ message: String) -> InputError {
         var start = row.fields[column].start
         if start > 0 && bytes[start - 1] == UInt8(ascii: "\"") { start -= 1 }
         var line = Int(rowLines[row.index])
@@ -261,18 +260,18 @@ public struct CSVTable: Sendable {
     // MARK: - Cells by position (each call finds the row's fields again)
 
     /// The byte range of a field.
-    public func range(row: Int, column: Int) -> Range<Int> {
+    package func range(row: Int, column: Int) -> Range<Int> {
         let f = self.row(row).fields[column]
         return f.start..<f.end
     }
 
-    public func isEmpty(row: Int, column: Int) -> Bool { isEmpty(self.row(row), column: column) }
+    package func isEmpty(row: Int, column: Int) -> Bool { isEmpty(self.row(row), column: column) }
 
-    public func string(row: Int, column: Int) -> String { string(self.row(row), column: column) }
+    package func string(row: Int, column: Int) -> String { string(self.row(row), column: column) }
 
-    public func number(row: Int, column: Int) throws(InputError) -> Double? { try number(self.row(row), column: column) }
+    package func number(row: Int, column: Int) throws(InputError) -> Double? { try number(self.row(row), column: column) }
 
-    public func error(row: Int, column: Int, _ message: String) -> InputError { error(self.row(row), column: column, message) }
+    package func error(row: Int, column: Int, _ message: String) -> InputError { error(self.row(row), column: column, message) }
 
-    public func line(ofRow row: Int) -> Int { Int(rowLines[row]) }
+    package func line(ofRow row: Int) -> Int { Int(rowLines[row]) }
 }

@@ -16,7 +16,7 @@ import MonitorCore
 extension EventDecoder {
     /// `events(items(body, encoding), schemas, defaultModel)` for a body in which every event is
     /// plainly valid; nil otherwise (then call those two, which report the problems).
-    public static func decodeDirect(
+    package static func decodeDirect(
         _ body: [UInt8], encoding: BodyEncoding, schemas: [String: EventSchema], defaultModel: String?
     ) -> [(model: String, event: Event)]? {
         body.withUnsafeBufferPointer { p -> [(model: String, event: Event)]? in

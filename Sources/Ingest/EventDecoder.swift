@@ -1,15 +1,15 @@
 import MonitorCore
 
 /// One problem with one event of a request body.
-public struct EventProblem: Sendable, Equatable {
+package struct EventProblem: Sendable, Equatable {
     /// 0-based index of the event in the body (object: 0; array: position; NDJSON: the
     /// non-blank line's index).
-    public var index: Int
+    package var index: Int
     /// The field at fault, e.g. `features.income`; empty for the event as a whole.
-    public var field: String
-    public var reason: String
+    package var field: String
+    package var reason: String
 
-    public init(index: Int, field: String, reason: String) {
+    package init(index: Int, field: String, reason: String) {
         self.index = index
         self.field = field
         self.reason = reason
@@ -17,7 +17,7 @@ public struct EventProblem: Sendable, Equatable {
 }
 
 /// Why a body was refused as a whole or in part.
-public enum BodyError: Error, Sendable, Equatable {
+package enum BodyError: Error, Sendable, Equatable {
     /// The body is not JSON / NDJSON (with the NDJSON line's index when known).
     case syntax(JSONSyntaxError, index: Int?)
     /// Some events are invalid; nothing of the body is applied. At most
@@ -29,24 +29,24 @@ public enum BodyError: Error, Sendable, Equatable {
 }
 
 /// The encodings `POST /api/v1/events` and `/api/v1/labels` take.
-public enum BodyEncoding: Sendable {
+package enum BodyEncoding: Sendable {
     /// One JSON object or an array of them.
     case json
     /// One JSON object per line.
     case ndjson
 
-    public init(contentType: String?) {
+    package init(contentType: String?) {
         let t = (contentType ?? "").lowercased()
         self = t.contains("ndjson") || t.contains("jsonlines") || t.contains("x-jsonl") ? .ndjson : .json
     }
 }
 
-public enum EventDecoder {
+package enum EventDecoder {
     /// Problems listed in one answer at most.
-    public static let maxProblems = 100
+    package static let maxProblems = 100
 
     /// Longest string an event may hold (`EventRules.maxStringBytes`).
-    public static var maxStringBytes: Int { EventRules.maxStringBytes }
+    package static var maxStringBytes: Int { EventRules.maxStringBytes }
 
     /// Every string of an item longer than `maxStringBytes`, as (field path, length).
     static func overlongStrings(_ v: JSONValue, path: String, into out: inout [(String, Int)]) {
@@ -79,7 +79,7 @@ public enum EventDecoder {
     }
 
     /// Splits a body into its JSON objects (still undecoded), with their indices.
-    public static func items(_ bytes: [UInt8], encoding: BodyEncoding) throws(BodyError) -> [JSONValue] {
+    package static func items(_ bytes: [UInt8], encoding: BodyEncoding) throws(BodyError) -> [JSONValue] {
         return try bytes.withUnsafeBufferPointer { p throws(BodyError) -> [JSONValue] in
                 switch encoding {
                 case .json:
@@ -118,7 +118,7 @@ public enum EventDecoder {
     /// Decodes prediction events. `schemas` are the served models by name; `defaultModel` is
     /// used when an event names none (only when one model is served). Every event is checked;
     /// all problems are reported together, and nothing is returned unless all are valid.
-    public static func events(
+    package static func events(
         _ items: [JSONValue], schemas: [String: EventSchema], defaultModel: String?
     ) throws(BodyError) -> [(model: String, event: Event)] {
         var out: [(model: String, event: Event)] = []
@@ -258,7 +258,7 @@ public enum EventDecoder {
     }
 
     /// Decodes delayed labels: `{"id": …, "label": …, "model"?: …}`.
-    public static func labels(
+    package static func labels(
         _ items: [JSONValue], schemas: [String: EventSchema], defaultModel: String?
     ) throws(BodyError) -> [(model: String, update: LabelUpdate)] {
         var out: [(model: String, update: LabelUpdate)] = []
@@ -280,6 +280,7 @@ public enum EventDecoder {
                     switch v {
                     case .string(let s) where !s.isEmpty: id = s
                     case .number(_, let t): id = t
+                    case .string: problem("id", "expected a non-empty string, found an empty string")
                     default: problem("id", "expected a non-empty string, found \(v.typeName)")
                     }
                 case "label": labelValue = v

@@ -3,8 +3,8 @@ import TextFormat
 
 /// Events back to the API's JSON, one object per line, as a client would post them (tests and
 /// tools feed the API with it).
-public enum EventEncoder {
-    public static func ndjsonLine(_ e: Event, schema: EventSchema) -> String {
+package enum EventEncoder {
+    package static func ndjsonLine(_ e: Event, schema: EventSchema) -> String {
         var parts: [String] = []
         parts.append("\"model\":\(string(schema.model))")
         if let id = e.id { parts.append("\"id\":\(string(id))") }
@@ -37,5 +37,5 @@ public enum EventEncoder {
     /// Shortest text that reads back as the same Double.
     static func number(_ v: Double) -> String { NumberText.shortest(v) }
 
-    public static func string(_ s: String) -> String { JSONText.quoted(s) }
+    package static func string(_ s: String) -> String { JSONText.quoted(s) }
 }

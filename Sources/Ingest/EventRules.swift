@@ -114,6 +114,7 @@ enum EventRules {
         case (false, .string(let t)) where !t.isEmpty: return .category(try utf8(t))
         case (false, .number(_, let t)): return .category(try utf8(t))
         case (false, .bool(let b)): return .category(b ? "true" : "false")
+        case (false, .string): throw FieldRefusal(reason: "expected a class (string or number), found an empty string")
         case (false, _): throw FieldRefusal(reason: "expected a class (string or number), found \(v.typeName)")
         }
     }

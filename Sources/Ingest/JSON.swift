@@ -6,7 +6,7 @@
 // indirection, so no value is boxed), and members of objects and arrays being read are kept on
 // one reusable stack, so each object or array allocates once, at its exact size.
 
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The value and the number's text as written.
@@ -15,7 +15,7 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
         case (.bool(let x), .bool(let y)): x == y
@@ -27,7 +27,7 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -40,16 +40,16 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON syntax error at a byte offset, with line and column (1-based).
-public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var offset: Int
-    public var line: Int
-    public var column: Int
-    public var message: String
-    public var description: String { "\(line):\(column): \(message)" }
+package struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
+    package var offset: Int
+    package var line: Int
+    package var column: Int
+    package var message: String
+    package var description: String { "\(line):\(column): \(message)" }
 }
 
-public struct JSONReader {
-    public static let maxDepth = 64
+package struct JSONReader {
+    package static let maxDepth = 64
 
     private let b: UnsafeBufferPointer<UInt8>
     private var i: Int
@@ -60,19 +60,19 @@ public struct JSONReader {
     private var items: [JSONValue] = []
 
     /// Parses exactly one JSON value in `range` (surrounding white space allowed).
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(JSONSyntaxError) -> JSONValue {
         var r = JSONReader(bytes)
         return try r.parse(range)
     }
 
     /// A reader over `bytes` for parsing several values (e.g. the lines of an NDJSON body) with
     /// one set of scratch buffers.
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.init(b: bytes, i: 0, end: bytes.count)
     }
 
     /// Parses exactly one JSON value in `range` of this reader's bytes.
-    public mutating func parse(_ range: Range<Int>) throws(JSONSyntaxError) -> JSONValue {
+    package mutating func parse(_ range: Range<Int>) throws(JSONSyntaxError) -> JSONValue {
         i = range.lowerBound
         end = range.upperBound
         members.removeAll(keepingCapacity: true)
@@ -84,7 +84,7 @@ public struct JSONReader {
         return v
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         return try bytes.withUnsafeBufferPointer { p throws(JSONSyntaxError) -> JSONValue in try parse(p, 0..<p.count) }
     }
 

@@ -11,7 +11,7 @@ import Darwin
 /// multiplication or division rounds correctly. Mantissas of 54 to 64 bits (the 17 digits of a
 /// shortest round-trip double, `repr` in Python) with an exponent within ±19 are rounded exactly
 /// in 128-bit integer arithmetic (`exact`). Anything else goes to `strtod`.
-public enum NumberParser {
+package enum NumberParser {
     /// 10^e for 0 ≤ e ≤ 22, exact in a Double.
     @inline(__always)
     static func powerOfTen(_ e: Int) -> Double {
@@ -89,8 +89,6 @@ public enum NumberParser {
         return Double(sign: .plus, exponent: exponent + drop, significand: Double(m))
     }
 
-    /// Parses the whole range as a number (leading/trailing spaces allowed); nil when it is not
-    /// one. "nan"/"NaN" give NaN; "inf"/"Infinity" give infinity.
     /// Scans the JSON number grammar (RFC 8259) at `start`, not past `end`: where the number
     /// ends, or where it goes wrong and why. Both JSON readers find their numbers with it.
     @inline(__always)
@@ -117,7 +115,9 @@ public enum NumberParser {
         return (i, nil)
     }
 
-    public static func parse(_ buf: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
+    /// Parses the whole range as a number (leading/trailing spaces allowed); nil when it is not
+    /// one. "nan"/"NaN" give NaN; "inf"/"Infinity" give infinity.
+    package static func parse(_ buf: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
         var i = range.lowerBound
         var end = range.upperBound
         while i < end && buf[i] == 0x20 { i += 1 }

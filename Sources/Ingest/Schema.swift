@@ -4,20 +4,20 @@ import TextFormat
 
 /// What an event of one model looks like: its features (in the strategy's order), protected
 /// attributes and task. Readers (CSV, JSON) decode into `Event`s against it.
-public struct EventSchema: Sendable {
-    public let model: String
-    public let task: Task
-    public let featureNames: [String]
-    public let featureTypes: [FeatureType]
-    public let attributeNames: [String]
+package struct EventSchema: Sendable {
+    package let model: String
+    package let task: Task
+    package let featureNames: [String]
+    package let featureTypes: [FeatureType]
+    package let attributeNames: [String]
     /// Feature name → index.
-    public let featureIndex: [String: Int]
-    public let attributeIndex: [String: Int]
+    package let featureIndex: [String: Int]
+    package let attributeIndex: [String: Int]
     /// Feature and attribute names as UTF-8 bytes, for readers that match keys without a String.
-    public let featureKeys: [[UInt8]]
-    public let attributeKeys: [[UInt8]]
+    package let featureKeys: [[UInt8]]
+    package let attributeKeys: [[UInt8]]
 
-    public init(strategy: Strategy) {
+    package init(strategy: Strategy) {
         model = strategy.model.name
         task = strategy.model.task
         featureNames = strategy.features.map(\.name)
@@ -47,9 +47,9 @@ enum CellText: FieldText {
 }
 
 /// Reads events from a CSV table using the strategy's column names.
-public enum CSVEvents {
+package enum CSVEvents {
     /// Every column the strategy names must exist; every cell must parse for its column's type.
-    public static func read(_ table: CSVTable, schema: EventSchema, columns: Columns) throws(InputError) -> [Event] {
+    package static func read(_ table: CSVTable, schema: EventSchema, columns: Columns) throws(InputError) -> [Event] {
         var events: [Event] = []
         events.reserveCapacity(table.rowCount)
         try read(table, schema: schema, columns: columns, chunk: 4096) { events.append(contentsOf: $0) }
@@ -61,7 +61,7 @@ public enum CSVEvents {
     /// feature array alone 632), so a 100,000-row file as `[Event]` is ~76 MB where its window is
     /// ~23 MB (bench/run, item 1: peak RSS). Chunks before a bad row have been handed over when
     /// the error is thrown.
-    public static func read(
+    package static func read(
         _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: ([Event]) -> Void
     ) throws(InputError) {
         var index: [String: Int] = [:]
@@ -158,8 +158,8 @@ public enum CSVEvents {
 }
 
 /// RFC 3339 (`2026-11-22T08:11:26Z`, `…+01:00`, fractional seconds) or unix seconds.
-public enum Timestamps {
-    public static func parse(_ s: String) -> Double? {
+package enum Timestamps {
+    package static func parse(_ s: String) -> Double? {
         if let v = Double(s), v.isFinite { return v }
         let b = Array(s.utf8)
         func num(_ from: Int, _ len: Int) -> Int? {

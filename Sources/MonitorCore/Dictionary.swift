@@ -1,20 +1,20 @@
 /// Maps strings to dense codes, with a cap on how many distinct strings it will hold, so a
 /// stream of ever-new values (ids used as categories, typos) cannot grow memory or label
 /// cardinality without bound. The first `known` codes are fixed (e.g. a feature's categories K).
-public struct CategoryDictionary: Sendable, Equatable {
-    public private(set) var values: [String] = []
+package struct CategoryDictionary: Sendable, Equatable {
+    package private(set) var values: [String] = []
     private var codes: [String: Int32] = [:]
     /// Codes below this are the fixed categories the dictionary was made with.
-    public let knownCount: Int
+    package let knownCount: Int
     /// Largest number of distinct strings held; further new strings map to `overflowCode`.
-    public let capacity: Int
+    package let capacity: Int
 
     /// Code for a missing value.
-    public static let missingCode: Int32 = -1
+    package static let missingCode: Int32 = -1
     /// Code for a new string that did not fit under the cap.
-    public static let overflowCode: Int32 = -2
+    package static let overflowCode: Int32 = -2
 
-    public init(known: [String] = [], capacity: Int = 1000) {
+    package init(known: [String] = [], capacity: Int = 1000) {
         self.knownCount = known.count
         self.capacity = max(capacity, known.count)
         for v in known where codes[v] == nil {
@@ -29,7 +29,7 @@ public struct CategoryDictionary: Sendable, Equatable {
 
     /// The code of `value`, adding it when new and under the cap.
     @inline(__always)
-    public mutating func code(for value: String) -> Int32 {
+    package mutating func code(for value: String) -> Int32 {
         if values.count <= Self.scanLimit {
             for k in 0..<values.count where values[k] == value { return Int32(k) }
         } else if let c = codes[value] {
@@ -43,7 +43,7 @@ public struct CategoryDictionary: Sendable, Equatable {
     }
 
     /// The code of `value` without adding it (nil when unknown).
-    public func lookup(_ value: String) -> Int32? {
+    package func lookup(_ value: String) -> Int32? {
         if values.count <= Self.scanLimit {
             for k in 0..<values.count where values[k] == value { return Int32(k) }
             return nil
@@ -51,17 +51,17 @@ public struct CategoryDictionary: Sendable, Equatable {
         return codes[value]
     }
 
-    public func value(of code: Int32) -> String? {
+    package func value(of code: Int32) -> String? {
         code >= 0 && Int(code) < values.count ? values[Int(code)] : nil
     }
 
-    public var count: Int { values.count }
+    package var count: Int { values.count }
 
     /// The dictionary again with the fixed values and only those of the codes marked live (in
     /// code order), and the map from old codes to new ones (−1 for a code dropped). The window
     /// compacts a dictionary that reached its cap, so the cap bounds the values *in the window*,
     /// not every value ever seen.
-    public func compacted(keepingLive live: [Bool]) -> (dictionary: CategoryDictionary, map: [Int32]) {
+    package func compacted(keepingLive live: [Bool]) -> (dictionary: CategoryDictionary, map: [Int32]) {
         var d = CategoryDictionary(known: Array(values.prefix(knownCount)), capacity: capacity)
         var map = [Int32](repeating: -1, count: values.count)
         for c in 0..<values.count {

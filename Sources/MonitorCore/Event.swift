@@ -4,52 +4,47 @@
 
 /// A feature cell: a number (numerical features), a string (categorical), or missing
 /// (empty cell, absent key, null, NaN).
-public enum FeatureValue: Sendable, Equatable, Hashable {
+package enum FeatureValue: Sendable, Equatable, Hashable {
     case number(Double)
     case string(String)
     case missing
-
-    public var isMissing: Bool {
-        if case .missing = self { return true }
-        return false
-    }
 }
 
 /// A prediction or a label: a class (classification; numbers are kept as the text they were
 /// written as, so `1` and "1" compare equal to a positive label "1") or a value (regression).
-public enum Outcome: Sendable, Equatable, Hashable {
+package enum Outcome: Sendable, Equatable, Hashable {
     case category(String)
     case value(Double)
 
-    public var category: String? {
+    package var category: String? {
         if case .category(let s) = self { return s }
         return nil
     }
 
-    public var value: Double? {
+    package var value: Double? {
         if case .value(let v) = self { return v }
         return nil
     }
 }
 
-public struct Event: Sendable, Equatable {
+package struct Event: Sendable, Equatable {
     /// Joins delayed labels to this prediction.
-    public var id: String?
+    package var id: String?
     /// Unix seconds (event time); nil → arrival time is used by the server.
-    public var timestamp: Double?
+    package var timestamp: Double?
     /// One value per strategy feature, in the strategy's order.
-    public var features: [FeatureValue]
+    package var features: [FeatureValue]
     /// One value per protected attribute, in the strategy's order (nil = not given).
-    public var attributes: [String?]
-    public var prediction: Outcome
+    package var attributes: [String?]
+    package var prediction: Outcome
     /// Binary: probability of the positive label.
-    public var score: Double?
+    package var score: Double?
     /// Ground truth, if known.
-    public var label: Outcome?
+    package var label: Outcome?
     /// Seconds the model took.
-    public var latency: Double?
+    package var latency: Double?
 
-    public init(
+    package init(
         id: String? = nil, timestamp: Double? = nil, features: [FeatureValue], attributes: [String?] = [],
         prediction: Outcome, score: Double? = nil, label: Outcome? = nil, latency: Double? = nil
     ) {
@@ -65,11 +60,11 @@ public struct Event: Sendable, Equatable {
 }
 
 /// A delayed label for an earlier prediction.
-public struct LabelUpdate: Sendable, Equatable {
-    public var id: String
-    public var label: Outcome
+package struct LabelUpdate: Sendable, Equatable {
+    package var id: String
+    package var label: Outcome
 
-    public init(id: String, label: Outcome) {
+    package init(id: String, label: Outcome) {
         self.id = id
         self.label = label
     }

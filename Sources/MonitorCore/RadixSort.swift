@@ -4,8 +4,8 @@
 /// several times faster on a window's column (bench/run, item 2). The result equals `sorted()`
 /// except for the relative order of -0.0 and 0.0, which compare equal, so any statistic over
 /// a sorted sample is unchanged. Short samples, and samples with a NaN, use `sorted()`.
-public enum RadixSort {
-    public static func sorted(_ xs: [Double]) -> [Double] {
+package enum RadixSort {
+    package static func sorted(_ xs: [Double]) -> [Double] {
         xs.withUnsafeBufferPointer { p in sorted(count: p.count) { p[$0] } ?? xs.sorted() }
     }
 

@@ -3,8 +3,8 @@ import TextFormat
 /// How a window stores one model's events: which features are numerical (with the
 /// reference's bin edges and the strategy's range) and which categorical (with the known
 /// categories K), and whether predictions and labels are values (regression) or classes.
-public struct WindowLayout: Sendable, Equatable {
-    public enum FeatureKind: Sendable, Equatable {
+package struct WindowLayout: Sendable, Equatable {
+    package enum FeatureKind: Sendable, Equatable {
         /// `edges`: the reference's quantile edges; bin i of B = edges.count + 1 bins.
         case numerical(edges: [Double], range: ClosedRange<Double>?)
         /// `categories`: K, in order; codes 0..<K.count.
@@ -12,16 +12,16 @@ public struct WindowLayout: Sendable, Equatable {
     }
 
     /// The last `capacity` events are kept.
-    public var capacity: Int
-    public var features: [FeatureKind]
-    public var attributeCount: Int
+    package var capacity: Int
+    package var features: [FeatureKind]
+    package var attributeCount: Int
     /// Predictions and labels are numbers (regression) rather than classes.
-    public var numericOutcome: Bool
+    package var numericOutcome: Bool
     /// Cap on distinct values of each open-ended dictionary (new categories, classes, groups),
     /// which bounds memory and label cardinality.
-    public var maxDistinct: Int
+    package var maxDistinct: Int
 
-    public init(capacity: Int, features: [FeatureKind], attributeCount: Int, numericOutcome: Bool, maxDistinct: Int = 1000) {
+    package init(capacity: Int, features: [FeatureKind], attributeCount: Int, numericOutcome: Bool, maxDistinct: Int = 1000) {
         precondition(capacity >= 1, "a window holds at least one event")
         self.capacity = capacity
         self.features = features
@@ -41,8 +41,8 @@ public struct WindowLayout: Sendable, Equatable {
 ///
 /// A plain value: copying it is O(1) (copy-on-write), so a scrape copies the window under a
 /// lock and computes outside it.
-public struct Window: Sendable {
-    public let layout: WindowLayout
+package struct Window: Sendable {
+    package let layout: WindowLayout
 
     // Storage, by slot (slot = sequence number % capacity). Features are stored row-major by
     // slot in two flat arrays, numerical values and categorical codes, so an append writes one
@@ -66,21 +66,21 @@ public struct Window: Sendable {
     private var indexedUpTo = 0
 
     /// Per-feature dictionaries (categorical features: K first, then new values under the cap).
-    public private(set) var categories: [CategoryDictionary]
+    package private(set) var categories: [CategoryDictionary]
     /// Per protected attribute: the groups seen.
-    public private(set) var groups: [CategoryDictionary]
+    package private(set) var groups: [CategoryDictionary]
     /// Classes of predictions and labels (classification).
-    public private(set) var classes: CategoryDictionary
+    package private(set) var classes: CategoryDictionary
     /// When every value of a full dictionary is live, compaction waits this long (in appended
     /// events) before trying again.
     private var nextClassCompaction = 0
     private var nextGroupCompaction: [Int]
 
     /// Events ever appended; the window holds the last `count` of them.
-    public private(set) var appended: Int = 0
-    public private(set) var labeledCount: Int = 0
+    package private(set) var appended: Int = 0
+    package private(set) var labeledCount: Int = 0
     /// Incremented on every change; a scrape recomputes only when it moved.
-    public private(set) var version: UInt64 = 0
+    package private(set) var version: UInt64 = 0
 
     /// Incremental aggregates, one flat array: missing counts per feature at [0, F),
     /// out-of-range at [F, 2F), new-category at [2F, 3F), then each feature's bin counts from
@@ -116,7 +116,7 @@ public struct Window: Sendable {
     }
     private let numericalSlots: [NumericalSlot]
 
-    public init(layout: WindowLayout) {
+    package init(layout: WindowLayout) {
         self.layout = layout
         let n = layout.features.count
         attributeCodes = Array(repeating: [], count: layout.attributeCount)
@@ -196,30 +196,30 @@ public struct Window: Sendable {
     }
 
     /// Events in the window.
-    public var count: Int { min(appended, layout.capacity) }
+    package var count: Int { min(appended, layout.capacity) }
 
-    public var missingCounts: [Int] { Array(counters[0..<featureCount]) }
-    public var outOfRangeCounts: [Int] { Array(counters[featureCount..<(2 * featureCount)]) }
-    public var newCategoryCounts: [Int] { Array(counters[(2 * featureCount)..<(3 * featureCount)]) }
+    package var missingCounts: [Int] { Array(counters[0..<featureCount]) }
+    package var outOfRangeCounts: [Int] { Array(counters[featureCount..<(2 * featureCount)]) }
+    package var newCategoryCounts: [Int] { Array(counters[(2 * featureCount)..<(3 * featureCount)]) }
     /// Numerical: counts per reference bin (edges.count + 1). Categorical: counts per category of K.
-    public var binCounts: [[Int]] { (0..<featureCount).map { binCounts(feature: $0) } }
-    public func binCounts(feature f: Int) -> [Int] {
+    package var binCounts: [[Int]] { (0..<featureCount).map { binCounts(feature: $0) } }
+    package func binCounts(feature f: Int) -> [Int] {
         Array(counters[(3 * featureCount + binStart[f])..<(3 * featureCount + binStart[f + 1])])
     }
 
     /// Per bin of feature f, the events appended since the window was made or `resetTotals`
     /// (a counter: evicting does not lower it).
-    public func binTotals(feature f: Int) -> [Int] {
+    package func binTotals(feature f: Int) -> [Int] {
         Array(counters[(3 * featureCount + binTotal + binStart[f])..<(3 * featureCount + binTotal + binStart[f + 1])])
     }
 
     /// Every feature's per-bin totals, one flat array in feature order (what a snapshot saves).
-    public var allBinTotals: [Int] { Array(counters[(3 * featureCount + binTotal)...]) }
+    package var allBinTotals: [Int] { Array(counters[(3 * featureCount + binTotal)...]) }
 
     /// Sets the per-bin totals as a snapshot saved them (`allBinTotals`), so a restart is not a
     /// counter reset; false, and nothing changed, when their number does not fit this layout.
     @discardableResult
-    public mutating func setBinTotals(_ totals: [Int]) -> Bool {
+    package mutating func setBinTotals(_ totals: [Int]) -> Bool {
         let start = 3 * featureCount + binTotal
         guard totals.count == counters.count - start else { return false }
         counters.replaceSubrange(start..., with: totals)
@@ -228,7 +228,7 @@ public struct Window: Sendable {
 
     /// Starts the per-bin totals again from zero (after replaying a snapshot, whose events
     /// were counted by the process that wrote it).
-    public mutating func resetTotals() {
+    package mutating func resetTotals() {
         let start = 3 * featureCount + binTotal
         for i in start..<counters.count { counters[i] = 0 }
     }
@@ -238,13 +238,13 @@ public struct Window: Sendable {
     /// Appends events in order, evicting the oldest beyond capacity. Events must match the
     /// layout (one value per feature and attribute); callers validate before appending, so a
     /// batch is applied whole.
-    public mutating func append(contentsOf events: [Event]) {
+    package mutating func append(contentsOf events: [Event]) {
         for e in events { append(e) }
     }
 
     /// Appends events, giving those without a timestamp `defaultTimestamp` (the server's
     /// arrival time) without copying them.
-    public mutating func append(contentsOf events: [Event], defaultTimestamp: Double?) {
+    package mutating func append(contentsOf events: [Event], defaultTimestamp: Double?) {
         // Borrowed through the buffer: `for e in events` copied (retained) every event.
         events.withUnsafeBufferPointer { events in
             for i in 0..<events.count { append(events[i], defaultTimestamp: defaultTimestamp) }
@@ -273,9 +273,9 @@ public struct Window: Sendable {
         return base - from + (edges[base] < x ? 1 : 0)
     }
 
-    public mutating func append(_ event: Event) { append(event, defaultTimestamp: nil) }
+    package mutating func append(_ event: Event) { append(event, defaultTimestamp: nil) }
 
-    public mutating func append(_ event: Event, defaultTimestamp: Double?) {
+    package mutating func append(_ event: Event, defaultTimestamp: Double?) {
         precondition(event.features.count == featureCount, "event does not match the window layout")
         let capacity = layout.capacity
         let full = appended >= capacity
@@ -376,22 +376,48 @@ public struct Window: Sendable {
     /// Returns false for unknown or evicted ids. A second label for the same event replaces
     /// the first.
     @discardableResult
-    public mutating func attach(_ update: LabelUpdate) -> Bool {
+    package mutating func attach(_ update: LabelUpdate) -> Bool {
+        if case .attached = label(update) { return true }
+        return false
+    }
+
+    /// What became of a delayed label.
+    package enum LabelMatch: Sendable, Equatable {
+        /// Attached to the event of the window with its id (the one appended last, if several
+        /// share it); `replaced` when that event already had a label.
+        case attached(prediction: Outcome, timestamp: Double?, replaced: Bool)
+        /// No event of the window has the id, nor had one the window still remembers.
+        case unknown
+        /// The event has left the window. The join remembers ids up to twice the window's
+        /// capacity; older ids are `unknown`.
+        case expired
+    }
+
+    /// `attach`, saying what matched: the event's prediction and timestamp (for the error and
+    /// the label's delay), or why nothing did.
+    package mutating func label(_ update: LabelUpdate) -> LabelMatch {
         if indexedUpTo < appended { indexIDs() }
-        guard let seq = idIndex[update.id], seq >= appended - count else { return false }
+        guard let seq = idIndex[update.id] else { return .unknown }
+        guard seq >= appended - count else { return .expired }
         let slot = seq % layout.capacity
+        let replaced: Bool
+        let prediction: Outcome
         if layout.numericOutcome {
             let v = update.label.value ?? Self.number(of: update.label)
-            if labelValues[slot].isNaN && !v.isNaN { labeledCount += 1 }
-            if !labelValues[slot].isNaN && v.isNaN { labeledCount -= 1 }
+            replaced = !labelValues[slot].isNaN
+            if !replaced && !v.isNaN { labeledCount += 1 }
+            if replaced && v.isNaN { labeledCount -= 1 }
             labelValues[slot] = v
+            prediction = .value(predictionValues[slot])
         } else {
             let c = classCode(update.label)
-            if labelCodes[slot] == CategoryDictionary.missingCode { labeledCount += 1 }
+            replaced = labelCodes[slot] != CategoryDictionary.missingCode
+            if !replaced { labeledCount += 1 }
             labelCodes[slot] = c
+            prediction = .category(classes.value(of: predictionCodes[slot]) ?? Self.overflowClass)
         }
         version &+= 1
-        return true
+        return .attached(prediction: prediction, timestamp: timestamps[slot].isNaN ? nil : timestamps[slot], replaced: replaced)
     }
 
     private mutating func evict(slot: Int) {
@@ -483,13 +509,13 @@ public struct Window: Sendable {
     }
 
     /// The name a snapshot gives to classes past the cap of distinct classes.
-    public static let overflowClass = "__other__"
+    package static let overflowClass = "__other__"
 
     /// The class a prediction or label names. A class written as a number is one class however
     /// it is spelled: `1`, `1.0` (pandas writes integer labels of a float column so) and `"1"`
     /// are all class "1". Anything else is kept as written.
     @inline(__always)
-    public static func classText(_ s: String) -> String {
+    package static func classText(_ s: String) -> String {
         guard let first = s.utf8.first, first &- 48 < 10 || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
         else { return s }
         guard let v = Double(s), v.isFinite else { return s }
@@ -497,7 +523,7 @@ public struct Window: Sendable {
         return t == s ? s : t
     }
 
-    static func number(of o: Outcome) -> Double {
+    package static func number(of o: Outcome) -> Double {
         switch o {
         case .value(let v): v
         case .category(let s): Double(s) ?? .nan
@@ -507,7 +533,7 @@ public struct Window: Sendable {
     // MARK: - Reading (for the statistics computed at scrape time)
 
     /// Present values of a numerical feature, in no particular order.
-    public func presentValues(feature f: Int) -> [Double] {
+    package func presentValues(feature f: Int) -> [Double] {
         let stride = numericalCount
         let rows = count
         let present = rows - counters[f]
@@ -528,30 +554,23 @@ public struct Window: Sendable {
         }
     }
 
-    /// Codes of a categorical feature (−1 missing; ≥ K.count new), one per event.
-    public func featureCodes(_ f: Int) -> [Int32] {
-        let stride = categoricalCount
-        return (0..<count).map { codes[$0 * stride + column[f]] }
-    }
-
     /// Codes of a protected attribute per event (−1 when not given).
-    public func attributeCodes(_ a: Int) -> [Int32] { attributeCodes[a] }
+    package func attributeCodes(_ a: Int) -> [Int32] { attributeCodes[a] }
 
     /// Classification: prediction and label class codes per event (label −1 = not labelled).
-    public var predictionClassCodes: [Int32] { predictionCodes }
-    public var labelClassCodes: [Int32] { labelCodes }
+    package var predictionClassCodes: [Int32] { predictionCodes }
+    package var labelClassCodes: [Int32] { labelCodes }
     /// Regression: prediction and label values per event (label NaN = not labelled).
-    public var predictionNumbers: [Double] { predictionValues }
-    public var labelNumbers: [Double] { labelValues }
+    package var predictionNumbers: [Double] { predictionValues }
+    package var labelNumbers: [Double] { labelValues }
     /// Scores per event (NaN = none).
-    public var scoreValues: [Double] { scores }
-    public var latencyValues: [Double] { latencies }
+    package var scoreValues: [Double] { scores }
 
     // MARK: - Snapshot and replay
 
     /// The events of the window, oldest first, as they would be appended again to rebuild it
     /// (new categories beyond the cap come back as missing).
-    public func events() -> [Event] {
+    package func events() -> [Event] {
         var out: [Event] = []
         out.reserveCapacity(count)
         let capacity = layout.capacity

@@ -1,27 +1,27 @@
 /// Little-endian binary writing and bounds-checked reading: the one encoding of the log and
 /// snapshot files. A reader never traps on hostile bytes; it throws `DecodeError`.
-public struct ByteWriter: Sendable {
-    public var bytes: [UInt8]
+package struct ByteWriter: Sendable {
+    package var bytes: [UInt8]
 
-    public init(capacity: Int = 0) {
+    package init(capacity: Int = 0) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    @inline(__always) public mutating func u8(_ v: UInt8) { bytes.append(v) }
+    @inline(__always) package mutating func u8(_ v: UInt8) { bytes.append(v) }
 
-    @inline(__always) public mutating func u32(_ v: UInt32) {
+    @inline(__always) package mutating func u32(_ v: UInt32) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inline(__always) public mutating func u64(_ v: UInt64) {
+    @inline(__always) package mutating func u64(_ v: UInt64) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inline(__always) public mutating func f64(_ v: Double) { u64(v.bitPattern) }
+    @inline(__always) package mutating func f64(_ v: Double) { u64(v.bitPattern) }
 
     /// Unsigned LEB128: one byte below 128.
-    @inline(__always) public mutating func varint(_ v: Int) {
+    @inline(__always) package mutating func varint(_ v: Int) {
         var x = UInt64(v)
         while x >= 0x80 {
             bytes.append(UInt8(x & 0x7F) | 0x80)
@@ -31,7 +31,7 @@ public struct ByteWriter: Sendable {
     }
 
     /// A length-prefixed UTF-8 string.
-    @inline(__always) public mutating func string(_ s: String) {
+    @inline(__always) package mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { p in
             varint(p.count)
@@ -39,12 +39,12 @@ public struct ByteWriter: Sendable {
         }
     }
 
-    public mutating func raw(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
+    package mutating func raw(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
 
     /// Writes at most `bound` bytes through a raw pointer and a cursor (starting at 0), then
     /// keeps the bytes the cursor passed: for hot loops, where appending value by value
     /// checked capacity and uniqueness at every byte (bench harness `log`).
-    @inline(__always) public mutating func unsafeWrite(bound: Int, _ body: (UnsafeMutableRawBufferPointer, inout Int) -> Void) {
+    @inline(__always) package mutating func unsafeWrite(bound: Int, _ body: (UnsafeMutableRawBufferPointer, inout Int) -> Void) {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: bound))
         var used = 0
@@ -55,43 +55,43 @@ public struct ByteWriter: Sendable {
 }
 
 /// Bytes that do not decode: what was expected and at which offset.
-public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var offset: Int
-    public var reason: String
-    public init(offset: Int, reason: String) {
+package struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var offset: Int
+    package var reason: String
+    package init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason
     }
-    public var description: String { "offset \(offset): \(reason)" }
+    package var description: String { "offset \(offset): \(reason)" }
 }
 
-public struct ByteReader {
-    public let bytes: [UInt8]
-    public private(set) var offset: Int
-    public let end: Int
+package struct ByteReader {
+    package let bytes: [UInt8]
+    package private(set) var offset: Int
+    package let end: Int
 
-    public init(_ bytes: [UInt8], from: Int = 0, to: Int? = nil) {
+    package init(_ bytes: [UInt8], from: Int = 0, to: Int? = nil) {
         self.bytes = bytes
         offset = from
         end = to ?? bytes.count
     }
 
-    public var remaining: Int { end - offset }
-    public var atEnd: Bool { offset >= end }
+    package var remaining: Int { end - offset }
+    package var atEnd: Bool { offset >= end }
 
     @inline(__always) func need(_ n: Int, _ what: String) throws(DecodeError) {
         guard n >= 0, n <= end - offset else { throw DecodeError(offset: offset, reason: "truncated \(what): \(n) bytes needed, \(end - offset) left") }
     }
 
-    @inline(__always) public mutating func u8(_ what: String = "byte") throws(DecodeError) -> UInt8 {
+    @inline(__always) package mutating func u8(_ what: String = "byte") throws(DecodeError) -> UInt8 {
         try need(1, what)
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    public mutating func u32(_ what: String = "u32") throws(DecodeError) -> UInt32 { try littleEndian(what) }
+    package mutating func u32(_ what: String = "u32") throws(DecodeError) -> UInt32 { try littleEndian(what) }
 
-    @inline(__always) public mutating func u64(_ what: String = "u64") throws(DecodeError) -> UInt64 { try littleEndian(what) }
+    @inline(__always) package mutating func u64(_ what: String = "u64") throws(DecodeError) -> UInt64 { try littleEndian(what) }
 
     @inline(__always) mutating func littleEndian<T: FixedWidthInteger>(_ what: String) throws(DecodeError) -> T {
         let size = MemoryLayout<T>.size
@@ -102,12 +102,12 @@ public struct ByteReader {
         return v
     }
 
-    @inline(__always) public mutating func f64(_ what: String = "number") throws(DecodeError) -> Double {
+    @inline(__always) package mutating func f64(_ what: String = "number") throws(DecodeError) -> Double {
         Double(bitPattern: try u64(what))
     }
 
     /// A LEB128 count, at most `limit` (so a corrupt length cannot ask for terabytes).
-    @inline(__always) public mutating func varint(_ what: String = "count", limit: Int = Int(Int32.max)) throws(DecodeError) -> Int {
+    @inline(__always) package mutating func varint(_ what: String = "count", limit: Int = Int(Int32.max)) throws(DecodeError) -> Int {
         let start = offset
         var x: UInt64 = 0
         var shift: UInt64 = 0
@@ -122,7 +122,7 @@ public struct ByteReader {
         return Int(x)
     }
 
-    @inline(__always) public mutating func string(_ what: String = "string") throws(DecodeError) -> String {
+    @inline(__always) package mutating func string(_ what: String = "string") throws(DecodeError) -> String {
         let n = try varint(what + " length")
         try need(n, what)
         let s = String(decoding: bytes[offset..<(offset + n)], as: UTF8.self)
@@ -130,7 +130,7 @@ public struct ByteReader {
         return s
     }
 
-    public mutating func take(_ n: Int, _ what: String) throws(DecodeError) -> ArraySlice<UInt8> {
+    package mutating func take(_ n: Int, _ what: String) throws(DecodeError) -> ArraySlice<UInt8> {
         try need(n, what)
         defer { offset += n }
         return bytes[offset..<(offset + n)]

@@ -1,7 +1,7 @@
 /// CRC-32C (Castagnoli, polynomial 0x1EDC6F41 reflected as 0x82F63B78), as Prometheus' log
 /// and ext4 use: it catches every burst error up to 32 bits and every odd number of flipped
 /// bits. Slicing-by-8: eight table lookups per eight bytes.
-public enum CRC32C {
+package enum CRC32C {
     static let tables: [[UInt32]] = {
         var t = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
         for i in 0..<256 {
@@ -17,7 +17,7 @@ public enum CRC32C {
     static let flat: [UInt32] = tables.flatMap { $0 }
 
     /// The checksum of `bytes`, continuing from `crc` (the checksum of what came before).
-    public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         flat.withUnsafeBufferPointer { t in
             var i = 0
@@ -39,7 +39,7 @@ public enum CRC32C {
         return ~c
     }
 
-    public static func checksum(_ bytes: some Collection<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: some Collection<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
         if let r = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0), continuing: crc) }) { return r }
         return Array(bytes).withUnsafeBytes { checksum($0, continuing: crc) }
     }

@@ -6,11 +6,11 @@ import MonitorCore
 /// An event is a flags byte (which optional fields follow, and whether prediction and label are
 /// values or classes), then id, timestamp, the features (a tag each: missing, number, string),
 /// the attributes, prediction, score, label and latency.
-public enum EventCodec {
+package enum EventCodec {
     private static let hasID: UInt8 = 1, hasTimestamp: UInt8 = 2, hasScore: UInt8 = 4, hasLabel: UInt8 = 8
     private static let hasLatency: UInt8 = 16, predictionValue: UInt8 = 32, labelValue: UInt8 = 64
 
-    public static func encode(_ e: Event, into w: inout ByteWriter) {
+    package static func encode(_ e: Event, into w: inout ByteWriter) {
         var flags: UInt8 = 0
         if e.id != nil { flags |= hasID }
         if e.timestamp != nil { flags |= hasTimestamp }
@@ -79,7 +79,7 @@ public enum EventCodec {
 
     /// Decodes one event, which must have `features` features and `attributes` attributes (the
     /// model's layout): an event of another shape is an error, never handed to a window.
-    public static func decode(_ r: inout ByteReader, features: Int, attributes: Int) throws(DecodeError) -> Event {
+    package static func decode(_ r: inout ByteReader, features: Int, attributes: Int) throws(DecodeError) -> Event {
         let start = r.offset
         let flags = try r.u8("event flags")
         guard flags < 128 else { throw DecodeError(offset: start, reason: "unknown event flags \(flags)") }
@@ -121,13 +121,13 @@ public enum EventCodec {
         value ? .value(try r.f64(what)) : .category(try r.string(what))
     }
 
-    public static func encode(_ l: LabelUpdate, into w: inout ByteWriter) {
+    package static func encode(_ l: LabelUpdate, into w: inout ByteWriter) {
         if case .value = l.label { w.u8(1) } else { w.u8(0) }
         w.string(l.id)
         outcome(l.label, into: &w)
     }
 
-    public static func decodeLabel(_ r: inout ByteReader) throws(DecodeError) -> LabelUpdate {
+    package static func decodeLabel(_ r: inout ByteReader) throws(DecodeError) -> LabelUpdate {
         let at = r.offset
         let kind = try r.u8("label kind")
         guard kind < 2 else { throw DecodeError(offset: at, reason: "unknown label kind \(kind)") }

@@ -2,13 +2,13 @@ import MonitorCore
 
 /// A model as the log and snapshots name it: records of another version or layout are not
 /// replayed into it.
-public struct ModelIdentity: Sendable, Equatable {
-    public var name: String
-    public var version: String
+package struct ModelIdentity: Sendable, Equatable {
+    package var name: String
+    package var version: String
     /// What the window's layout depends on (task, features and their types, attributes).
-    public var fingerprint: String
+    package var fingerprint: String
 
-    public init(name: String, version: String, fingerprint: String) {
+    package init(name: String, version: String, fingerprint: String) {
         self.name = name
         self.version = version
         self.fingerprint = fingerprint
@@ -27,7 +27,7 @@ public struct ModelIdentity: Sendable, Equatable {
 
 /// What a log record says: one accepted request (applied whole or not at all), a count of
 /// refused events, or a segment's header.
-public enum LogEntry: Sendable, Equatable {
+package enum LogEntry: Sendable, Equatable {
     /// The models served when the segment was started.
     case header([ModelIdentity])
     /// An accepted events request: arrival time and its events per model.
@@ -37,26 +37,26 @@ public enum LogEntry: Sendable, Equatable {
     /// Events refused (malformed or invalid body), counted in `model_events_rejected_total`.
     case rejected(model: String, reason: String, count: Int)
 
-    public struct Batch<Item: Sendable & Equatable>: Sendable, Equatable {
-        public var model: String
-        public var items: [Item]
-        public init(model: String, items: [Item]) {
+    package struct Batch<Item: Sendable & Equatable>: Sendable, Equatable {
+        package var model: String
+        package var items: [Item]
+        package init(model: String, items: [Item]) {
             self.model = model
             self.items = items
         }
     }
 
     /// The model's layout, which decoding checks every event against.
-    public struct Shape: Sendable {
-        public var features: Int
-        public var attributes: Int
-        public init(features: Int, attributes: Int) {
+    package struct Shape: Sendable {
+        package var features: Int
+        package var attributes: Int
+        package init(features: Int, attributes: Int) {
             self.features = features
             self.attributes = attributes
         }
     }
 
-    public var type: UInt8 {
+    package var type: UInt8 {
         switch self {
         case .header: 1
         case .events: 2
@@ -65,7 +65,7 @@ public enum LogEntry: Sendable, Equatable {
         }
     }
 
-    public func encode() -> [UInt8] {
+    package func encode() -> [UInt8] {
         var w = ByteWriter()
         switch self {
         case .header(let models):
@@ -108,7 +108,7 @@ public enum LogEntry: Sendable, Equatable {
 
     /// Decodes a record's payload. Batches of models `shape` does not know (not served, or of
     /// another layout) are left out; every event kept has its model's shape.
-    public static func decode(type: UInt8, payload: ArraySlice<UInt8>, shape: (String) -> Shape?) throws(DecodeError) -> LogEntry {
+    package static func decode(type: UInt8, payload: ArraySlice<UInt8>, shape: (String) -> Shape?) throws(DecodeError) -> LogEntry {
         var r = ByteReader(Array(payload))
         let entry: LogEntry
         switch type {

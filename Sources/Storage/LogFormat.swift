@@ -6,15 +6,15 @@
 /// A record is written whole by one `write`, but a crash can leave the last one cut short
 /// (torn) or, on some file systems, garbage or zeros after it: the reader stops at the first
 /// frame that is short or fails its checksum and reports where.
-public enum LogFormat {
+package enum LogFormat {
     /// The first bytes of every segment.
-    public static let magic: [UInt8] = Array("MXLOG001".utf8)
-    public static let headerBytes = 9
+    package static let magic: [UInt8] = Array("MXLOG001".utf8)
+    package static let headerBytes = 9
     /// Larger payloads are refused when writing and taken as damage when reading.
-    public static let maxPayload = 1 << 30
+    package static let maxPayload = 1 << 30
 
     /// Appends one framed record to `out`.
-    public static func frame(type: UInt8, payload: [UInt8], into out: inout [UInt8]) {
+    package static func frame(type: UInt8, payload: [UInt8], into out: inout [UInt8]) {
         precondition(payload.count < maxPayload, "log record too large")
         let crc = CRC32C.checksum(payload, continuing: CRC32C.checksum([type]))
         out.append(type)
@@ -25,24 +25,24 @@ public enum LogFormat {
 }
 
 /// One record read back: its type, where its frame starts in the segment, and its payload.
-public struct LogRecord: Sendable {
-    public var type: UInt8
-    public var offset: Int
-    public var payload: ArraySlice<UInt8>
+package struct LogRecord: Sendable {
+    package var type: UInt8
+    package var offset: Int
+    package var payload: ArraySlice<UInt8>
 }
 
 /// Where a segment stops being readable, and why: the records after it are skipped.
-public struct LogDamage: Sendable, Equatable, CustomStringConvertible {
-    public var offset: Int
-    public var reason: String
+package struct LogDamage: Sendable, Equatable, CustomStringConvertible {
+    package var offset: Int
+    package var reason: String
     /// Bytes from `offset` to the end of the segment, not replayed.
-    public var skippedBytes: Int
-    public var description: String { "offset \(offset): \(reason) (\(skippedBytes) bytes skipped)" }
+    package var skippedBytes: Int
+    package var description: String { "offset \(offset): \(reason) (\(skippedBytes) bytes skipped)" }
 }
 
 /// Reads a segment's bytes into records: a plain function over bytes, without I/O.
-public enum LogReader {
-    public static func scan(_ bytes: [UInt8]) -> (records: [LogRecord], damage: LogDamage?) {
+package enum LogReader {
+    package static func scan(_ bytes: [UInt8]) -> (records: [LogRecord], damage: LogDamage?) {
         var records: [LogRecord] = []
         func damage(_ at: Int, _ reason: String) -> (records: [LogRecord], damage: LogDamage?) {
             (records, LogDamage(offset: at, reason: reason, skippedBytes: bytes.count - at))

@@ -9,38 +9,38 @@
 /// detectors): a reader skips parts it does not know, so a part can be added without a new
 /// format. The checksum covers the whole file and the event count is checked against the
 /// events part when it is decoded, so a truncated or altered snapshot is never half restored.
-public struct SnapshotFile: Sendable, Equatable {
-    public static let magic: [UInt8] = Array("MXSNAP01".utf8)
+package struct SnapshotFile: Sendable, Equatable {
+    package static let magic: [UInt8] = Array("MXSNAP01".utf8)
 
-    public struct Model: Sendable, Equatable {
-        public var identity: ModelIdentity
-        public var eventCount: Int
-        public var parts: [(name: String, bytes: [UInt8])]
+    package struct Model: Sendable, Equatable {
+        package var identity: ModelIdentity
+        package var eventCount: Int
+        package var parts: [(name: String, bytes: [UInt8])]
 
-        public init(identity: ModelIdentity, eventCount: Int, parts: [(name: String, bytes: [UInt8])]) {
+        package init(identity: ModelIdentity, eventCount: Int, parts: [(name: String, bytes: [UInt8])]) {
             self.identity = identity
             self.eventCount = eventCount
             self.parts = parts
         }
 
-        public func part(_ name: String) -> [UInt8]? { parts.first { $0.name == name }?.bytes }
+        package func part(_ name: String) -> [UInt8]? { parts.first { $0.name == name }?.bytes }
 
-        public static func == (a: Model, b: Model) -> Bool {
+        package static func == (a: Model, b: Model) -> Bool {
             a.identity == b.identity && a.eventCount == b.eventCount
                 && a.parts.map(\.name) == b.parts.map(\.name) && a.parts.map(\.bytes) == b.parts.map(\.bytes)
         }
     }
 
     /// The first log segment not covered by this snapshot: replay starts there.
-    public var nextSegment: Int
-    public var models: [Model]
+    package var nextSegment: Int
+    package var models: [Model]
 
-    public init(nextSegment: Int, models: [Model]) {
+    package init(nextSegment: Int, models: [Model]) {
         self.nextSegment = nextSegment
         self.models = models
     }
 
-    public func encode() -> [UInt8] {
+    package func encode() -> [UInt8] {
         var w = ByteWriter(capacity: 64 + models.reduce(0) { $0 + $1.parts.reduce(0) { $0 + $1.bytes.count + 16 } })
         w.raw(Self.magic)
         w.varint(nextSegment)
@@ -60,7 +60,7 @@ public struct SnapshotFile: Sendable, Equatable {
     }
 
     /// Reads a snapshot from its bytes: a plain function, without I/O.
-    public static func decode(_ bytes: [UInt8]) throws(DecodeError) -> SnapshotFile {
+    package static func decode(_ bytes: [UInt8]) throws(DecodeError) -> SnapshotFile {
         guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else {
             throw DecodeError(offset: 0, reason: "not a snapshot (no \"MXSNAP01\" header)")
         }

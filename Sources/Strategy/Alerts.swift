@@ -1,6 +1,6 @@
 import YAMLReader
 
-// Step 6 of STRATEGY.md: alerts. Read last, once the metrics are resolved, because an alert
+// Step 6 of the strategy format: alerts. Read last, once the metrics are resolved, because an alert
 // may only watch what the exporter computes.
 
 /// Reads `alerts:` against the resolved features, metrics and objectives.
@@ -8,6 +8,7 @@ struct AlertReader {
     let features: [Feature]
     let metrics: MetricsSpec
     let objectives: [Objective]
+    let serving: ServingSpec?
 
     static let keys = [
         "name", "signal", "feature", "below", "above", "for", "severity", "runbook_url", "objective", "summary",
@@ -124,6 +125,8 @@ struct AlertReader {
             guard metrics.latency != nil else { throw node.error("\(name) is not computed (columns.latency is not set)") }
         case .rejectedEventsRatio:
             break
+        case .resource(let resource):
+            if let missing = resource.missing(in: serving) { throw node.error("\(name) is not computed (\(missing))") }
         }
     }
 
@@ -168,6 +171,7 @@ struct AlertReader {
         switch signal.thresholdRule {
         case .none:
             if let given = belowNode ?? aboveNode, let key = given.path.split(separator: ".").last {
+                if signal == .resource(.modelServerDown) { throw given.error("\(signalName) takes no threshold; remove \(key)") }
                 throw given.error("\(signalName) uses the drift methods' thresholds (metrics.drift.thresholds); remove \(key)")
             }
             return (nil, nil)

@@ -2,7 +2,7 @@
 // every duration-taking flag of `serve` and `generate`, and the generator's arithmetic on rule
 // windows all read them here, so no file is written with a duration its reader refuses.
 
-public enum Durations {
+package enum Durations {
     /// Units from the largest down, as Prometheus' `model.ParseDuration` orders them.
     private static let units: [(unit: String, milliseconds: Int)] = [
         ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000),
@@ -36,7 +36,7 @@ public enum Durations {
 
     /// Milliseconds of a Prometheus duration (`15m`, `1h30m`, `0s`); nil when Prometheus would
     /// refuse the text (`1m1h`, `5`, `1.5h`) or it overflows.
-    public static func milliseconds(_ text: String) -> Int? {
+    package static func milliseconds(_ text: String) -> Int? {
         guard let parts = parts(text) else { return nil }
         var total = 0
         for (number, unit) in parts {
@@ -51,21 +51,21 @@ public enum Durations {
 
     /// Milliseconds of a duration that must be above zero, as flags and generated timings need:
     /// nil for `0s` as for text Prometheus refuses.
-    public static func positiveMilliseconds(_ text: String) -> Int? {
+    package static func positiveMilliseconds(_ text: String) -> Int? {
         milliseconds(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// A Grafana relative time (`30s`, `5m`, `6h`, `7d`, `2w`, `1y`): a Prometheus duration of
     /// one positive number and one unit other than `ms`, as dashboard `refresh` and
     /// `time.from: now-6h` take them.
-    public static func isGrafanaDuration(_ text: String) -> Bool {
+    package static func isGrafanaDuration(_ text: String) -> Bool {
         guard let parts = parts(text), parts.count == 1, let only = parts.first else { return false }
         return only.number > 0 && units[only.unit].unit != "ms" && milliseconds(text) != nil
     }
 
     /// The text of a duration in h, m, s and ms, as promtool writes `eval_time`:
     /// `5_400_000` → `1h30m`, `90_000` → `1m30s`, `0` → `0s`.
-    public static func format(milliseconds ms: Int) -> String {
+    package static func format(milliseconds ms: Int) -> String {
         if ms == 0 { return "0s" }
         var rest = ms
         var out = ""

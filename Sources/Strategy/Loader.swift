@@ -1,5 +1,5 @@
 // The meaning layer: walks the positioned node tree section by section, in the file's usual
-// order, checks every value against STRATEGY.md and what the task and columns allow, and fills
+// order, checks every value against the strategy format and what the task and columns allow, and fills
 // in the defaults. Each section is read after the ones it depends on (features before
 // metrics, metrics before alerts), so every cross-check can point at the offending node.
 
@@ -16,10 +16,10 @@ extension Strategy {
     ///
     /// The only function of this module that touches the file system: it reads the strategy
     /// file and nothing else (the reference dataset is the exporter's to read).
-    public static func load(path: String) throws(StrategyError) -> Strategy {
+    package static func load(path: String) throws(StrategyError) -> Strategy {
         let bytes: [UInt8]
         do throws(FileError) { bytes = try Files.read(path) } catch {
-            throw StrategyError(file: path, line: 0, column: 0, path: "", message: "cannot read the file: \(error.reason.prefix(1).lowercased() + error.reason.dropFirst())")
+            throw StrategyError.unreadable(file: path, reason: error.reason)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw StrategyError(file: path, line: 0, column: 0, path: "", message: "the file is not valid UTF-8")
@@ -34,7 +34,7 @@ extension Strategy {
     /// ```swift
     /// let strategy = try Strategy.parse(yaml: text, sourcePath: "strategy.yml", baseDirectory: "/srv/credit")
     /// ```
-    public static func parse(yaml: String, sourcePath: String, baseDirectory: String) throws(StrategyError) -> Strategy {
+    package static func parse(yaml: String, sourcePath: String, baseDirectory: String) throws(StrategyError) -> Strategy {
         do throws(StrategyError) {
             guard let root = try YAMLDocument.compose(yaml) else {
                 throw StrategyError(file: "", line: 0, column: 0, path: "", message: "the file is empty (expected a strategy mapping)")
@@ -60,7 +60,7 @@ struct StrategyReader {
         guard case .mapping = root.node else { throw root.error("expected a mapping, found \(root.found)") }
         let top = try root.mapping(allowing: [
             "version", "model", "reference", "columns", "features", "protected_attributes", "window",
-            "metrics", "objectives", "visualization", "alerts",
+            "metrics", "objectives", "visualization", "alerts", "serving",
         ])
 
         try readVersion(top.required("version"))
@@ -83,14 +83,15 @@ struct StrategyReader {
         let visualization = try top.optional("visualization").map { node throws(StrategyError) in
             try readVisualization(node, model: model)
         } ?? Visualization(title: model.name)
+        let serving = try top.optional("serving").map { node throws(StrategyError) in try readServing(node) }
         let alerts = try top.optional("alerts").map { node throws(StrategyError) in
-            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives).read(node)
+            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving).read(node)
         } ?? []
 
         var strategy = Strategy(
             sourcePath: sourcePath, model: model, referencePath: referencePath, columns: columns,
             features: resolvedFeatures, protectedAttributes: protected, window: window, metrics: metrics,
-            objectives: objectives, visualization: visualization, alerts: alerts
+            objectives: objectives, visualization: visualization, alerts: alerts, serving: serving
         )
         strategy.referenceLine = referenceNode.line
         strategy.referenceColumn = referenceNode.column
@@ -137,9 +138,13 @@ struct StrategyReader {
     private func readReference(_ node: YNode) throws(StrategyError) -> (String, YNode) {
         let map = try node.mapping(allowing: ["path"])
         let pathNode = try map.required("path")
-        let path = try pathNode.nonEmptyString()
-        if path.hasPrefix("/") || baseDirectory.isEmpty { return (path, pathNode) }
-        return (baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path, pathNode)
+        return (resolve(try pathNode.nonEmptyString()), pathNode)
+    }
+
+    /// A path of the strategy, resolved against the strategy file's folder.
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") || baseDirectory.isEmpty { return path }
+        return baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path
     }
 
     // MARK: columns, features, protected attributes
@@ -257,7 +262,7 @@ struct StrategyReader {
     // MARK: metrics
 
     private func readMetrics(_ node: YNode?, task: Task, columns: Columns, protected: [String]) throws(StrategyError) -> MetricsSpec {
-        let map = try node?.mapping(allowing: ["quality", "drift", "fairness", "data_quality", "latency"])
+        let map = try node?.mapping(allowing: ["quality", "drift", "fairness", "data_quality", "latency", "concept_drift", "label_delay"])
         let hasLabel = columns.label != nil
 
         // Quality: whatever the task and the columns allow.
@@ -311,10 +316,20 @@ struct StrategyReader {
         var latency: LatencySpec? = columns.latency != nil ? LatencySpec(buckets: LatencySpec.defaultBuckets) : nil
         if let latencyNode = map?.optional("latency") {
             guard columns.latency != nil else { throw latencyNode.error("needs a latency column (columns.latency)") }
-            latency = try readLatency(latencyNode)
+            latency = LatencySpec(buckets: try readBuckets(latencyNode, of: "latency", defaults: LatencySpec.defaultBuckets))
         }
 
-        return MetricsSpec(quality: quality, drift: drift, fairness: fairness, dataQuality: dataQuality, latency: latency)
+        var labelDelayBuckets = LatencySpec.defaultLabelDelayBuckets
+        if let delayNode = map?.optional("label_delay") {
+            guard columns.label != nil else { throw delayNode.error("needs a label column (columns.label)") }
+            labelDelayBuckets = try readBuckets(delayNode, of: "label delay", defaults: LatencySpec.defaultLabelDelayBuckets)
+        }
+        let conceptDrift = try map?.optional("concept_drift").map { node throws(StrategyError) in
+            try readConceptDrift(node, task: task, columns: columns)
+        }
+        return MetricsSpec(
+            quality: quality, drift: drift, fairness: fairness, dataQuality: dataQuality, latency: latency, conceptDrift: conceptDrift,
+            labelDelayBuckets: labelDelayBuckets)
     }
 
     private func readDrift(_ node: YNode?, task: Task, columns: Columns) throws(StrategyError) -> DriftSpec {
@@ -410,23 +425,24 @@ struct StrategyReader {
         return values
     }
 
-    private func readLatency(_ node: YNode) throws(StrategyError) -> LatencySpec {
+    /// `{buckets: [...]}` of a seconds histogram: strictly increasing bounds above 0.
+    private func readBuckets(_ node: YNode, of what: String, defaults: [Double]) throws(StrategyError) -> [Double] {
         let map = try node.mapping(allowing: ["buckets"])
-        guard let bucketsNode = map.optional("buckets") else { return LatencySpec(buckets: LatencySpec.defaultBuckets) }
+        guard let bucketsNode = map.optional("buckets") else { return defaults }
         let items = try bucketsNode.list()
         guard !items.isEmpty else { throw bucketsNode.error("list at least one bucket, or leave buckets out for the defaults") }
         var buckets: [Double] = []
         var previous: Threshold?
         for item in items {
             let bound = try item.number()
-            guard bound.value > 0 else { throw item.error("a latency bucket must be above 0 seconds, found \(bound.text)") }
+            guard bound.value > 0 else { throw item.error("a \(what) bucket must be above 0 seconds, found \(bound.text)") }
             if let previous, bound.value <= previous.value {
                 throw item.error("buckets must be strictly increasing (\(bound.text) follows \(previous.text))")
             }
             buckets.append(bound.value)
             previous = bound
         }
-        return LatencySpec(buckets: buckets)
+        return buckets
     }
 
     // MARK: objectives, visualization
@@ -467,7 +483,7 @@ struct StrategyReader {
 }
 
 extension Columns {
-    /// The columns that are set, by role, in STRATEGY.md's order.
+    /// The columns that are set, by role, in the strategy format's order.
     var all: [(role: String, column: String)] {
         [("id", id), ("timestamp", timestamp), ("prediction", prediction), ("score", score), ("label", label), ("latency", latency)]
             .compactMap { role, column in column.map { (role, $0) } }

@@ -3,35 +3,37 @@
 // the exporter and the generator use it without re-checking.
 //
 // The YAML spelling of every key and enum value is the raw value of the matching enum,
-// exactly as ../shared/contract/STRATEGY.md writes it.
+// exactly as docs/strategy.md writes it.
 
 import MonitorCore
 import TextFormat
 
-/// One model's monitoring strategy (STRATEGY.md, version 1).
-public struct Strategy: Sendable, Equatable {
+/// One model's monitoring strategy (the strategy format, version 1).
+package struct Strategy: Sendable, Equatable {
     /// Path of the strategy file as given (for error messages and generated headers).
-    public var sourcePath: String
-    public var model: ModelInfo
+    package var sourcePath: String
+    package var model: ModelInfo
     /// Reference dataset path, resolved against the strategy file's folder.
-    public var referencePath: String
+    package var referencePath: String
     /// Where the strategy file names the reference (`reference.path`), 1-based; 0 when the
     /// strategy was not read from a file. Errors about the reference dataset point there too.
-    public var referenceLine = 0
-    public var referenceColumn = 0
-    public var columns: Columns
-    public var features: [Feature]
-    public var protectedAttributes: [String]
-    public var window: WindowSpec
-    public var metrics: MetricsSpec
-    public var objectives: [Objective]
-    public var visualization: Visualization
-    public var alerts: [AlertSpec]
+    package var referenceLine = 0
+    package var referenceColumn = 0
+    package var columns: Columns
+    package var features: [Feature]
+    package var protectedAttributes: [String]
+    package var window: WindowSpec
+    package var metrics: MetricsSpec
+    package var objectives: [Objective]
+    package var visualization: Visualization
+    package var alerts: [AlertSpec]
+    /// The model server whose resources are reported; nil without `serving:`.
+    package var serving: ServingSpec?
 
-    public init(
+    package init(
         sourcePath: String, model: ModelInfo, referencePath: String, columns: Columns,
         features: [Feature], protectedAttributes: [String], window: WindowSpec, metrics: MetricsSpec,
-        objectives: [Objective], visualization: Visualization, alerts: [AlertSpec]
+        objectives: [Objective], visualization: Visualization, alerts: [AlertSpec], serving: ServingSpec? = nil
     ) {
         self.sourcePath = sourcePath
         self.model = model
@@ -44,27 +46,28 @@ public struct Strategy: Sendable, Equatable {
         self.objectives = objectives
         self.visualization = visualization
         self.alerts = alerts
+        self.serving = serving
     }
 }
 
-public enum Task: String, Sendable, Equatable, CaseIterable {
+package enum Task: String, Sendable, Equatable, CaseIterable {
     case binaryClassification = "binary_classification"
     case multiclassClassification = "multiclass_classification"
     case regression
 
-    public var isClassification: Bool { self != .regression }
+    package var isClassification: Bool { self != .regression }
 }
 
-public struct ModelInfo: Sendable, Equatable {
+package struct ModelInfo: Sendable, Equatable {
     /// `[a-zA-Z0-9_.-]+`; the `model` label.
-    public var name: String
+    package var name: String
     /// The `model_version` label.
-    public var version: String
-    public var task: Task
+    package var version: String
+    package var task: Task
     /// Binary classification only: the label value that counts as positive.
-    public var positiveLabel: String?
+    package var positiveLabel: String?
 
-    public init(name: String, version: String, task: Task, positiveLabel: String?) {
+    package init(name: String, version: String, task: Task, positiveLabel: String?) {
         self.name = name
         self.version = version
         self.task = task
@@ -73,15 +76,15 @@ public struct ModelInfo: Sendable, Equatable {
 }
 
 /// CSV column names (batch mode). Events over HTTP use fixed keys instead.
-public struct Columns: Sendable, Equatable {
-    public var id: String?
-    public var timestamp: String?
-    public var prediction: String
-    public var score: String?
-    public var label: String?
-    public var latency: String?
+package struct Columns: Sendable, Equatable {
+    package var id: String?
+    package var timestamp: String?
+    package var prediction: String
+    package var score: String?
+    package var label: String?
+    package var latency: String?
 
-    public init(
+    package init(
         id: String? = nil, timestamp: String? = nil, prediction: String, score: String? = nil,
         label: String? = nil, latency: String? = nil
     ) {
@@ -94,12 +97,12 @@ public struct Columns: Sendable, Equatable {
     }
 }
 
-public enum FeatureType: String, Sendable, Equatable, CaseIterable {
+package enum FeatureType: String, Sendable, Equatable, CaseIterable {
     case numerical
     case categorical
 }
 
-public enum DriftMethod: String, Sendable, Equatable, Hashable, CaseIterable, Comparable {
+package enum DriftMethod: String, Sendable, Equatable, Hashable, CaseIterable, Comparable {
     case psi
     case ks
     case wasserstein
@@ -108,16 +111,16 @@ public enum DriftMethod: String, Sendable, Equatable, Hashable, CaseIterable, Co
     case chiSquare = "chi_square"
 
     /// Methods valid on numerical data (features, regression prediction/target, binary score).
-    public static let numerical: [DriftMethod] = [.psi, .ks, .wasserstein, .jensenShannon, .hellinger]
+    package static let numerical: [DriftMethod] = [.psi, .ks, .wasserstein, .jensenShannon, .hellinger]
     /// Methods valid on categorical data.
-    public static let categorical: [DriftMethod] = [.chiSquare, .psi, .jensenShannon, .hellinger]
+    package static let categorical: [DriftMethod] = [.chiSquare, .psi, .jensenShannon, .hellinger]
 
     /// p-value methods drift when the p-value is *below* the threshold; distance methods when
     /// the score is *at or above* it.
-    public var isPValueMethod: Bool { self == .ks || self == .chiSquare }
+    package var isPValueMethod: Bool { self == .ks || self == .chiSquare }
 
-    /// Default thresholds of STRATEGY.md.
-    public var defaultThreshold: Double {
+    /// Default thresholds of the strategy format.
+    package var defaultThreshold: Double {
         switch self {
         case .psi: 0.2
         case .ks: 0.05
@@ -128,22 +131,22 @@ public enum DriftMethod: String, Sendable, Equatable, Hashable, CaseIterable, Co
         }
     }
 
-    public static func < (a: DriftMethod, b: DriftMethod) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: DriftMethod, b: DriftMethod) -> Bool { a.rawValue < b.rawValue }
 }
 
-public struct Feature: Sendable, Equatable {
-    public var name: String
-    public var type: FeatureType
+package struct Feature: Sendable, Equatable {
+    package var name: String
+    package var type: FeatureType
     /// Numerical only: inclusive bounds; values outside count as out_of_range.
-    public var range: ClosedRange<Double>?
+    package var range: ClosedRange<Double>?
     /// The drift methods for this feature (the feature's own `drift:` or the strategy's default
     /// for its type), already resolved.
-    public var drift: [DriftMethod]
+    package var drift: [DriftMethod]
     /// Categorical only: the categories K from the strategy, if given (else taken from the
     /// reference, sorted).
-    public var values: [String]?
+    package var values: [String]?
 
-    public init(name: String, type: FeatureType, range: ClosedRange<Double>? = nil, drift: [DriftMethod], values: [String]? = nil) {
+    package init(name: String, type: FeatureType, range: ClosedRange<Double>? = nil, drift: [DriftMethod], values: [String]? = nil) {
         self.name = name
         self.type = type
         self.range = range
@@ -152,14 +155,14 @@ public struct Feature: Sendable, Equatable {
     }
 }
 
-public struct WindowSpec: Sendable, Equatable {
+package struct WindowSpec: Sendable, Equatable {
     /// The last N events (streaming). Default 10000.
-    public var events: Int
+    package var events: Int
 
-    public init(events: Int = 10000) { self.events = events }
+    package init(events: Int = 10000) { self.events = events }
 }
 
-public enum QualityMetric: String, Sendable, Equatable, CaseIterable {
+package enum QualityMetric: String, Sendable, Equatable, CaseIterable {
     // classification
     case accuracy, precision, recall, f1
     case rocAUC = "roc_auc"
@@ -169,19 +172,19 @@ public enum QualityMetric: String, Sendable, Equatable, CaseIterable {
     // regression
     case mae, mse, rmse, mape, r2
 
-    public static let classification: [QualityMetric] = [.accuracy, .precision, .recall, .f1]
-    public static let scoreBased: [QualityMetric] = [.rocAUC, .logLoss, .brier, .calibrationError]
-    public static let regression: [QualityMetric] = [.mae, .mse, .rmse, .mape, .r2]
+    package static let classification: [QualityMetric] = [.accuracy, .precision, .recall, .f1]
+    package static let scoreBased: [QualityMetric] = [.rocAUC, .logLoss, .brier, .calibrationError]
+    package static let regression: [QualityMetric] = [.mae, .mse, .rmse, .mape, .r2]
 }
 
-public enum FairnessMetric: String, Sendable, Equatable, CaseIterable {
+package enum FairnessMetric: String, Sendable, Equatable, CaseIterable {
     case demographicParityDifference = "demographic_parity_difference"
     case demographicParityRatio = "demographic_parity_ratio"
     case equalizedOddsDifference = "equalized_odds_difference"
     case equalOpportunityDifference = "equal_opportunity_difference"
 }
 
-public enum DataQualityMetric: String, Sendable, Equatable, CaseIterable {
+package enum DataQualityMetric: String, Sendable, Equatable, CaseIterable {
     case missing
     case outOfRange = "out_of_range"
     case newCategory = "new_category"
@@ -189,16 +192,16 @@ public enum DataQualityMetric: String, Sendable, Equatable, CaseIterable {
     case summary
 }
 
-public struct DriftSpec: Sendable, Equatable {
-    public var numerical: [DriftMethod]
-    public var categorical: [DriftMethod]
-    public var prediction: [DriftMethod]
-    public var target: [DriftMethod]
-    public var bins: Int
+package struct DriftSpec: Sendable, Equatable {
+    package var numerical: [DriftMethod]
+    package var categorical: [DriftMethod]
+    package var prediction: [DriftMethod]
+    package var target: [DriftMethod]
+    package var bins: Int
     /// Every method's threshold (defaults filled in), with the text as written in the strategy.
-    public var thresholds: [DriftMethod: Threshold]
+    package var thresholds: [DriftMethod: Threshold]
 
-    public init(
+    package init(
         numerical: [DriftMethod], categorical: [DriftMethod], prediction: [DriftMethod], target: [DriftMethod],
         bins: Int, thresholds: [DriftMethod: Threshold]
     ) {
@@ -210,39 +213,77 @@ public struct DriftSpec: Sendable, Equatable {
         self.thresholds = thresholds
     }
 
-    public func threshold(_ method: DriftMethod) -> Threshold {
+    package func threshold(_ method: DriftMethod) -> Threshold {
         thresholds[method] ?? Threshold(method.defaultThreshold)
     }
 }
 
-public struct LatencySpec: Sendable, Equatable {
+package struct LatencySpec: Sendable, Equatable {
     /// Strictly increasing, finite histogram upper bounds (seconds).
-    public var buckets: [Double]
-    public init(buckets: [Double]) { self.buckets = buckets }
+    package var buckets: [Double]
+    package init(buckets: [Double]) { self.buckets = buckets }
 
-    public static let defaultBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+    package static let defaultBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+    /// `model_label_delay_seconds`: 1 minute to 7 days.
+    package static let defaultLabelDelayBuckets: [Double] = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800]
+}
+
+/// `metrics.concept_drift`: which detectors watch which streams, with which parameters.
+package struct ConceptDriftSpec: Sendable, Equatable {
+    package var streams: [DetectorStream]
+    package var detectors: [DetectorKind]
+    /// river 0.26.1's defaults, overridden where the strategy says so.
+    package var parameters: DetectorParameters
+
+    package init(streams: [DetectorStream], detectors: [DetectorKind], parameters: DetectorParameters = DetectorParameters()) {
+        self.streams = streams
+        self.detectors = detectors
+        self.parameters = parameters
+    }
+
+    /// Whether a stream carries only 0 and 1 for this task (DDM's condition).
+    package static func isBinary(_ stream: DetectorStream, task: Task) -> Bool {
+        stream == .error && task.isClassification
+    }
+
+    /// The (detector, stream) pairs that run, streams first in the strategy's order: DDM only
+    /// on 0/1 streams.
+    package func pairs(task: Task) -> [(detector: DetectorKind, stream: DetectorStream)] {
+        streams.flatMap { stream in
+            detectors.filter { !$0.needsBinaryStream || Self.isBinary(stream, task: task) }.map { ($0, stream) }
+        }
+    }
 }
 
 /// Step 3: what is computed. Empty lists mean "off"; defaults are resolved by the loader.
-public struct MetricsSpec: Sendable, Equatable {
-    public var quality: [QualityMetric]
-    public var drift: DriftSpec
-    public var fairness: [FairnessMetric]
-    public var dataQuality: [DataQualityMetric]
+package struct MetricsSpec: Sendable, Equatable {
+    package var quality: [QualityMetric]
+    package var drift: DriftSpec
+    package var fairness: [FairnessMetric]
+    package var dataQuality: [DataQualityMetric]
     /// nil when latency is not measured (no latency column).
-    public var latency: LatencySpec?
+    package var latency: LatencySpec?
+    /// nil when no concept-drift detector runs (no `metrics.concept_drift`).
+    package var conceptDrift: ConceptDriftSpec?
+    /// `model_label_delay_seconds` buckets (`metrics.label_delay.buckets`).
+    package var labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
 
-    public init(quality: [QualityMetric], drift: DriftSpec, fairness: [FairnessMetric], dataQuality: [DataQualityMetric], latency: LatencySpec?) {
+    package init(
+        quality: [QualityMetric], drift: DriftSpec, fairness: [FairnessMetric], dataQuality: [DataQualityMetric], latency: LatencySpec?,
+        conceptDrift: ConceptDriftSpec? = nil, labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
+    ) {
+        self.labelDelayBuckets = labelDelayBuckets
         self.quality = quality
         self.drift = drift
         self.fairness = fairness
         self.dataQuality = dataQuality
         self.latency = latency
+        self.conceptDrift = conceptDrift
     }
 }
 
 /// The groups an objective can watch, and that every alert signal belongs to.
-public enum SignalGroup: String, Sendable, Equatable, CaseIterable {
+package enum SignalGroup: String, Sendable, Equatable, CaseIterable {
     case dataQuality = "data_quality"
     case quality
     case drift
@@ -251,25 +292,25 @@ public enum SignalGroup: String, Sendable, Equatable, CaseIterable {
     case resources
 }
 
-public struct Objective: Sendable, Equatable {
-    public var name: String
-    public var team: String
-    public var watches: [SignalGroup]
+package struct Objective: Sendable, Equatable {
+    package var name: String
+    package var team: String
+    package var watches: [SignalGroup]
 
-    public init(name: String, team: String, watches: [SignalGroup]) {
+    package init(name: String, team: String, watches: [SignalGroup]) {
         self.name = name
         self.team = team
         self.watches = watches
     }
 }
 
-public struct Visualization: Sendable, Equatable {
-    public var title: String
+package struct Visualization: Sendable, Equatable {
+    package var title: String
     /// Grafana duration strings as written, e.g. "30s", "6h".
-    public var refresh: String
-    public var timeRange: String
+    package var refresh: String
+    package var timeRange: String
 
-    public init(title: String, refresh: String = "30s", timeRange: String = "6h") {
+    package init(title: String, refresh: String = "30s", timeRange: String = "6h") {
         self.title = title
         self.refresh = refresh
         self.timeRange = timeRange
@@ -278,25 +319,25 @@ public struct Visualization: Sendable, Equatable {
 
 /// A number together with the text it was written as, so generated files repeat `0.1`
 /// exactly as the strategy wrote it.
-public struct Threshold: Sendable, Equatable, Hashable {
-    public var value: Double
-    public var text: String
+package struct Threshold: Sendable, Equatable, Hashable {
+    package var value: Double
+    package var text: String
 
-    public init(_ value: Double, text: String? = nil) {
+    package init(_ value: Double, text: String? = nil) {
         self.value = value
         self.text = text ?? Threshold.format(value)
     }
 
     /// Shortest text that reads back as the same Double ("0.1", "250000", "1e-06").
-    public static func format(_ v: Double) -> String { NumberText.shortest(v) }
+    package static func format(_ v: Double) -> String { NumberText.shortest(v) }
 }
 
-public enum Severity: String, Sendable, Equatable, CaseIterable {
+package enum Severity: String, Sendable, Equatable, CaseIterable {
     case critical, warning, info
 }
 
-/// What an alert watches. Names are the `signal:` values of STRATEGY.md.
-public enum Signal: Sendable, Equatable, Hashable {
+/// What an alert watches. Names are the `signal:` values of the strategy format.
+package enum Signal: Sendable, Equatable, Hashable {
     /// A quality metric (`f1`, `accuracy`, `mae`, …), optionally for one class.
     case quality(QualityMetric)
     /// Any feature drifted by its method's threshold (`drift`); with `feature:` only that one.
@@ -314,46 +355,49 @@ public enum Signal: Sendable, Equatable, Hashable {
     case latency(quantile: Threshold)
     /// `rejected_events_ratio`: share of events rejected over the rate window.
     case rejectedEventsRatio
+    /// A resource of the model server (`cpu_utilization`, `model_server_down`, …).
+    case resource(ResourceSignal)
 
-    /// The group of STRATEGY.md this signal belongs to (for objectives / team routing).
-    public var group: SignalGroup {
+    /// The group of the strategy format this signal belongs to (for objectives / team routing).
+    package var group: SignalGroup {
         switch self {
         case .quality: .quality
         case .drift, .datasetDrift, .predictionDrift, .targetDrift: .drift
         case .fairness: .fairness
         case .dataQuality, .rejectedEventsRatio: .dataQuality
         case .latency: .latency
+        case .resource: .resources
         }
     }
 }
 
-public struct AlertSpec: Sendable, Equatable {
+package struct AlertSpec: Sendable, Equatable {
     /// CamelCase alert name.
-    public var name: String
-    public var signal: Signal
+    package var name: String
+    package var signal: Signal
     /// The signal text as written (`f1`, `latency_p99`, …).
-    public var signalName: String
+    package var signalName: String
     /// Restricts a per-feature signal (drift, data quality) to one feature.
-    public var feature: String?
+    package var feature: String?
     /// Exactly one of `below` / `above` for threshold signals; neither for `drift`, `prediction_drift`,
     /// `target_drift` (which use the drift methods' own thresholds).
-    public var below: Threshold?
-    public var above: Threshold?
+    package var below: Threshold?
+    package var above: Threshold?
     /// Prometheus duration as written (`15m`), validated.
-    public var forDuration: String
-    public var severity: Severity
-    public var runbookURL: String?
+    package var forDuration: String
+    package var severity: Severity
+    package var runbookURL: String?
     /// The objective named by the alert, or the one watching its signal's group; nil → team "default".
-    public var objective: String?
+    package var objective: String?
     /// The resolved team label.
-    public var team: String
+    package var team: String
     /// Free text for the summary annotation, if the strategy gives one.
-    public var summary: String?
+    package var summary: String?
     /// Quality and fairness alerts fire only with at least this many labelled events in the
     /// window (`min_labeled_events`, default 100).
-    public var minLabeledEvents: Int
+    package var minLabeledEvents: Int
 
-    public init(
+    package init(
         name: String, signal: Signal, signalName: String, feature: String? = nil, below: Threshold? = nil,
         above: Threshold? = nil, forDuration: String, severity: Severity, runbookURL: String? = nil,
         objective: String? = nil, team: String, summary: String? = nil, minLabeledEvents: Int = 100

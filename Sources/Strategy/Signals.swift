@@ -1,14 +1,15 @@
-// The `signal:` names of an alert (STRATEGY.md, step 6) and how each one takes its threshold.
+// The `signal:` names of an alert (the strategy format, step 6) and how each one takes its threshold.
 
 extension Signal {
     /// Every accepted `signal:` name, in the order error messages list them.
-    public static let names: [String] =
+    package static let names: [String] =
         QualityMetric.allCases.map(\.rawValue)
         + ["drift", "dataset_drift", "prediction_drift", "target_drift"]
         + FairnessMetric.allCases.map(\.rawValue)
         + [DataQualityMetric.missing, .outOfRange, .newCategory].map(\.rawValue)
         + latencyQuantiles.map(\.name)
         + ["rejected_events_ratio"]
+        + ResourceSignal.allCases.map(\.rawValue)
 
     private static let latencyQuantiles: [(name: String, quantile: Threshold)] = [
         ("latency_p50", Threshold(0.5, text: "0.5")),
@@ -20,7 +21,7 @@ extension Signal {
     /// The signal a `signal:` name stands for: `f1` → `.quality(.f1)`, `latency_p99` →
     /// `.latency(quantile: 0.99)`. nil for an unknown name (and for `summary`, which is a
     /// data-quality metric but not an alert signal).
-    public init?(name: String) {
+    package init?(name: String) {
         if let metric = QualityMetric(rawValue: name) {
             self = .quality(metric)
         } else if let metric = FairnessMetric(rawValue: name) {
@@ -36,7 +37,9 @@ extension Signal {
             case "prediction_drift": self = .predictionDrift
             case "target_drift": self = .targetDrift
             case "rejected_events_ratio": self = .rejectedEventsRatio
-            default: return nil
+            default:
+                guard let resource = ResourceSignal(rawValue: name) else { return nil }
+                self = .resource(resource)
             }
         }
     }
@@ -53,9 +56,9 @@ extension Signal {
 
     var thresholdRule: ThresholdRule {
         switch self {
-        case .drift, .predictionDrift, .targetDrift: .none
+        case .drift, .predictionDrift, .targetDrift, .resource(.modelServerDown): .none
         case .quality, .fairness: .belowOrAbove
-        case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio: .above
+        case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio, .resource: .above
         }
     }
 
@@ -66,6 +69,7 @@ extension Signal {
         case .quality(let metric):
             [.accuracy, .precision, .recall, .f1, .rocAUC, .brier, .calibrationError].contains(metric)
         case .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
+        case .resource(let resource): resource != .memoryBytes
         case .drift, .predictionDrift, .targetDrift, .latency: false
         }
     }
@@ -79,7 +83,7 @@ extension Signal {
     }
 
     /// Whether `min_labeled_events` applies (alerts that need labelled events).
-    var usesLabeledEvents: Bool {
+    package var usesLabeledEvents: Bool {
         switch self {
         case .quality, .fairness: true
         default: false

@@ -5,4 +5,4 @@ import YAMLReader
 /// ```
 /// strategy.yml:23:5: features[1].type: expected numerical or categorical, found "numeric"
 /// ```
-public typealias StrategyError = SourceError
+package typealias StrategyError = SourceError

@@ -1,10 +1,10 @@
 /// JSON string literals (RFC 8259), one writer for every JSON the product makes: API answers and
 /// Grafana dashboards.
-public enum JSONText {
+package enum JSONText {
     /// `s` in double quotes: `"` and `\` escaped, `\n` `\r` `\t` by name, other control
     /// characters and DEL as `\u00XX`; everything else as is (UTF-8). Also a valid YAML
     /// double-quoted scalar, PromQL string literal and Go string literal.
-    public static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -27,7 +27,7 @@ public enum JSONText {
     /// Whether `text` is a JSON number, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`: text
     /// that JSON, PromQL and YAML all read as the same number, so generated files can repeat a
     /// strategy's threshold as written.
-    public static func isNumber(_ text: String) -> Bool {
+    package static func isNumber(_ text: String) -> Bool {
         var u = Substring(text).utf8[...]
         func digits() -> Int {
             var n = 0

@@ -9,19 +9,19 @@
 /// key, and at the enclosing mapping for a missing key. `line` is 0 when the error is about the
 /// whole file (unreadable, empty); `path` is empty when the error is not about one key
 /// (a YAML syntax error, the top-level mapping).
-public struct SourceError: Error, CustomStringConvertible, Equatable, Sendable {
+package struct SourceError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file as given (`Strategy.load(path:)`, `sourcePath`).
-    public var file: String
+    package var file: String
     /// 1-based; 0 when the error concerns the whole file.
-    public var line: Int
+    package var line: Int
     /// 1-based, counted in Unicode scalars (as libyaml counts); 0 when `line` is 0.
-    public var column: Int
+    package var column: Int
     /// Key path of the offending node, e.g. `features[1].type`, `alerts[0].for`.
-    public var path: String
+    package var path: String
     /// What is wrong, for people: `expected numerical or categorical, found "numeric"`.
-    public var message: String
+    package var message: String
 
-    public init(file: String, line: Int, column: Int, path: String, message: String) {
+    package init(file: String, line: Int, column: Int, path: String, message: String) {
         self.file = file
         self.line = line
         self.column = column
@@ -29,9 +29,16 @@ public struct SourceError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
+    /// A file that could not be read at all: `cannot read strategy.yml: no such file or directory`,
+    /// the one form every command uses for a file it cannot read.
+    package static func unreadable(file: String, reason: String) -> SourceError {
+        SourceError(file: file, line: 0, column: 0, path: "", message: "cannot read \(file): \(reason)")
+    }
+
     /// `file:line:column: path: message`, leaving out the position when `line` is 0 and the
-    /// path when it is empty.
-    public var description: String {
+    /// path when it is empty (and the file too when the message already names it).
+    package var description: String {
+        if line == 0, path.isEmpty, message.hasPrefix("cannot read \(file): ") { return message }
         var text = file
         if line > 0 { text += ":\(line):\(column)" }
         text += ": "

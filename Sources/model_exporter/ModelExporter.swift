@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectors
 import Exporter
 import FileIO
 import Generator
@@ -32,7 +33,7 @@ struct ModelExporter: ParsableCommand {
         commandName: "model_exporter",
         abstract: "Prometheus exporter for machine-learning models in production.",
         version: "model_exporter \(Build.version) (revision \(Build.revision))",
-        subcommands: [Serve.self, Evaluate.self, Generate.self, Check.self]
+        subcommands: [Serve.self, Evaluate.self, Backtest.self, Generate.self, Check.self]
     )
 }
 
@@ -43,7 +44,6 @@ struct Check: ParsableCommand {
     var strategies: [String]
 
     func run() throws {
-        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for path in strategies {
             let s = try loadStrategy(path)
             let reference: ReferenceProfile
@@ -69,15 +69,52 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("fleet-series"), help: "Also write the mergeable families the fleet rules sum across shards (docs/fleet.md): true or false.")
     var fleetSeries: Bool = true
 
+    @Option(help: "Also write an HTML report (one self-contained file) to this path.")
+    var report: String?
+
     func run() throws {
         let s = try loadStrategy(strategy)
-        let bytes: [UInt8]
-        do { bytes = try BatchEvaluation.run(strategy: s, currentPath: current, buildInfo: Build.info, fleetSeries: fleetSeries) } catch {
+        let monitor: ModelMonitor
+        do { monitor = try BatchEvaluation.monitor(strategy: s, currentPath: current, fleetSeries: fleetSeries) } catch {
             throw Failure(description: "\(error)")
         }
+        let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info)
         do {
+            if let report { try Files.writeAtomically(BatchEvaluation.report(monitor, buildInfo: Build.info), to: report) }
             if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
         } catch { throw Failure(description: error.description) }
+    }
+}
+
+struct Backtest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a CSV row by row through the serving pipeline and print when detectors and alerts would have fired.")
+
+    @Option(help: "The strategy file.")
+    var strategy: String
+
+    @Option(help: "The events as CSV, oldest first.")
+    var current: String
+
+    @Option(help: "Output: text (a table for people) or jsonl (one JSON object per line).")
+    var format: String = "text"
+
+    @Option(help: "Also report the window and each alert's signal every N rows.")
+    var every: Int?
+
+    func run() throws {
+        guard let format = Exporter.Backtest.Format(rawValue: format) else {
+            throw ValidationError("--format must be text or jsonl, found \"\(format)\"")
+        }
+        if let every, every < 1 { throw ValidationError("--every must be at least 1, found \(every)") }
+        let s = try loadStrategy(strategy)
+        let entries: [Exporter.Backtest.Entry]
+        do { entries = try Exporter.Backtest.run(strategy: s, currentPath: current, every: every) } catch {
+            throw Failure(description: "\(error)")
+        }
+        do { try Files.writeStandardOutput(Array(Exporter.Backtest.render(entries, format: format).utf8)) } catch {
+            throw Failure(description: error.description)
+        }
     }
 }
 
@@ -140,7 +177,6 @@ struct Generate: ParsableCommand {
     var fleetRanges: [String] = []
 
     func run() throws {
-        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         for f in format where f != "prometheusrule" { throw ValidationError("unknown --format \(f) (known: prometheusrule)") }
         let loaded = try strategies.map(loadStrategy)
         var options = GeneratorOptions(version: Build.version)
@@ -237,6 +273,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("storage.wal-segment-size"), help: "Log size, in MiB, past which a snapshot is taken and the log truncated (keeps replay at start short).")
     var segmentMiB: Int = 128
 
+    @Option(name: .customLong("path.procfs"), help: "procfs mountpoint, read for the exporter's and the model servers' processes.")
+    var procfs: String = "/proc"
+
+    @Option(name: .customLong("path.sysfs"), help: "sysfs mountpoint, read for the model servers' cgroups.")
+    var sysfs: String = "/sys"
+
     @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel: LogLevel = .info
 
@@ -253,7 +295,6 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        guard !strategies.isEmpty else { throw ValidationError("give at least one --strategy FILE") }
         guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
         guard let intervalMilliseconds = Durations.milliseconds(snapshotInterval) else {
             throw ValidationError("--storage.snapshot-interval: invalid duration \"\(snapshotInterval)\" (e.g. 30s, 1m, 0s)")
@@ -312,7 +353,6 @@ struct Serve: ParsableCommand {
             )
             try server.start()
         } catch { throw Failure(description: "\(error)") }
-        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.boundPort)", "tls": "\(config.tls != nil)"])
 
         // The storage folder is checked before anything slow, so a wrong path fails at once.
         var folder: StorageFolder?
@@ -327,14 +367,18 @@ struct Serve: ParsableCommand {
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: error.description) }
-            monitors.append(ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries))
+            monitors.append(ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries, created: ExporterResponder.wallClock()))
             logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
         }
         let durability = folder.map { Durability(folder: $0, monitors: monitors, segmentBytesLimit: segmentMiB << 20, logger: logger) }
 
+        let collectorLogger = logger
         gate.install(ExporterResponder(
-            monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info, readiness: readiness,
-            durability: durability, httpStatistics: httpStatistics
+            monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info,
+            collectors: ServingCollectors.make(strategies: monitors.map(\.strategy), paths: SystemPaths(procfs: procfs, sysfs: sysfs), logger: logger),
+            readiness: readiness,
+            durability: durability, httpStatistics: httpStatistics,
+            collectorFailed: { name, error in collectorLogger.debug("collector failed", metadata: ["collector": "\(name)", "error": "\(error)"]) }
         ))
 
         // Served but not ready while the snapshot and the log are replayed.

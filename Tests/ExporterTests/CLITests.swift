@@ -13,9 +13,17 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ args: [String]) throws -> Result {
+    /// A tool found on PATH (python3, promtool): a missing one fails the test with the reason.
+    static func runTool(_ tool: String, _ args: [String]) throws -> Result {
+        let r = try run([tool] + args, executable: "/usr/bin/env")
+        if r.status == 127 { throw Failure(description: "\(tool) is not installed (scripts/install-deps installs it): \(r.stderr)") }
+        return r
+    }
+
+    /// Runs `executable` (default: the built model_exporter) to its end.
+    static func run(_ args: [String], executable: String = binary) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -75,6 +83,32 @@ enum CLI {
         #expect(r.stderr.contains("\(dir)/current.csv:4:\(column): column \"flag\": expected a number, found \"seven\""), "\(r.stderr)")
     }
 
+    /// Every command says the same thing about a file it cannot read.
+    @Test func aMissingFileReadsTheSameInEveryCommand() throws {
+        let c = Fixtures.oracle("edge_small")
+        let missing = "/nonexistent/file.yml"
+        for args in [
+            ["check", "--strategy", missing],
+            ["evaluate", "--strategy", missing, "--current", c + "/current.csv"],
+            ["evaluate", "--strategy", c + "/strategy.yml", "--current", missing],
+            ["generate", "--strategy", missing, "--out", "/nonexistent"],
+            ["serve", "--strategy", c + "/strategy.yml", "--web.config.file", missing, "--web.listen-address", "127.0.0.1:0"],
+        ] {
+            let r = try CLI.run(args)
+            #expect(r.status == 1, "\(args)")
+            #expect(r.stderr.hasSuffix("Error: cannot read \(missing): no such file or directory\n"), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func serveSaysListeningOnce() throws {
+        let server = try ServedProcess(["--strategy", Fixtures.oracle("edge_small") + "/strategy.yml"])
+        #expect(server.stop() == 0)
+        let log = server.logText
+        let lines = log.split(separator: "\n").filter { $0.hasSuffix(" listening") }
+        #expect(lines.count == 1, "\(log)")
+        #expect(lines.first?.contains("address=127.0.0.1:\(server.port) ") == true, "\(log)")
+    }
+
     /// serve → events → SIGTERM (clean stop, snapshot) → serve again: the window is back.
     @Test func serveStopsOnSIGTERMAndRestoresItsWindow() throws {
         let dir = try CLI.temporaryDirectory()
@@ -99,7 +133,7 @@ enum CLI {
     /// `check` reads the reference dataset as `serve` would: each way it can be unusable is an
     /// error naming the CSV's file:line:column and the strategy line that names it.
     @Test(arguments: [
-        ("missing", "reference.csv: No such file or directory"),
+        ("missing", "cannot read DIR/reference.csv: no such file or directory"),
         ("header only", "reference.csv:2:1: the reference dataset has no rows"),
         ("empty", "reference.csv:1:1: empty file: expected a header row"),
         ("ragged", "reference.csv:3:1: row has 8 fields, the header has 9"),
@@ -124,7 +158,8 @@ enum CLI {
         if kind != "missing" { try lines.joined(separator: "\n").write(toFile: dir + "/reference.csv", atomically: true, encoding: .utf8) }
         let r = try CLI.run(["check", "--strategy", dir + "/strategy.yml"])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("\(dir)/\(error) (the reference named at \(dir)/strategy.yml:9:9: reference.path)"), "\(r.stderr)")
+        let problem = error.hasPrefix("cannot read DIR/") ? error.replacingOccurrences(of: "DIR", with: dir) : "\(dir)/\(error)"
+        #expect(r.stderr.contains("\(problem) (the reference named at \(dir)/strategy.yml:9:9: reference.path)"), "\(r.stderr)")
     }
 
     /// A storage path that cannot be used stops the exporter at once, saying why.
@@ -134,7 +169,7 @@ enum CLI {
         let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
         let file = dir + "/file"
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
-        for (path, reason) in [(file, "\(file): not a folder"), (file + "/sub", "\(file)/sub: Not a directory"), ("/proc", "/proc: not writable: ")] {
+        for (path, reason) in [(file, "cannot create \(file): not a folder"), (file + "/sub", "cannot create \(file)/sub: not a directory"), ("/proc", "/proc: not writable: ")] {
             let r = try CLI.run(["serve", "--strategy", strategy, "--web.listen-address", "127.0.0.1:0", "--storage.path", path])
             #expect(r.status == 1)
             #expect(r.stderr.contains("--storage.path: \(reason)"), "\(r.stderr)")

@@ -221,7 +221,7 @@ func expectSameSamples(_ a: [ParsedSample], _ b: [ParsedSample], sourceLocation:
         _ = held
         let file = folder + "/a-file"
         #expect(FileManager.default.createFile(atPath: file, contents: Data()))
-        #expect(throws: FileError(path: file, reason: "not a folder")) { try StorageFolder(path: file) }
+        #expect(throws: FileError(path: file, reason: "not a folder", operation: "create")) { try StorageFolder(path: file) }
         // Not writable even for root.
         do {
             _ = try StorageFolder(path: "/proc")

@@ -13,9 +13,12 @@ final class LiveExporter {
     let client: TestHTTPClient
     let monitors: [ModelMonitor]
 
-    init(strategies: [Strategy], capacity: Int? = nil, maxBodyBytes: Int = 64 << 20) throws {
-        monitors = try strategies.map { ModelMonitor(strategy: $0, reference: try Datasets.reference(for: $0), capacity: capacity) }
-        let responder = ExporterResponder(monitors: monitors, buildInfo: BuildInfo(version: "test", revision: "test"), clock: { 1_800_000_000 })
+    init(
+        strategies: [Strategy], capacity: Int? = nil, maxBodyBytes: Int = 64 << 20, created: Double? = nil,
+        clock: @escaping @Sendable () -> Double = { 1_800_000_000 }
+    ) throws {
+        monitors = try strategies.map { ModelMonitor(strategy: $0, reference: try Datasets.reference(for: $0), capacity: capacity, created: created) }
+        let responder = ExporterResponder(monitors: monitors, buildInfo: BuildInfo(version: "test", revision: "test"), clock: clock)
         var config = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         config.maxBodyBytes = maxBodyBytes
         var logger = Logger(label: "test")
@@ -117,7 +120,9 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         let strategy = try Strategy.load(path: Fixtures.oracle("credit_psi") + "/strategy.yml")
         let live = try LiveExporter(strategies: [strategy], capacity: 2)
         let e = { (id: String) in #"{"id":"\#(id)","features":{"income":1000},"attributes":{"gender":"f"},"prediction":"1","score":0.7}"# }
-        #expect(try live.client.post("/api/v1/events", "[\(e("a")),\(e("b")),\(e("c"))]").status == 200)
+        #expect(try live.client.post("/api/v1/events", "[\(e("a")),\(e("b"))]").status == 200)
+        #expect(try live.client.post("/api/v1/labels", #"{"id":"nothing-yet","label":"1"}"#).status == 200)
+        #expect(try live.client.post("/api/v1/events", e("c")).status == 200)
         // "a" was evicted (window of 2); "b" is in the window; "zzz" never existed.
         let r = try live.client.post("/api/v1/labels", #"{"id":"a","label":"1"}"# + "\n" + #"{"id":"b","label":"1"}"# + "\n" + #"{"id":"zzz","label":"0"}"#, contentType: "application/x-ndjson")
         #expect(r.status == 200)
@@ -125,7 +130,10 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         let m = try parseExposition(try live.client.get("/metrics").text)
         #expect(m.first { $0.name == "model_window_labeled_events" }?.value == 1)
         #expect(m.first { $0.name == "model_labels_total" }?.value == 1)
-        #expect(m.first { $0.name == "model_labels_unmatched_total" }?.value == 2)
+        let unmatched = { (reason: String) in m.first { $0.name == "model_labels_unmatched_total" && $0.labels["reason"] == reason }?.value }
+        #expect(unmatched("unknown") == 2)
+        #expect(unmatched("expired") == 1)
+        #expect(unmatched("duplicate") == 0)
         #expect(m.first { $0.name == "model_accuracy_ratio" }?.value == 1)
         #expect(m.first { $0.name == "model_last_label_timestamp_seconds" }?.value == 1_800_000_000)
     }
@@ -135,7 +143,7 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         let live = try LiveExporter(strategies: [strategy])
         let landing = try live.client.get("/")
         #expect(landing.status == 200)
-        #expect(landing.text.contains("<td>edge_small</td>"))
+        #expect(landing.text.contains(#"data-model="edge_small""#))
         #expect(landing.text.contains(#"<a href="/metrics">"#))
         #expect(try live.client.get("/-/ready").text == "Ready\n")
         #expect(try live.client.get("/nope").status == 404)
@@ -152,8 +160,13 @@ private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
         #expect(r.text.contains("required: this exporter serves several models"))
         let ok = try live.client.post("/api/v1/events", #"[{"model":"energy_regression","features":{"load_kw":1},"prediction":3.5},{"model":"credit_psi","prediction":"0"}]"#)
         #expect(ok.status == 200, "\(ok.text)")
-        let m = try parseExposition(try live.client.get("/metrics").text)
+        let text = try live.client.get("/metrics").text
+        let m = try parseExposition(text)
         #expect(m.filter { $0.name == "model_window_events" }.map(\.value) == [1, 1])
-        #expect(m.filter { $0.name.hasPrefix("# HELP") }.isEmpty)
+        // Two models share each family: one HELP and one TYPE line, then both models' samples.
+        #expect(text.components(separatedBy: "\n# HELP model_window_events ").count == 2)
+        let family = text.components(separatedBy: "\n# TYPE model_window_events gauge\n")
+        #expect(family.count == 2)
+        #expect(family.last?.hasPrefix("model_window_events{model=\"credit_psi\",model_version=\"1.0.0\"} 1\nmodel_window_events{model=\"energy_regression\",") == true, "\(text)")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// `model_exporter serve` as a child process on 127.0.0.1 with a port it picks: its log is
-/// read in the background (the line "… port=NNNNN …" names the port).
+/// read in the background (its "listening" line names the port).
 final class ServedProcess: Sendable {
     let process: Process
     let port: UInt16
@@ -17,10 +17,12 @@ final class ServedProcess: Sendable {
     var pid: Int32 { process.processIdentifier }
     var logText: String { log.withLock { $0 } }
 
-    init(_ arguments: [String]) throws {
+    /// With `port`, listens there and waits for `/-/ready` instead of the log line (for a log
+    /// level that hides it).
+    init(_ arguments: [String], port fixed: UInt16? = nil) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.binary)
-        p.arguments = ["serve", "--web.listen-address", "127.0.0.1:0"] + arguments
+        p.arguments = ["serve", "--web.listen-address", "127.0.0.1:\(fixed ?? 0)"] + arguments
         let pipe = Pipe()
         p.standardError = pipe
         p.standardOutput = pipe
@@ -38,7 +40,11 @@ final class ServedProcess: Sendable {
         let deadline = Date().addingTimeInterval(30)
         var found: UInt16?
         while found == nil && Date() < deadline && p.isRunning {
-            found = log.withLock { text in text.range(of: #"port=(\d+)"#, options: .regularExpression).flatMap { UInt16(text[$0].dropFirst(5)) } }
+            if let fixed {
+                if (try? TestHTTPClient(port: fixed).get("/-/ready").status) == 200 { found = fixed }
+            } else {
+                found = log.withLock { text in Self.listeningPort(in: text) }
+            }
             if found == nil { usleep(10_000) }
         }
         guard let found else {
@@ -46,6 +52,14 @@ final class ServedProcess: Sendable {
             throw CLI.Failure(description: "serve did not start: \(log.withLock { $0 })")
         }
         port = found
+    }
+
+    /// The port of the log's "… address=127.0.0.1:NNNNN … listening" line, once it is there.
+    static func listeningPort(in log: String) -> UInt16? {
+        guard let line = log.split(separator: "\n").first(where: { $0.hasSuffix(" listening") }),
+              let r = line.range(of: #"address=127\.0\.0\.1:\d+"#, options: .regularExpression)
+        else { return nil }
+        return UInt16(line[r].dropFirst("address=127.0.0.1:".count))
     }
 
     /// Waits until `/-/ready` answers 200 (the log is replayed).

@@ -73,7 +73,14 @@ enum Strategies {
                 alert("CreditRiskNewCategory", .dataQuality(.newCategory), "new_category", above: "0.02", for: "10m", .info),
                 alert("CreditRiskLatencyP90", .latency(quantile: p90), "latency_p90", above: "0.1", for: "10m", .warning),
                 alert("CreditRiskRejected", .rejectedEventsRatio, "rejected_events_ratio", above: "0.05", for: "5m", .warning),
-            ])
+                alert("CreditRiskServerCPU", .resource(.cpuUtilization), "cpu_utilization", above: "0.9", for: "10m", .warning),
+                alert("CreditRiskServerMemory", .resource(.memoryBytes), "memory_bytes", above: "3e9", for: "5m", .warning),
+                alert("CreditRiskMemoryLimit", .resource(.memoryLimitRatio), "memory_limit_ratio", above: "0.9", for: "5m", .critical),
+                alert("CreditRiskGPUBusy", .resource(.gpuUtilization), "gpu_utilization", above: "0.95", for: "15m", .info),
+                alert("CreditRiskGPUMemory", .resource(.gpuMemoryRatio), "gpu_memory_ratio", above: "0.9", for: "5m", .warning),
+                alert("CreditRiskServerDown", .resource(.modelServerDown), "model_server_down", for: "2m", .critical),
+            ],
+            serving: ServingSpec(process: .pidFile("/run/credit-risk.pid"), cgroup: "/sys/fs/cgroup/system.slice/credit-risk.service", gpu: .auto))
     }
 
     /// A regression model with no objectives (team "default"), no latency, no label column.

@@ -24,6 +24,9 @@ private let strategy = Strategy(
         fairness: [], dataQuality: [.missing], latency: LatencySpec(buckets: [0.1])),
     objectives: [], visualization: Visualization(title: "m"), alerts: [])
 
+/// The model above, for the other files of these tests.
+func ingestTestStrategy() -> Strategy { strategy }
+
 @Suite struct CSVTests {
     @Test func quotedFieldsAndCRLF() throws {
         let t = try table("a,b,c\r\n1,\"x, \"\"y\"\"\",3\r\n\"multi\nline\",,z\r\n")

@@ -50,6 +50,22 @@ import Testing
         #expect(w.classes.value(of: w.labelClassCodes[1]) == "1")
     }
 
+    @Test func aLabelSaysWhatItMatched() {
+        var w = Window(layout: layout)
+        for i in 1...2 { w.append(event(1, "a", id: "\(i)"), defaultTimestamp: Double(i)) }
+        #expect(w.label(LabelUpdate(id: "nope", label: .category("1"))) == .unknown)
+        w.append(event(1, "a", id: "3"), defaultTimestamp: 3)
+        w.append(event(1, "a", id: "4"), defaultTimestamp: 4)
+        // The window holds 2..4 (capacity 3): "1" was indexed before it left, so it expired.
+        #expect(w.label(LabelUpdate(id: "1", label: .category("1"))) == .expired)
+        #expect(w.label(LabelUpdate(id: "3", label: .category("0"))) == .attached(prediction: .category(w.classes.values[Int(w.predictionClassCodes[2])]), timestamp: 3, replaced: false))
+        guard case .attached(_, _, replaced: true) = w.label(LabelUpdate(id: "3", label: .category("1"))) else {
+            Issue.record("a second label must replace the first")
+            return
+        }
+        #expect(w.labeledCount == 1)
+    }
+
     @Test func openDictionariesAreCapped() {
         var w = Window(layout: layout)
         for (i, g) in ["g1", "g2", "g3", "g4"].enumerated() { w.append(event(1, "new\(i)", id: "\(i)", group: g)) }

@@ -41,7 +41,7 @@ import Testing
     @Test func unreadableFileIsAnErrorAboutTheWholeFile() {
         let error = #expect(throws: StrategyError.self) { try Strategy.load(path: "/nonexistent/strategy.yml") }
         #expect(error?.line == 0)
-        #expect(error?.description == "/nonexistent/strategy.yml: cannot read the file: no such file or directory")
+        #expect(error?.description == "cannot read /nonexistent/strategy.yml: no such file or directory")
     }
 
     @Test(arguments: [

@@ -148,6 +148,54 @@ func ingest(_ a: Arguments) {
     emit("ingest_inprocess", unit: "events/s", runs: results, extra: [("window", "\(capacity)"), ("features", "\(s.features.count)")])
 }
 
+/// What the concept-drift detectors add to in-process ingest: the same batches into two
+/// monitors of one strategy, without detectors and with ADWIN, Page-Hinkley and DDM on every
+/// stream the model has (error from the inline labels, score or prediction), runs interleaved
+/// so the machine's load falls on both alike. Emits both rates and the overhead in percent.
+func detectors(_ a: Arguments) {
+    var plain = loadStrategy(a.string("strategy"))
+    plain.metrics.conceptDrift = nil
+    var watched = plain
+    let streams: [DetectorStream] = (plain.columns.label != nil ? [.error] : [])
+        + (plain.columns.score != nil ? [.score] : []) + (plain.model.task == .regression ? [.prediction] : [])
+    watched.metrics.conceptDrift = ConceptDriftSpec(streams: streams, detectors: DetectorKind.allCases)
+    let reference = loadReference(plain)
+    let base = readEvents(a.string("current"), plain)
+    let capacity = a.int("window")
+    let total = a.int("events", default: 1_000_000)
+    let runs = a.int("runs", default: 5)
+    let monitors = [plain, watched].map { ModelMonitor(strategy: $0, reference: reference, capacity: capacity) }
+    for m in monitors {
+        var filled = 0
+        while filled < capacity {
+            let n = min(1000, capacity - filled)
+            m.ingest(events(base, filled..<(filled + n)), now: 1)
+            filled += n
+        }
+    }
+    let batches = (0..<min(total / 1000, 200)).map { b in events(base, (capacity + b * 1000)..<(capacity + (b + 1) * 1000)) }
+    var rates: [[Double]] = [[], []]
+    for run in 0..<runs {
+        // Alternate which goes first, so a machine getting busier does not favour one.
+        for k in run % 2 == 0 ? [0, 1] : [1, 0] {
+            let m = monitors[k]
+            let t0 = now()
+            var done = 0, b = 0
+            while done < total {
+                m.ingest(batches[b], now: 1)
+                done += 1000
+                b = (b + 1) % batches.count
+            }
+            rates[k].append(Double(done) / (now() - t0))
+        }
+    }
+    let overhead = zip(rates[0], rates[1]).map { (without, with) in (without / with - 1) * 100 }
+    emit("ingest_detectors_overhead", unit: "percent", runs: overhead, extra: [
+        ("window", "\(capacity)"), ("streams", q(streams.map(\.rawValue).joined(separator: ","))),
+        ("without", list(rates[0])), ("with", list(rates[1])),
+    ])
+}
+
 /// Time to recompute every window family (what a scrape does when the window changed) over a
 /// full window, and the time of a scrape of an unchanged window (served from the cache).
 func recompute(_ a: Arguments) {
@@ -338,6 +386,7 @@ guard args.count >= 2 else { fail("usage: model_exporter_bench ingest|recompute|
 let rest = Arguments(args.dropFirst(2))
 switch args[1] {
 case "ingest": ingest(rest)
+case "detectors": detectors(rest)
 case "recompute": recompute(rest)
 case "memory": memory(rest)
 case "decode": decode(rest)

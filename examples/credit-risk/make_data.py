@@ -6,6 +6,8 @@
                   drifted (income shifts up, a new employment category, income goes
                   missing, one gender group is served worse, latency grows)
   labels.ndjson   the ground truth of every event, which replay.py sends late
+  current.csv     the same 20,000 events with their labels inline, one a minute after the
+                  reference period (for `evaluate` and `backtest`)
 
 Run it again and the files come out byte-identical.
 """
@@ -70,9 +72,15 @@ def main():
             f.write(f"ref-{i:05d},{ts},{r['prediction']},{r['score']},{r['label']},{r['latency_seconds']},"
                     f"{r['income']},{r['age']},{r['debt_ratio']},{r['employment']},{r['gender']}\n")
     n = 20000
-    with open(os.path.join(HERE, "events.ndjson"), "w") as ev, open(os.path.join(HERE, "labels.ndjson"), "w") as lb:
+    with open(os.path.join(HERE, "events.ndjson"), "w") as ev, open(os.path.join(HERE, "labels.ndjson"), "w") as lb, \
+            open(os.path.join(HERE, "current.csv"), "w") as cur:
+        cur.write("request_id,ts,prediction,score,label,latency_seconds,income,age,debt_ratio,employment,gender\n")
         for i in range(n):
             r = draw(rng, i, i >= n // 2)
+            ts = 1767225600 + (5000 + i) * 60
+            income = "" if r["income"] is None else r["income"]
+            cur.write(f"{r['request_id']},{ts},{r['prediction']},{r['score']},{r['label']},{r['latency_seconds']},"
+                      f"{income},{r['age']},{r['debt_ratio']},{r['employment']},{r['gender']}\n")
             event = {
                 "id": r["request_id"],
                 "features": {"income": r["income"], "age": r["age"], "debt_ratio": r["debt_ratio"], "employment": r["employment"]},

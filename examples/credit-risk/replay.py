@@ -4,74 +4,81 @@
 usage: replay.py [--url http://127.0.0.1:9744] [--rate 200] [--batch 50] [--label-lag 500]
                  [--limit N] [--loop]
 
-Posts events.ndjson in NDJSON batches (`POST /api/v1/events`) at --rate events/s, and the
-ground truth of each event --label-lag events later (`POST /api/v1/labels`), as labels arrive
-in production. Python's standard library only.
+Logs events.ndjson through the Python client (clients/python: `Monitor.log`, which batches
+them into `POST /api/v1/events`) at --rate events/s, and the ground truth of each event
+--label-lag events later (`Monitor.label`), as labels arrive in production. Exits 1 when
+anything was refused, dropped or not delivered.
 """
 import argparse
+import json
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def post(url, lines):
-    body = ("\n".join(lines) + "\n").encode()
-    req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/x-ndjson"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+try:
+    from model_exporter_client import Monitor
+except ImportError:  # not installed: the repository's copy
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
+    from model_exporter_client import Monitor
 
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", default="http://127.0.0.1:9744")
     ap.add_argument("--rate", type=float, default=200.0, help="events per second")
-    ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--batch", type=int, default=50, help="events per request")
     ap.add_argument("--label-lag", type=int, default=500, help="labels arrive this many events late")
     ap.add_argument("--limit", type=int, default=0, help="stop after this many events (0: all)")
     ap.add_argument("--loop", action="store_true", help="start again at the end")
     args = ap.parse_args(argv)
 
-    events = open(os.path.join(HERE, "events.ndjson")).read().splitlines()
-    labels = open(os.path.join(HERE, "labels.ndjson")).read().splitlines()
+    with open(os.path.join(HERE, "events.ndjson")) as f:
+        events = [json.loads(line) for line in f]
+    with open(os.path.join(HERE, "labels.ndjson")) as f:
+        labels = [json.loads(line) for line in f]
     if args.limit:
         events, labels = events[: args.limit], labels[: args.limit]
+    for e in events:
+        e["latency"] = e.pop("latency_seconds", None)
+
+    def refused(r):
+        print(f"the exporter refused {r.dropped} {r.endpoint} (HTTP {r.status}): {r.error} {r.problems}", file=sys.stderr)
+
+    # A queue that holds the whole replay: a fast replay waits for nothing and drops nothing.
+    monitor = Monitor(
+        args.url, batch_size=args.batch, flush_interval=0.2, max_queue=2 * len(events) + 1,
+        on_rejected=refused, max_retries=3,
+    )
     sent = labelled = 0
     start = time.monotonic()
     while True:
-        for i in range(0, len(events), args.batch):
-            status, body = post(args.url + "/api/v1/events", events[i : i + args.batch])
-            if status != 200:
-                print(f"events {i}..{i + args.batch}: HTTP {status}: {body}", file=sys.stderr)
-                return 1
-            sent += len(events[i : i + args.batch])
-            due = max(0, i + args.batch - args.label_lag)
-            if due > labelled:
-                status, body = post(args.url + "/api/v1/labels", labels[labelled:due])
-                if status != 200:
-                    print(f"labels: HTTP {status}: {body}", file=sys.stderr)
-                    return 1
-                labelled = due
-            if sent % 1000 < args.batch:
+        for i, e in enumerate(events):
+            monitor.log(**e)
+            sent += 1
+            due = max(0, i + 1 - args.label_lag)
+            while labelled < due:
+                monitor.label(labels[labelled]["id"], labels[labelled]["label"])
+                labelled += 1
+            if sent % 1000 == 0:
                 half = "drifted half" if i >= len(events) // 2 else "healthy half"
-                print(f"{sent} events sent ({half}), {labelled} labels", flush=True)
-            # Steady rate: sleep until this batch's slot.
+                print(f"{sent} events logged ({half}), {labelled} labels", flush=True)
+            # Steady rate: sleep until this event's slot.
             delay = start + sent / args.rate - time.monotonic()
-            if delay > 0:
+            if delay > 0.005:
                 time.sleep(delay)
-        if labelled < len(labels):
-            post(args.url + "/api/v1/labels", labels[labelled:])
-            labelled = len(labels)
+        while labelled < len(labels):
+            monitor.label(labels[labelled]["id"], labels[labelled]["label"])
+            labelled += 1
         if not args.loop:
             break
         labelled = 0
-    print(f"done: {sent} events, {labelled} labels in {time.monotonic() - start:.1f}s")
+    monitor.close(timeout=60)
+    s = monitor.stats()
+    print(f"done: {s.events_sent} events, {s.labels_sent} labels in {time.monotonic() - start:.1f}s")
+    if s.rejected or s.dropped or s.failed:
+        print(f"not delivered: {s.rejected} refused, {s.dropped} dropped, {s.failed} failed", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -5,19 +5,19 @@
 
 extension Stats {
     /// Confusion counts of a classifier over its labelled events.
-    public struct Confusion: Sendable, Equatable {
+    package struct Confusion: Sendable, Equatable {
         /// Labelled events.
-        public var labelled: Int
+        package var labelled: Int
         /// Labelled events whose prediction equals the label.
-        public var correct: Int
+        package var correct: Int
         /// One-vs-rest counts per class code.
-        public var classes: [ClassCounts]
+        package var classes: [ClassCounts]
         /// Whether the class code was predicted or labelled in a labelled event.
-        public var present: [Bool]
+        package var present: [Bool]
     }
 
     /// Counts `predictions` against `labels` (class codes `0..<classCount`, one pair per event).
-    public static func confusion(predictions: [Int32], labels: [Int32], classCount k: Int) -> Confusion {
+    package static func confusion(predictions: [Int32], labels: [Int32], classCount k: Int) -> Confusion {
         var tp = [Int](repeating: 0, count: k)
         var fp = [Int](repeating: 0, count: k)
         var fn = [Int](repeating: 0, count: k)
@@ -41,7 +41,7 @@ extension Stats {
 
     /// What each group of one protected attribute did: `groupCodes` per event (negative: not
     /// given), `positive` the positive class's code.
-    public static func groupOutcomes(
+    package static func groupOutcomes(
         groupCodes: [Int32], groupCount: Int, predictions: [Int32], labels: [Int32], positive: Int32
     ) -> [GroupOutcomes] {
         var outcomes = [GroupOutcomes](

@@ -22,7 +22,7 @@ extension Stats {
     /// ```swift
     /// Stats.ks(sortedReference: [1, 2, 2, 3], sortedCurrent: [2, 3, 3, 4])   // D = 0.5
     /// ```
-    public static func ks(sortedReference: [Double], sortedCurrent: [Double]) -> (statistic: Double, pValue: Double) {
+    package static func ks(sortedReference: [Double], sortedCurrent: [Double]) -> (statistic: Double, pValue: Double) {
         let n = sortedReference.count
         let m = sortedCurrent.count
         guard n > 0, m > 0 else { return (.nan, .nan) }
@@ -56,7 +56,7 @@ extension Stats {
     /// `sum |F_a - F_b| * (z[k+1] - z[k])` over the merged sorted values `z`. One merge, O(n + m).
     ///
     /// Returns NaN when either sample is empty (scipy raises).
-    public static func wasserstein(sortedA: [Double], sortedB: [Double]) -> Double {
+    package static func wasserstein(sortedA: [Double], sortedB: [Double]) -> Double {
         let n = sortedA.count
         let m = sortedB.count
         guard n > 0, m > 0 else { return .nan }
@@ -82,7 +82,7 @@ extension Stats {
 
     /// Evidently's normed Wasserstein distance: `wasserstein(R, C) / max(referenceStd, 0.001)`,
     /// with `referenceStd` the population standard deviation (ddof = 0) of the reference.
-    public static func wassersteinNormed(sortedReference: [Double], sortedCurrent: [Double], referenceStd: Double) -> Double {
+    package static func wassersteinNormed(sortedReference: [Double], sortedCurrent: [Double], referenceStd: Double) -> Double {
         wasserstein(sortedA: sortedReference, sortedB: sortedCurrent) / max(referenceStd, 0.001)
     }
 
@@ -99,7 +99,7 @@ extension Stats {
     /// ```swift
     /// Stats.quantileEdges(sortedReference: [0, 1, 2, 3, 4], bins: 4)   // [1, 2, 3]
     /// ```
-    public static func quantileEdges(sortedReference r: [Double], bins: Int) -> [Double] {
+    package static func quantileEdges(sortedReference r: [Double], bins: Int) -> [Double] {
         let n = r.count
         guard n > 0, bins > 1 else { return [] }
         var edges: [Double] = []
@@ -134,7 +134,7 @@ extension Stats {
     /// strictly below `x`. Bins are (-inf, e1], (e1, e2], …, (ek, +inf); a value equal to an
     /// edge falls in the bin that edge closes. Binary search, O(log k).
     @inlinable
-    public static func bin(of x: Double, edges: [Double]) -> Int {
+    package static func bin(of x: Double, edges: [Double]) -> Int {
         var low = 0
         var high = edges.count
         while low < high {
@@ -146,7 +146,7 @@ extension Stats {
 
     /// Counts per bin (`edges.count + 1` bins) of a sorted sample: one binary search per edge,
     /// O(k log n), no per-value work.
-    public static func binCounts(sortedValues values: [Double], edges: [Double]) -> [Int] {
+    package static func binCounts(sortedValues values: [Double], edges: [Double]) -> [Int] {
         var counts = [Int](repeating: 0, count: edges.count + 1)
         var below = 0  // values <= the previous edge
         for (k, edge) in edges.enumerated() {
@@ -159,7 +159,7 @@ extension Stats {
     }
 
     /// Counts per bin (`edges.count + 1` bins) of an unsorted sample, O(n log k).
-    public static func binCounts(values: [Double], edges: [Double]) -> [Int] {
+    package static func binCounts(values: [Double], edges: [Double]) -> [Int] {
         var counts = [Int](repeating: 0, count: edges.count + 1)
         for x in values { counts[bin(of: x, edges: edges)] += 1 }
         return counts
@@ -177,7 +177,7 @@ extension Stats {
     }
 
     /// `counts / total`; all zeros when the total is 0.
-    public static func proportions(_ counts: [Int]) -> [Double] {
+    package static func proportions(_ counts: [Int]) -> [Double] {
         let total = counts.reduce(0, +)
         guard total > 0 else { return [Double](repeating: 0, count: counts.count) }
         let t = Double(total)
@@ -188,7 +188,7 @@ extension Stats {
 
     /// Population stability index, `sum (q - p) ln(q / p)`, with every 0 proportion (in either
     /// distribution) replaced by 0.0001 and no renormalising.
-    public static func psi(reference p: [Double], current q: [Double]) -> Double {
+    package static func psi(reference p: [Double], current q: [Double]) -> Double {
         precondition(p.count == q.count, "psi: \(p.count) reference vs \(q.count) current proportions")
         var sum = 0.0
         for k in p.indices {
@@ -205,7 +205,7 @@ extension Stats {
     ///
     /// Returns NaN when p or q sums to 0 (scipy: NaN). A rounding-negative divergence is
     /// clamped to 0 (scipy would return NaN there).
-    public static func jensenShannon(_ p: [Double], _ q: [Double]) -> Double {
+    package static func jensenShannon(_ p: [Double], _ q: [Double]) -> Double {
         precondition(p.count == q.count, "jensenShannon: \(p.count) vs \(q.count) proportions")
         var sumP = 0.0
         var sumQ = 0.0
@@ -234,7 +234,7 @@ extension Stats {
     }
 
     /// Hellinger distance on raw proportions, `sqrt(0.5 * sum (sqrt p - sqrt q)^2)`.
-    public static func hellinger(_ p: [Double], _ q: [Double]) -> Double {
+    package static func hellinger(_ p: [Double], _ q: [Double]) -> Double {
         precondition(p.count == q.count, "hellinger: \(p.count) vs \(q.count) proportions")
         var sum = 0.0
         for k in p.indices {
@@ -256,7 +256,7 @@ extension Stats {
     ///   categories = the distinct reference values this never happens.
     /// - `sum(obs) == 0` (empty current sample): `(nan, nan)`.
     /// - one category (0 degrees of freedom): `(0, nan)`, as scipy.
-    public static func chiSquare(observed: [Double], referenceProportions p: [Double]) -> (statistic: Double, pValue: Double) {
+    package static func chiSquare(observed: [Double], referenceProportions p: [Double]) -> (statistic: Double, pValue: Double) {
         precondition(observed.count == p.count, "chiSquare: \(observed.count) observed vs \(p.count) proportions")
         var total = 0.0
         for o in observed { total += o }

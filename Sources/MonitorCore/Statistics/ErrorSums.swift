@@ -4,7 +4,7 @@
 extension Stats {
     /// Sums of absolute and squared errors over the labelled events of a regression window
     /// (label NaN: not labelled), compensated as `regressionQuality` sums them.
-    public static func errorSums(predictions: [Double], labels: [Double]) -> (absolute: Double, squared: Double, labeled: Int) {
+    package static func errorSums(predictions: [Double], labels: [Double]) -> (absolute: Double, squared: Double, labeled: Int) {
         var absolute = CompensatedSum()
         var squared = CompensatedSum()
         var n = 0

@@ -3,21 +3,21 @@
 
 extension Stats {
     /// What one group (one value of a protected attribute) did in the window.
-    public struct GroupOutcomes: Sendable, Equatable {
+    package struct GroupOutcomes: Sendable, Equatable {
         /// All events of the group in the window.
-        public var events: Int
+        package var events: Int
         /// Of those, predicted the positive label.
-        public var predictedPositive: Int
+        package var predictedPositive: Int
         /// Labelled events whose label is positive.
-        public var labeledPositives: Int
+        package var labeledPositives: Int
         /// … and predicted positive.
-        public var truePositives: Int
+        package var truePositives: Int
         /// Labelled events whose label is negative.
-        public var labeledNegatives: Int
+        package var labeledNegatives: Int
         /// … and predicted positive.
-        public var falsePositives: Int
+        package var falsePositives: Int
 
-        public init(
+        package init(
             events: Int, predictedPositive: Int, labeledPositives: Int, truePositives: Int,
             labeledNegatives: Int, falsePositives: Int
         ) {
@@ -30,33 +30,33 @@ extension Stats {
         }
 
         /// Share of events predicted positive; nil without events.
-        public var selectionRate: Double? {
+        package var selectionRate: Double? {
             events > 0 ? Double(predictedPositive) / Double(events) : nil
         }
 
         /// `tp / labelled positives`; nil without labelled positives.
-        public var truePositiveRate: Double? {
+        package var truePositiveRate: Double? {
             labeledPositives > 0 ? Double(truePositives) / Double(labeledPositives) : nil
         }
 
         /// `fp / labelled negatives`; nil without labelled negatives.
-        public var falsePositiveRate: Double? {
+        package var falsePositiveRate: Double? {
             labeledNegatives > 0 ? Double(falsePositives) / Double(labeledNegatives) : nil
         }
     }
 
     /// The four fairlearn disparity metrics of one attribute; nil = undefined, left out.
-    public struct FairnessGaps: Sendable, Equatable {
+    package struct FairnessGaps: Sendable, Equatable {
         /// `demographic_parity_difference`: max − min selection rate.
-        public var demographicParityDifference: Double?
+        package var demographicParityDifference: Double?
         /// `demographic_parity_ratio`: min / max selection rate.
-        public var demographicParityRatio: Double?
+        package var demographicParityRatio: Double?
         /// `equalized_odds_difference` (agg "worst_case"): max(TPR gap, FPR gap).
-        public var equalizedOddsDifference: Double?
+        package var equalizedOddsDifference: Double?
         /// `equal_opportunity_difference`: TPR gap.
-        public var equalOpportunityDifference: Double?
+        package var equalOpportunityDifference: Double?
 
-        public init(
+        package init(
             demographicParityDifference: Double?, demographicParityRatio: Double?,
             equalizedOddsDifference: Double?, equalOpportunityDifference: Double?
         ) {
@@ -79,7 +79,7 @@ extension Stats {
     ///   events but no labelled positives counts with TPR 0, and one without labelled negatives
     ///   with FPR 0. No group with labelled events: both nil.
     /// - A single group gives differences 0 and ratio 1 (ratio nil if its rate is 0).
-    public static func fairnessGaps(_ groups: [GroupOutcomes]) -> FairnessGaps {
+    package static func fairnessGaps(_ groups: [GroupOutcomes]) -> FairnessGaps {
         var selection = Extremes()
         var tpr = Extremes()
         var fpr = Extremes()

@@ -10,12 +10,12 @@ extension Stats {
     // MARK: Classification counts
 
     /// One class's confusion counts (one-vs-rest for multiclass).
-    public struct ClassCounts: Sendable, Equatable {
-        public var truePositives: Int
-        public var falsePositives: Int
-        public var falseNegatives: Int
+    package struct ClassCounts: Sendable, Equatable {
+        package var truePositives: Int
+        package var falsePositives: Int
+        package var falseNegatives: Int
 
-        public init(truePositives: Int, falsePositives: Int, falseNegatives: Int) {
+        package init(truePositives: Int, falsePositives: Int, falseNegatives: Int) {
             self.truePositives = truePositives
             self.falsePositives = falsePositives
             self.falseNegatives = falseNegatives
@@ -23,23 +23,23 @@ extension Stats {
     }
 
     /// `precision_score(zero_division=0)`: `tp / (tp + fp)`, 0 when nothing was predicted positive.
-    public static func precision(_ c: ClassCounts) -> Double {
+    package static func precision(_ c: ClassCounts) -> Double {
         ratio(c.truePositives, c.truePositives + c.falsePositives)
     }
 
     /// `recall_score(zero_division=0)`: `tp / (tp + fn)`, 0 when the class has no labelled events.
-    public static func recall(_ c: ClassCounts) -> Double {
+    package static func recall(_ c: ClassCounts) -> Double {
         ratio(c.truePositives, c.truePositives + c.falseNegatives)
     }
 
     /// `f1_score(zero_division=0)`, computed as scikit-learn does from counts:
     /// `2 tp / (2 tp + fp + fn)`, 0 when the denominator is 0.
-    public static func f1(_ c: ClassCounts) -> Double {
+    package static func f1(_ c: ClassCounts) -> Double {
         ratio(2 * c.truePositives, 2 * c.truePositives + c.falsePositives + c.falseNegatives)
     }
 
     /// Unweighted mean (scikit-learn's `average="macro"` over per-class values). NaN when empty.
-    public static func macroAverage(_ values: [Double]) -> Double {
+    package static func macroAverage(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         var sum = 0.0
         for v in values { sum += v }
@@ -62,7 +62,7 @@ extension Stats {
     /// ```swift
     /// Stats.rocAUC(scores: [0.1, 0.4, 0.35, 0.8], positives: [false, false, true, true])   // 0.75
     /// ```
-    public static func rocAUC(scores: [Double], positives: [Bool]) -> Double? {
+    package static func rocAUC(scores: [Double], positives: [Bool]) -> Double? {
         precondition(scores.count == positives.count, "rocAUC: \(scores.count) scores vs \(positives.count) labels")
         let n = scores.count
         var positiveCount = 0
@@ -97,7 +97,7 @@ extension Stats {
     /// `log_loss(positives, scores)`: mean of `-ln(p)` for positives and `-ln(1 - p)` for
     /// negatives, each probability clipped to `[eps, 1 - eps]` with `eps = Double.ulpOfOne`
     /// (scikit-learn clips the two-column `[1 - p, p]` at float64 eps). NaN when empty.
-    public static func logLoss(scores: [Double], positives: [Bool]) -> Double {
+    package static func logLoss(scores: [Double], positives: [Bool]) -> Double {
         precondition(scores.count == positives.count, "logLoss: \(scores.count) scores vs \(positives.count) labels")
         guard !scores.isEmpty else { return .nan }
         let eps = Double.ulpOfOne
@@ -110,7 +110,7 @@ extension Stats {
     }
 
     /// `brier_score_loss(positives, scores)`: mean of `(y - p)^2`. NaN when empty.
-    public static func brier(scores: [Double], positives: [Bool]) -> Double {
+    package static func brier(scores: [Double], positives: [Bool]) -> Double {
         precondition(scores.count == positives.count, "brier: \(scores.count) scores vs \(positives.count) labels")
         guard !scores.isEmpty else { return .nan }
         var sum = CompensatedSum()
@@ -121,29 +121,47 @@ extension Stats {
         return sum.value / Double(scores.count)
     }
 
-    /// Expected calibration error over 10 equal-width bins: bin = `min(floor(score * 10), 9)`
-    /// (scores below 0 go to bin 0); `sum over bins n_b / n * |mean(y) - mean(score)|`.
-    /// NaN when empty. Scores are probabilities in [0, 1].
-    public static func expectedCalibrationError(scores: [Double], positives: [Bool]) -> Double {
-        precondition(scores.count == positives.count, "ECE: \(scores.count) scores vs \(positives.count) labels")
-        guard !scores.isEmpty else { return .nan }
-        var counts = [Int](repeating: 0, count: 10)
-        var positiveCounts = [Int](repeating: 0, count: 10)
-        var scoreSums = [Double](repeating: 0, count: 10)
+    /// One of the 10 equal-width score bins of calibration: how many scores fell in it, their
+    /// sum, and how many of them were positives.
+    package struct ReliabilityBin: Sendable, Equatable {
+        package var lower: Double
+        package var upper: Double
+        package var count: Int
+        package var positives: Int
+        package var scoreSum: Double
+
+        /// Mean score in the bin (NaN when empty).
+        package var meanScore: Double { count > 0 ? scoreSum / Double(count) : .nan }
+        /// Share of positives in the bin (NaN when empty).
+        package var positiveShare: Double { count > 0 ? Double(positives) / Double(count) : .nan }
+    }
+
+    /// The 10 equal-width bins of calibration: bin = `min(floor(score * 10), 9)` (scores below
+    /// 0 go to bin 0), as scikit-learn's `calibration_curve(..., n_bins=10, strategy="uniform")`
+    /// cuts them. Scores are probabilities in [0, 1].
+    package static func reliabilityBins(scores: [Double], positives: [Bool]) -> [ReliabilityBin] {
+        precondition(scores.count == positives.count, "calibration: \(scores.count) scores vs \(positives.count) labels")
+        var bins = (0..<10).map { ReliabilityBin(lower: Double($0) / 10, upper: Double($0 + 1) / 10, count: 0, positives: 0, scoreSum: 0) }
         for k in scores.indices {
             // Clamped in floating point first: a stray NaN or infinity lands in bin 0 or 9
             // instead of trapping in Int(_:).
             let scaled = scores[k] * 10
             let b = scaled >= 9 ? 9 : scaled >= 1 ? Int(scaled) : 0
-            counts[b] += 1
-            if positives[k] { positiveCounts[b] += 1 }
-            scoreSums[b] += scores[k]
+            bins[b].count += 1
+            if positives[k] { bins[b].positives += 1 }
+            bins[b].scoreSum += scores[k]
         }
+        return bins
+    }
+
+    /// Expected calibration error over the 10 bins of `reliabilityBins`:
+    /// `sum over bins n_b / n * |mean(y) - mean(score)|`. NaN when empty.
+    package static func expectedCalibrationError(scores: [Double], positives: [Bool]) -> Double {
+        guard !scores.isEmpty else { return .nan }
         let n = Double(scores.count)
         var ece = 0.0
-        for b in 0..<10 where counts[b] > 0 {
-            let nb = Double(counts[b])
-            ece += nb / n * abs(Double(positiveCounts[b]) / nb - scoreSums[b] / nb)
+        for b in reliabilityBins(scores: scores, positives: positives) where b.count > 0 {
+            ece += Double(b.count) / n * abs(b.positiveShare - b.meanScore)
         }
         return ece
     }
@@ -151,20 +169,20 @@ extension Stats {
     // MARK: Regression
 
     /// Regression errors as scikit-learn computes them.
-    public struct RegressionQuality: Sendable, Equatable {
+    package struct RegressionQuality: Sendable, Equatable {
         /// `mean_absolute_error`.
-        public var mae: Double
+        package var mae: Double
         /// `mean_squared_error`.
-        public var mse: Double
+        package var mse: Double
         /// `sqrt(mse)` (`root_mean_squared_error`).
-        public var rmse: Double
+        package var rmse: Double
         /// `mean_absolute_percentage_error`, a fraction: mean of `|y - yhat| / max(|y|, eps)`.
-        public var mape: Double
+        package var mape: Double
         /// `r2_score` (with scikit-learn's default `force_finite=True`: constant labels give 1.0
         /// for a perfect prediction, else 0.0); nil with fewer than two events (scikit-learn: NaN).
-        public var r2: Double?
+        package var r2: Double?
 
-        public init(mae: Double, mse: Double, rmse: Double, mape: Double, r2: Double?) {
+        package init(mae: Double, mse: Double, rmse: Double, mape: Double, r2: Double?) {
             self.mae = mae
             self.mse = mse
             self.rmse = rmse
@@ -174,7 +192,7 @@ extension Stats {
     }
 
     /// MAE, MSE, RMSE, MAPE and R² of `predictions` against `labels`; nil when empty.
-    public static func regressionQuality(predictions: [Double], labels: [Double]) -> RegressionQuality? {
+    package static func regressionQuality(predictions: [Double], labels: [Double]) -> RegressionQuality? {
         precondition(predictions.count == labels.count, "regressionQuality: \(predictions.count) predictions vs \(labels.count) labels")
         guard !labels.isEmpty else { return nil }
         let n = Double(labels.count)

@@ -16,7 +16,7 @@ extension Stats {
     /// ```swift
     /// Stats.kolmogorovSurvival(1)   // 0.26999967167735456
     /// ```
-    public static func kolmogorovSurvival(_ x: Double) -> Double {
+    package static func kolmogorovSurvival(_ x: Double) -> Double {
         if x.isNaN { return .nan }
         if x <= 0 { return 1 }
         if x <= 0.82 {
@@ -54,7 +54,7 @@ extension Stats {
     /// ```swift
     /// Stats.chiSquareSurvival(3.841458820694124, degreesOfFreedom: 1)   // 0.05
     /// ```
-    public static func chiSquareSurvival(_ x: Double, degreesOfFreedom df: Double) -> Double {
+    package static func chiSquareSurvival(_ x: Double, degreesOfFreedom df: Double) -> Double {
         if x.isNaN || df.isNaN || !(df > 0) { return .nan }
         if x <= 0 { return 1 }
         if x == .infinity { return 0 }

@@ -1,5 +1,5 @@
 // The statistics core: pure functions over plain arrays, no I/O, no Foundation, no clock.
-// Every definition follows ../shared/contract/METRICS.md and matches the scipy / numpy /
+// Every definition is the one docs/metrics.md gives and matches the scipy / numpy /
 // scikit-learn / fairlearn function it names; where a reference library's result is
 // undefined the function's documentation says what it returns instead.
 
@@ -13,7 +13,7 @@
 /// ```swift
 /// let (d, p) = Stats.ks(sortedReference: [1, 2, 3], sortedCurrent: [2, 3, 4])
 /// ```
-public enum Stats {}
+package enum Stats {}
 
 /// Neumaier's compensated sum: error independent of the number of terms, a few flops per term,
 /// no allocation. Used for means over windows of up to millions of values.

@@ -9,7 +9,7 @@ extension Stats {
     /// ```swift
     /// Stats.meanAndPopulationStd([1, 2, 3, 4])   // (mean: 2.5, std: 1.118033988749895)
     /// ```
-    public static func meanAndPopulationStd(_ values: [Double]) -> (mean: Double, std: Double)? {
+    package static func meanAndPopulationStd(_ values: [Double]) -> (mean: Double, std: Double)? {
         guard !values.isEmpty else { return nil }
         let n = Double(values.count)
         var sum = CompensatedSum()

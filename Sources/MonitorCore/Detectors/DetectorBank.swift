@@ -1,0 +1,101 @@
+import TextFormat
+
+// The detectors of one model: one per (detector, stream) pair of the strategy, fed as values
+// arrive, counting their detections. Time is passed in with each value, never read.
+
+/// Every concept-drift detector of one model, with its detection count and the time of its
+/// last detection.
+///
+/// ```swift
+/// var bank = DetectorBank(pairs: [(.adwin, .error)], parameters: DetectorParameters())
+/// bank.observe(1, on: .error, at: 1_700_000_000)
+/// ```
+package struct DetectorBank: Sendable, Equatable {
+    package struct Slot: Sendable, Equatable {
+        package let stream: DetectorStream
+        package var detector: ConceptDriftDetector
+        package var detections = 0
+        /// Unix seconds of the value whose update last reported drift (nil: none yet, or no time known).
+        package var lastDetection: Double?
+
+        package var kind: DetectorKind { detector.kind }
+    }
+
+    package private(set) var slots: [Slot]
+    /// The slots of each stream, in `DetectorStream.allCases` order.
+    private let slotsOf: [[Int]]
+
+    package init(pairs: [(detector: DetectorKind, stream: DetectorStream)], parameters: DetectorParameters) {
+        slots = pairs.map { Slot(stream: $0.stream, detector: ConceptDriftDetector($0.detector, parameters: parameters)) }
+        slotsOf = DetectorStream.allCases.map { s in pairs.indices.filter { pairs[$0].stream == s } }
+    }
+
+    @inline(__always)
+    private func position(_ stream: DetectorStream) -> Int {
+        switch stream {
+        case .error: 0
+        case .score: 1
+        case .prediction: 2
+        }
+    }
+
+    /// Whether any detector watches `stream`.
+    @inline(__always)
+    package func watches(_ stream: DetectorStream) -> Bool { !slotsOf[position(stream)].isEmpty }
+
+    /// Feeds a value to every detector on `stream`; returns how many detected drift. NaN is
+    /// ignored.
+    @discardableResult
+    package mutating func observe(_ value: Double, on stream: DetectorStream, at time: Double?) -> Int {
+        guard !value.isNaN else { return 0 }
+        var detected = 0
+        for i in slotsOf[position(stream)] {
+            if slots[i].detector.update(value) {
+                slots[i].detections += 1
+                if let time { slots[i].lastDetection = time }
+                detected += 1
+            }
+        }
+        return detected
+    }
+
+    /// The error stream's value for a labelled event: classification 1 when the classes differ
+    /// (compared as `Window.classText` spells them), else 0; regression the absolute error
+    /// (NaN when either is not a number).
+    package static func error(prediction: Outcome, label: Outcome, numeric: Bool) -> Double {
+        if numeric { return abs(Window.number(of: prediction) - Window.number(of: label)) }
+        if case .category(let p) = prediction, case .category(let l) = label, p == l { return 0 }
+        return className(prediction) == className(label) ? 0 : 1
+    }
+
+    private static func className(_ o: Outcome) -> String {
+        switch o {
+        case .category(let s): Window.classText(s)
+        case .value(let v): NumberText.shortest(v)
+        }
+    }
+
+    // MARK: - Saving
+
+    /// One slot as numbers: detections, last detection time (NaN: none), then the detector's state.
+    package var saved: [[Double]] {
+        slots.map { [Double($0.detections), $0.lastDetection ?? .nan] + $0.detector.state }
+    }
+
+    /// Restores what `saved` gave, slot by slot; false (and nothing changed) when it does not
+    /// describe these slots.
+    package mutating func restore(_ saved: [[Double]], parameters: DetectorParameters) -> Bool {
+        guard saved.count == slots.count else { return false }
+        var restored = slots
+        for (i, numbers) in saved.enumerated() {
+            guard numbers.count >= 2, let detections = Int(exactly: numbers[0]), detections >= 0,
+                  let detector = ConceptDriftDetector(slots[i].kind, parameters: parameters, state: Array(numbers[2...]))
+            else { return false }
+            restored[i].detector = detector
+            restored[i].detections = detections
+            restored[i].lastDetection = numbers[1].isNaN ? nil : numbers[1]
+        }
+        slots = restored
+        return true
+    }
+}

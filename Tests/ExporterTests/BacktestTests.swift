@@ -1,0 +1,82 @@
+import Foundation
+import MonitorCore
+import Strategy
+import Testing
+@testable import Exporter
+
+/// `backtest`: river's error stream as a CSV with inline labels, replayed through the serving
+/// pipeline, reports each detection at the row river reports it.
+@Suite(.serialized) struct BacktestTests {
+    /// A strategy file and a CSV of the stream `name` in a fresh folder (the caller removes it).
+    func files(_ name: String, alerts: String = "") throws -> (strategy: String, csv: String, folder: String, stream: RiverStreams.Case) {
+        let stream = try #require(try RiverStreams.load().cases.first { $0.name == name })
+        let dir = try CLI.temporaryDirectory()
+        let yaml = """
+        version: 1
+        model: {name: stream, version: "1", task: binary_classification, positive_label: "1"}
+        reference: {path: \(Fixtures.oracle("credit_psi"))/reference.csv}
+        columns: {id: request_id, prediction: prediction, score: score, label: label}
+        features:
+          - {name: income, type: numerical}
+        window: {events: 1000}
+        metrics:
+          concept_drift: {streams: [error], detectors: [adwin, page_hinkley, ddm]}
+        \(alerts)
+        """
+        try yaml.write(toFile: dir + "/strategy.yml", atomically: true, encoding: .utf8)
+        var csv = "request_id,prediction,score,label,income\n"
+        for (i, v) in stream.values.enumerated() { csv += "e\(i),1,0.7,\(v == 1 ? 0 : 1),1000\n" }
+        try csv.write(toFile: dir + "/current.csv", atomically: true, encoding: .utf8)
+        return (dir + "/strategy.yml", dir + "/current.csv", dir, stream)
+    }
+
+    @Test func detectionsAreReportedAtRiversRows() throws {
+        let f = try files("error_abrupt", alerts: """
+        alerts:
+          - {name: StreamAccuracyLow, signal: accuracy, below: 0.9, for: 5m, severity: warning}
+        """)
+        defer { try? FileManager.default.removeItem(atPath: f.folder) }
+        let strategy = try Strategy.load(path: f.strategy)
+        let entries = try Backtest.run(strategy: strategy, currentPath: f.csv, every: 1000)
+        for kind in DetectorKind.allCases {
+            let rows = entries.compactMap { e -> Int? in
+                if case .detection(let row, kind, .error) = e { return row }
+                return nil
+            }
+            #expect(rows == f.stream.detections[kind.rawValue], "\(kind)")
+        }
+        let windows = entries.compactMap { e -> (Int, Backtest.SignalValue)? in
+            if case .window(let row, 1000, 1000, let signals) = e { return (row, signals[0]) }
+            return nil
+        }
+        #expect(windows.map(\.0) == [999, 1999, 2999, 3999, 4999, 5999, 6999])
+        // Accuracy over the window of 1000 is 1 − the error rate of its rows.
+        let last = f.stream.values.suffix(1000)
+        #expect(windows.last?.1.value == 1 - last.reduce(0, +) / 1000)
+        #expect(windows.last?.1.crossed == (1 - last.reduce(0, +) / 1000 < 0.9))
+    }
+
+    @Test func theCommandPrintsJSONLinesAndNamesBadRows() throws {
+        let f = try files("error_stable")
+        defer { try? FileManager.default.removeItem(atPath: f.folder) }
+        let r = try CLI.run(["backtest", "--strategy", f.strategy, "--current", f.csv, "--format", "jsonl", "--every", "2500"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            #"{"type":"detection","row":193,"detector":"ddm","stream":"error"}"#,
+            #"{"type":"window","row":2499,"window_events":1000,"labeled_events":1000,"signals":[]}"#,
+            #"{"type":"window","row":4999,"window_events":1000,"labeled_events":1000,"signals":[]}"#,
+        ])
+        let text = try CLI.run(["backtest", "--strategy", f.strategy, "--current", f.csv])
+        #expect(text.stdout == "row       what\n193       drift     ddm on the error stream\n")
+
+        var csv = try String(contentsOfFile: f.csv, encoding: .utf8)
+        csv += "e-bad,1,1.5,0,1000\n"
+        try csv.write(toFile: f.csv, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["backtest", "--strategy", f.strategy, "--current", f.csv])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(f.csv):5002:"), "\(bad.stderr)")
+        let format = try CLI.run(["backtest", "--strategy", f.strategy, "--current", f.csv, "--format", "yaml"])
+        #expect(format.status != 0 && format.stderr.contains("--format must be text or jsonl"))
+    }
+}
