@@ -696,7 +696,7 @@ package final class HTTPServer: Sendable {
                 do throws(CFailure) {
                     state = .running(try startDaemon(listenFD: listenFD))
                     context.logger.info(
-                        "listening", metadata: ["address": "\(address)", "tls": "\(configuration.tls != nil)"]
+                        "listening", metadata: ["address": "\(address)", "port": "\(listenPort)", "tls": "\(configuration.tls != nil)"]
                     )
                 } catch {
                     state = .stopped
