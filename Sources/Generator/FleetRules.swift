@@ -204,6 +204,7 @@ struct FleetPlanner {
                                         score: Catalog.targetDriftScore, features: { _ in [] }, methods: drift.target.filter { $0 != .ks }),
                                 input: input, expected: { _ in model }, cumulative: false)
             rules += qualityRules(input, model)
+            for r in ranges { rules += rangeQualityRules(r, input, model) }
             rules += fairnessRules(input, model)
         }
         return rules
@@ -252,6 +253,33 @@ struct FleetPlanner {
                 macro.labels = [cls(Label.macroClass)]
                 rules.append(macro)
             }
+        }
+        return rules
+    }
+
+    /// Binary models: accuracy, precision, recall and F1 over a range (`1d`) from the fleet's
+    /// increase of `model_outcomes_total`, counted when each label arrived.
+    private func rangeQualityRules(_ range: String, _ input: [InputSeries], _ model: [LabelPair]) -> [RecordingRule] {
+        let metrics = Set(s.metrics.quality).intersection([.accuracy, .precision, .recall, .f1])
+        guard s.model.task == .binaryClassification, !metrics.isEmpty else { return [] }
+        // The counters start at 0 in the scenario, so increase() is exact: two steps of the window's outcomes.
+        let o = Names.fleetIncrease(Catalog.outcomes, range)
+        var rules = [rule(o, "sum \(without) (increase(\(sel(Catalog.outcomes.name))[\(range)]))", input, model + [cls(focus), LabelPair(name: Label.outcome, value: OutcomeLabel.truePositive)], 6)]
+        func count(_ outcome: String) -> String { "sum without (\(Label.outcome)) (\(sel(o, [.eq(Label.outcome, outcome)])))" }
+        let (tp, fp, fn) = (count(OutcomeLabel.truePositive), count(OutcomeLabel.falsePositive), count(OutcomeLabel.falseNegative))
+        let all = "\(Label.class), \(Label.outcome)"
+        if metrics.contains(.accuracy) {
+            let correct = sel(o, [Matcher(name: Label.outcome, op: .regex, value: "\(OutcomeLabel.truePositive)|\(OutcomeLabel.trueNegative)")])
+            rules.append(rule(Names.fleetIncrease(Catalog.accuracy, range), "sum without (\(all)) (\(correct)) / (sum without (\(all)) (\(sel(o))) > 0)", input, model, 7.0 / 12))
+        }
+        // scikit-learn's zero_division=0, as the window's rules.
+        let ratios: [(QualityMetric, MetricFamily, String, String, Double)] = [
+            (.precision, Catalog.precision, tp, "\(tp) + \(fp)", 3.0 / 5),
+            (.recall, Catalog.recall, tp, "\(tp) + \(fn)", 3.0 / 6),
+            (.f1, Catalog.f1, "2 * \(tp)", "2 * \(tp) + \(fp) + \(fn)", 6.0 / 11),
+        ]
+        for (m, family, numerator, denominator, value) in ratios where metrics.contains(m) {
+            rules.append(rule(Names.fleetIncrease(family, range), "(\(numerator)) / (\(denominator) > 0) or (\(tp)) * 0", input, model + [cls(focus)], value))
         }
         return rules
     }
@@ -360,6 +388,9 @@ struct FleetPlanner {
         ]
         for (o, focusValues, otherValues) in outcomes {
             add(Catalog.windowOutcomes, [cls(focus), LabelPair(name: Label.outcome, value: o)], focusValues.map { $0 })
+            if !ranges.isEmpty && s.model.task == .binaryClassification {
+                add(Catalog.outcomes, [cls(focus), LabelPair(name: Label.outcome, value: o)], focusValues.map { $0 }, growing: true)
+            }
             add(Catalog.windowOutcomes, [cls(otherClass), LabelPair(name: Label.outcome, value: o)], otherValues.map { $0 })
         }
         if let attribute = s.protectedAttributes.first {
