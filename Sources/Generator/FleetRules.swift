@@ -237,14 +237,8 @@ struct FleetPlanner {
         if metrics.contains(.accuracy) {
             rules.append(rule(Names.fleet(Catalog.accuracy), "sum without (\(Label.class), \(Label.outcome)) (\(sel(o, [.eq(Label.outcome, OutcomeLabel.truePositive)]))) / (\(sel(labeled)) > 0)", input, model, 7.0 / 12))
         }
-        // scikit-learn's zero_division=0: an undefined ratio of a present class is 0.
-        let ratios: [(QualityMetric, MetricFamily, String, String, Double)] = [
-            (.precision, Catalog.precision, tp, "\(tp) + \(fp)", 3.0 / 5),
-            (.recall, Catalog.recall, tp, "\(tp) + \(fn)", 3.0 / 6),
-            (.f1, Catalog.f1, "2 * \(tp)", "2 * \(tp) + \(fp) + \(fn)", 6.0 / 11),
-        ]
-        for (m, family, numerator, denominator, value) in ratios where metrics.contains(m) {
-            rules.append(rule(Names.fleet(family), "(\(numerator)) / (\(denominator) > 0) or (\(tp)) * 0", input, model + [cls(focus)], value))
+        for (m, family, expr, value) in Self.ratios(tp: tp, fp: fp, fn: fn) where metrics.contains(m) {
+            rules.append(rule(Names.fleet(family), expr, input, model + [cls(focus)], value))
             if s.model.task == .multiclassClassification {
                 let per = sel(Names.fleet(family), [Matcher(name: Label.class, op: .notEqual, value: Label.macroClass)])
                 let other = ratiosOfOtherClass[m] ?? 0
@@ -272,16 +266,23 @@ struct FleetPlanner {
             let correct = sel(o, [Matcher(name: Label.outcome, op: .regex, value: "\(OutcomeLabel.truePositive)|\(OutcomeLabel.trueNegative)")])
             rules.append(rule(Names.fleetIncrease(Catalog.accuracy, range), "sum without (\(all)) (\(correct)) / (sum without (\(all)) (\(sel(o))) > 0)", input, model, 7.0 / 12))
         }
-        // scikit-learn's zero_division=0, as the window's rules.
-        let ratios: [(QualityMetric, MetricFamily, String, String, Double)] = [
+        for (m, family, expr, value) in Self.ratios(tp: tp, fp: fp, fn: fn) where metrics.contains(m) {
+            rules.append(rule(Names.fleetIncrease(family, range), expr, input, model + [cls(focus)], value))
+        }
+        return rules
+    }
+
+    /// Precision, recall and F1 from outcome counts, with the scenario's value of the focus
+    /// class (tp 3, fp 2, fn 3): scikit-learn's zero_division=0, an undefined ratio of a
+    /// present class is 0.
+    private static func ratios(tp: String, fp: String, fn: String) -> [(QualityMetric, MetricFamily, String, Double)] {
+        [
             (.precision, Catalog.precision, tp, "\(tp) + \(fp)", 3.0 / 5),
             (.recall, Catalog.recall, tp, "\(tp) + \(fn)", 3.0 / 6),
             (.f1, Catalog.f1, "2 * \(tp)", "2 * \(tp) + \(fp) + \(fn)", 6.0 / 11),
-        ]
-        for (m, family, numerator, denominator, value) in ratios where metrics.contains(m) {
-            rules.append(rule(Names.fleetIncrease(family, range), "(\(numerator)) / (\(denominator) > 0) or (\(tp)) * 0", input, model + [cls(focus)], value))
+        ].map { m, family, numerator, denominator, value in
+            (m, family, "(\(numerator)) / (\(denominator) > 0) or (\(tp)) * 0", value)
         }
-        return rules
     }
 
     /// The class the quality scenarios look at: the positive label (binary) or the first class.
