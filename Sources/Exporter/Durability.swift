@@ -48,7 +48,7 @@ package final class StorageFolder: Sendable {
 ///   is moved aside and the log alone is replayed.
 ///
 /// A model's state in a snapshot is a list of named parts ("events", "counters",
-/// "bin_totals", "labels", "detectors"); state a model grows later adds a part in `parts(of:)` and
+/// "bin_totals", "outcomes", "labels", "detectors"); state a model grows later adds a part in `parts(of:)` and
 /// reads it back in `decode(_:for:)`; older snapshots without it still load.
 package final class Durability: Sendable {
     package let folder: StorageFolder
@@ -147,7 +147,9 @@ package final class Durability: Sendable {
         let binTotals = s.window.allBinTotals
         totals.varint(binTotals.count)
         for n in binTotals { totals.varint(n) }
-        return [("events", events.bytes), ("counters", c.bytes), ("bin_totals", totals.bytes),
+        var outcomes = ByteWriter()
+        for n in s.outcomes?.counts ?? [] { outcomes.varint(n) }
+        return [("events", events.bytes), ("counters", c.bytes), ("bin_totals", totals.bytes), ("outcomes", outcomes.bytes),
                 ("labels", labelParts(s)), ("detectors", detectorPart(s)), ("detectors_key", Array(detectorKey(strategy).utf8))]
     }
 
@@ -279,6 +281,12 @@ package final class Durability: Sendable {
             guard t.atEnd else { throw DecodeError(offset: t.offset, reason: "model \(model.identity.name): bytes after the bin totals") }
             binTotals = totals
         }
+        // Outcomes since start (model_outcomes_total); a snapshot without them starts them at zero.
+        var outcomes: [Int] = []
+        if let bytes = model.part("outcomes") {
+            var o = ByteReader(bytes)
+            while !o.atEnd { outcomes.append(try o.varint("outcome count", limit: Int.max)) }
+        }
         // Label reasons and delays, and the detectors (of the same configuration); a snapshot
         // without them counts its unmatched labels as unknown and starts the detectors afresh.
         let labelState = try model.part("labels").map { bytes throws(DecodeError) in try decodeLabels(bytes, for: monitor) }
@@ -289,6 +297,7 @@ package final class Durability: Sendable {
         let parameters = monitor.strategy.metrics.conceptDrift?.parameters ?? DetectorParameters()
         return Saved(events: events) { [times] s in
             if let binTotals { s.window.setBinTotals(binTotals) }
+            if outcomes.count == OutcomeCounts.order.count { s.outcomes?.counts = outcomes }
             s.predictions = predictions
             s.labels = labels
             s.unmatchedLabels = [.unknown: unmatched]

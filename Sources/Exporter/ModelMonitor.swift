@@ -87,6 +87,23 @@ package enum UnmatchedLabelReason: String, Sendable, CaseIterable {
     case duplicate
 }
 
+/// Outcomes of the positive class of a binary model, counted once per event when its label
+/// becomes known (inline, or the first delayed label), for `model_outcomes_total`.
+struct OutcomeCounts: Sendable, Equatable {
+    /// The `outcome` label of each count, in the order of `counts`.
+    static let order = [OutcomeLabel.falseNegative, OutcomeLabel.falsePositive, OutcomeLabel.trueNegative, OutcomeLabel.truePositive]
+    /// The positive class as the exposition spells it.
+    let positive: String
+    var counts = [0, 0, 0, 0]
+
+    init(positive: String) { self.positive = Window.classText(positive) }
+
+    mutating func count(prediction: Outcome, label: Outcome) {
+        let p = DetectorBank.className(prediction) == positive, l = DetectorBank.className(label) == positive
+        counts[p ? (l ? 3 : 1) : (l ? 0 : 2)] += 1
+    }
+}
+
 /// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a
 /// short lock; a scrape copies the window (O(1), copy-on-write) and computes outside that lock,
 /// and only when the window changed since the last scrape.
@@ -106,6 +123,9 @@ package final class ModelMonitor: Sendable {
         /// The concept-drift detectors (nil when the strategy runs none).
         var detectors: DetectorBank?
         var rejected: [RejectReason: Int] = [:]
+        /// Outcomes of the positive class since start (binary models with fleet series), in
+        /// `OutcomeCounts.order`; nil when not counted.
+        var outcomes: OutcomeCounts?
         var lastEvent: Double?
         var lastLabel: Double?
         /// Unix time the counters started (OpenMetrics `_created`): nil in batch evaluation, and
@@ -137,7 +157,8 @@ package final class ModelMonitor: Sendable {
             labelDelay: strategy.columns.label == nil ? nil : LatencyHistogram(bounds: strategy.metrics.labelDelayBuckets),
             detectors: strategy.metrics.conceptDrift.map {
                 DetectorBank(pairs: $0.pairs(task: strategy.model.task), parameters: $0.parameters)
-            }, created: created))
+            }, outcomes: fleetSeries && strategy.model.task == .binaryClassification && strategy.columns.label != nil
+                ? OutcomeCounts(positive: strategy.model.positiveLabel ?? "1") : nil, created: created))
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
@@ -176,6 +197,7 @@ package final class ModelMonitor: Sendable {
                 }
                 guard let label = events[i].label else { continue }
                 s.labels += 1
+                s.outcomes?.count(prediction: events[i].prediction, label: label)
                 if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
                 if s.detectors?.watches(.error) == true {
                     let error = DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric)
@@ -215,6 +237,7 @@ package final class ModelMonitor: Sendable {
                 case .attached(_, _, replaced: true): s.unmatchedLabels[.duplicate, default: 0] += 1
                 case .attached(let prediction, let timestamp, replaced: false):
                     attached += 1
+                    s.outcomes?.count(prediction: prediction, label: l.label)
                     if let timestamp { s.labelDelay?.observe(max(0, now - timestamp)) }
                     s.detectors?.observe(DetectorBank.error(prediction: prediction, label: l.label, numeric: numeric), on: .error, at: now)
                 }
@@ -307,6 +330,11 @@ package final class ModelMonitor: Sendable {
         if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
         if let bank = s.detectors { out += detectorFamilies(bank) }
+        if let o = s.outcomes {
+            out.append(Family(Catalog.outcomes, samples: zip(OutcomeCounts.order, o.counts).map {
+                Sample(labels: base + [(Label.class, o.positive), (Label.outcome, $0)], value: Double($1))
+            }))
+        }
         for i in out.indices { out[i].created = s.created }  // written for counters and histograms only
         return out
     }

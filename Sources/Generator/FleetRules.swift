@@ -204,6 +204,7 @@ struct FleetPlanner {
                                         score: Catalog.targetDriftScore, features: { _ in [] }, methods: drift.target.filter { $0 != .ks }),
                                 input: input, expected: { _ in model }, cumulative: false)
             rules += qualityRules(input, model)
+            for r in ranges { rules += rangeQualityRules(r, input, model) }
             rules += fairnessRules(input, model)
         }
         return rules
@@ -236,14 +237,8 @@ struct FleetPlanner {
         if metrics.contains(.accuracy) {
             rules.append(rule(Names.fleet(Catalog.accuracy), "sum without (\(Label.class), \(Label.outcome)) (\(sel(o, [.eq(Label.outcome, OutcomeLabel.truePositive)]))) / (\(sel(labeled)) > 0)", input, model, 7.0 / 12))
         }
-        // scikit-learn's zero_division=0: an undefined ratio of a present class is 0.
-        let ratios: [(QualityMetric, MetricFamily, String, String, Double)] = [
-            (.precision, Catalog.precision, tp, "\(tp) + \(fp)", 3.0 / 5),
-            (.recall, Catalog.recall, tp, "\(tp) + \(fn)", 3.0 / 6),
-            (.f1, Catalog.f1, "2 * \(tp)", "2 * \(tp) + \(fp) + \(fn)", 6.0 / 11),
-        ]
-        for (m, family, numerator, denominator, value) in ratios where metrics.contains(m) {
-            rules.append(rule(Names.fleet(family), "(\(numerator)) / (\(denominator) > 0) or (\(tp)) * 0", input, model + [cls(focus)], value))
+        for (m, family, expr, value) in Self.ratios(tp: tp, fp: fp, fn: fn) where metrics.contains(m) {
+            rules.append(rule(Names.fleet(family), expr, input, model + [cls(focus)], value))
             if s.model.task == .multiclassClassification {
                 let per = sel(Names.fleet(family), [Matcher(name: Label.class, op: .notEqual, value: Label.macroClass)])
                 let other = ratiosOfOtherClass[m] ?? 0
@@ -254,6 +249,40 @@ struct FleetPlanner {
             }
         }
         return rules
+    }
+
+    /// Binary models: accuracy, precision, recall and F1 over a range (`1d`) from the fleet's
+    /// increase of `model_outcomes_total`, counted when each label arrived.
+    private func rangeQualityRules(_ range: String, _ input: [InputSeries], _ model: [LabelPair]) -> [RecordingRule] {
+        let metrics = Set(s.metrics.quality).intersection([.accuracy, .precision, .recall, .f1])
+        guard s.model.task == .binaryClassification, !metrics.isEmpty else { return [] }
+        // The counters start at 0 in the scenario, so increase() is exact: two steps of the window's outcomes.
+        let o = Names.fleetIncrease(Catalog.outcomes, range)
+        var rules = [rule(o, "sum \(without) (increase(\(sel(Catalog.outcomes.name))[\(range)]))", input, model + [cls(focus), LabelPair(name: Label.outcome, value: OutcomeLabel.truePositive)], 6)]
+        func count(_ outcome: String) -> String { "sum without (\(Label.outcome)) (\(sel(o, [.eq(Label.outcome, outcome)])))" }
+        let (tp, fp, fn) = (count(OutcomeLabel.truePositive), count(OutcomeLabel.falsePositive), count(OutcomeLabel.falseNegative))
+        let all = "\(Label.class), \(Label.outcome)"
+        if metrics.contains(.accuracy) {
+            let correct = sel(o, [Matcher(name: Label.outcome, op: .regex, value: "\(OutcomeLabel.truePositive)|\(OutcomeLabel.trueNegative)")])
+            rules.append(rule(Names.fleetIncrease(Catalog.accuracy, range), "sum without (\(all)) (\(correct)) / (sum without (\(all)) (\(sel(o))) > 0)", input, model, 7.0 / 12))
+        }
+        for (m, family, expr, value) in Self.ratios(tp: tp, fp: fp, fn: fn) where metrics.contains(m) {
+            rules.append(rule(Names.fleetIncrease(family, range), expr, input, model + [cls(focus)], value))
+        }
+        return rules
+    }
+
+    /// Precision, recall and F1 from outcome counts, with the scenario's value of the focus
+    /// class (tp 3, fp 2, fn 3): scikit-learn's zero_division=0, an undefined ratio of a
+    /// present class is 0.
+    private static func ratios(tp: String, fp: String, fn: String) -> [(QualityMetric, MetricFamily, String, Double)] {
+        [
+            (.precision, Catalog.precision, tp, "\(tp) + \(fp)", 3.0 / 5),
+            (.recall, Catalog.recall, tp, "\(tp) + \(fn)", 3.0 / 6),
+            (.f1, Catalog.f1, "2 * \(tp)", "2 * \(tp) + \(fp) + \(fn)", 6.0 / 11),
+        ].map { m, family, numerator, denominator, value in
+            (m, family, "(\(numerator)) / (\(denominator) > 0) or (\(tp)) * 0", value)
+        }
     }
 
     /// The class the quality scenarios look at: the positive label (binary) or the first class.
@@ -360,6 +389,9 @@ struct FleetPlanner {
         ]
         for (o, focusValues, otherValues) in outcomes {
             add(Catalog.windowOutcomes, [cls(focus), LabelPair(name: Label.outcome, value: o)], focusValues.map { $0 })
+            if !ranges.isEmpty && s.model.task == .binaryClassification {
+                add(Catalog.outcomes, [cls(focus), LabelPair(name: Label.outcome, value: o)], focusValues.map { $0 }, growing: true)
+            }
             add(Catalog.windowOutcomes, [cls(otherClass), LabelPair(name: Label.outcome, value: o)], otherValues.map { $0 })
         }
         if let attribute = s.protectedAttributes.first {

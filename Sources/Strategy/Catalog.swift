@@ -140,6 +140,7 @@ package enum Catalog {
     package static let targetReferenceRatio = MetricFamily("model_target_reference_ratio", .gauge, "Share of the reference's labels in each bin or class.", labels: [Label.bin], unit: "percentunit")
     package static let targetWindowEvents = MetricFamily("model_target_window_events", .gauge, "Labelled events of the window whose label falls in each reference bin or class.", labels: [Label.bin])
     package static let windowOutcomes = MetricFamily("model_window_outcomes", .gauge, "Labelled events of the window by class (one against the rest) and outcome: true_positive, false_positive, true_negative, false_negative.", labels: [Label.class, Label.outcome])
+    package static let outcomes = MetricFamily("model_outcomes_total", .counter, "Labelled events since start by outcome of the positive class (binary models), counted when the label becomes known (inline or the first delayed label), for range queries (increase over [1d]).", labels: [Label.class, Label.outcome])
     package static let groupWindowEvents = MetricFamily("model_group_window_events", .gauge, "Events of the window per protected group.", labels: [Label.attribute, Label.group])
     package static let groupWindowPredictedPositive = MetricFamily("model_group_window_predicted_positive", .gauge, "Events of the window per protected group predicted the positive label.", labels: [Label.attribute, Label.group])
     package static let groupWindowOutcomes = MetricFamily("model_group_window_outcomes", .gauge, "Labelled events of the window per protected group by outcome of the positive label.", labels: [Label.attribute, Label.group, Label.outcome])
@@ -149,7 +150,7 @@ package enum Catalog {
     /// Every fleet family: emitted unless `--web.fleet-series=false`.
     package static let fleet: [MetricFamily] = [
         referenceInfo, featureReferenceRatio, featureWindowEvents, featureEvents, featureReferenceCumulativeRatio, featureWindowCumulativeEvents,
-        predictionReferenceRatio, predictionWindowEvents, targetReferenceRatio, targetWindowEvents, windowOutcomes,
+        predictionReferenceRatio, predictionWindowEvents, targetReferenceRatio, targetWindowEvents, windowOutcomes, outcomes,
         groupWindowEvents, groupWindowPredictedPositive, groupWindowOutcomes, windowAbsoluteErrorSum, windowSquaredErrorSum,
     ]
 

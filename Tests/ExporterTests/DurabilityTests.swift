@@ -92,6 +92,8 @@ func expectSameSamples(_ a: [ParsedSample], _ b: [ParsedSample], sourceLocation:
             before = try a.samples()
             #expect(try a.value("model_predictions_total") == 3000)
             #expect(try a.value("model_labels_total") == Double(Self.labels.count))
+            // Outcomes since start: one per label, the 700 before the snapshot restored from it.
+            #expect(before.filter { $0.name == "model_outcomes_total" }.map(\.value).reduce(0, +) == Double(Self.labels.count))
         }
         let b = try Stored(Self.strategy, folder: folder)
         #expect(b.recovery.restoredEvents == ["credit_all_methods": 1500])

@@ -84,3 +84,43 @@ import Testing
         #expect(SHA256.hex(Array(String(repeating: "a", count: 1000).utf8)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
+
+/// `model_outcomes_total` counts each event's outcome once, when its label becomes known.
+@Suite struct OutcomeCounterTests {
+    private func outcomes(_ monitor: ModelMonitor) -> [String: Double] {
+        let samples = monitor.families().filter { $0.name == Catalog.outcomes.name }.flatMap(\.samples)
+        return Dictionary(uniqueKeysWithValues: samples.map { s in
+            (s.labels.first { $0.0 == Label.outcome }!.1, s.value)
+        })
+    }
+
+    private func event(_ id: String, _ prediction: String, label: String? = nil) -> Event {
+        Event(id: id, timestamp: 1_800_000_000, features: [.number(1000)], prediction: .category(prediction), label: label.map { .category($0) })
+    }
+
+    @Test func inlineAndDelayedLabelsCountOnceEach() throws {
+        let strategy = try streamingStrategy()
+        let monitor = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))
+        #expect(outcomes(monitor) == ["true_positive": 0, "false_positive": 0, "true_negative": 0, "false_negative": 0])
+        // Inline: one of each outcome, and one event still unlabelled.
+        monitor.ingest([event("a", "1", label: "1"), event("b", "1", label: "0"), event("c", "0", label: "0"), event("d", "0", label: "1"),
+                        event("e", "1"), event("f", "0"), event("g", "0")], now: 1_800_000_010)
+        #expect(outcomes(monitor) == ["true_positive": 1, "false_positive": 1, "true_negative": 1, "false_negative": 1])
+        // Delayed: e is a true positive, f a false negative; the second label of e and the
+        // label of the already labelled a replace earlier ones and count nothing; z is unknown.
+        let r = monitor.attach([LabelUpdate(id: "e", label: .category("1")), LabelUpdate(id: "f", label: .category("1")),
+                                LabelUpdate(id: "e", label: .category("0")), LabelUpdate(id: "a", label: .category("0")),
+                                LabelUpdate(id: "z", label: .category("1"))], now: 1_800_000_020)
+        #expect(r == (attached: 2, unmatched: 3))
+        #expect(outcomes(monitor) == ["true_positive": 2, "false_positive": 1, "true_negative": 1, "false_negative": 2])
+        let classes = Set(monitor.families().filter { $0.name == Catalog.outcomes.name }.flatMap(\.samples).map { $0.labels.first { $0.0 == Label.class }!.1 })
+        #expect(classes == ["1"])
+    }
+
+    @Test func notEmittedWithoutFleetSeries() throws {
+        let strategy = try streamingStrategy()
+        let monitor = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy), fleetSeries: false)
+        monitor.ingest([event("a", "1", label: "1")], now: 1_800_000_010)
+        #expect(outcomes(monitor).isEmpty)
+    }
+}

@@ -68,7 +68,8 @@ package struct DetectorBank: Sendable, Equatable {
         return className(prediction) == className(label) ? 0 : 1
     }
 
-    private static func className(_ o: Outcome) -> String {
+    /// A class as the exposition spells it.
+    package static func className(_ o: Outcome) -> String {
         switch o {
         case .category(let s): Window.classText(s)
         case .value(let v): NumberText.shortest(v)
