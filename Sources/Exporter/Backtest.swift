@@ -2,6 +2,7 @@ import Exposition
 import FileIO
 import Ingest
 import MonitorCore
+import Report
 import Strategy
 
 /// `model_exporter backtest`: a CSV replayed row by row through the serving pipeline (the
@@ -35,9 +36,21 @@ package enum Backtest {
         case window(row: Int, events: Int, labeled: Int, signals: [SignalValue])
     }
 
+    /// A replay: its timeline entries, the number of data rows and the monitor as the last row
+    /// left it (the window an HTML report shows).
+    package struct Replay {
+        package var entries: [Entry]
+        package var rows: Int
+        package var monitor: ModelMonitor
+    }
+
     /// Replays the CSV; `every` (≥ 1) adds a window entry every that many rows. Errors in the
     /// CSV name file:line:column as `evaluate` does.
     package static func run(strategy: Strategy, currentPath: String, every: Int?) throws -> [Entry] {
+        try replay(strategy: strategy, currentPath: currentPath, every: every).entries
+    }
+
+    package static func replay(strategy: Strategy, currentPath: String, every: Int?) throws -> Replay {
         let reference = try Datasets.reference(for: strategy)
         let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath))
         let monitor = ModelMonitor(strategy: strategy, reference: reference)
@@ -56,63 +69,45 @@ package enum Backtest {
                 row += 1
             }
         }
-        return entries
+        return Replay(entries: entries, rows: row, monitor: monitor)
     }
 
     static func window(_ monitor: ModelMonitor, row: Int) -> Entry {
         let families = monitor.families()
-        let labeled = Int(value(families, Catalog.windowLabeledEvents) ?? 0)
-        let signals = monitor.strategy.alerts.map { signal($0, families, strategy: monitor.strategy, labeled: labeled) }
-        return .window(row: row, events: Int(value(families, Catalog.windowEvents) ?? 0), labeled: labeled, signals: signals)
+        let builder = ReportBuilder(strategy: monitor.strategy, evaluator: monitor.evaluator, window: monitor.window, families: families)
+        let labeled = Int(builder.values.value(Catalog.windowLabeledEvents) ?? 0)
+        let signals = monitor.strategy.alerts.map { signal($0, builder, labeled: labeled) }
+        return .window(row: row, events: Int(builder.values.value(Catalog.windowEvents) ?? 0), labeled: labeled, signals: signals)
     }
 
-    private static func samples(_ families: [Family], _ f: MetricFamily, _ match: [(String, String)] = []) -> [Sample] {
-        guard let family = families.first(where: { $0.name == f.name }) else { return [] }
-        return family.samples.filter { s in s.suffix.isEmpty && match.allSatisfy { m in s.labels.contains { $0 == m } } }
-    }
-
-    private static func value(_ families: [Family], _ f: MetricFamily) -> Double? { samples(families, f).first?.value }
-
-    private static func label(_ s: Sample, _ name: String) -> String? { s.labels.first { $0.0 == name }?.1 }
-
-    /// The alert's signal as the generated rule reads it: the worst value over the series it
-    /// covers (lowest for `below`, highest for `above`), and 1/0 for drifted flags.
-    static func signal(_ a: AlertSpec, _ families: [Family], strategy s: Strategy, labeled: Int) -> SignalValue {
-        let feature = a.feature.map { [(Label.feature, $0)] } ?? []
-        var values: [Double] = []
+    /// The alert's signal as the generated rule reads it (`ReportBuilder.signalValue`), crossed
+    /// once the alert has its labelled events. Rates, quantiles and resources are read over
+    /// time, not from a window: no value.
+    static func signal(_ a: AlertSpec, _ builder: ReportBuilder, labeled: Int) -> SignalValue {
+        var value: Double?
         switch a.signal {
-        case .quality(let m):
-            let f = Catalog.quality(m)
-            let focus = s.model.task == .binaryClassification ? (s.model.positiveLabel ?? "macro") : "macro"
-            values = samples(families, f, f.labels.contains(Label.class) ? [(Label.class, focus)] : []).map(\.value)
-        case .drift: values = samples(families, Catalog.featureDrifted, feature).map(\.value)
-        case .datasetDrift: values = samples(families, Catalog.datasetDriftShare).map(\.value)
-        case .predictionDrift, .targetDrift:
-            let (score, pValue) = a.signal == .predictionDrift
-                ? (Catalog.predictionDriftScore, Catalog.predictionDriftPValue) : (Catalog.targetDriftScore, Catalog.targetDriftPValue)
-            for sample in samples(families, score) {
-                guard let method = label(sample, Label.method).flatMap(DriftMethod.init(rawValue:)) else { continue }
-                let t = s.metrics.drift.threshold(method).value
-                if method.isPValueMethod {
-                    guard let p = samples(families, pValue, [(Label.method, method.rawValue)]).first?.value else { continue }
-                    values.append(p < t ? 1 : 0)
-                } else {
-                    values.append(sample.value >= t ? 1 : 0)
-                }
-            }
-        case .fairness(let m): values = samples(families, Catalog.fairness(m)).map(\.value)
-        case .dataQuality(let m): values = samples(families, Catalog.dataQuality(m)[0], feature).map(\.value)
-        case .latency, .rejectedEventsRatio, .resource: values = []  // rates, quantiles and resources over time: not a window value
+        case .latency, .rejectedEventsRatio, .resource: value = nil
+        default: value = builder.signalValue(a)
         }
-        let value = a.below != nil ? values.min() : values.max()
-        var crossed = false
-        if let value {
-            if let below = a.below { crossed = value < below.value }
-            else if let above = a.above { crossed = value > above.value }
-            else { crossed = value >= 1 }
-        }
+        var crossed = value.map(a.isCrossed(by:)) ?? false
         if a.signal.usesLabeledEvents, labeled < a.minLabeledEvents { crossed = false }
         return SignalValue(alert: a.name, signal: a.signalName, value: value, threshold: a.below ?? a.above, crossed: crossed)
+    }
+
+    /// The replay as the HTML report's timeline: every detection, and each alert's crossing at
+    /// every window entry.
+    package static func timeline(_ replay: Replay) -> Timeline {
+        var detections: [Timeline.Detection] = []
+        var crossings: [Timeline.Crossing] = []
+        for e in replay.entries {
+            switch e {
+            case .detection(let row, let detector, let stream):
+                detections.append(Timeline.Detection(row: row, detector: detector.rawValue, stream: stream.rawValue))
+            case .window(let row, _, _, let signals):
+                crossings += signals.map { Timeline.Crossing(row: row, alert: $0.alert, crossed: $0.crossed) }
+            }
+        }
+        return Timeline(rows: replay.rows, detections: detections, crossings: crossings)
     }
 
     // MARK: - Output

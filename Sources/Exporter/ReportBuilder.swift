@@ -71,9 +71,7 @@ package struct ReportBuilder {
     // MARK: - Thresholds of the strategy
 
     private func status(_ v: Double, _ a: AlertSpec) -> Status {
-        if let b = a.below { return v < b.value ? .crossed : .ok }
-        if let t = a.above { return v > t.value ? .crossed : .ok }
-        return .info
+        a.below == nil && a.above == nil ? .info : a.isCrossed(by: v) ? .crossed : .ok
     }
 
     private func thresholdText(_ a: AlertSpec) -> String? {
@@ -186,27 +184,39 @@ package struct ReportBuilder {
         }
     }
 
-    /// The value an alert on a threshold signal compares: the worst over features, classes or
-    /// attributes it covers.
-    private func signalValue(_ a: AlertSpec) -> Double? {
+    /// The alert's signal as the generated rule reads it: the worst value over the series it
+    /// covers (lowest for `below`, highest for `above`), and 1/0 for drifted flags; nil when the
+    /// window does not define it yet (no labels, no data) or the signal is not a window value.
+    func signalValue(_ a: AlertSpec) -> Double? {
         let worst: ([Double]) -> Double? = { vs in a.below != nil ? vs.min() : vs.max() }
+        let feature = a.feature.map { [Label.feature: $0] } ?? [:]
         switch a.signal {
         case .quality(let m):
             return qualityValue(m)
         case .fairness(let m):
             return worst(values.samples(Catalog.fairness(m)).map(\.value))
         case .dataQuality(let m):
-            let filter = a.feature.map { [Label.feature: $0] } ?? [:]
-            return worst(Catalog.dataQuality(m).flatMap { values.samples($0, filter).map(\.value) })
+            return worst(Catalog.dataQuality(m).flatMap { values.samples($0, feature).map(\.value) })
         case .datasetDrift:
             return values.value(Catalog.datasetDriftShare)
+        case .drift:
+            return worst(values.samples(Catalog.featureDrifted, feature).map(\.value))
+        case .predictionDrift, .targetDrift:
+            let (score, pValue) = a.signal == .predictionDrift
+                ? (Catalog.predictionDriftScore, Catalog.predictionDriftPValue) : (Catalog.targetDriftScore, Catalog.targetDriftPValue)
+            return worst(values.samples(score).compactMap { s in
+                guard let method = s.labels[Label.method].flatMap(DriftMethod.init(rawValue:)) else { return nil }
+                let p = values.value(pValue, [Label.method: method.rawValue])
+                if method.isPValueMethod, p == nil { return nil }
+                return evaluator.drifted(method, score: s.value, pValue: p) ? 1 : 0
+            })
         case .latency(let q):
             return latencyQuantile(q.value)
         case .rejectedEventsRatio:
             let rejected = values.samples(Catalog.eventsRejected).map(\.value).reduce(0, +)
             let accepted = values.value(Catalog.predictions) ?? 0
             return rejected + accepted > 0 ? rejected / (rejected + accepted) : nil
-        case .drift, .predictionDrift, .targetDrift, .resource:
+        case .resource:
             return nil
         }
     }
@@ -362,6 +372,16 @@ package struct ReportBuilder {
             return FairnessPanel(attribute: attribute, groups: groups, selectionRate: rates(Catalog.selectionRate),
                                  truePositiveRate: rates(Catalog.truePositiveRate), falsePositiveRate: rates(Catalog.falsePositiveRate), gaps: gaps)
         }
+    }
+}
+
+extension AlertSpec {
+    /// Whether the signal's `value` crosses the alert's threshold (strictly below `below`,
+    /// strictly above `above`); a drifted flag without a threshold crosses at 1.
+    func isCrossed(by value: Double) -> Bool {
+        if let below { return value < below.value }
+        if let above { return value > above.value }
+        return value >= 1
     }
 }
 

@@ -102,17 +102,26 @@ struct Backtest: ParsableCommand {
     @Option(help: "Also report the window and each alert's signal every N rows.")
     var every: Int?
 
+    @Option(help: "Also write an HTML report (one self-contained file) of the last window with the timeline of detections and, with --every, of alert thresholds crossed.")
+    var report: String?
+
     func run() throws {
         guard let format = Exporter.Backtest.Format(rawValue: format) else {
             throw ValidationError("--format must be text or jsonl, found \"\(format)\"")
         }
         if let every, every < 1 { throw ValidationError("--every must be at least 1, found \(every)") }
         let s = try loadStrategy(strategy)
-        let entries: [Exporter.Backtest.Entry]
-        do { entries = try Exporter.Backtest.run(strategy: s, currentPath: current, every: every) } catch {
+        let replay: Exporter.Backtest.Replay
+        do { replay = try Exporter.Backtest.replay(strategy: s, currentPath: current, every: every) } catch {
             throw Failure(description: "\(error)")
         }
-        do { try Files.writeStandardOutput(Array(Exporter.Backtest.render(entries, format: format).utf8)) } catch {
+        do {
+            if let report {
+                let timeline = Exporter.Backtest.timeline(replay)
+                try Files.writeAtomically(BatchEvaluation.report(replay.monitor, buildInfo: Build.info, timeline: timeline), to: report)
+            }
+            try Files.writeStandardOutput(Array(Exporter.Backtest.render(replay.entries, format: format).utf8))
+        } catch {
             throw Failure(description: error.description)
         }
     }

@@ -79,4 +79,28 @@ import Testing
         let format = try CLI.run(["backtest", "--strategy", f.strategy, "--current", f.csv, "--format", "yaml"])
         #expect(format.status != 0 && format.stderr.contains("--format must be text or jsonl"))
     }
+
+    /// `--report`: one self-contained HTML file whose timeline has a mark per detection the
+    /// jsonl output reports for the same CSV, and a crossed span for the alert on accuracy.
+    @Test func theReportHasAMarkPerDetection() throws {
+        let f = try files("error_abrupt", alerts: """
+        alerts:
+          - {name: StreamAccuracyLow, signal: accuracy, below: 0.9, for: 5m, severity: warning}
+        """)
+        defer { try? FileManager.default.removeItem(atPath: f.folder) }
+        let path = f.folder + "/report.html"
+        let r = try CLI.run(["backtest", "--strategy", f.strategy, "--current", f.csv, "--format", "jsonl", "--every", "500", "--report", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let detections = r.stdout.split(separator: "\n").filter { $0.hasPrefix(#"{"type":"detection""#) }.count
+        let crossed = r.stdout.split(separator: "\n").filter { $0.contains(#""crossed":true"#) }.count
+        #expect(detections == DetectorKind.allCases.map { f.stream.detections[$0.rawValue]?.count ?? 0 }.reduce(0, +))
+        #expect(detections > 0 && crossed > 0)
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.contains("<h2>Timeline</h2>"))
+        // Nothing fetched: no script files, no addresses (but the SVG namespace, which is a name).
+        let addresses = html.replacingOccurrences(of: #"xmlns="http://www.w3.org/2000/svg""#, with: "")
+        #expect(!html.contains("<script src") && !addresses.contains("http://") && !addresses.contains("https://"))
+        #expect(html.components(separatedBy: #"class="mark" data-series="detection""#).count - 1 == detections)
+        #expect(html.contains("StreamAccuracyLow: crossed rows"))
+    }
 }
