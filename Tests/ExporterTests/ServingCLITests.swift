@@ -14,7 +14,16 @@ extension CLI {
         var log = ""
         while let chunk = Optional(err.fileHandleForReading.availableData), !chunk.isEmpty {
             log += String(decoding: chunk, as: UTF8.self)
-            if let r = log.range(of: #"port=(\d+)"#, options: .regularExpression) { return (p, UInt16(log[r].dropFirst(5))!) }
+            if let r = log.range(of: #"port=(\d+)"#, options: .regularExpression) {
+                let port = UInt16(log[r].dropFirst(5))!
+                // The server listens before it loads the strategy: wait until it is ready.
+                let deadline = Date().addingTimeInterval(20)
+                while Date() < deadline {
+                    if (try? TestHTTPClient(port: port).get("/-/ready").status) == 200 { return (p, port) }
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+                break
+            }
         }
         p.terminate()
         throw Failure(description: "serve did not start: \(log)")
