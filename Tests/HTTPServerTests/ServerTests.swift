@@ -104,7 +104,9 @@ struct ServerTests {
 
     @Test(.timeLimit(.minutes(1)))
     func fiftyConcurrentClientsTwentyRequestsEach() throws {
-        try withServer({ $0.threads = 4 }) { _, port in
+        // Deadlines far away: this checks that concurrent requests are all answered, and on a
+        // loaded machine a connection can wait longer than the default 10 s for a worker.
+        try withServer({ $0.threads = 4; $0.readHeaderTimeout = 120; $0.readTimeout = 120 }) { _, port in
             let failures = Mutex<[String]>([])
             let answered = Atomic<Int>(0)
             let group = DispatchGroup()
