@@ -4,29 +4,8 @@ import Testing
 extension CLI {
     /// Starts `model_exporter serve` with `arguments` on a free port; the caller terminates it.
     static func serve(_ arguments: [String]) throws -> (process: Process, port: UInt16) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["serve", "--web.listen-address", "127.0.0.1:0"] + arguments
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        var log = ""
-        while let chunk = Optional(err.fileHandleForReading.availableData), !chunk.isEmpty {
-            log += String(decoding: chunk, as: UTF8.self)
-            if let r = log.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                let port = UInt16(log[r].dropFirst(5))!
-                // The server listens before it loads the strategy: wait until it is ready.
-                let deadline = Date().addingTimeInterval(20)
-                while Date() < deadline {
-                    if (try? TestHTTPClient(port: port).get("/-/ready").status) == 200 { return (p, port) }
-                    Thread.sleep(forTimeInterval: 0.05)
-                }
-                break
-            }
-        }
-        p.terminate()
-        throw Failure(description: "serve did not start: \(log)")
+        let (process, _, port): (Process, Pipe, UInt16) = try serve(arguments)
+        return (process, port)
     }
 }
 
