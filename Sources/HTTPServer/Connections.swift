@@ -16,6 +16,12 @@
 ///
 /// Once a request is answered, its deadlines stop: writing the answer is bounded by
 /// the inactivity timeout alone.
+///
+/// The caps count connections that may still carry a request. A connection whose
+/// answer ends it (`Connection: close`, HTTP/1.0) stops counting when the answer is
+/// queued, before a byte of it is sent: libmicrohttpd reports the close only after
+/// the client has seen the end of the answer, and a client that reconnects at once
+/// must not find its old connection still held against its address.
 struct ConnectionTable {
     struct Limits: Equatable {
         var maxConnections: Int
@@ -45,23 +51,28 @@ struct ConnectionTable {
         var inRequest = false
         /// Already cut: do not cut again.
         var cut = false
+        /// Its answer ends it: no longer counted against the caps.
+        var closing = false
     }
 
     let limits: Limits
     private(set) var entries: [UInt64: Entry] = [:]
     private var perPeer: [String: Int] = [:]
+    /// Entries not closing: what the total cap counts.
+    private var counted = 0
 
     init(limits: Limits) {
         self.limits = limits
     }
 
+    /// Connections open, closing ones included.
     var count: Int { entries.count }
 
     func connections(from peer: String) -> Int { perPeer[peer] ?? 0 }
 
     /// Whether a new connection from `peer` may be served, given those open now.
     func admit(peer: String) -> Refusal? {
-        if entries.count >= limits.maxConnections { return .maxConnections }
+        if counted >= limits.maxConnections { return .maxConnections }
         if connections(from: peer) >= limits.maxConnectionsPerIP { return .maxConnectionsPerIP }
         return nil
     }
@@ -69,12 +80,18 @@ struct ConnectionTable {
     mutating func opened(_ id: UInt64, peer: String, fd: Int32, now: Double) {
         entries[id] = Entry(peer: peer, fd: fd, headerDeadline: now + limits.readHeader, requestDeadline: now + limits.read)
         perPeer[peer, default: 0] += 1
+        counted += 1
     }
 
     mutating func closed(_ id: UInt64) {
         guard let entry = entries.removeValue(forKey: id) else { return }
-        let left = (perPeer[entry.peer] ?? 1) - 1
-        perPeer[entry.peer] = left > 0 ? left : nil
+        if !entry.closing { uncount(entry.peer) }
+    }
+
+    private mutating func uncount(_ peer: String) {
+        counted -= 1
+        let left = (perPeer[peer] ?? 1) - 1
+        perPeer[peer] = left > 0 ? left : nil
     }
 
     /// The request line and headers are in.
@@ -83,10 +100,17 @@ struct ConnectionTable {
         entries[id]?.inRequest = true
     }
 
-    /// The request is answered: writing the answer is not timed here.
-    mutating func answered(_ id: UInt64) {
-        entries[id]?.headerDeadline = .infinity
-        entries[id]?.requestDeadline = .infinity
+    /// The request is answered: writing the answer is not timed here. `closing`: the
+    /// answer ends the connection, which stops counting against the caps now.
+    mutating func answered(_ id: UInt64, closing: Bool = false) {
+        guard var entry = entries[id] else { return }
+        entry.headerDeadline = .infinity
+        entry.requestDeadline = .infinity
+        if closing, !entry.closing {
+            entry.closing = true
+            uncount(entry.peer)
+        }
+        entries[id] = entry
     }
 
     /// The response is sent (or the request ended otherwise); the connection may carry another.

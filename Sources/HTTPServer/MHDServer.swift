@@ -246,6 +246,8 @@ private final class ServerContext: Sendable {
 private final class RequestState {
     let method: String
     let path: String
+    /// `HTTP/1.1`, `HTTP/1.0`.
+    let version: String
     /// The connection's entry in ``ServerContext/connections``.
     let connectionID: UInt64
     var headers: [String: String] = [:]
@@ -257,10 +259,20 @@ private final class RequestState {
     /// A response is queued; any further call only drains.
     var answered = false
 
-    init(method: String, path: String, connectionID: UInt64) {
+    init(method: String, path: String, version: String, connectionID: UInt64) {
         self.method = method
         self.path = path
+        self.version = version
         self.connectionID = connectionID
+    }
+
+    /// The client said this is its last request (libmicrohttpd's own keep-alive rule:
+    /// HTTP/1.1 keeps alive unless `Connection: close`; HTTP/1.0 closes unless `keep-alive`).
+    var lastOnConnection: Bool {
+        let tokens = (headers["connection"] ?? "").lowercased().split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        if tokens.contains("close") { return true }
+        return version != "HTTP/1.1" && !tokens.contains("keep-alive")
     }
 }
 
@@ -304,6 +316,7 @@ private func mhdAccess(
         let state = RequestState(
             method: method.map { String(cString: $0) } ?? "GET",
             path: url.map { String(cString: $0) } ?? "/",
+            version: version.map { String(cString: $0) } ?? "HTTP/1.1",
             connectionID: connectionID(of: connection)
         )
         requestSlot.pointee = Unmanaged.passRetained(state).toOpaque()
@@ -335,7 +348,7 @@ private func mhdAccess(
     }
     if state.answered { return .YES }
     state.answered = true
-    server.connections.withLock { $0.answered(state.connectionID) }
+    server.connections.withLock { $0.answered(state.connectionID, closing: state.lastOnConnection || server.draining.load(ordering: .relaxed)) }
     if state.overLimit { return queue(tooLarge(server), on: connection, server: server) }
 
     let request = HTTPRequest(
@@ -355,7 +368,7 @@ private func mhdAccess(
 private func begin(_ state: RequestState, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
     func refuse(_ response: HTTPResponse) -> MHD_Result {
         state.answered = true
-        server.connections.withLock { $0.answered(state.connectionID) }
+        server.connections.withLock { $0.answered(state.connectionID, closing: state.lastOnConnection || server.draining.load(ordering: .relaxed)) }
         return queue(response, on: connection, server: server)
     }
     if let refusal = clientCertificateRefusal(server.clientAuth, peerCertificate(of: connection)) {

@@ -59,6 +59,27 @@ struct ConnectionTableTests {
         #expect(table.count == 2)
     }
 
+    @Test func aConnectionWhoseAnswerEndsItStopsCountingWhenAnswered() {
+        var table = ConnectionTable(limits: limits)
+        table.opened(1, peer: "10.0.0.1", fd: 11, now: 0)
+        table.opened(2, peer: "10.0.0.1", fd: 12, now: 0)
+        table.opened(3, peer: "10.0.0.2", fd: 13, now: 0)
+        #expect(table.admit(peer: "10.0.0.1") == .maxConnections)
+        table.answered(1)
+        #expect(table.admit(peer: "10.0.0.1") == .maxConnections, "kept alive: still counted")
+        table.answered(2, closing: true)
+        table.answered(2, closing: true)  // twice: counted off once
+        #expect(table.admit(peer: "10.0.0.1") == nil)
+        #expect(table.connections(from: "10.0.0.1") == 1)
+        #expect(table.count == 3, "the closing socket is still open")
+        table.closed(2)
+        #expect(table.connections(from: "10.0.0.1") == 1)
+        #expect(table.count == 2)
+        table.closed(1)
+        #expect(table.connections(from: "10.0.0.1") == 0)
+        #expect(table.admit(peer: "10.0.0.1") == nil)
+    }
+
     @Test func headersMustArriveInTimeThenTheWholeRequest() {
         var table = ConnectionTable(limits: limits)
         table.opened(1, peer: "a", fd: 11, now: 100)

@@ -106,7 +106,7 @@ struct ServerTests {
     func fiftyConcurrentClientsTwentyRequestsEach() throws {
         // Deadlines far away: this checks that concurrent requests are all answered, and on a
         // loaded machine a connection can wait longer than the default 10 s for a worker.
-        try withServer({ $0.threads = 4; $0.readHeaderTimeout = 120; $0.readTimeout = 120 }) { _, port in
+        try withServer({ $0.threads = 4; $0.readHeaderTimeout = 120; $0.readTimeout = 120 }) { server, port in
             let failures = Mutex<[String]>([])
             let answered = Atomic<Int>(0)
             let group = DispatchGroup()
@@ -137,6 +137,9 @@ struct ServerTests {
             let problems = failures.withLock { $0 }
             #expect(problems.isEmpty, "\(problems.prefix(5))")
             #expect(answered.load(ordering: .relaxed) == 1000)
+            // Each client holds one connection at a time: none may be refused as over a cap.
+            #expect(server.statistics.rejectedPerIP == 0)
+            #expect(server.statistics.rejectedAtLimit == 0)
         }
     }
 
