@@ -29,6 +29,9 @@ package struct Strategy: Sendable, Equatable {
     package var alerts: [AlertSpec]
     /// The model server whose resources are reported; nil without `serving:`.
     package var serving: ServingSpec?
+    /// Challengers and shadows served beside the champion (`model.version`); empty without
+    /// `versions:`.
+    package var versions: [ModelVersion] = []
 
     package init(
         sourcePath: String, model: ModelInfo, referencePath: String, columns: Columns,

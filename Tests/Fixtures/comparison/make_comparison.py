@@ -1,0 +1,61 @@
+"""Reference values for the version comparisons (Sources/MonitorCore/Statistics/Comparison.swift).
+
+Run from this folder: python3 make_comparison.py > comparison.json
+statsmodels' proportions_ztest (pooled, two-sided) and scipy's ttest_ind(equal_var=False),
+t.sf and norm.sf, on fixed and seeded cases.
+"""
+import json
+
+import numpy as np
+from scipy import stats
+from statsmodels.stats.proportion import proportions_ztest
+
+rng = np.random.default_rng(20261129)
+
+ztests = []
+for count1, n1, count2, n2 in [(45, 100, 30, 90), (880, 1000, 860, 1000), (3, 10, 7, 12), (500, 600, 250, 300), (1, 4000, 9, 3500)]:
+    z, p = proportions_ztest([count1, count2], [n1, n2])
+    ztests.append({"count1": count1, "n1": n1, "count2": count2, "n2": n2, "z": float(z), "p_value": float(p)})
+
+welch = []
+for n1, n2, shift, scale in [(30, 40, 0.2, 1.5), (200, 150, 0.05, 1.0), (5, 8, 1.0, 3.0), (1000, 900, 0.0, 1.2)]:
+    a = np.abs(rng.normal(0, 1, n1))
+    b = np.abs(rng.normal(shift, scale, n2))
+    a = [round(float(x), 6) for x in a]
+    b = [round(float(x), 6) for x in b]
+    t, p = stats.ttest_ind(a, b, equal_var=False)
+    welch.append({"a": a, "b": b, "t": float(t), "p_value": float(p)})
+
+t_survival = [{"t": t, "df": df, "sf": float(stats.t.sf(t, df))}
+              for t, df in [(0.0, 3.0), (1.0, 1.0), (2.5, 7.3), (-1.2, 12.0), (4.0, 120.5), (10.0, 2.0), (0.3, 1000.0)]]
+normal_survival = [{"z": z, "sf": float(stats.norm.sf(z))} for z in [0.0, 1.0, 1.959963984540054, 3.5, -2.0, 8.0]]
+
+# A shadow joined with the champion by id: the last event of an id on each side; agreement
+# of the predicted classes and the mean score difference (shadow - champion) over the joined
+# ids where both have a score.
+def last_by_id(ids):
+    out = {}
+    for k, i in enumerate(ids):
+        if i is not None:
+            out[i] = k
+    return out
+
+champion_ids = [f"r{k}" for k in range(40)] + [None, "r3"]
+champion_classes = [str(int(x)) for x in rng.integers(0, 2, len(champion_ids))]
+champion_scores = [round(float(x), 4) for x in rng.uniform(0, 1, len(champion_ids))]
+champion_scores[5] = None
+shadow_ids = [f"r{k}" for k in range(20, 60)] + [None]
+shadow_classes = [str(int(x)) for x in rng.integers(0, 2, len(shadow_ids))]
+shadow_scores = [round(float(x), 4) for x in rng.uniform(0, 1, len(shadow_ids))]
+shadow_scores[0] = None
+c, s = last_by_id(champion_ids), last_by_id(shadow_ids)
+joined = [i for i in s if i in c]
+agree = sum(champion_classes[c[i]] == shadow_classes[s[i]] for i in joined) / len(joined)
+diffs = [shadow_scores[s[i]] - champion_scores[c[i]] for i in joined
+         if shadow_scores[s[i]] is not None and champion_scores[c[i]] is not None]
+shadow = {"champion": {"ids": champion_ids, "classes": champion_classes, "scores": champion_scores},
+          "shadow": {"ids": shadow_ids, "classes": shadow_classes, "scores": shadow_scores},
+          "joined": len(joined), "agreement": agree, "score_difference": float(np.mean(diffs))}
+
+print(json.dumps({"ztests": ztests, "welch": welch, "t_survival": t_survival, "normal_survival": normal_survival,
+                  "shadow": shadow}, indent=1))
