@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 from scipy import stats
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 from statsmodels.stats.proportion import proportions_ztest
 
 rng = np.random.default_rng(20261129)
@@ -57,5 +58,37 @@ shadow = {"champion": {"ids": champion_ids, "classes": champion_classes, "scores
           "shadow": {"ids": shadow_ids, "classes": shadow_classes, "scores": shadow_scores},
           "joined": len(joined), "agreement": agree, "score_difference": float(np.mean(diffs))}
 
-print(json.dumps({"ztests": ztests, "welch": welch, "t_survival": t_survival, "normal_survival": normal_survival,
+# The two versions the HTTP test posts (Tests/ExporterTests/VersionTests.swift): event k of a
+# version of n events is labelled "1" when k is even, else "0", and predicted right when
+# k < correct, else wrong; all labelled.
+
+
+def version_rows(n, correct):
+    labels = ["1" if k % 2 == 0 else "0" for k in range(n)]
+    predictions = [l if k < correct else ("0" if l == "1" else "1") for k, l in enumerate(labels)]
+    return labels, predictions
+
+
+champion = version_rows(100, 80)
+challenger = version_rows(50, 45)
+two_versions = {"champion": {"n": 100, "correct": 80}, "challenger": {"n": 50, "correct": 45}, "difference": {}, "p_value": {}}
+for name, metric in [("accuracy", accuracy_score), ("precision", precision_score), ("recall", recall_score), ("f1", f1_score)]:
+    kw = {} if name == "accuracy" else {"pos_label": "1"}
+    two_versions["difference"][name] = float(metric(*challenger, **kw) - metric(*champion, **kw))
+
+
+def successes(labels, predictions, metric):
+    pairs = list(zip(labels, predictions))
+    if metric == "accuracy":
+        return sum(l == p for l, p in pairs), len(pairs)
+    if metric == "precision":
+        return sum(l == p == "1" for l, p in pairs), sum(p == "1" for _, p in pairs)
+    return sum(l == p == "1" for l, p in pairs), sum(l == "1" for l, _ in pairs)
+
+
+for name in ["accuracy", "precision", "recall"]:
+    (c1, n1), (c2, n2) = successes(*challenger, name), successes(*champion, name)
+    two_versions["p_value"][name] = float(proportions_ztest([c1, c2], [n1, n2])[1])
+
+print(json.dumps({"two_versions": two_versions, "ztests": ztests, "welch": welch, "t_survival": t_survival, "normal_survival": normal_survival,
                   "shadow": shadow}, indent=1))
