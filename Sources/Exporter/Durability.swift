@@ -370,11 +370,11 @@ package final class Durability: Sendable {
             do { bytes = try Files.read(path) } catch { throw DecodeError(offset: 0, reason: error.reason) }
             let file = try SnapshotFile.decode(bytes)
             for model in file.models {
-                guard let m = monitor(model.identity) else {
+                guard models[model.identity.name] != nil else {
                     logger.warning("snapshot: model not served, not restored", metadata: ["model": "\(model.identity.name)"])
                     continue
                 }
-                guard model.identity == Self.identity(of: m) else {
+                guard let m = monitor(model.identity), model.identity == Self.identity(of: m) else {
                     logger.warning("snapshot: another model version or layout, not restored", metadata: [
                         "model": "\(model.identity.name)", "saved_version": "\(model.identity.version)",
                     ])

@@ -7,9 +7,6 @@ import Strategy
 struct VersionComparison: Sendable {
     let strategy: Strategy
 
-    /// The quality metrics compared, in this order, when the strategy measures them.
-    static let compared: [QualityMetric] = [.accuracy, .precision, .recall, .f1, .mae, .rmse, .r2]
-
     /// What a window says about quality: each metric's value, and what its test needs.
     struct Summary {
         var values: [QualityMetric: Double] = [:]
@@ -60,7 +57,7 @@ struct VersionComparison: Sendable {
 
     func families(champion: Window, others: [(window: Window, role: VersionRole)]) -> [Family] {
         var difference: [Sample] = [], pValue: [Sample] = [], agreement: [Sample] = [], scoreDifference: [Sample] = [], joined: [Sample] = []
-        let metrics = Self.compared.filter(strategy.metrics.quality.contains)
+        let metrics = QualityMetric.compared.filter(strategy.metrics.quality.contains)
         let c = summary(champion)
         for (k, other) in others.enumerated() {
             let base = [

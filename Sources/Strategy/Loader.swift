@@ -86,7 +86,7 @@ struct StrategyReader {
         } ?? Visualization(title: model.name)
         let serving = try top.optional("serving").map { node throws(StrategyError) in try readServing(node) }
         let alerts = try top.optional("alerts").map { node throws(StrategyError) in
-            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving).read(node)
+            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving, versions: versions, task: model.task).read(node)
         } ?? []
 
         var strategy = Strategy(
