@@ -32,7 +32,13 @@ import Testing
             let agreement: Double
             let score_difference: Double
         }
+        struct RegressionVersions: Decodable {
+            let champion_n, challenger_n: Int
+            let difference: [String: Double]
+            let p_value: [String: Double]
+        }
         let two_versions: TwoVersions
+        let regression_versions: RegressionVersions
         let shadow: Shadow
     }
 
@@ -114,6 +120,32 @@ import Testing
         #expect(Self.value(after, "model_labels_unmatched_total", ["model_version": "1.1.0", "reason": "duplicate"]) == 1)
         #expect(Self.value(after, "model_labels_unmatched_total", ["model_version": "1.0.0", "reason": "unknown"]) == 1)
         #expect(Self.value(after, "model_labels_unmatched_total", ["model_version": "1.1.0", "reason": "unknown"]) == 0)
+    }
+
+    /// Regression: mae, rmse and r2 differences, and Welch's t-test on the absolute errors.
+    @Test func aRegressionChallengerIsComparedOnItsErrors() throws {
+        let e = try Self.expected().regression_versions
+        var strategy = try Strategy.load(path: Fixtures.oracle("energy_regression") + "/strategy.yml")
+        strategy.versions = [ModelVersion(version: "2.0.0", role: .challenger)]
+        let live = try LiveExporter(strategies: [strategy])
+        // Event k predicts k and is labelled k + its residual (as make_comparison.py).
+        func rows(_ n: Int, version: String?, residual: (Int) -> Double) -> [String] {
+            (0..<n).map { k in
+                let v = version.map { #","model_version":"\#($0)""# } ?? ""
+                return #"{"features":{"load_kw":50,"wind_ms":3,"zone":"east"},"prediction":\#(Double(k)),"label":\#(Double(k) + residual(k))\#(v)}"#
+            }
+        }
+        let body = rows(e.champion_n, version: nil) { Double((($0 * 7) % 11) - 5) / 10 }
+            + rows(e.challenger_n, version: "2.0.0") { Double((($0 * 5) % 13) - 6) / 8 }
+        let r = try live.client.post("/api/v1/events", body.joined(separator: "\n"), contentType: "application/x-ndjson")
+        #expect(r.status == 200, "\(r.text)")
+        let s = try Self.scrape(live)
+        let labels = ["model_version": "2.0.0", "champion_version": "1.0.0"]
+        for (metric, d) in e.difference {
+            Self.close(Self.value(s, "model_challenger_difference", labels.merging(["metric": metric]) { a, _ in a }), d)
+        }
+        Self.close(Self.value(s, "model_challenger_p_value", labels.merging(["metric": "mae"]) { a, _ in a }), try #require(e.p_value["mae"]))
+        #expect(Self.value(s, "model_challenger_p_value", ["metric": "rmse"]) == nil)
     }
 
     @Test func anUnknownVersionRefusesTheWholeRequest() throws {

@@ -8,7 +8,8 @@ import json
 
 import numpy as np
 from scipy import stats
-from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+from sklearn.metrics import (accuracy_score, f1_score, mean_absolute_error, mean_squared_error, precision_score, r2_score,
+                             recall_score)
 from statsmodels.stats.proportion import proportions_ztest
 
 rng = np.random.default_rng(20261129)
@@ -90,5 +91,31 @@ for name in ["accuracy", "precision", "recall"]:
     (c1, n1), (c2, n2) = successes(*challenger, name), successes(*champion, name)
     two_versions["p_value"][name] = float(proportions_ztest([c1, c2], [n1, n2])[1])
 
-print(json.dumps({"two_versions": two_versions, "ztests": ztests, "welch": welch, "t_survival": t_survival, "normal_survival": normal_survival,
+# A regression champion and challenger (the HTTP test posts them): event k predicts k and is
+# labelled k + its residual.
+
+
+def regression_rows(n, residual):
+    predictions = [float(k) for k in range(n)]
+    labels = [float(k) + residual(k) for k in range(n)]
+    return labels, predictions
+
+
+def champion_residual(k):
+    return ((k * 7) % 11 - 5) / 10
+
+
+def challenger_residual(k):
+    return ((k * 5) % 13 - 6) / 8
+
+
+reg_champion = regression_rows(60, champion_residual)
+reg_challenger = regression_rows(40, challenger_residual)
+regression_versions = {"champion_n": 60, "challenger_n": 40, "difference": {}, "p_value": {}}
+for name, metric in [("mae", mean_absolute_error), ("rmse", lambda y, p: mean_squared_error(y, p) ** 0.5), ("r2", r2_score)]:
+    regression_versions["difference"][name] = float(metric(*reg_challenger) - metric(*reg_champion))
+regression_versions["p_value"]["mae"] = float(stats.ttest_ind(
+    [abs(y - p) for y, p in zip(*reg_challenger)], [abs(y - p) for y, p in zip(*reg_champion)], equal_var=False).pvalue)
+
+print(json.dumps({"two_versions": two_versions, "regression_versions": regression_versions, "ztests": ztests, "welch": welch, "t_survival": t_survival, "normal_survival": normal_survival,
                   "shadow": shadow}, indent=1))
