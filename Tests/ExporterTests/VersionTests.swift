@@ -187,6 +187,22 @@ import Testing
         #expect(Self.value(after, "model_labels_unmatched_total", ["model_version": "2.0.0", "reason": "unknown"]) == 0)
     }
 
+    /// The join takes the latest event of an id in each window, also once the window has
+    /// wrapped around (its storage is a ring): here the champion's older "x" sits after the
+    /// newer one in storage.
+    @Test func theShadowJoinTakesTheLatestEventOfAnID() throws {
+        let live = try LiveExporter(strategies: [try Self.strategy([ModelVersion(version: "2.0.0", role: .shadow)])], capacity: 4)
+        let champion = [("a", "0"), ("x", "0"), ("b", "0"), ("c", "0"), ("x", "1")].map {
+            Self.event(id: $0.0, prediction: $0.1, score: nil, label: nil, version: nil)
+        }
+        let shadow = [Self.event(id: "x", prediction: "1", score: nil, label: nil, version: "2.0.0")]
+        #expect(try live.client.post("/api/v1/events", (champion + shadow).joined(separator: "\n"), contentType: "application/x-ndjson").status == 200)
+        let s = try Self.scrape(live)
+        #expect(Self.value(s, "model_window_events", ["model_version": "1.0.0"]) == 4)
+        #expect(Self.value(s, "model_shadow_joined_events", ["model_version": "2.0.0"]) == 1)
+        #expect(Self.value(s, "model_shadow_agreement_ratio", ["model_version": "2.0.0"]) == 1)
+    }
+
     /// Each version's window and counters survive a restart, from the log and from a snapshot.
     @Test func versionsSurviveARestart() throws {
         let folder = temporaryFolder()
