@@ -384,7 +384,7 @@ enum DashboardBuilder {
         }
         return DashboardPanel(
             kind: .timeseries, title: "Realized and estimated quality",
-            description: "Realized quality from the labelled events of the window beside quality estimated without labels from every event's score (\(Catalog.estimatedAccuracy.name) and the other model_estimated_* families). The estimate is available before the labels arrive; a persistent gap means the scores are not calibrated probabilities.",
+            description: "Realized quality from the labelled events of the window beside quality estimated without labels from every event's score (\(Catalog.estimatedAccuracy.name) and the other model_estimated_* families). The estimate is there before the labels arrive; a lasting gap means the scores are no longer calibrated probabilities of the label: the relation between inputs and outcomes moved (concept drift), or the scores never were calibrated (see metrics.estimated_quality_calibration).",
             unit: "percentunit", targets: targets, min: 0, max: 1, width: 16)
     }
 

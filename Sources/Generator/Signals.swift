@@ -107,7 +107,12 @@ enum Signals {
     }
 
     static func title(_ m: EstimatedQualityMetric) -> String {
-        "Estimated " + title(QualityMetric(rawValue: m.rawValue) ?? .accuracy).lowercasedFirst
+        switch m {
+        case .accuracy: "Estimated accuracy"
+        case .precision: "Estimated precision"
+        case .recall: "Estimated recall"
+        case .f1: "Estimated F1 score"
+        }
     }
 
     /// `class="<positive label or macro>"` for a family with a `class` label, else nothing.
