@@ -68,9 +68,18 @@ extension Stats {
         precondition(scores.count == predictionCodes.count, "expectedConfusion: \(scores.count) scores vs \(predictionCodes.count) predictions")
         var c = ExpectedConfusion()
         let positive = positiveCode ?? Int32.min
-        for k in scores.indices where !scores[k].isNaN {
-            let s = calibration.map { $0(scores[k]) } ?? scores[k]
-            c.add(score: s, predictedPositive: predictionCodes[k] == positive)
+        scores.withUnsafeBufferPointer { scores in
+            predictionCodes.withUnsafeBufferPointer { codes in
+                if let calibration {
+                    for k in 0..<scores.count where !scores[k].isNaN {
+                        c.add(score: calibration(scores[k]), predictedPositive: codes[k] == positive)
+                    }
+                } else {
+                    for k in 0..<scores.count where !scores[k].isNaN {
+                        c.add(score: scores[k], predictedPositive: codes[k] == positive)
+                    }
+                }
+            }
         }
         return c
     }
