@@ -71,8 +71,10 @@ extension Stats {
         scores.withUnsafeBufferPointer { scores in
             predictionCodes.withUnsafeBufferPointer { codes in
                 if let calibration {
-                    for k in 0..<scores.count where !scores[k].isNaN {
-                        c.add(score: calibration(scores[k]), predictedPositive: codes[k] == positive)
+                    calibration.withMap { map in
+                        for k in 0..<scores.count where !scores[k].isNaN {
+                            c.add(score: map(scores[k]), predictedPositive: codes[k] == positive)
+                        }
                     }
                 } else {
                     for k in 0..<scores.count where !scores[k].isNaN {

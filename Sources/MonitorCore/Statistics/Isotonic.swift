@@ -70,18 +70,34 @@ extension Stats {
         /// The calibrated probability of a score: clipped to the fitted range, then
         /// interpolated linearly.
         package func callAsFunction(_ score: Double) -> Double {
-            let n = thresholds.count
-            if n == 1 { return values[0] }
-            let x = min(max(score, thresholds[0]), thresholds[n - 1])
-            // numpy.searchsorted(thresholds, x, side="left"), kept within 1...n-1.
-            var low = 0, high = n
-            while low < high {
-                let mid = (low + high) / 2
-                if thresholds[mid] < x { low = mid + 1 } else { high = mid }
+            withMap { $0(score) }
+        }
+
+        /// Runs `body` with the map as a function that reads the fitted points in place, for
+        /// loops over many scores (no reference counting per score).
+        package func withMap<R>(_ body: ((Double) -> Double) -> R) -> R {
+            thresholds.withUnsafeBufferPointer { t in
+                values.withUnsafeBufferPointer { v in body { Self.interpolate($0, t, v) } }
             }
-            let hi = min(max(low, 1), n - 1), lo = hi - 1
-            let slope = (values[hi] - values[lo]) / (thresholds[hi] - thresholds[lo])
-            return slope * (x - thresholds[lo]) + values[lo]
+        }
+
+        @inline(__always)
+        private static func interpolate(_ score: Double, _ t: UnsafeBufferPointer<Double>, _ v: UnsafeBufferPointer<Double>) -> Double {
+            let n = t.count
+            if n == 1 { return v[0] }
+            let x = min(max(score, t[0]), t[n - 1])
+            // numpy.searchsorted(t, x, side="left"), kept within 1...n-1: a branchless search
+            // for the last threshold below x.
+            var base = 0, length = n
+            while length > 1 {
+                let half = length / 2
+                base = t[base + half] < x ? base + half : base
+                length -= half
+            }
+            let left = t[base] < x ? base + 1 : base
+            let hi = min(max(left, 1), n - 1), lo = hi - 1
+            let slope = (v[hi] - v[lo]) / (t[hi] - t[lo])
+            return slope * (x - t[lo]) + v[lo]
         }
 
         /// The non-decreasing least-squares fit of `y` with `weights`: Algorithm 1 of Busing
