@@ -172,6 +172,7 @@ package final class ModelMonitor: Sendable {
     package func ingest(_ events: [Event], now: Double?) {
         state.withLock { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
+            if let now { s.window.expire(now: now) }
             if s.latency != nil {
                 for i in events.indices {  // no copy of each event
                     if let l = events[i].latency { s.latency?.observe(l, id: events[i].id, timestamp: events[i].timestamp ?? now) }
@@ -205,6 +206,13 @@ package final class ModelMonitor: Sendable {
                 }
             }
         }
+    }
+
+    /// A time window: the events older than its duration at `now` leave it (a scrape calls this
+    /// with the exporter's clock; ingest does it with the time of each batch).
+    package func expire(now: Double) {
+        guard strategy.window.duration != nil else { return }
+        state.withLock { _ = $0.window.expire(now: now) }
     }
 
     /// The state a snapshot saves (storage/Durability.swift): a copy, O(1) (the window is

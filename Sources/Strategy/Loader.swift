@@ -249,14 +249,25 @@ struct StrategyReader {
     }
 
     private func readWindow(_ node: YNode) throws(StrategyError) -> WindowSpec {
-        let map = try node.mapping(allowing: ["events"])
-        guard let eventsNode = map.optional("events") else { return WindowSpec() }
-        let events = try eventsNode.int()
-        guard events >= 1 else { throw eventsNode.error("must be at least 1, found \(events)") }
-        guard events <= Self.maxWindowEvents else {
-            throw eventsNode.error("must be at most \(Self.maxWindowEvents) (the window is kept in memory), found \(events)")
+        let map = try node.mapping(allowing: ["events", "duration"])
+        var window = WindowSpec()
+        if let eventsNode = map.optional("events") {
+            let events = try eventsNode.int()
+            guard events >= 1 else { throw eventsNode.error("must be at least 1, found \(events)") }
+            guard events <= Self.maxWindowEvents else {
+                throw eventsNode.error("must be at most \(Self.maxWindowEvents) (the window is kept in memory), found \(events)")
+            }
+            window.events = events
         }
-        return WindowSpec(events: events)
+        if let durationNode = map.optional("duration") {
+            let text = try durationNode.string()
+            guard Durations.milliseconds(text) != 0 else { throw durationNode.error("must be above zero, found \(quoted(text))") }
+            guard Durations.positiveMilliseconds(text) != nil else {
+                throw durationNode.error("invalid duration \(quoted(text)) (expected a Prometheus duration above zero such as 30m, 1h or 1d)")
+            }
+            window.duration = text
+        }
+        return window
     }
 
     // MARK: metrics

@@ -156,10 +156,21 @@ package struct Feature: Sendable, Equatable {
 }
 
 package struct WindowSpec: Sendable, Equatable {
-    /// The last N events (streaming). Default 10000.
+    /// The last N events (streaming). Default 10000; with `duration`, the most the window holds.
     package var events: Int
+    /// A time window (`duration: 1h`): only events of the last this long, as the strategy wrote
+    /// it (a Prometheus duration above zero). nil: the window counts events only.
+    package var duration: String?
 
-    package init(events: Int = 10000) { self.events = events }
+    package init(events: Int = 10000, duration: String? = nil) {
+        self.events = events
+        self.duration = duration
+    }
+
+    /// `duration` in seconds (nil without one).
+    package var durationSeconds: Double? {
+        duration.flatMap(Durations.positiveMilliseconds).map { Double($0) / 1000 }
+    }
 }
 
 package enum QualityMetric: String, Sendable, Equatable, CaseIterable {
