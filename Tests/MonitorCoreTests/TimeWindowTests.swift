@@ -63,7 +63,8 @@ import Testing
         #expect(w.presentValues(feature: 0).sorted() == [0.5, 1.5, 1.7, 5])
         #expect(w.binCounts == [[1, 2, 1], [1, 3]])
         #expect(w.expire(now: 8601) == 1)
-        #expect(w.scoreValues.sorted() == [0.5 / 10, 1.5 / 10, 1.7 / 10])
+        let scores: [Double] = [0.5 / 10, 1.5 / 10, 1.7 / 10]
+        #expect(w.scoreValues.sorted() == scores)
     }
 
     /// Eviction goes in arrival order: an event that arrived late with an old timestamp leaves

@@ -21,3 +21,22 @@ import Testing
         #expect(try Self.strategy(window: "  events: 5\n").window.durationSeconds == nil)
     }
 }
+
+/// The label-lag guard's thresholds (`metrics.label_delay`).
+@Suite struct LabelLagStrategyTests {
+    static func strategy(labelDelay: String) throws -> Strategy {
+        try WindowStrategyTests.strategy(window: "  events: 100\nmetrics:\n  label_delay:\n" + labelDelay)
+    }
+
+    @Test func defaultsAndOverrides() throws {
+        #expect(try Self.strategy(labelDelay: "    buckets: [60, 86401]\n").metrics.labelLag == LabelLagSpec(coverageBelow: 0.1, delayP90Above: "1d"))
+        let set = try Self.strategy(labelDelay: "    coverage_below: 0.02\n    delay_p90_above: 6h\n").metrics.labelLag
+        #expect(set == LabelLagSpec(coverageBelow: 0.02, delayP90Above: "6h"))
+        #expect(set.delayP90AboveSeconds == 21600)
+    }
+
+    /// Buckets that end below a day leave the default out: the delay is not watched.
+    @Test func theDefaultDelayOnlyWhereTheBucketsReachIt() throws {
+        #expect(try Self.strategy(labelDelay: "    buckets: [1, 60]\n").metrics.labelLag.delayP90Above == nil)
+    }
+}
