@@ -411,6 +411,9 @@ class Run:
         labelled events, the feeder pauses and labels arrive for fewer than
         min_labeled_events events: F1 is low but the alert waits; then the rest arrive."""
         f = self.feeder
+        # Held labels empty the window's label coverage for a few seconds: the label-lag
+        # guard may pend (its `for` is longer); it must not fire.
+        self.pending_ok = {LABEL_LAG_ALERT}
         f.set(mode="quality", hold=True)
         start = f.sent["quality"]
         self.wait("a window of unlabelled quality-fault events",
@@ -419,7 +422,7 @@ class Run:
                   lambda: (self.value(f'model_window_labeled_events{{model="{MODEL}"}}') == 0, self.value(f'model_window_labeled_events{{model="{MODEL}"}}')), 15, allowed)
         # While the feeder pauses (a few seconds), the 10 s prediction rate may reach 0 and
         # the no-events guard pend; it must not fire.
-        self.pending_ok = {NO_EVENTS}
+        self.pending_ok = {NO_EVENTS, LABEL_LAG_ALERT}
         f.set(paused=True)
         few = f.release_held(newest=99)
         f1 = f'model_f1_score{{model="{MODEL}", class="1"}}'
