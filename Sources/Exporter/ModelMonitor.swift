@@ -187,22 +187,26 @@ package final class ModelMonitor: Sendable {
     /// Inline labels (counted, and their delay observed) and the detectors' streams.
     private func observe(_ events: [Event], now: Double?, _ s: inout State) {
         let numeric = strategy.model.task == .regression
+        // The detectors, taken out of the state for the batch: each value updates them in place,
+        // without going through the state's optional (bench/run, item 3).
+        var bank = s.detectors
+        s.detectors = nil
+        defer { s.detectors = bank }
+        let watchesPrediction = numeric && bank?.watches(.prediction) == true
+        let watchesError = bank?.watches(.error) == true
         events.withUnsafeBufferPointer { events in
             for i in 0..<events.count {
                 let time = events[i].timestamp ?? now
-                if s.detectors != nil {
-                    if let score = events[i].score { s.detectors?.observe(score, on: .score, at: time) }
-                    if numeric, s.detectors?.watches(.prediction) == true {
-                        s.detectors?.observe(Window.number(of: events[i].prediction), on: .prediction, at: time)
-                    }
+                if bank != nil {
+                    if let score = events[i].score { bank?.observe(score, on: .score, at: time) }
+                    if watchesPrediction { bank?.observe(Window.number(of: events[i].prediction), on: .prediction, at: time) }
                 }
                 guard let label = events[i].label else { continue }
                 s.labels += 1
                 s.outcomes?.count(prediction: events[i].prediction, label: label)
                 if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
-                if s.detectors?.watches(.error) == true {
-                    let error = DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric)
-                    s.detectors?.observe(error, on: .error, at: time)
+                if watchesError {
+                    bank?.observe(DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric), on: .error, at: time)
                 }
             }
         }

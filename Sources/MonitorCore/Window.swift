@@ -553,9 +553,22 @@ package struct Window: Sendable {
     package static func classText(_ s: String) -> String {
         guard let first = s.utf8.first, first &- 48 < 10 || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
         else { return s }
+        if isCanonicalInteger(s) { return s }
         guard let v = Double(s), v.isFinite else { return s }
         let t = NumberText.shortest(v)
         return t == s ? s : t
+    }
+
+    /// Whether `s` is a whole number as `NumberText.shortest` writes it (`0`, `1`, `42`: digits,
+    /// no leading zero, at most 15 of them), so its class text is itself without parsing it:
+    /// the classes of most models, checked per labelled event.
+    @inline(__always)
+    static func isCanonicalInteger(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { b in
+            guard b.count <= 15, let first = b.first, first &- 48 < 10, first != UInt8(ascii: "0") || b.count == 1 else { return false }
+            for c in b where c &- 48 >= 10 { return false }
+            return true
+        } ?? false
     }
 
     package static func number(of o: Outcome) -> Double {

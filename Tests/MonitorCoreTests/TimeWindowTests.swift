@@ -1,4 +1,5 @@
 import Testing
+import TextFormat
 @testable import MonitorCore
 
 /// Time windows (`window: {duration: …}`): events leave by age, given the `now` the caller
@@ -96,5 +97,15 @@ import Testing
         #expect(w.expire(now: 5500) == rebuilt.expire(now: 5500))
         #expect(rebuilt.events().map(\.id) == ["2", "3"])
         #expect(rebuilt.binCounts == w.binCounts)
+    }
+}
+
+/// The class text of whole numbers is read without parsing them, and means the same.
+@Suite struct ClassTextTests {
+    @Test(arguments: ["0", "1", "42", "123456789012345", "1234567890123456", "01", "-1", "+1", "1.0", "1e0", ".5", "007", "x", ""])
+    func aWholeNumberIsItsOwnClass(_ s: String) {
+        let parsed = Double(s).flatMap { $0.isFinite ? NumberText.shortest($0) : nil } ?? s
+        #expect(Window.classText(s) == parsed)
+        #expect(Window.isCanonicalInteger(s) == (["0", "1", "42", "123456789012345"].contains(s)))
     }
 }
