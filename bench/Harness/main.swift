@@ -5,6 +5,7 @@
 //   model_exporter_bench memory    --strategy S --window N
 //   model_exporter_bench decode    --strategy S --bodies A.ndjson,B.ndjson [--runs R] [--path general]
 //   model_exporter_bench batch     --strategy S --current C [--expect EXPOSITION]
+//   model_exporter_bench limits    --current C [--runs R]
 //
 // Each prints one JSON object per line: {"figure": …, "unit": …, "runs": [...], …} for
 // bench/report.py. Events come from the benchmark's current CSV (read once, before timing);
@@ -13,6 +14,7 @@
 
 import Exporter
 import Exposition
+import FileIO
 import Ingest
 import MonitorCore
 import Storage
@@ -251,6 +253,77 @@ func batch(_ a: Arguments) {
     emit("batch_stream", unit: "bytes", runs: [Double(out.count)], extra: [("rows", "\(table.rowCount)")])
 }
 
+/// The machine's limits for the batch job on one CSV, what `evaluate` is held to: reading the
+/// file's bytes once from the page cache (`Files.read`, as `evaluate` reads it), and a minimal
+/// pass that splits every field at commas and line breaks (no quotes, no checks) and parses
+/// every number with the product's parser, on one core and on every core (the file cut at
+/// line breaks). Non-numbers are skipped. Emits seconds per run.
+func limits(_ a: Arguments) {
+    let path = a.string("current")
+    let runs = a.int("runs", default: 5)
+    func readOnce() -> [UInt8] {
+        do { return try Files.read(path) } catch { fail("\(error)") }
+    }
+    _ = readOnce()  // into the page cache
+    var read: [Double] = []
+    var bytes: [UInt8] = []
+    for _ in 0..<runs {
+        let t0 = now()
+        bytes = readOnce()
+        read.append(now() - t0)
+    }
+    /// Splits b[range] into fields and parses each number; returns (numbers, their sum).
+    func pass(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (Int, Double) {
+        var count = 0, sum = 0.0
+        var start = range.lowerBound
+        var i = start
+        while i < range.upperBound {
+            let c = b[i]
+            if c == UInt8(ascii: ",") || c == 0x0A {
+                if let v = NumberParser.parse(b, start..<i) { count += 1; sum += v }
+                start = i + 1
+            }
+            i += 1
+        }
+        if start < range.upperBound, let v = NumberParser.parse(b, start..<range.upperBound) { count += 1; sum += v }
+        return (count, sum)
+    }
+    var one: [Double] = [], all: [Double] = []
+    var numbers = 0
+    let width = Parallel.width
+    bytes.withUnsafeBufferPointer { b in
+        // Cut points after a line break, one piece per core.
+        var cuts = [0]
+        for k in 1..<width {
+            var x = b.count * k / width
+            while x < b.count && b[x - 1] != 0x0A { x += 1 }
+            cuts.append(x)
+        }
+        cuts.append(b.count)
+        let shared = UnsafeBuffer(b)
+        for _ in 0..<runs {
+            let t0 = now()
+            let (n, sum) = pass(b, 0..<b.count)
+            one.append(now() - t0)
+            numbers = n
+            let t1 = now()
+            let parts = Parallel.map(width) { k in pass(shared.buffer, cuts[k]..<cuts[k + 1]) }
+            all.append(now() - t1)
+            guard parts.reduce(0, { $0 + $1.0 }) == n, sum.isFinite else { fail("the split pass disagrees") }
+        }
+    }
+    let extra = [("bytes", "\(bytes.count)"), ("numbers", "\(numbers)"), ("cores", "\(width)")]
+    emit("limit_read", unit: "s", runs: read, extra: extra)
+    emit("limit_parse_one_core", unit: "s", runs: one, extra: extra)
+    emit("limit_parse_all_cores", unit: "s", runs: all, extra: extra)
+}
+
+/// A buffer read by concurrent tasks (never written while they run).
+struct UnsafeBuffer: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<UInt8>
+    init(_ b: UnsafeBufferPointer<UInt8>) { buffer = b }
+}
+
 func readFile(_ path: String) -> [UInt8] {
     guard let f = fopen(path, "rb") else { fail("cannot open \(path)") }
     defer { fclose(f) }
@@ -392,6 +465,7 @@ case "memory": memory(rest)
 case "decode": decode(rest)
 case "batch": batch(rest)
 case "log": log(rest)
+case "limits": limits(rest)
 default: fail("unknown figure \(args[1])")
 }
 
