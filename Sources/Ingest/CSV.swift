@@ -39,13 +39,14 @@ package struct CSVTable: Sendable {
     /// Parses `bytes`. Every row must have as many fields as the header. With `parallelism`
     /// above 1, a large file's rows are found by that many concurrent scans (the same rows,
     /// lines and errors as one scan).
-    package init(file: String, bytes: [UInt8], parallelism: Int = 1) throws(InputError) {
+    /// `minimumSegment`: below this many bytes a segment is not worth a task of its own.
+    package init(file: String, bytes: [UInt8], parallelism: Int = 1, minimumSegment: Int = 1 << 20) throws(InputError) {
         self.file = file
         self.bytes = bytes
         guard bytes.count < Int(Int32.max) else {
             throw InputError(file: file, line: 0, column: 0, message: "file larger than 2 GiB")
         }
-        try parse(parallelism: parallelism)
+        try parse(parallelism: parallelism, minimumSegment: max(1, minimumSegment))
     }
 
     /// One field starting at `i`: its content range (inside the quotes when quoted), whether it
@@ -200,7 +201,7 @@ package struct CSVTable: Sendable {
     /// before it, RFC 4180); each segment's scan must stop exactly where the next one starts, or
     /// the whole file is scanned again in one pass, so rows, lines and errors are always those
     /// of a single scan from the start.
-    private mutating func parse(parallelism: Int) throws(InputError) {
+    private mutating func parse(parallelism: Int, minimumSegment: Int) throws(InputError) {
         let file = self.file
         let result = bytes.withUnsafeBufferPointer { b -> Result<([String], [Int32], [Int32]), InputError> in
             let n = b.count
@@ -210,7 +211,7 @@ package struct CSVTable: Sendable {
             var header: [String] = []
             let head = Self.scanRows(b, file: file, from: i, to: i + 1, isHeader: true, header: &header, fieldCount: 0)
             if let e = head.error { return .failure(e) }
-            let segments = Self.segments(b, from: head.end, parallelism: parallelism)
+            let segments = Self.segments(b, from: head.end, parallelism: parallelism, minimumSegment: minimumSegment)
             var parts = Parallel.map(segments.count) { k in
                 var unused: [String] = []
                 return Self.scanRows(b, file: file, from: segments[k].lowerBound, to: segments[k].upperBound, isHeader: false,
@@ -252,7 +253,7 @@ package struct CSVTable: Sendable {
     /// Splits `b[from...]` into up to `parallelism` ranges of about equal size, each starting
     /// after a line break preceded by an even number of quote characters. The quotes are
     /// counted concurrently, one stretch per range.
-    static func segments(_ b: UnsafeBufferPointer<UInt8>, from: Int, parallelism: Int) -> [Range<Int>] {
+    static func segments(_ b: UnsafeBufferPointer<UInt8>, from: Int, parallelism: Int, minimumSegment: Int) -> [Range<Int>] {
         let n = b.count
         let k = max(1, min(parallelism, (n - from) / minimumSegment))
         guard k > 1 else { return [from..<n] }
@@ -277,9 +278,6 @@ package struct CSVTable: Sendable {
         }
         return (0..<starts.count).map { starts[$0]..<($0 + 1 < starts.count ? starts[$0 + 1] : n) }
     }
-
-    /// Below this many bytes a file is scanned in one piece.
-    static let minimumSegment = 1 << 20
 
     /// A field's text (doubled quotes unescaped).
     static func text(_ b: UnsafeBufferPointer<UInt8>, _ f: Field) -> String {
