@@ -32,6 +32,14 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// CPU seconds this process has used, all threads: what the quick mode's floors read, since a
+/// loaded machine stretches wall time but hardly the CPU time of the same work.
+func cpuNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(message + "\n")
     exit(2)
@@ -138,8 +146,9 @@ func ingest(_ a: Arguments) {
     // Batches prepared once and reused each run: distinct values per batch, no allocation timed.
     let batchCount = min(total / 1000, 200)
     let batches = (0..<batchCount).map { b in events(base, (filled + b * 1000)..<(filled + (b + 1) * 1000)) }
+    var cpu: [Double] = []
     for _ in 0..<runs {
-        let t0 = now()
+        let t0 = now(), c0 = cpuNow()
         var done = 0
         var b = 0
         while done < total {
@@ -148,8 +157,9 @@ func ingest(_ a: Arguments) {
             b = (b + 1) % batches.count
         }
         results.append(Double(done) / (now() - t0))
+        cpu.append(Double(done) / (cpuNow() - c0))
     }
-    emit("ingest_inprocess", unit: "events/s", runs: results, extra: [("window", "\(capacity)"), ("features", "\(s.features.count)")])
+    emit("ingest_inprocess", unit: "events/s", runs: results, extra: [("window", "\(capacity)"), ("features", "\(s.features.count)"), ("cpu", list(cpu))])
 }
 
 /// What the concept-drift detectors add to in-process ingest: the same batches into two
@@ -217,13 +227,15 @@ func recompute(_ a: Arguments) {
     }
     var changed: [Double] = []
     var unchanged: [Double] = []
+    var cpu: [Double] = []
     var series = 0
     for r in 0..<runs {
         // One more event changes the window; the next scrape recomputes everything.
         monitor.ingest([event(base, filled + r)], now: 1)
-        let t0 = now()
+        let t0 = now(), c0 = cpuNow()
         let families = monitor.families()
         let t1 = now()
+        cpu.append(cpuNow() - c0)
         _ = monitor.families()
         let t2 = now()
         changed.append(t1 - t0)
@@ -231,7 +243,7 @@ func recompute(_ a: Arguments) {
         series = families.reduce(0) { $0 + $1.samples.count }
     }
     let extra = [("window", "\(capacity)"), ("features", "\(s.features.count)"), ("series", "\(series)")]
-    emit("recompute", unit: "s", runs: changed, extra: extra)
+    emit("recompute", unit: "s", runs: changed, extra: extra + [("cpu", list(cpu))])
     emit("recompute_unchanged", unit: "s", runs: unchanged, extra: extra)
 }
 
@@ -476,7 +488,7 @@ func labels(_ a: Arguments) {
     let base = readEvents(a.string("current"), s)
     let capacity = a.int("window")
     let runs = a.int("runs", default: 5)
-    var results: [Double] = []
+    var results: [Double] = [], cpu: [Double] = []
     for _ in 0..<runs {
         let monitor = ModelMonitor(strategy: s, reference: reference, capacity: capacity)
         var window: [Event] = []
@@ -496,13 +508,14 @@ func labels(_ a: Arguments) {
         let batches = stride(from: 0, to: capacity, by: 1000).map { start in
             (start..<min(capacity, start + 1000)).map { LabelUpdate(id: "id-\($0)", label: base[$0 % base.count].prediction) }
         }
-        let t0 = now()
+        let t0 = now(), c0 = cpuNow()
         var attached = 0
         for b in batches { attached += monitor.attach(b, now: 2).attached }
         results.append(Double(attached) / (now() - t0))
+        cpu.append(Double(attached) / (cpuNow() - c0))
         guard attached == capacity else { fail("attached \(attached) of \(capacity) labels") }
     }
-    emit("labels_attach", unit: "labels/s", runs: results, extra: [("window", "\(capacity)")])
+    emit("labels_attach", unit: "labels/s", runs: results, extra: [("window", "\(capacity)"), ("cpu", list(cpu))])
 }
 
 func readFile(_ path: String) -> [UInt8] {
