@@ -167,7 +167,7 @@ def main():
     out["latency"] = np.bincount(np.searchsorted(LATENCY_BUCKETS, lat[~np.isnan(lat)], side="left"),
                                  minlength=len(LATENCY_BUCKETS) + 1).cumsum().tolist()
     t2 = time.perf_counter()
-    assert len(out) == 28, sorted(out)
+    assert len(out) == 29, sorted(out)  # 25 features, score, label, quality, latency
     print(json.dumps({
         "import_seconds": T_IMPORT - T0, "read_seconds": t1 - t0, "compute_seconds": t2 - t1,
         "versions": {"polars": pl.__version__, "numpy": np.__version__, "scipy": scipy.__version__},
