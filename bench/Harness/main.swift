@@ -4,7 +4,6 @@
 //   model_exporter_bench recompute --strategy S --current C --window N [--runs R]
 //   model_exporter_bench memory    --strategy S --window N
 //   model_exporter_bench decode    --strategy S --bodies A.ndjson,B.ndjson [--runs R] [--path general]
-//   model_exporter_bench batch     --strategy S --current C [--expect EXPOSITION]
 //   model_exporter_bench limits    --current C [--runs R]
 //   model_exporter_bench scaling   --dir D --features F --bins B --models M --reference N --window W [--runs R]
 //   model_exporter_bench labels    --strategy S --current C --window N [--runs R]
@@ -245,26 +244,6 @@ func recompute(_ a: Arguments) {
     let extra = [("window", "\(capacity)"), ("features", "\(s.features.count)"), ("series", "\(series)")]
     emit("recompute", unit: "s", runs: changed, extra: extra + [("cpu", list(cpu))])
     emit("recompute_unchanged", unit: "s", runs: unchanged, extra: extra)
-}
-
-/// `model_exporter evaluate` as Exporter/Batch.swift does it, but streaming the CSV's events into
-/// the window 4,096 at a time (`CSVEvents.read(_:schema:columns:chunk:_:)`) instead of reading
-/// them all into one array first: the same exposition (checked against `--expect FILE`), with
-/// the peak RSS that change would give. Prints the exposition's size; time it from outside.
-func batch(_ a: Arguments) {
-    let s = loadStrategy(a.string("strategy"))
-    let reference = loadReference(s)
-    let path = a.string("current")
-    let table: CSVTable
-    do { table = try CSVTable(file: path, bytes: readFile(path)) } catch { fail("\(error)") }
-    let monitor = ModelMonitor(strategy: s, reference: reference, capacity: max(table.rowCount, 1))
-    do {
-        try CSVEvents.read(table, schema: EventSchema(strategy: s), columns: s.columns, chunk: 4096) { monitor.ingest($0, now: nil) }
-    } catch { fail("\(error)") }
-    let build = BuildInfo(version: a.values["version"] ?? ProductVersion.version, revision: "dev")
-    let out = Exposition.render(monitor.families() + [build.family])
-    if let expected = a.values["expect"], readFile(expected) != out { fail("the streamed exposition differs from \(expected)") }
-    emit("batch_stream", unit: "bytes", runs: [Double(out.count)], extra: [("rows", "\(table.rowCount)")])
 }
 
 /// The machine's limits for the batch job on one CSV, what `evaluate` is held to: reading the
@@ -657,7 +636,6 @@ case "detectors": detectors(rest)
 case "recompute": recompute(rest)
 case "memory": memory(rest)
 case "decode": decode(rest)
-case "batch": batch(rest)
 case "log": log(rest)
 case "limits": limits(rest)
 case "scaling": scaling(rest)
