@@ -112,7 +112,7 @@ def build(results, command):
         phases = R.get("batch_polars_phases", [{}])[0]
         rp = ratio(pol.median, b.median)
         rows.append(("1. Batch", what, m, r,
-                     f"a polars + numpy + scipy script (bench/peer_polars.py: multi-threaded `read_csv`, the same features and methods, no text rendered), a fresh process, runs alternated with ours: {pol.fmt(seconds)[0]} ({pol.fmt(seconds)[1]}); of one run: imports {seconds(phases.get('import_seconds', 0))}, reading {seconds(phases.get('read_seconds', 0))}, statistics {seconds(phases.get('compute_seconds', 0))}",
+                     f"a polars + numpy + scipy script (bench/peer_polars.py: multi-threaded `read_csv`, the same features and methods, no text rendered), a fresh process, runs alternated with ours: {pol.fmt(seconds)[0]} ({pol.fmt(seconds)[1]}), CPU {runs('batch_polars', 'cpu').fmt(seconds)[0]} (CPU ratio {rx(ratio(runs('batch_polars', 'cpu').median, bcpu.median))}); of one run: imports {seconds(phases.get('import_seconds', 0))}, reading {seconds(phases.get('read_seconds', 0))}, statistics {seconds(phases.get('compute_seconds', 0))}",
                      rx(rp), "≥ 10×", verdict(None if rp is None else rp >= 10)))
     else:
         rows.append(("1. Batch", what, m, r, "—", "—", "—", "—"))
@@ -126,8 +126,10 @@ def build(results, command):
         rows.append(("", f"the machine's limits on the same file: its bytes read once from the page cache (`Files.read`, {n / 1e6:.1f} MB)",
                      rd.fmt(seconds)[0], rd.fmt(seconds)[1], f"{n / rd.median / 1e9:.1f} GB/s" if rd.median else "—", "—", "—", "—"))
         rl = ratio(b.median, one.median)
+        onecpu = Figure(lim["limit_parse_one_core"].get("cpu", []))
+        cpu_note = f"; CPU time, `evaluate` / this pass: {rx(ratio(bcpu.median, onecpu.median))} ({seconds(bcpu.median)} / {seconds(onecpu.median)})" if onecpu.values and bcpu.values else ""
         rows.append(("", f"a minimal pass over those bytes: split every field at commas and line breaks, parse every number ({lim['limit_read'].get('numbers', 0):,}) with the product's parser; one core (all {cores} cores: {allc.fmt(seconds)[0]})",
-                     one.fmt(seconds)[0], one.fmt(seconds)[1], f"`evaluate` (above) / this pass: {rx(rl)}; / the pass on all cores: {rx(ratio(b.median, allc.median))}",
+                     one.fmt(seconds)[0], one.fmt(seconds)[1], f"wall time, `evaluate` (above) / this pass: {rx(rl)}; / the pass on all cores: {rx(ratio(b.median, allc.median))}{cpu_note}",
                      rx(rl), "`evaluate` ≤ 2× the one-core pass", verdict(None if rl is None else rl <= 2)))
     if ev.values:
         rv = ratio(ev.median, b.median)

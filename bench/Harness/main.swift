@@ -281,7 +281,7 @@ func limits(_ a: Arguments) {
         if start < range.upperBound, let v = NumberParser.parse(b, start..<range.upperBound) { count += 1; sum += v }
         return (count, sum)
     }
-    var one: [Double] = [], all: [Double] = []
+    var one: [Double] = [], all: [Double] = [], oneCPU: [Double] = []
     var numbers = 0
     let width = Parallel.width
     bytes.withUnsafeBufferPointer { b in
@@ -295,9 +295,10 @@ func limits(_ a: Arguments) {
         cuts.append(b.count)
         let shared = UnsafeBuffer(b)
         for _ in 0..<runs {
-            let t0 = now()
+            let t0 = now(), c0 = cpuNow()
             let (n, sum) = pass(b, 0..<b.count)
             one.append(now() - t0)
+            oneCPU.append(cpuNow() - c0)
             numbers = n
             let t1 = now()
             let parts = Parallel.map(width) { k in pass(shared.buffer, cuts[k]..<cuts[k + 1]) }
@@ -307,7 +308,7 @@ func limits(_ a: Arguments) {
     }
     let extra = [("bytes", "\(bytes.count)"), ("numbers", "\(numbers)"), ("cores", "\(width)")]
     emit("limit_read", unit: "s", runs: read, extra: extra)
-    emit("limit_parse_one_core", unit: "s", runs: one, extra: extra)
+    emit("limit_parse_one_core", unit: "s", runs: one, extra: extra + [("cpu", list(oneCPU))])
     emit("limit_parse_all_cores", unit: "s", runs: all, extra: extra)
 }
 
