@@ -226,7 +226,7 @@ def build(results, command):
         rows.append(("4. Scrape" if mcount == "3" else "",
                      f"`GET /metrics` req/s, {series:,} series ({mcount} models), wrk 2 threads × 4 connections; p50 {p50.fmt(seconds)[0]}, p99 {p99.fmt(seconds)[0]}",
                      m + " req/s", r,
-                     f"Python `prometheus_client` serving the same {py[0]['series'] if py else '?'} series: {prps.fmt(rate)[0]} req/s, p50 {pp50.fmt(seconds)[0]}" if py else "—",
+                     f"Python `prometheus_client` serving the same {py[0]['series'] if py else '?'} series: {prps.fmt(rate)[0]} req/s, p50 {pp50.fmt(seconds)[0] if pp50.median else '— (too few answers)'}" if py else "—",
                      rx(rv), "≥ 50×" if big else "—", verdict(None if not big or rv is None else rv >= 50)))
     ing = R.get("scrape_exporter_m3_ingesting")
     if ing:

@@ -58,7 +58,7 @@ package enum Backtest {
         var row = 0
         var seen = monitor.detections().map(\.count)
         // Rows are decoded on the other cores while the window replays the previous ones.
-        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 4096) { events in
+        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 2048) { events in
             for e in events {
                 monitor.ingest([e], now: nil)
                 let now = monitor.detections()
