@@ -88,7 +88,7 @@ let package = Package(
         // The in-process benchmark harness behind bench/run (window updates, recomputation, memory).
         .executableTarget(
             name: "model_exporter_bench",
-            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition", "Storage"],
+            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition", "Storage", "FileIO"],
             path: "bench/Harness",
             swiftSettings: settings
         ),
