@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FileIO
+import Locking
 import Logging
 import MonitorCore
 import Storage
@@ -58,9 +59,9 @@ package final class Durability: Sendable {
     package let segmentBytesLimit: Int
     private let byName: [String: ModelMonitor]
     private let logger: Logger
-    private let log = Mutex<LogWriter?>(nil)
+    private let log = Locked<LogWriter?>(nil)
     /// One snapshot at a time.
-    private let snapshotting = Mutex<Void>(())
+    private let snapshotting = Locked<Void>(())
 
     package init(folder: StorageFolder, monitors: [ModelMonitor], segmentBytesLimit: Int = 128 << 20, logger: Logger) {
         self.folder = folder
