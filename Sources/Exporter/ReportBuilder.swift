@@ -193,6 +193,9 @@ package struct ReportBuilder {
         switch a.signal {
         case .quality(let m):
             return qualityValue(m)
+        case .estimatedQuality(let m):
+            let family = Catalog.estimatedQuality(m)
+            return family.labels.contains(Label.class) ? values.value(family, [Label.class: positiveLabel]) : values.value(family)
         case .fairness(let m):
             return worst(values.samples(Catalog.fairness(m)).map(\.value))
         case .dataQuality(let m):
@@ -216,8 +219,8 @@ package struct ReportBuilder {
             let rejected = values.samples(Catalog.eventsRejected).map(\.value).reduce(0, +)
             let accepted = values.value(Catalog.predictions) ?? 0
             return rejected + accepted > 0 ? rejected / (rejected + accepted) : nil
-        case .resource:
-            return nil
+        case .resource, .challengerWorse:
+            return nil  // not a value of one window
         }
     }
 
@@ -391,7 +394,8 @@ extension Signal {
         switch self {
         case .dataQuality, .datasetDrift, .rejectedEventsRatio: true
         case .quality(let m): Catalog.quality(m).unit == "percentunit"
-        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource: false
+        case .estimatedQuality: true
+        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource, .challengerWorse: false
         }
     }
 }

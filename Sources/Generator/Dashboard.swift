@@ -67,7 +67,7 @@ struct DashboardModel: Sendable, Equatable {
 
 enum DashboardBuilder {
     enum Section: CaseIterable {
-        case dataQuality, drift, quality, fairness, serving, resources
+        case dataQuality, drift, quality, fairness, serving, resources, versions
 
         var title: String {
             switch self {
@@ -77,8 +77,13 @@ enum DashboardBuilder {
             case .fairness: "Fairness"
             case .serving: "Serving"
             case .resources: "Serving resources"
+            case .versions: "Versions compared"
             }
         }
+
+        /// The row of an alert's panel: its signal's group, but `challenger_worse` beside the
+        /// versions it compares.
+        init(_ a: AlertSpec) { self = a.signal == .challengerWorse ? .versions : Section(a.signal.group) }
 
         init(_ g: SignalGroup) {
             switch g {
@@ -193,7 +198,7 @@ enum DashboardBuilder {
     static func alertPanels(_ s: Strategy, _ sec: Section, _ windows: RuleWindows, fleet: Bool = false) -> [DashboardPanel] {
         var scope = scope
         scope.fleet = fleet
-        return s.alerts.filter { Section($0.signal.group) == sec }.map { a in
+        return s.alerts.filter { Section($0) == sec }.map { a in
             let q = Signals.query(a, s, scope, windows)
             let color = severityColor(a.severity)
             var steps: [ThresholdStep]
@@ -204,6 +209,13 @@ enum DashboardBuilder {
             } else if let t = a.above {
                 steps = [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .number(t), color: color)]
                 condition = "above \(t.text)"
+            } else if let c = a.challenger {
+                let higher = c.metric.higherIsBetter
+                let bound = Threshold(higher ? -c.margin.value : c.margin.value, text: higher && c.margin.value != 0 ? "-" + c.margin.text : c.margin.text)
+                steps = higher
+                    ? [ThresholdStep(value: nil, color: color), ThresholdStep(value: .number(bound), color: "green")]
+                    : [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .number(bound), color: color)]
+                condition = "\(higher ? "at most" : "at least") \(bound.text)" + (c.pValueBelow.map { " with a p-value below \($0.text)" } ?? "")
             } else if a.signal == .resource(.modelServerDown) {
                 steps = [ThresholdStep(value: nil, color: color), ThresholdStep(value: .int(1), color: "green")]
                 condition = "0 (no process running)"
@@ -212,7 +224,7 @@ enum DashboardBuilder {
                 condition = "1 (drifted)"
             }
             var description = "Alert \(a.name) (\(a.severity.rawValue), team \(a.team)) fires when this is \(condition) for \(a.forDuration)"
-            if [.quality, .fairness].contains(a.signal.group) && a.minLabeledEvents > 0 {
+            if a.signal.usesLabeledEvents && a.minLabeledEvents > 0 {
                 description += " with at least \(a.minLabeledEvents) labelled events in the window"
             }
             description += ". " + q.help
@@ -231,6 +243,8 @@ enum DashboardBuilder {
         let w = windows.rate
         var out: [DashboardPanel] = []
         switch sec {
+        case .versions:
+            out = versionPanels(s)
         case .resources:
             out = resourcePanels(s, windows)
         case .dataQuality:
@@ -277,6 +291,7 @@ enum DashboardBuilder {
             for q in m.quality {
                 out.append(series(Catalog.quality(q), title: Signals.title(q), width: 8))
             }
+            if let panel = realizedAndEstimated(s) { out.append(panel) }
             if !m.quality.isEmpty {
                 out.append(DashboardPanel(
                     kind: .timeseries, title: "Window events",
@@ -365,6 +380,26 @@ enum DashboardBuilder {
                 targets: [DashboardTarget(expr: "rate(\(PromQL.selector(Catalog.processCPU.name, job))[$__rate_interval])", legend: "{{instance}}")]))
         }
         return out
+    }
+
+    /// Each estimated quality metric beside its realized counterpart (when that is computed
+    /// too), so a gap between what the scores promise and what the labels show stands out.
+    static func realizedAndEstimated(_ s: Strategy) -> DashboardPanel? {
+        let estimated = s.metrics.estimatedQuality
+        guard !estimated.isEmpty else { return nil }
+        var targets: [DashboardTarget] = []
+        for m in estimated {
+            let e = Catalog.estimatedQuality(m)
+            if let realized = QualityMetric(rawValue: m.rawValue), s.metrics.quality.contains(realized) {
+                let r = Catalog.realized(m)
+                targets.append(DashboardTarget(expr: sel(r, Signals.classMatcher(r, s)), legend: "\(m.rawValue) realized {{\(Label.modelVersion)}}"))
+            }
+            targets.append(DashboardTarget(expr: sel(e, Signals.classMatcher(e, s)), legend: "\(m.rawValue) estimated {{\(Label.modelVersion)}}"))
+        }
+        return DashboardPanel(
+            kind: .timeseries, title: "Realized and estimated quality",
+            description: "Realized quality from the labelled events of the window beside quality estimated without labels from every event's score (\(Catalog.estimatedAccuracy.name) and the other model_estimated_* families). The estimate is there before the labels arrive; a lasting gap means the scores are no longer calibrated probabilities of the label: the relation between inputs and outcomes moved (concept drift), or the scores never were calibrated (see metrics.estimated_quality_calibration).",
+            unit: "percentunit", targets: targets, min: 0, max: 1, width: 16)
     }
 
     private static func driftPanels(name: String, methods: [DriftMethod], record: String, score: MetricFamily, pValue: MetricFamily) -> [DashboardPanel] {

@@ -46,6 +46,9 @@ package enum Label {
     package static let bin = "bin"
     package static let outcome = "outcome"
     package static let sha256 = "sha256"
+    /// The champion's version, on the families comparing another version with it.
+    package static let championVersion = "champion_version"
+    package static let metric = "metric"
     /// A histogram bucket's upper bound (Prometheus' own name).
     package static let bucketBound = "le"
     /// The `class` value of a multiclass model's macro average of per-class precision, recall
@@ -84,6 +87,12 @@ package enum Catalog {
     package static let rmse = MetricFamily("model_root_mean_squared_error", .gauge, "Root mean squared error over the labelled events of the window.")
     package static let mape = MetricFamily("model_mean_absolute_percentage_error_ratio", .gauge, "Mean absolute percentage error (a fraction) over the labelled events of the window.", unit: "percentunit")
     package static let r2 = MetricFamily("model_r2_score", .gauge, "Coefficient of determination over the labelled events of the window.")
+
+    // Quality estimated without labels
+    package static let estimatedAccuracy = MetricFamily("model_estimated_accuracy_ratio", .gauge, "Accuracy estimated without labels over the window's events with a score, each score taken as the probability of the positive label (after calibration, when the strategy asks for it).", unit: "percentunit")
+    package static let estimatedPrecision = MetricFamily("model_estimated_precision_ratio", .gauge, "Precision of the positive label estimated without labels over the window's events with a score.", labels: [Label.class], unit: "percentunit")
+    package static let estimatedRecall = MetricFamily("model_estimated_recall_ratio", .gauge, "Recall of the positive label estimated without labels over the window's events with a score.", labels: [Label.class], unit: "percentunit")
+    package static let estimatedF1 = MetricFamily("model_estimated_f1_score", .gauge, "F1 score of the positive label estimated without labels over the window's events with a score.", labels: [Label.class], unit: "percentunit")
 
     // Drift
     package static let featureDriftScore = MetricFamily("model_feature_drift_score", .gauge, "Drift of a feature in the window against the reference, by method.", labels: [Label.feature, Label.method])
@@ -154,6 +163,17 @@ package enum Catalog {
         groupWindowEvents, groupWindowPredictedPositive, groupWindowOutcomes, windowAbsoluteErrorSum, windowSquaredErrorSum,
     ]
 
+    // Versions compared with the champion (strategy `versions:`); `model_version` is the
+    // challenger's or shadow's.
+    package static let challengerDifference = MetricFamily("model_challenger_difference", .gauge, "The version's quality metric minus the champion's, each over its own window's labelled events (classification: accuracy, precision, recall, f1 of the positive class or macro; regression: mae, rmse, r2).", labels: [Label.championVersion, Label.metric])
+    package static let challengerPValue = MetricFamily("model_challenger_p_value", .gauge, "Two-sided p-value of the difference: pooled two-proportion z-test for accuracy, precision and recall (binary), Welch's t-test on absolute errors for mae.", labels: [Label.championVersion, Label.metric])
+    package static let shadowAgreement = MetricFamily("model_shadow_agreement_ratio", .gauge, "Share of the requests (ids) both the shadow and the champion scored within their windows on which their predictions are the same.", labels: [Label.championVersion], unit: "percentunit")
+    package static let shadowScoreDifference = MetricFamily("model_shadow_score_difference", .gauge, "Mean of the shadow's score minus the champion's over the requests both scored (regression: the prediction).", labels: [Label.championVersion])
+    package static let shadowJoinedEvents = MetricFamily("model_shadow_joined_events", .gauge, "Requests (ids) both the shadow and the champion scored within their windows.", labels: [Label.championVersion])
+
+    /// Every family comparing versions: emitted for models with `versions:`.
+    package static let versions: [MetricFamily] = [challengerDifference, challengerPValue, shadowAgreement, shadowScoreDifference, shadowJoinedEvents]
+
     // Exporter and process (no model labels)
     package static let buildInfo = MetricFamily("model_exporter_build_info", .gauge, "A metric with a constant '1' value labelled by version and revision of model_exporter.", labels: ["version", "revision"], perModel: false)
     package static let scrapeDuration = MetricFamily("model_exporter_scrape_duration_seconds", .gauge, "Seconds the last scrape took to compute and render.", perModel: false, unit: "s")
@@ -221,6 +241,26 @@ package enum Catalog {
         }
     }
 
+    package static func estimatedQuality(_ m: EstimatedQualityMetric) -> MetricFamily {
+        switch m {
+        case .accuracy: estimatedAccuracy
+        case .precision: estimatedPrecision
+        case .recall: estimatedRecall
+        case .f1: estimatedF1
+        }
+    }
+
+    /// The realized family an estimated one stands in for (`model_f1_score` for
+    /// `model_estimated_f1_score`).
+    package static func realized(_ m: EstimatedQualityMetric) -> MetricFamily {
+        switch m {
+        case .accuracy: accuracy
+        case .precision: precision
+        case .recall: recall
+        case .f1: f1
+        }
+    }
+
     package static func fairness(_ m: FairnessMetric) -> MetricFamily {
         switch m {
         case .demographicParityDifference: demographicParityDifference
@@ -244,6 +284,7 @@ package enum Catalog {
     /// name); this list is for documentation and for checks that a name exists.
     package static let all: [MetricFamily] = [
         accuracy, precision, recall, f1, rocAUC, logLoss, brier, calibrationError, mae, mse, rmse, mape, r2,
+        estimatedAccuracy, estimatedPrecision, estimatedRecall, estimatedF1,
         featureDriftScore, featureDriftPValue, featureDrifted, datasetDriftShare, predictionDriftScore,
         predictionDriftPValue, targetDriftScore, targetDriftPValue, missing, outOfRange, newCategory, mean, stddev,
         selectionRate, truePositiveRate, falsePositiveRate, demographicParityDifference, demographicParityRatio,
@@ -253,7 +294,7 @@ package enum Catalog {
         httpConnectionsRejected, httpConnectionsTimedOut, httpConnectionsOpen,
         processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
         collectorSuccess, collectorDuration,
-    ] + serving + fleet
+    ] + serving + fleet + versions
 
     /// The names of every series a family produces (histograms: `_bucket`, `_sum`, `_count`).
     package static func seriesNames(of f: MetricFamily) -> [String] {

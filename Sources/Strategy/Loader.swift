@@ -60,11 +60,12 @@ struct StrategyReader {
         guard case .mapping = root.node else { throw root.error("expected a mapping, found \(root.found)") }
         let top = try root.mapping(allowing: [
             "version", "model", "reference", "columns", "features", "protected_attributes", "window",
-            "metrics", "objectives", "visualization", "alerts", "serving",
+            "metrics", "objectives", "visualization", "alerts", "serving", "versions",
         ])
 
         try readVersion(top.required("version"))
         let model = try readModel(top.required("model"))
+        let versions = try top.optional("versions").map { node throws(StrategyError) in try readVersions(node, champion: model.version) } ?? []
         let (referencePath, referenceNode) = try readReference(top.required("reference"))
         let columns = try readColumns(top.required("columns"), model: model)
         var features = try readFeatures(top.required("features"), columns: columns)
@@ -85,7 +86,7 @@ struct StrategyReader {
         } ?? Visualization(title: model.name)
         let serving = try top.optional("serving").map { node throws(StrategyError) in try readServing(node) }
         let alerts = try top.optional("alerts").map { node throws(StrategyError) in
-            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving).read(node)
+            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving, versions: versions, task: model.task).read(node)
         } ?? []
 
         var strategy = Strategy(
@@ -93,6 +94,7 @@ struct StrategyReader {
             features: resolvedFeatures, protectedAttributes: protected, window: window, metrics: metrics,
             objectives: objectives, visualization: visualization, alerts: alerts, serving: serving
         )
+        strategy.versions = versions
         strategy.referenceLine = referenceNode.line
         strategy.referenceColumn = referenceNode.column
         return strategy
@@ -262,7 +264,8 @@ struct StrategyReader {
     // MARK: metrics
 
     private func readMetrics(_ node: YNode?, task: Task, columns: Columns, protected: [String]) throws(StrategyError) -> MetricsSpec {
-        let map = try node?.mapping(allowing: ["quality", "drift", "fairness", "data_quality", "latency", "concept_drift", "label_delay"])
+        let map = try node?.mapping(allowing: ["quality", "drift", "fairness", "data_quality", "latency", "concept_drift", "label_delay",
+                                                        "estimated_quality", "estimated_quality_calibration"])
         let hasLabel = columns.label != nil
 
         // Quality: whatever the task and the columns allow.
@@ -327,9 +330,11 @@ struct StrategyReader {
         let conceptDrift = try map?.optional("concept_drift").map { node throws(StrategyError) in
             try readConceptDrift(node, task: task, columns: columns)
         }
-        return MetricsSpec(
+        var spec = MetricsSpec(
             quality: quality, drift: drift, fairness: fairness, dataQuality: dataQuality, latency: latency, conceptDrift: conceptDrift,
             labelDelayBuckets: labelDelayBuckets)
+        try readEstimatedQuality(map, task: task, columns: columns, into: &spec)
+        return spec
     }
 
     private func readDrift(_ node: YNode?, task: Task, columns: Columns) throws(StrategyError) -> DriftSpec {
@@ -411,7 +416,7 @@ struct StrategyReader {
     }
 
     /// A list of enum values, each listed once and passing `check`. An empty list means "off".
-    private func readList<E: RawRepresentable & CaseIterable & Equatable>(
+    func readList<E: RawRepresentable & CaseIterable & Equatable>(
         _ node: YNode, _: E.Type, check: (E, YNode) throws(StrategyError) -> Void = { _, _ in }
     ) throws(StrategyError) -> [E] where E.RawValue == String {
         if node.isNull { throw node.error("expected a list, found nothing (write [] to turn these metrics off)") }

@@ -29,6 +29,9 @@ package struct Strategy: Sendable, Equatable {
     package var alerts: [AlertSpec]
     /// The model server whose resources are reported; nil without `serving:`.
     package var serving: ServingSpec?
+    /// Challengers and shadows served beside the champion (`model.version`); empty without
+    /// `versions:`.
+    package var versions: [ModelVersion] = []
 
     package init(
         sourcePath: String, model: ModelInfo, referencePath: String, columns: Columns,
@@ -177,6 +180,35 @@ package enum QualityMetric: String, Sendable, Equatable, CaseIterable {
     package static let regression: [QualityMetric] = [.mae, .mse, .rmse, .mape, .r2]
 }
 
+/// `metrics.estimated_quality`: quality estimated without labels from a binary model's scores.
+package enum EstimatedQualityMetric: String, Sendable, Equatable, Hashable, CaseIterable {
+    case accuracy, precision, recall, f1
+
+    /// The alert signal's name: `estimated_f1`, …
+    package var signalName: String { "estimated_" + rawValue }
+}
+
+/// `metrics.estimated_quality_calibration`: how scores are calibrated before the estimate.
+package enum ScoreCalibration: String, Sendable, Equatable, CaseIterable {
+    /// scikit-learn's `IsotonicRegression(out_of_bounds="clip")` of the label on the score,
+    /// fitted on the reference.
+    case isotonic
+}
+
+/// The calibration the strategy asks for, and where it asks (errors about the reference's
+/// labels point there), 1-based; 0 when the strategy was not read from a file.
+package struct CalibrationSpec: Sendable, Equatable {
+    package var method: ScoreCalibration
+    package var line: Int
+    package var column: Int
+
+    package init(method: ScoreCalibration, line: Int = 0, column: Int = 0) {
+        self.method = method
+        self.line = line
+        self.column = column
+    }
+}
+
 package enum FairnessMetric: String, Sendable, Equatable, CaseIterable {
     case demographicParityDifference = "demographic_parity_difference"
     case demographicParityRatio = "demographic_parity_ratio"
@@ -267,6 +299,10 @@ package struct MetricsSpec: Sendable, Equatable {
     package var conceptDrift: ConceptDriftSpec?
     /// `model_label_delay_seconds` buckets (`metrics.label_delay.buckets`).
     package var labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
+    /// Quality estimated without labels (`metrics.estimated_quality`); empty when off.
+    package var estimatedQuality: [EstimatedQualityMetric] = []
+    /// Calibration of the scores before the estimate; nil: scores are taken as calibrated.
+    package var estimatedQualityCalibration: CalibrationSpec?
 
     package init(
         quality: [QualityMetric], drift: DriftSpec, fairness: [FairnessMetric], dataQuality: [DataQualityMetric], latency: LatencySpec?,
@@ -340,6 +376,8 @@ package enum Severity: String, Sendable, Equatable, CaseIterable {
 package enum Signal: Sendable, Equatable, Hashable {
     /// A quality metric (`f1`, `accuracy`, `mae`, …), optionally for one class.
     case quality(QualityMetric)
+    /// A quality metric estimated without labels (`estimated_f1`, `estimated_accuracy`, …).
+    case estimatedQuality(EstimatedQualityMetric)
     /// Any feature drifted by its method's threshold (`drift`); with `feature:` only that one.
     case drift
     /// `dataset_drift`: the share of drifted features.
@@ -357,11 +395,14 @@ package enum Signal: Sendable, Equatable, Hashable {
     case rejectedEventsRatio
     /// A resource of the model server (`cpu_utilization`, `model_server_down`, …).
     case resource(ResourceSignal)
+    /// `challenger_worse`: a challenger or shadow worse than the champion on a quality metric
+    /// by a margin, significantly (`AlertSpec.challenger`).
+    case challengerWorse
 
     /// The group of the strategy format this signal belongs to (for objectives / team routing).
     package var group: SignalGroup {
         switch self {
-        case .quality: .quality
+        case .quality, .estimatedQuality, .challengerWorse: .quality
         case .drift, .datasetDrift, .predictionDrift, .targetDrift: .drift
         case .fairness: .fairness
         case .dataQuality, .rejectedEventsRatio: .dataQuality
@@ -396,11 +437,14 @@ package struct AlertSpec: Sendable, Equatable {
     /// Quality and fairness alerts fire only with at least this many labelled events in the
     /// window (`min_labeled_events`, default 100).
     package var minLabeledEvents: Int
+    /// `challenger_worse` only: the metric, margin and significance level.
+    package var challenger: ChallengerCondition?
 
     package init(
         name: String, signal: Signal, signalName: String, feature: String? = nil, below: Threshold? = nil,
         above: Threshold? = nil, forDuration: String, severity: Severity, runbookURL: String? = nil,
-        objective: String? = nil, team: String, summary: String? = nil, minLabeledEvents: Int = 100
+        objective: String? = nil, team: String, summary: String? = nil, minLabeledEvents: Int = 100,
+        challenger: ChallengerCondition? = nil
     ) {
         self.name = name
         self.signal = signal
@@ -415,5 +459,6 @@ package struct AlertSpec: Sendable, Equatable {
         self.team = team
         self.summary = summary
         self.minLabeledEvents = minLabeledEvents
+        self.challenger = challenger
     }
 }

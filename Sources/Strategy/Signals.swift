@@ -4,12 +4,14 @@ extension Signal {
     /// Every accepted `signal:` name, in the order error messages list them.
     package static let names: [String] =
         QualityMetric.allCases.map(\.rawValue)
+        + EstimatedQualityMetric.allCases.map(\.signalName)
         + ["drift", "dataset_drift", "prediction_drift", "target_drift"]
         + FairnessMetric.allCases.map(\.rawValue)
         + [DataQualityMetric.missing, .outOfRange, .newCategory].map(\.rawValue)
         + latencyQuantiles.map(\.name)
         + ["rejected_events_ratio"]
         + ResourceSignal.allCases.map(\.rawValue)
+        + ["challenger_worse"]
 
     private static let latencyQuantiles: [(name: String, quantile: Threshold)] = [
         ("latency_p50", Threshold(0.5, text: "0.5")),
@@ -24,6 +26,8 @@ extension Signal {
     package init?(name: String) {
         if let metric = QualityMetric(rawValue: name) {
             self = .quality(metric)
+        } else if let metric = EstimatedQualityMetric.allCases.first(where: { $0.signalName == name }) {
+            self = .estimatedQuality(metric)
         } else if let metric = FairnessMetric(rawValue: name) {
             self = .fairness(metric)
         } else if let metric = DataQualityMetric(rawValue: name), metric != .summary {
@@ -37,6 +41,7 @@ extension Signal {
             case "prediction_drift": self = .predictionDrift
             case "target_drift": self = .targetDrift
             case "rejected_events_ratio": self = .rejectedEventsRatio
+            case "challenger_worse": self = .challengerWorse
             default:
                 guard let resource = ResourceSignal(rawValue: name) else { return nil }
                 self = .resource(resource)
@@ -52,13 +57,16 @@ extension Signal {
         case belowOrAbove
         /// `above` only: shares of bad events, latency, dataset drift.
         case above
+        /// `challenger_worse`: `metric`, `margin` and `p_value_below` instead.
+        case challenger
     }
 
     var thresholdRule: ThresholdRule {
         switch self {
         case .drift, .predictionDrift, .targetDrift, .resource(.modelServerDown): .none
-        case .quality, .fairness: .belowOrAbove
+        case .quality, .estimatedQuality, .fairness: .belowOrAbove
         case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio, .resource: .above
+        case .challengerWorse: .challenger
         }
     }
 
@@ -68,9 +76,9 @@ extension Signal {
         switch self {
         case .quality(let metric):
             [.accuracy, .precision, .recall, .f1, .rocAUC, .brier, .calibrationError].contains(metric)
-        case .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
+        case .estimatedQuality, .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
         case .resource(let resource): resource != .memoryBytes
-        case .drift, .predictionDrift, .targetDrift, .latency: false
+        case .drift, .predictionDrift, .targetDrift, .latency, .challengerWorse: false
         }
     }
 
