@@ -73,7 +73,7 @@ import Testing
         var made: Set<String> = []
         for i in 0..<1500 {
             let name = "\(i)-" + String(repeating: "n", count: i % 97)
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: nil)
+            #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: nil))
             made.insert(name)
         }
         let folder = try #require(opendir(dir))
