@@ -198,6 +198,13 @@ def build(results, command):
         note += f"; {len(failed)} run(s) with errors left out"
     rows.append(("3. Ingest", "events/s over HTTP: NDJSON, 1,000 events per POST, 4 connections, window 10,000, a scrape every second",
                  m + " events/s", r, note, "—", "≥ 200 k/s", verdict(None if h.median is None else h.median >= 200_000)))
+    off, on = http_rate("ingest_http_wal_off"), http_rate("ingest_http_wal_on")
+    if on.values and off.values:
+        m, r = on.fmt(rate)
+        share = ratio(on.median, off.median)
+        rows.append(("", "events/s over HTTP with the write-ahead log (`--storage.path`: each request fdatasync'd before its answer, group commit), same load without the scrape, runs alternated with the log off",
+                     m + " events/s", r, f"log off: {off.fmt(rate)[0]} events/s ({off.fmt(rate)[1]})",
+                     f"{share:.0%} of off", "≥ 75 % of off", verdict(share >= 0.75)))
     f = Figure([x for d in R.get("ingest_inprocess_10000", []) for x in d["runs"]])
     m, r = f.fmt(rate)
     rows.append(("", "events/s through the window update in-process (decoded events, `ModelMonitor.ingest`, one core), window 10,000",

@@ -178,4 +178,12 @@ package enum Files {
         }
         guard close(fd) == 0 else { throw .last(folder, "sync") }
     }
+
+    /// The name in a `readdir` entry, read in place. Copying `entry.pointee` or its `d_name`
+    /// reads the whole 256-byte field, past the end of a short last record in readdir's buffer
+    /// (AddressSanitizer reports it as a heap-buffer-overflow).
+    package static func name(of entry: UnsafePointer<dirent>) -> String {
+        let name = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!
+        return String(cString: name.assumingMemoryBound(to: CChar.self))
+    }
 }
