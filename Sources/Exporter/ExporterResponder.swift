@@ -30,6 +30,9 @@ package struct ExporterResponder: HTTPResponder {
     package let durability: Durability?
     /// The HTTP server's connection counters, exported when given.
     package let httpStatistics: HTTPServerStatistics?
+    /// Keeps the window statistics computed off the scrape path; nil: a scrape computes what
+    /// changed (`--compute.max-delay 0s`).
+    package let statisticsWorker: StatisticsWorker?
     private let byName: [String: ModelMonitor]
     private let schemas: [String: EventSchema]
     /// Wall clock (unix seconds); injected so tests can fix it.
@@ -38,13 +41,14 @@ package struct ExporterResponder: HTTPResponder {
     package init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
         collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = .readyNow(), durability: Durability? = nil,
-        httpStatistics: HTTPServerStatistics? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
+        httpStatistics: HTTPServerStatistics? = nil, statisticsWorker: StatisticsWorker? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
         collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
         self.monitors = monitors
         self.readiness = readiness
         self.durability = durability
         self.httpStatistics = httpStatistics
+        self.statisticsWorker = statisticsWorker
         self.telemetryPath = telemetryPath
         self.buildInfo = buildInfo
         self.collectors = CollectorSet([buildInfo] + collectors, failed: collectorFailed)
@@ -100,13 +104,20 @@ package struct ExporterResponder: HTTPResponder {
 
     /// The whole exposition: every model, the process and the exporter itself.
     ///
-    /// Each model's window families are rendered once per window version and cached
-    /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
+    /// Each model's window families are rendered once per computation: with a statistics
+    /// worker, a scrape serves the latest it rendered and computes nothing (unless nothing was
+    /// ever computed); without one, the scrape computes the models whose window changed.
+    /// Counters are rendered at every scrape. A scrape then merges the lines by family name.
     /// The text format 0.0.4 unless the scraper asked for OpenMetrics.
     package func metrics(format: ExpositionFormat = .text) -> [UInt8] {
         let start = Monotonic.seconds()
         var families: [RenderedFamily] = []
-        for f in Self.renderedFamilies(of: monitors) { families += f }
+        if statisticsWorker != nil {
+            for m in monitors { families += m.renderedFamilies(fresh: false) }
+        } else {
+            for f in Self.renderedFamilies(of: monitors) { families += f }
+        }
+        families += StatisticsWorker.families(monitors, worker: statisticsWorker).map(RenderedFamily.init)
         families += collectors.families().map(RenderedFamily.init)
         if let httpStatistics { families += Self.connectionFamilies(httpStatistics).map(RenderedFamily.init) }
         let elapsed = Monotonic.seconds() - start
@@ -129,25 +140,16 @@ package struct ExporterResponder: HTTPResponder {
         ]
     }
 
-    /// Each model's rendered families, in the models' order. Models whose window changed are
-    /// recomputed concurrently (one scrape after ingest may find several changed: bench/run,
-    /// item 4, latency while ingesting); unchanged ones are read from their caches.
+    /// Each model's rendered families brought up to date, in the models' order. Models whose
+    /// window changed are recomputed concurrently; unchanged ones are read as last computed.
     static func renderedFamilies(of monitors: [ModelMonitor]) -> [[RenderedFamily]] {
         let stale = monitors.indices.filter { !monitors[$0].isRenderedCurrent }
         guard stale.count > 1 else { return monitors.map { $0.renderedFamilies() } }
-        let results = ResultSlots(count: monitors.count)
-        DispatchQueue.concurrentPerform(iterations: stale.count) { k in
-            results.set(stale[k], monitors[stale[k]].renderedFamilies())
-        }
-        return monitors.indices.map { i in results.get(i) ?? monitors[i].renderedFamilies() }
-    }
-
-    /// One slot per model, each written by one task of `concurrentPerform`.
-    private final class ResultSlots: Sendable {
-        private let slots: Mutex<[[RenderedFamily]?]>
-        init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
-        func set(_ i: Int, _ value: [RenderedFamily]) { slots.withLock { $0[i] = value } }
-        func get(_ i: Int) -> [RenderedFamily]? { slots.withLock { $0[i] } }
+        let fresh = StatisticsWorker.concurrently(stale.count) { monitors[stale[$0]].renderedFamilies() }
+        var out = monitors.map { _ in [RenderedFamily]() }
+        for (k, i) in stale.enumerated() { out[i] = fresh[k] }
+        for i in monitors.indices where !stale.contains(i) { out[i] = monitors[i].renderedFamilies() }
+        return out
     }
 
     // MARK: - API
@@ -197,6 +199,12 @@ package struct ExporterResponder: HTTPResponder {
         return accept(decoded)
     }
 
+    /// Tells the statistics worker which models' windows changed.
+    private func changed(_ models: [String]) {
+        guard let statisticsWorker else { return }
+        for name in models { if let m = byName[name] { statisticsWorker.changed(m) } }
+    }
+
     /// Counts refused events (logged too, so the count survives a crash).
     private func reject(_ model: String, _ reason: RejectReason, count: Int) {
         guard let monitor = byName[model] else { return }
@@ -229,6 +237,7 @@ package struct ExporterResponder: HTTPResponder {
             for b in batches { byName[b.model]?.ingest(b.items, now: now) }
         }
         if case .failure(let error) = applied { return storageFailure(error) }
+        changed(batches.map(\.model))
         return .json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
     }
 
@@ -257,7 +266,9 @@ package struct ExporterResponder: HTTPResponder {
         }
         switch applied {
         case .failure(let error): return storageFailure(error)
-        case .success(let (attached, unmatched)): return .json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
+        case .success(let (attached, unmatched)):
+            changed(batches.map(\.model))  // a duplicate label replaces the first: a change too
+            return .json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
         }
     }
 
