@@ -154,7 +154,7 @@ package final class ModelMonitor: Sendable {
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
-        releaseFreedMemory()
+        Allocator.releaseFreedMemory()
     }
 
     package var name: String { strategy.model.name }
@@ -334,16 +334,4 @@ extension ModelMonitor {
         if !last.isEmpty { out.append(Family(Catalog.conceptDriftLastDetection, samples: last)) }
         return out
     }
-}
-
-#if canImport(Glibc)
-/// glibc's malloc_trim (malloc.h is not part of the Glibc module).
-@_silgen_name("malloc_trim") private func malloc_trim(_ pad: Int) -> Int32
-#endif
-
-/// Gives memory that was freed back to the system, where the C library can.
-func releaseFreedMemory() {
-    #if canImport(Glibc)
-    _ = malloc_trim(0)
-    #endif
 }

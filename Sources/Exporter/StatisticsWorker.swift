@@ -121,6 +121,9 @@ package final class StatisticsWorker: Sendable {
             return due
         }
         let computed = compute(due)
+        // A computation's scratch (sorted copies of the window's columns: as large as the
+        // window's numbers) is freed in pieces too small for malloc to give back by itself.
+        if !due.isEmpty { Allocator.releaseFreedMemory() }
         state.withLock { s in
             for (i, snapshot) in zip(due, computed) {
                 s.schedules[i].published(duration: snapshot.computeSeconds, current: monitors[i].windowVersion == snapshot.version)

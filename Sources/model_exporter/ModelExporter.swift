@@ -307,6 +307,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        Allocator.useOneArena()  // before any thread starts
         guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
         guard let intervalMilliseconds = Durations.milliseconds(snapshotInterval) else {
             throw ValidationError("--storage.snapshot-interval: invalid duration \"\(snapshotInterval)\" (e.g. 30s, 1m, 0s)")
