@@ -19,48 +19,12 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
+
+from served import Served
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_ready(port, proc, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"scrape_under_ingest.py: the exporter exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    sys.exit("scrape_under_ingest.py: the exporter did not become ready")
-
-
-def post(port, body):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/events", data=body,
-                                 headers={"Content-Type": "application/x-ndjson"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        r.read()
-
-
-def get(port, path="/metrics"):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as r:
-        return r.read().decode()
 
 
 def wrk_json(out):
@@ -94,28 +58,22 @@ def main():
     p.add_argument("--seconds", type=int, default=10)
     p.add_argument("--arg", action="append", default=[], help="an extra argument of serve (repeatable)")
     a = p.parse_args()
-    port = free_port()
-    args = [a.bin, "serve", "--web.listen-address", f"127.0.0.1:{port}", "--log.level", "warn", *a.arg]
-    for s in a.strategy:
-        args += ["--strategy", s]
-    proc = subprocess.Popen(args)
-    try:
-        wait_ready(port, proc)
+    with Served(a.bin, a.strategy, a.arg) as served:
         lines = open(a.fill, "rb").read().splitlines(keepends=True)
         for i in range(0, len(lines), 1000):
-            post(port, b"".join(lines[i:i + 1000]))
+            served.post(b"".join(lines[i:i + 1000]))
         time.sleep(2)  # let the statistics settle before the idle phase
-        text = get(port)
+        text = served.get()
         series = sum(1 for line in text.splitlines() if line and not line.startswith("#"))
-        idle = scrape(port, a.seconds)
-        cpu0 = cpu_seconds(proc.pid)
+        idle = scrape(served.port, a.seconds)
+        cpu0 = cpu_seconds(served.pid)
         ingest = subprocess.Popen(["wrk", "-t2", "-c2", f"-d{a.seconds + 2}s", "-s", os.path.join(HERE, "ingest.lua"),
-                                   f"http://127.0.0.1:{port}", "--", *a.bodies], stdout=subprocess.PIPE, text=True)
+                                   f"http://127.0.0.1:{served.port}", "--", *a.bodies], stdout=subprocess.PIPE, text=True)
         time.sleep(1)
-        busy = scrape(port, a.seconds)
-        text = get(port)
+        busy = scrape(served.port, a.seconds)
+        text = served.get()
         ingested = wrk_json(ingest.communicate()[0])
-        cpu = cpu_seconds(proc.pid) - cpu0
+        cpu = cpu_seconds(served.pid) - cpu0
         ratio = busy["p99_us"] / max(1, idle["p99_us"])
         out = {
             "series": series, "bytes": len(text.encode()),
@@ -128,9 +86,6 @@ def main():
             "statistics_compute_seconds": max(values(text, "model_statistics_compute_seconds"), default=None),
         }
         print(json.dumps(out))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

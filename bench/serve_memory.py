@@ -17,42 +17,9 @@ until WINDOW events went in, scrapes /metrics once, then reads /proc/PID/status 
 """
 import argparse
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_ready(port, proc, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"serve_memory.py: the exporter exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    sys.exit("serve_memory.py: the exporter did not become ready")
-
-
-def post(port, body):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/events", data=body,
-                                 headers={"Content-Type": "application/x-ndjson"})
-    with urllib.request.urlopen(req, timeout=60) as r:
-        r.read()
+from served import Served
 
 
 def status(pid):
@@ -106,38 +73,29 @@ def main():
     p.add_argument("--arg", action="append", default=[], help="an extra argument of serve (repeatable)")
     a = p.parse_args()
     features = a.features or sum(1 for line in open(a.strategy) if line.startswith("  - name:"))
-    port = free_port()
-    proc = subprocess.Popen([a.bin, "serve", "--strategy", a.strategy, "--web.listen-address", f"127.0.0.1:{port}",
-                             "--log.level", "warn", *a.arg])
-    try:
-        wait_ready(port, proc)
+    with Served(a.bin, [a.strategy], a.arg) as served:
         time.sleep(0.2)
-        baseline = kib(status(proc.pid)["VmRSS"])
+        baseline = kib(status(served.pid)["VmRSS"])
         bodies = [open(f, "rb").read() for f in a.events]
         sent = 0
         while sent < a.window:
             for body in bodies:
                 if sent >= a.window:
                     break
-                post(port, body)
+                served.post(body)
                 sent += body.count(b"\n")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=60) as r:
-            r.read()
+        served.get()
         time.sleep(1.5)  # the statistics worker publishes what the last posts changed
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=60) as r:
-            r.read()
-        s = status(proc.pid)
+        served.get()
+        s = status(served.pid)
         rss = kib(s["VmRSS"])
         raw = a.window * (features + 6) * 8
         target = 2 * raw + 30_000_000
         out = {"runs": [rss], "rss": rss, "peak_rss": kib(s["VmHWM"]), "baseline_rss": baseline, "window": a.window,
                "features": features, "raw_bytes": raw, "target": target, "met": rss <= target,
                "threads": int(s["Threads"])}
-        out.update(breakdown(proc.pid))
+        out.update(breakdown(served.pid))
         print(json.dumps(out))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

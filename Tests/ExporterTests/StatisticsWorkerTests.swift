@@ -43,13 +43,19 @@ private func windowStatistics(_ s: [ParsedSample]) -> [ParsedSample] {
         #expect(s.due(maxDelay: 1) == nil)
     }
 
+    /// A change at `from`, computed at once for `duration`, and another change meanwhile.
+    static func computed(from start: Double, changeMeanwhile: Double, duration: Double) -> StatisticsSchedule {
+        var s = StatisticsSchedule()
+        s.changed(at: start)
+        s.claim(at: start)
+        s.changed(at: changeMeanwhile)
+        s.published(duration: duration, current: false)
+        return s
+    }
+
     /// A change that lands while a computation runs stays pending after it publishes.
     @Test func aChangeDuringAComputationStaysPending() {
-        var s = StatisticsSchedule()
-        s.changed(at: 0)
-        s.claim(at: 0)
-        s.changed(at: 0.1)
-        s.published(duration: 0.2, current: false)
+        let s = Self.computed(from: 0, changeMeanwhile: 0.1, duration: 0.2)
         #expect(abs(s.age(now: 0.5) - 0.4) < 1e-9)
         #expect(s.due(maxDelay: 1) == 0.8)
     }
@@ -57,11 +63,7 @@ private func windowStatistics(_ s: [ParsedSample]) -> [ParsedSample] {
     /// A computation longer than half of max-delay makes the worker rest as long as it
     /// computed: at most half a core per model.
     @Test func slowComputationsAreSpacedByTheirDuration() {
-        var s = StatisticsSchedule()
-        s.changed(at: 0)
-        s.claim(at: 0)
-        s.changed(at: 0.5)
-        s.published(duration: 0.8, current: false)
+        var s = Self.computed(from: 0, changeMeanwhile: 0.5, duration: 0.8)
         #expect(s.due(maxDelay: 1) == 0.8)
         s.claim(at: 0.8)
         s.changed(at: 1)
