@@ -1,5 +1,8 @@
 import Collectors
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Exposition
 import Strategy
 import Synchronization
@@ -52,117 +55,139 @@ struct StatisticsSchedule: Sendable, Equatable {
 }
 
 /// Recomputes each changed model's window statistics off the scrape path, so a scrape only
-/// copies the latest rendered lines (RenderedStatistics.swift). One serial queue runs the
-/// computations; models due together are computed in parallel.
+/// copies the latest rendered lines (RenderedStatistics.swift). One thread of its own computes,
+/// one model after another, at a lower priority (nice 10) than the HTTP threads: scrapes and
+/// ingest go first when the cores are busy, and `model_statistics_age_seconds` shows what
+/// that costs the statistics.
 ///
 /// The server tells it of every accepted change (`changed`); `--compute.max-delay` bounds how
-/// far behind the served statistics may fall (StatisticsSchedule). Without a queue (tests),
+/// far behind the served statistics may fall (StatisticsSchedule). Without its thread (tests),
 /// nothing runs until `runDue()` is called, on the injected clock.
 package final class StatisticsWorker: Sendable {
     package let maxDelay: Double
     private let monitors: [ModelMonitor]
     private let index: [ObjectIdentifier: Int]
     private let clock: @Sendable () -> Double
-    private let queue: DispatchQueue?
+    private let background: Bool
+    /// Signalled when a model becomes due sooner than the thread planned to wake, and on stop.
+    private let wakeUp = DispatchSemaphore(value: 0)
+    /// Signalled by the thread when it ends.
+    private let ended = DispatchSemaphore(value: 0)
 
     private struct State {
         var schedules: [StatisticsSchedule]
-        /// The earliest wake-up already asked of the queue.
+        /// When the thread plans to wake next (nil: when told).
         var wakeAt: Double?
+        var running = false
         var stopped = false
     }
 
     private let state: Mutex<State>
 
-    /// `background`: run on a queue of its own; false, only when `runDue()` is called.
+    /// `background`: computes on a thread of its own once started; false, only when
+    /// `runDue()` is called.
     package init(monitors: [ModelMonitor], maxDelay: Double, clock: @escaping @Sendable () -> Double = Monotonic.seconds, background: Bool = true) {
         self.monitors = monitors
         self.maxDelay = maxDelay
         self.clock = clock
+        self.background = background
         index = Dictionary(uniqueKeysWithValues: monitors.enumerated().map { (ObjectIdentifier($1), $0) })
-        queue = background ? DispatchQueue(label: "model_exporter.statistics", qos: .utility) : nil
         state = Mutex(State(schedules: Array(repeating: StatisticsSchedule(), count: monitors.count)))
     }
 
     /// Every model is due now: what the log replay restored is computed before the first scrape
-    /// asks (which would otherwise compute it itself).
+    /// asks (which would otherwise compute it itself). Starts the thread.
     package func start() {
         let now = clock()
-        state.withLock { s in
+        let launch = state.withLock { s in
             for i in s.schedules.indices { s.schedules[i].changed(at: now) }
-            wake(&s)
+            defer { s.running = background && !s.stopped }
+            return background && !s.running && !s.stopped
         }
+        if launch { Self.spawn(self) }
     }
 
     /// No computation starts after this returns; the one running, if any, has ended.
     package func stop() {
-        state.withLock { $0.stopped = true }
-        queue?.sync {}
+        let wasRunning = state.withLock { s in
+            s.stopped = true
+            return s.running
+        }
+        guard wasRunning else { return }
+        wakeUp.signal()
+        ended.wait()
     }
 
     /// `monitor`'s window may have changed (events or labels were applied).
     package func changed(_ monitor: ModelMonitor) {
         guard let i = index[ObjectIdentifier(monitor)], monitor.windowVersion != monitor.statistics.published?.version else { return }
         let now = clock()
-        state.withLock { s in
+        let wake = state.withLock { s in
             s.schedules[i].changed(at: now)
-            wake(&s)
+            guard s.running, let due = s.schedules[i].due(maxDelay: maxDelay) else { return false }
+            if let planned = s.wakeAt, planned <= due { return false }
+            s.wakeAt = due
+            return true
         }
+        if wake { wakeUp.signal() }
     }
 
-    /// Computes the models whose time has come, then asks the queue to wake it for the next.
+    /// Computes the models whose time has come, one after another.
     package func runDue() {
         let now = clock()
         let due: [Int] = state.withLock { s in
-            s.wakeAt = nil
             guard !s.stopped else { return [] }
             let due = s.schedules.indices.filter { (s.schedules[$0].due(maxDelay: maxDelay) ?? .infinity) <= now }
             for i in due { s.schedules[i].claim(at: now) }
             return due
         }
-        let computed = compute(due)
+        for i in due {
+            let m = monitors[i]
+            let snapshot = m.statistics.current(of: { m.window }, evaluator: m.evaluator, rendered: true)
+            state.withLock { s in
+                s.schedules[i].published(duration: snapshot.computeSeconds, current: m.windowVersion == snapshot.version)
+            }
+        }
         // A computation's scratch (sorted copies of the window's columns: as large as the
         // window's numbers) is freed in pieces too small for malloc to give back by itself.
         if !due.isEmpty { Allocator.releaseFreedMemory() }
-        state.withLock { s in
-            for (i, snapshot) in zip(due, computed) {
-                s.schedules[i].published(duration: snapshot.computeSeconds, current: monitors[i].windowVersion == snapshot.version)
+    }
+
+    /// The thread: computes what is due, then sleeps until the next model is due or a change
+    /// makes one due sooner.
+    private func loop() {
+        #if canImport(Glibc)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // this thread only, on Linux
+        #endif
+        while true {
+            let next: Double?? = state.withLock { s in
+                if s.stopped { return .none }
+                let next = s.schedules.compactMap { $0.due(maxDelay: maxDelay) }.min()
+                s.wakeAt = next
+                return .some(next)
             }
-            wake(&s)
+            guard case .some(let due) = next else { break }
+            let now = clock()
+            if let due, due <= now {
+                runDue()
+            } else {
+                _ = wakeUp.wait(timeout: due.map { .now() + max(0, $0 - now) } ?? .distantFuture)
+            }
         }
+        ended.signal()
     }
 
-    private func compute(_ due: [Int]) -> [RenderedStatistics.Snapshot] {
-        let monitors = monitors
-        return Self.concurrently(due.count) { k in
-            let m = monitors[due[k]]
-            return m.statistics.current(of: { m.window }, evaluator: m.evaluator, rendered: true)
-        }
-    }
-
-    /// `body(0)`, …, `body(count - 1)`, in parallel when there is more than one.
-    static func concurrently<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        guard count > 1 else { return (0..<count).map(body) }
-        let slots = Slots<T>(count: count)
-        DispatchQueue.concurrentPerform(iterations: count) { slots.set($0, body($0)) }
-        return slots.values
-    }
-
-    /// One slot per task of `concurrentPerform`.
-    private final class Slots<T: Sendable>: Sendable {
-        private let slots: Mutex<[T?]>
-        init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
-        func set(_ i: Int, _ value: T) { slots.withLock { $0[i] = value } }
-        var values: [T] { slots.withLock { $0.map { $0! } } }
-    }
-
-    /// Asks the queue to run at the earliest due time, unless a wake-up at or before it is pending.
-    private func wake(_ s: inout State) {
-        guard let queue, !s.stopped, let next = s.schedules.compactMap({ $0.due(maxDelay: maxDelay) }).min() else { return }
-        if let pending = s.wakeAt, pending <= next { return }
-        s.wakeAt = next
-        let delay = max(0, next - clock())
-        queue.asyncAfter(deadline: .now() + delay) { [self] in runDue() }
+    private static func spawn(_ worker: StatisticsWorker) {
+        #if canImport(Glibc)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(worker).toOpaque()
+        let status = pthread_create(&thread, nil, { context in
+            Unmanaged<StatisticsWorker>.fromOpaque(context!).takeRetainedValue().loop()
+            return nil
+        }, context)
+        precondition(status == 0, "pthread_create failed: \(status)")
+        pthread_detach(thread)
+        #endif
     }
 
     /// Seconds the served statistics of model `i` have missed a change (StatisticsSchedule.age).
