@@ -110,6 +110,7 @@ package final class StatisticsWorker: Sendable {
     /// No computation starts after this returns; the one running, if any, has ended.
     package func stop() {
         let wasRunning = state.withLock { s in
+            defer { s.running = false }
             s.stopped = true
             return s.running
         }
