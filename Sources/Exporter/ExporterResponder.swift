@@ -18,7 +18,8 @@ import Glibc
 /// The exporter's routes: landing page, metrics, health, readiness, and the events and labels
 /// API. Synchronous and thread-safe: libmicrohttpd's pool threads call it concurrently.
 package struct ExporterResponder: HTTPResponder {
-    package let monitors: [ModelMonitor]
+    /// The served models, each with all its versions.
+    package let models: [VersionedModel]
     package let telemetryPath: String
     package let buildInfo: BuildInfo
     /// The exporter's own process and build info, then the given collectors (the model servers').
@@ -33,18 +34,33 @@ package struct ExporterResponder: HTTPResponder {
     /// Keeps the window statistics computed off the scrape path; nil: a scrape computes what
     /// changed (`--compute.max-delay 0s`).
     package let statisticsWorker: StatisticsWorker?
-    private let byName: [String: ModelMonitor]
+    private let byName: [String: VersionedModel]
+    /// Each version's monitor under its route key (`VersionedModel.routeKey`).
+    private let routes: [String: ModelMonitor]
     private let schemas: [String: EventSchema]
     /// Wall clock (unix seconds); injected so tests can fix it.
     private let clock: @Sendable () -> Double
 
+    /// Serves `monitors`, each the champion of a model without other versions (tests).
     package init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
         collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = .readyNow(), durability: Durability? = nil,
         httpStatistics: HTTPServerStatistics? = nil, statisticsWorker: StatisticsWorker? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
         collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
-        self.monitors = monitors
+        self.init(
+            models: monitors.map(VersionedModel.init(champion:)), telemetryPath: telemetryPath, buildInfo: buildInfo, collectors: collectors,
+            readiness: readiness, durability: durability, httpStatistics: httpStatistics, statisticsWorker: statisticsWorker, clock: clock,
+            collectorFailed: collectorFailed)
+    }
+
+    package init(
+        models: [VersionedModel], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
+        collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = .readyNow(), durability: Durability? = nil,
+        httpStatistics: HTTPServerStatistics? = nil, statisticsWorker: StatisticsWorker? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
+        collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
+    ) {
+        self.models = models
         self.readiness = readiness
         self.durability = durability
         self.httpStatistics = httpStatistics
@@ -53,7 +69,8 @@ package struct ExporterResponder: HTTPResponder {
         self.buildInfo = buildInfo
         self.collectors = CollectorSet([buildInfo] + collectors, failed: collectorFailed)
         self.clock = clock
-        byName = Dictionary(uniqueKeysWithValues: monitors.map { ($0.name, $0) })
+        byName = Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0) })
+        routes = Dictionary(uniqueKeysWithValues: models.flatMap(\.routes))
         schemas = byName.mapValues(\.schema)
     }
 
@@ -113,11 +130,11 @@ package struct ExporterResponder: HTTPResponder {
         let start = Monotonic.seconds()
         var families: [RenderedFamily] = []
         if statisticsWorker != nil {
-            for m in monitors { families += m.renderedFamilies(fresh: false) }
+            for m in models { families += m.renderedFamilies(fresh: false) }
         } else {
-            for f in Self.renderedFamilies(of: monitors) { families += f }
+            for f in Self.renderedFamilies(of: models) { families += f }
         }
-        families += StatisticsWorker.families(monitors, worker: statisticsWorker).map(RenderedFamily.init)
+        families += StatisticsWorker.families(models.flatMap(\.monitors), worker: statisticsWorker).map(RenderedFamily.init)
         families += collectors.families().map(RenderedFamily.init)
         if let httpStatistics { families += Self.connectionFamilies(httpStatistics).map(RenderedFamily.init) }
         let elapsed = Monotonic.seconds() - start
@@ -142,7 +159,7 @@ package struct ExporterResponder: HTTPResponder {
 
     /// Each model's rendered families brought up to date, in the models' order. Models whose
     /// window changed are recomputed concurrently; unchanged ones are read as last computed.
-    static func renderedFamilies(of monitors: [ModelMonitor]) -> [[RenderedFamily]] {
+    static func renderedFamilies(of monitors: [VersionedModel]) -> [[RenderedFamily]] {
         let stale = monitors.indices.filter { !monitors[$0].isRenderedCurrent }
         guard stale.count > 1 else { return monitors.map { $0.renderedFamilies() } }
         let fresh = Self.concurrently(stale.count) { monitors[stale[$0]].renderedFamilies() }
@@ -170,7 +187,7 @@ package struct ExporterResponder: HTTPResponder {
 
     // MARK: - API
 
-    private var defaultModel: String? { monitors.count == 1 ? monitors[0].name : nil }
+    private var defaultModel: String? { models.count == 1 ? models[0].name : nil }
 
     /// Answers a refused body. `events` is true for the events API: a refused body of events
     /// counts in `model_events_rejected_total` (labels are not events).
@@ -183,7 +200,7 @@ package struct ExporterResponder: HTTPResponder {
         case .invalid(let problems, let more):
             return .json(400, JSONOut.problems(problems, more: more))
         case .unknownModel(let index, let model):
-            return .json(404, JSONOut.unknownModel(model, index: index, served: monitors.map(\.name)))
+            return .json(404, JSONOut.unknownModel(model, index: index, served: models.map(\.name)))
         }
     }
 
@@ -216,14 +233,14 @@ package struct ExporterResponder: HTTPResponder {
     }
 
     /// Tells the statistics worker which models' windows changed.
-    private func changed(_ models: [String]) {
+    private func changed(_ monitors: [ModelMonitor]) {
         guard let statisticsWorker else { return }
-        for name in models { if let m = byName[name] { statisticsWorker.changed(m) } }
+        for m in monitors { statisticsWorker.changed(m) }
     }
 
     /// Counts refused events (logged too, so the count survives a crash).
     private func reject(_ model: String, _ reason: RejectReason, count: Int) {
-        guard let monitor = byName[model] else { return }
+        guard let monitor = byName[model]?.champion else { return }
         _ = durably(.rejected(model: model, reason: reason.rawValue, count: count)) { monitor.reject(reason, count: count) }
     }
 
@@ -238,22 +255,22 @@ package struct ExporterResponder: HTTPResponder {
         .json(503, JSONOut.error("the write-ahead log cannot be written (\(error)); the request is not acknowledged"))
     }
 
-    /// Applies decoded events, per model, and answers with their count.
+    /// Applies decoded events, per model and version, and answers with their count.
     private func accept(_ decoded: [(model: String, event: Event)]) -> HTTPResponse {
         let now = clock()
         var batches: [LogEntry.Batch<Event>] = []
-        if let first = decoded.first?.model, decoded.allSatisfy({ $0.model == first }) {
-            batches = [LogEntry.Batch(model: first, items: decoded.map(\.event))]
+        if let first = decoded.first, decoded.allSatisfy({ $0.model == first.model && $0.event.modelVersion == first.event.modelVersion }) {
+            batches = [LogEntry.Batch(model: VersionedModel.routeKey(model: first.model, version: first.event.modelVersion), items: decoded.map(\.event))]
         } else {
             var grouped: [String: [Event]] = [:]
-            for (model, event) in decoded { grouped[model, default: []].append(event) }
+            for (model, event) in decoded { grouped[VersionedModel.routeKey(model: model, version: event.modelVersion), default: []].append(event) }
             batches = grouped.sorted { $0.key < $1.key }.map { LogEntry.Batch(model: $0.key, items: $0.value) }
         }
         let applied = durably(.events(now: now, batches: batches)) {
-            for b in batches { byName[b.model]?.ingest(b.items, now: now) }
+            for b in batches { routes[b.model]?.ingest(b.items, now: now) }
         }
         if case .failure(let error) = applied { return storageFailure(error) }
-        changed(batches.map(\.model))
+        changed(batches.compactMap { routes[$0.model] })
         return .json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
     }
 
@@ -283,7 +300,7 @@ package struct ExporterResponder: HTTPResponder {
         switch applied {
         case .failure(let error): return storageFailure(error)
         case .success(let (attached, unmatched)):
-            changed(batches.map(\.model))  // a duplicate label replaces the first: a change too
+            changed(batches.flatMap { byName[$0.model]?.monitors ?? [] })  // a duplicate label replaces the first: a change too
             return .json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
         }
     }
@@ -293,6 +310,7 @@ package struct ExporterResponder: HTTPResponder {
     /// Each model's state at a glance, reloading itself as often as the fastest model's
     /// dashboard refreshes (`visualization.refresh`, at least every second).
     func landingPage() -> String {
+        let monitors = models.flatMap(\.monitors)
         let refresh = monitors.compactMap { Durations.milliseconds($0.strategy.visualization.refresh) }.min().map { max(1, Int(($0 + 999) / 1000)) } ?? 30
         return LandingPage.render(
             monitors.map { ReportBuilder(monitor: $0).card() }, version: buildInfo.version, revision: buildInfo.revision,
