@@ -251,6 +251,7 @@ def build(results, command):
         p99 = xs[min(len(xs) - 1, int(len(xs) * 0.99))]
         rows.append(("", f"`GET /metrics` right after a POST of 1,000 events changed the window (one after the other, curl, {len(xs)} times; the rows above serve unchanged windows from cached bytes): p99 {seconds(p99)}",
                      t.fmt(seconds)[0], t.fmt(seconds)[1], "—", "—", "—", "—"))
+    rows += scrape_under_ingest_rows(R)
 
     # 5. Memory
     for w in ("10000", "100000"):
@@ -262,7 +263,7 @@ def build(results, command):
         limit = 2 * raw + 30e6
         m, r = rss.fmt(mb)
         rows.append(("5. Memory" if w == "10000" else "",
-                     f"resident set of the serving exporter, {ds[0]['features']} features, window of {int(w):,} events filled over HTTP, after a scrape (at start: {mb(ds[0]['baseline_rss'])})",
+                     f"resident set of the serving exporter, {ds[0]['features']} features, window of {int(w):,} events filled over HTTP, after a scrape (at start: {mb(ds[0]['baseline_rss'])}){memory_breakdown(ds[0])}",
                      m, r, f"raw window data {mb(raw)} (every value as 8 bytes); limit 2 × raw + 30 MB = {mb(limit)}",
                      rx(ratio(rss.median, raw)) + " raw", "≤ 2 × raw + 30 MB", verdict(rss.median <= limit)))
 
@@ -348,6 +349,35 @@ def check(R):
         else:
             print(f"floor met: {what} (measured {v:.4g})")
     return failed
+
+
+def scrape_under_ingest_rows(R):
+    """Scrape p99 idle and while two connections post 1,000-event bodies back to back, in the
+    same run (bench/scrape_under_ingest.py), per number of series."""
+    rows = []
+    for key in sorted((k for k in R if k.startswith("scrape_under_ingest_m")), key=lambda k: int(k.rsplit("m", 1)[1])):
+        ds = R[key]
+        ratios = Figure([d["ratio"] for d in ds])
+        idle = Figure([d["idle_p99_us"] / 1e6 for d in ds])
+        busy = Figure([d["ingesting_p99_us"] / 1e6 for d in ds])
+        ingest = Figure([d["ingest_events_per_second"] for d in ds])
+        age = max((d.get("statistics_age_seconds") or 0) for d in ds)
+        compute = Figure([d.get("statistics_compute_seconds") or 0 for d in ds])
+        m, r = busy.fmt(seconds)
+        rows.append(("", f"`GET /metrics` p99, {ds[0]['series']:,} series, 1 connection, while 2 connections post 1,000-event bodies back to back ({ingest.fmt(rate)[0]} events/s); "
+                         f"scrapes serve the statistics the worker computed (`--compute.max-delay 1s`; last computation {compute.fmt(seconds)[0]}, age at the end ≤ {age:.2f} s)",
+                     m, r, f"idle p99 in the same run: {idle.fmt(seconds)[0]}", rx(ratios.median), "≤ 3× idle",
+                     verdict(None if ratios.median is None else ratios.median <= 3)))
+    return rows
+
+
+def memory_breakdown(d):
+    """Where the serving exporter's resident set goes (bench/serve_memory.py), when measured."""
+    if "heap" not in d:
+        return ""
+    return (f"; of it: malloc heap {mb(d['heap'])}, mapped files (executable, Swift runtime, Foundation and ICU, "
+            f"libstdc++, GnuTLS) {mb(d['binary'])}, {d['threads']} threads' stacks {mb(d['thread_stacks'])}")
+
 
 
 def markdown(meta, rows, growth, command, quick, scaling=(), startup=None):

@@ -31,6 +31,9 @@ package struct ExporterResponder: HTTPResponder {
     package let durability: Durability?
     /// The HTTP server's connection counters, exported when given.
     package let httpStatistics: HTTPServerStatistics?
+    /// Keeps the window statistics computed off the scrape path; nil: a scrape computes what
+    /// changed (`--compute.max-delay 0s`).
+    package let statisticsWorker: StatisticsWorker?
     private let byName: [String: VersionedModel]
     /// Each version's monitor under its route key (`VersionedModel.routeKey`).
     private let routes: [String: ModelMonitor]
@@ -42,24 +45,26 @@ package struct ExporterResponder: HTTPResponder {
     package init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
         collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = .readyNow(), durability: Durability? = nil,
-        httpStatistics: HTTPServerStatistics? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
+        httpStatistics: HTTPServerStatistics? = nil, statisticsWorker: StatisticsWorker? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
         collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
         self.init(
             models: monitors.map(VersionedModel.init(champion:)), telemetryPath: telemetryPath, buildInfo: buildInfo, collectors: collectors,
-            readiness: readiness, durability: durability, httpStatistics: httpStatistics, clock: clock, collectorFailed: collectorFailed)
+            readiness: readiness, durability: durability, httpStatistics: httpStatistics, statisticsWorker: statisticsWorker, clock: clock,
+            collectorFailed: collectorFailed)
     }
 
     package init(
         models: [VersionedModel], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
         collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = .readyNow(), durability: Durability? = nil,
-        httpStatistics: HTTPServerStatistics? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
+        httpStatistics: HTTPServerStatistics? = nil, statisticsWorker: StatisticsWorker? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
         collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
         self.models = models
         self.readiness = readiness
         self.durability = durability
         self.httpStatistics = httpStatistics
+        self.statisticsWorker = statisticsWorker
         self.telemetryPath = telemetryPath
         self.buildInfo = buildInfo
         self.collectors = CollectorSet([buildInfo] + collectors, failed: collectorFailed)
@@ -116,15 +121,24 @@ package struct ExporterResponder: HTTPResponder {
 
     /// The whole exposition: every model, the process and the exporter itself.
     ///
-    /// Each model's window families are rendered once per window version and cached
-    /// (`ModelMonitor.renderedFamilies`); a scrape then merges the cached lines by family name.
+    /// Each model's window families are rendered once per computation: with a statistics
+    /// worker, a scrape serves the latest it rendered and computes nothing (unless nothing was
+    /// ever computed); without one, the scrape computes the models whose window changed.
+    /// Counters are rendered at every scrape. A scrape then merges the lines by family name.
     /// The text format 0.0.4 unless the scraper asked for OpenMetrics.
     package func metrics(format: ExpositionFormat = .text) -> [UInt8] {
         let start = Monotonic.seconds()
         let now = clock()
-        for model in models { for m in model.monitors { m.expire(now: now) } }
+        // Events that left a time window by age: the worker recomputes (the served statistics
+        // keep them until then, as `model_statistics_age_seconds` says).
+        changed(models.flatMap(\.monitors).filter { $0.expire(now: now) })
         var families: [RenderedFamily] = []
-        for f in Self.renderedFamilies(of: models) { families += f }
+        if statisticsWorker != nil {
+            for m in models { families += m.renderedFamilies(fresh: false) }
+        } else {
+            for f in Self.renderedFamilies(of: models) { families += f }
+        }
+        families += StatisticsWorker.families(models.flatMap(\.monitors), worker: statisticsWorker).map(RenderedFamily.init)
         families += collectors.families().map(RenderedFamily.init)
         if let httpStatistics { families += Self.connectionFamilies(httpStatistics).map(RenderedFamily.init) }
         let elapsed = Monotonic.seconds() - start
@@ -147,25 +161,32 @@ package struct ExporterResponder: HTTPResponder {
         ]
     }
 
-    /// Each model's rendered families, in the models' order. Models whose window changed are
-    /// recomputed concurrently (one scrape after ingest may find several changed: bench/run,
-    /// item 4, latency while ingesting); unchanged ones are read from their caches.
+    /// Each model's rendered families brought up to date, in the models' order. Models whose
+    /// window changed are recomputed concurrently; unchanged ones are read as last computed.
     static func renderedFamilies(of monitors: [VersionedModel]) -> [[RenderedFamily]] {
         let stale = monitors.indices.filter { !monitors[$0].isRenderedCurrent }
         guard stale.count > 1 else { return monitors.map { $0.renderedFamilies() } }
-        let results = ResultSlots(count: monitors.count)
-        DispatchQueue.concurrentPerform(iterations: stale.count) { k in
-            results.set(stale[k], monitors[stale[k]].renderedFamilies())
-        }
-        return monitors.indices.map { i in results.get(i) ?? monitors[i].renderedFamilies() }
+        let fresh = Self.concurrently(stale.count) { monitors[stale[$0]].renderedFamilies() }
+        var out = monitors.map { _ in [RenderedFamily]() }
+        for (k, i) in stale.enumerated() { out[i] = fresh[k] }
+        for i in monitors.indices where !stale.contains(i) { out[i] = monitors[i].renderedFamilies() }
+        return out
     }
 
-    /// One slot per model, each written by one task of `concurrentPerform`.
-    private final class ResultSlots: Sendable {
-        private let slots: Locked<[[RenderedFamily]?]>
+    /// `body(0)`, …, `body(count - 1)`, in parallel when there is more than one.
+    static func concurrently<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        guard count > 1 else { return (0..<count).map(body) }
+        let slots = Slots<T>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { slots.set($0, body($0)) }
+        return slots.values
+    }
+
+    /// One slot per task of `concurrentPerform`.
+    private final class Slots<T: Sendable>: Sendable {
+        private let slots: Locked<[T?]>
         init(count: Int) { slots = Locked(Array(repeating: nil, count: count)) }
-        func set(_ i: Int, _ value: [RenderedFamily]) { slots.withLock { $0[i] = value } }
-        func get(_ i: Int) -> [RenderedFamily]? { slots.withLock { $0[i] } }
+        func set(_ i: Int, _ value: T) { slots.withLock { $0[i] = value } }
+        var values: [T] { slots.withLock { $0.map { $0! } } }
     }
 
     // MARK: - API
@@ -215,6 +236,12 @@ package struct ExporterResponder: HTTPResponder {
         return accept(decoded)
     }
 
+    /// Tells the statistics worker which models' windows changed.
+    private func changed(_ monitors: [ModelMonitor]) {
+        guard let statisticsWorker else { return }
+        for m in monitors { statisticsWorker.changed(m) }
+    }
+
     /// Counts refused events (logged too, so the count survives a crash).
     private func reject(_ model: String, _ reason: RejectReason, count: Int) {
         guard let monitor = byName[model]?.champion else { return }
@@ -247,6 +274,7 @@ package struct ExporterResponder: HTTPResponder {
             for b in batches { routes[b.model]?.ingest(b.items, now: now) }
         }
         if case .failure(let error) = applied { return storageFailure(error) }
+        changed(batches.compactMap { routes[$0.model] })
         return .json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
     }
 
@@ -275,7 +303,9 @@ package struct ExporterResponder: HTTPResponder {
         }
         switch applied {
         case .failure(let error): return storageFailure(error)
-        case .success(let (attached, unmatched)): return .json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
+        case .success(let (attached, unmatched)):
+            changed(batches.flatMap { byName[$0.model]?.monitors ?? [] })  // a duplicate label replaces the first: a change too
+            return .json(200, Array("{\"attached\":\(attached),\"unmatched\":\(unmatched)}\n".utf8))
         }
     }
 

@@ -105,8 +105,8 @@ struct OutcomeCounts: Sendable, Equatable {
 }
 
 /// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a
-/// short lock; a scrape copies the window (O(1), copy-on-write) and computes outside that lock,
-/// and only when the window changed since the last scrape.
+/// short lock; statistics are computed from a copy of the window (O(1), copy-on-write) outside
+/// that lock, only when the window changed, by the statistics worker or a scrape.
 package final class ModelMonitor: Sendable {
     package let strategy: Strategy
     package let schema: EventSchema
@@ -133,17 +133,9 @@ package final class ModelMonitor: Sendable {
         var created: Double?
     }
 
-    struct Cache: Sendable {
-        var version: UInt64
-        var families: [Family]
-        /// The same families with their sample lines rendered, made on the first scrape that
-        /// asks for them, so an unchanged window costs a scrape a copy of bytes.
-        var rendered: [RenderedFamily]?
-    }
-
     private let state: Locked<State>
-    /// Held while computing, so concurrent scrapes of an unchanged window compute once.
-    private let cache = Locked<Cache?>(nil)
+    /// The window's statistics as last computed, and their rendered lines (RenderedStatistics.swift).
+    package let statistics = RenderedStatistics()
 
     /// `created`: unix time the counters start (OpenMetrics `_created`), nil for none.
     package init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true, created: Double? = nil) {
@@ -162,7 +154,7 @@ package final class ModelMonitor: Sendable {
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
-        releaseFreedMemory()
+        Allocator.releaseFreedMemory()
     }
 
     package var name: String { strategy.model.name }
@@ -214,9 +206,10 @@ package final class ModelMonitor: Sendable {
 
     /// A time window: the events older than its duration at `now` leave it (a scrape calls this
     /// with the exporter's clock; ingest does it with the time of each batch).
-    package func expire(now: Double) {
-        guard strategy.window.duration != nil else { return }
-        state.withLock { _ = $0.window.expire(now: now) }
+    @discardableResult
+    package func expire(now: Double) -> Bool {
+        guard strategy.window.duration != nil else { return false }
+        return state.withLock { $0.window.expire(now: now) } > 0
     }
 
     /// The state a snapshot saves (storage/Durability.swift): a copy, O(1) (the window is
@@ -302,42 +295,31 @@ package final class ModelMonitor: Sendable {
     /// The window as it stands (a copy-on-write copy: O(1)), for reports.
     package var window: Window { state.withLock { $0.window } }
 
+    /// The window's version (`Window.version`): it moves on every change.
+    package var windowVersion: UInt64 { state.withLock { $0.window.version } }
+
     /// Every family of this model: the window families (recomputed only when the window
     /// changed) and the counters.
     package func families() -> [Family] {
-        let (window, s) = state.withLock { s in (s.window, s) }
-        let windowFamilies = cache.withLock { c -> [Family] in
-            if let c, c.version == window.version { return c.families }
-            let f = evaluator.families(window: window)
-            c = Cache(version: window.version, families: f)
-            return f
-        }
-        return windowFamilies + counterFamilies(s)
+        let windowFamilies = statistics.current(of: { window }, evaluator: evaluator, rendered: false).families
+        return windowFamilies + counterFamilies(state.withLock { $0 })
     }
 
-    /// Whether a scrape would find this model's rendered families in the cache.
+    /// Whether a scrape would find this model's rendered families up to date.
     package var isRenderedCurrent: Bool {
-        let version = state.withLock { $0.window.version }
-        return cache.withLock { $0?.version == version && $0?.rendered != nil }
+        let version = windowVersion
+        return statistics.published.map { $0.version == version && $0.rendered != nil } ?? false
     }
 
-    /// `families()` with sample lines rendered: the window's families come from the cache
-    /// (rendered once per window version), the counters are rendered now.
-    package func renderedFamilies() -> [RenderedFamily] {
-        let (window, s) = state.withLock { s in (s.window, s) }
-        let windowFamilies = cache.withLock { c -> [RenderedFamily] in
-            if let cached = c, cached.version == window.version {
-                if let r = cached.rendered { return r }
-                let r = cached.families.map(RenderedFamily.init)
-                c?.rendered = r
-                return r
-            }
-            let f = evaluator.families(window: window)
-            let r = f.map(RenderedFamily.init)
-            c = Cache(version: window.version, families: f, rendered: r)
-            return r
-        }
-        return windowFamilies + counterFamilies(s).map(RenderedFamily.init)
+    /// `families()` with sample lines rendered; the counters are rendered now. `fresh`: the
+    /// window's families are brought up to date first (computed when the window changed);
+    /// else the latest computed ones are served, whatever their age (StatisticsWorker keeps
+    /// them recent), and computed now only when none ever were.
+    package func renderedFamilies(fresh: Bool = true) -> [RenderedFamily] {
+        let windowFamilies = fresh
+            ? statistics.current(of: { window }, evaluator: evaluator, rendered: true)
+            : statistics.served(of: { window }, evaluator: evaluator)
+        return (windowFamilies.rendered ?? []) + counterFamilies(state.withLock { $0 }).map(RenderedFamily.init)
     }
 
     /// The counters, histogram and timestamps: cheap, rendered at every scrape.
@@ -381,16 +363,4 @@ extension ModelMonitor {
         if !last.isEmpty { out.append(Family(Catalog.conceptDriftLastDetection, samples: last)) }
         return out
     }
-}
-
-#if canImport(Glibc)
-/// glibc's malloc_trim (malloc.h is not part of the Glibc module).
-@_silgen_name("malloc_trim") private func malloc_trim(_ pad: Int) -> Int32
-#endif
-
-/// Gives memory that was freed back to the system, where the C library can.
-func releaseFreedMemory() {
-    #if canImport(Glibc)
-    _ = malloc_trim(0)
-    #endif
 }

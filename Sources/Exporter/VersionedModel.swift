@@ -96,8 +96,8 @@ package final class VersionedModel: Sendable {
         monitors.flatMap { $0.families() } + comparisonFamilies().families
     }
 
-    package func renderedFamilies() -> [RenderedFamily] {
-        monitors.flatMap { $0.renderedFamilies() } + comparisonFamilies().rendered
+    package func renderedFamilies(fresh: Bool = true) -> [RenderedFamily] {
+        monitors.flatMap { $0.renderedFamilies(fresh: fresh) } + comparisonFamilies().rendered
     }
 
     /// The comparison families, recomputed only when a window changed.

@@ -175,6 +175,8 @@ package enum Catalog {
     package static let versions: [MetricFamily] = [challengerDifference, challengerPValue, shadowAgreement, shadowScoreDifference, shadowJoinedEvents]
 
     // Exporter and process (no model labels)
+    package static let statisticsAge = MetricFamily("model_statistics_age_seconds", .gauge, "Seconds the served window statistics have missed an accepted change: 0 when they reflect every accepted event and label, else the time since the oldest change they miss (bounded by about --compute.max-delay).", unit: "s")
+    package static let statisticsCompute = MetricFamily("model_statistics_compute_seconds", .gauge, "Seconds the last computation of the window statistics took (statistics and rendering).", unit: "s")
     package static let buildInfo = MetricFamily("model_exporter_build_info", .gauge, "A metric with a constant '1' value labelled by version and revision of model_exporter.", labels: ["version", "revision"], perModel: false)
     package static let scrapeDuration = MetricFamily("model_exporter_scrape_duration_seconds", .gauge, "Seconds the last scrape took to compute and render.", perModel: false, unit: "s")
     package static let httpConnectionsRejected = MetricFamily("model_exporter_http_connections_rejected_total", .counter, "Connections closed at accept since start, because --web.max-connections (reason max_connections) or --web.max-connections-per-ip (max_connections_per_ip) were open.", labels: [Label.reason], perModel: false)
@@ -290,7 +292,7 @@ package enum Catalog {
         selectionRate, truePositiveRate, falsePositiveRate, demographicParityDifference, demographicParityRatio,
         equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, labelDelay,
         windowEvents, windowLabeledEvents, windowLabelCoverage, conceptDriftDetections, conceptDriftLastDetection,
-        conceptDriftWindowEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, buildInfo, scrapeDuration,
+        conceptDriftWindowEvents, eventsRejected, lastEventTimestamp, lastLabelTimestamp, statisticsAge, statisticsCompute, buildInfo, scrapeDuration,
         httpConnectionsRejected, httpConnectionsTimedOut, httpConnectionsOpen,
         processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
         collectorSuccess, collectorDuration,

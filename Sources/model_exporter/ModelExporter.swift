@@ -282,6 +282,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("storage.wal-segment-size"), help: "Log size, in MiB, past which a snapshot is taken and the log truncated (keeps replay at start short).")
     var segmentMiB: Int = 128
 
+    @Option(name: .customLong("compute.max-delay"), help: "How far the window statistics a scrape serves may lag the accepted events, a Prometheus duration: a worker recomputes a changed model at once, then at most about once per this delay while events arrive, and scrapes serve what it rendered last. 0s: every scrape computes what changed.")
+    var computeMaxDelay: String = "1s"
+
     @Option(name: .customLong("path.procfs"), help: "procfs mountpoint, read for the exporter's and the model servers' processes.")
     var procfs: String = "/proc"
 
@@ -304,6 +307,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        Allocator.useOneArena()  // before any thread starts
         guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
         guard let intervalMilliseconds = Durations.milliseconds(snapshotInterval) else {
             throw ValidationError("--storage.snapshot-interval: invalid duration \"\(snapshotInterval)\" (e.g. 30s, 1m, 0s)")
@@ -318,6 +322,7 @@ struct Serve: ParsableCommand {
         let readSeconds = try seconds("web.read-timeout", readTimeout)
         let idleSeconds = try seconds("web.idle-timeout", idleTimeout)
         let shutdownSeconds = try seconds("web.shutdown-timeout", shutdownTimeout, allowZero: true)
+        let maxDelaySeconds = try seconds("compute.max-delay", computeMaxDelay, allowZero: true)
         var logger = Logger(label: "model_exporter")
         logger.logLevel = logLevel.level
         Limits.raiseOpenFiles(logger: logger)
@@ -384,12 +389,13 @@ struct Serve: ParsableCommand {
         }
         let durability = folder.map { Durability(folder: $0, models: models, segmentBytesLimit: segmentMiB << 20, logger: logger) }
 
+        let statisticsWorker = maxDelaySeconds > 0 ? StatisticsWorker(monitors: models.flatMap(\.monitors), maxDelay: maxDelaySeconds) : nil
         let collectorLogger = logger
         gate.install(ExporterResponder(
             models: models, telemetryPath: telemetryPath, buildInfo: Build.info,
             collectors: ServingCollectors.make(strategies: models.map(\.strategy), paths: SystemPaths(procfs: procfs, sysfs: sysfs), logger: logger),
             readiness: readiness,
-            durability: durability, httpStatistics: httpStatistics,
+            durability: durability, httpStatistics: httpStatistics, statisticsWorker: statisticsWorker,
             collectorFailed: { name, error in collectorLogger.debug("collector failed", metadata: ["collector": "\(name)", "error": "\(error)"]) }
         ))
 
@@ -407,6 +413,7 @@ struct Serve: ParsableCommand {
                 throw Failure(description: "--storage.path: \(error)")
             }
         }
+        statisticsWorker?.start()
         readiness.ready()
         logger.info("ready")
 
@@ -439,6 +446,7 @@ struct Serve: ParsableCommand {
         }
         logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
         server.shutdown(gracePeriod: shutdownSeconds)
+        statisticsWorker?.stop()
         if let durability {
             do {
                 try durability.close()

@@ -56,6 +56,8 @@ import Testing
              message: "The value 'loud' is invalid for '--log.level <log.level>'. Please provide one of 'debug', 'info', 'warn' or 'error'."),
         Case(name: "serve: a body limit that is not a number", arguments: ["serve", "--strategy", strategy, "--web.max-request-bytes", "lots"], status: 64,
              message: "The value 'lots' is invalid for '--web.max-request-bytes <web.max-request-bytes>'"),
+        Case(name: "serve: a statistics delay that is not a duration", arguments: ["serve", "--strategy", strategy, "--compute.max-delay", "1.5s"], status: 64,
+             message: "--compute.max-delay: invalid duration \"1.5s\" (e.g. 500ms, 10s, 1m)"),
         Case(name: "an unknown command", arguments: ["export"], status: 64, message: "Unexpected argument 'export'"),
     ]
 

@@ -143,6 +143,24 @@ func eventually(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -
         #expect(serve.process.isRunning)
     }
 
+    /// With the statistics worker (the default), scrapes serve what it computed: counters at
+    /// once, the window's statistics once it caught up (age 0), and it stops with the server.
+    @Test func theWorkerCatchesUpAndScrapesServeWhatItComputed() throws {
+        let serve = try ServedProcess(["--strategy", Self.strategy, "--compute.max-delay", "1s"])
+        defer { _ = serve.stop() }
+        try serve.waitUntilReady()
+        for _ in 0..<20 { #expect(try serve.client.post("/api/v1/events", Self.events(5)).status == 200) }
+        func scrape() throws -> [ParsedSample] { try parseExposition(try serve.client.get("/metrics").text) }
+        func value(_ m: [ParsedSample], _ name: String) -> Double? { m.first { $0.name == name }?.value }
+        #expect(value(try scrape(), "model_predictions_total") == 100)
+        #expect(eventually {
+            guard let m = try? scrape() else { return false }
+            return value(m, "model_statistics_age_seconds") == 0 && value(m, "model_window_events") == 100
+        })
+        #expect((value(try scrape(), "model_statistics_compute_seconds") ?? -1) >= 0)
+        #expect(serve.stop() == 0)
+    }
+
     /// With periodic snapshots off (0s), SIGHUP writes the windows and the exporter goes on.
     @Test func sighupWritesTheWindowsAndServingGoesOn() throws {
         let dir = try CLI.temporaryDirectory()

@@ -156,7 +156,7 @@ import Testing
             let expected = try parseExposition(try reference.client.get("/metrics").text)
             #expect(reference.stop() == 0)
             let comparable = { (samples: [ParsedSample]) in
-                samples.filter { !$0.name.hasPrefix("process_") && !$0.name.hasPrefix("model_exporter_") && !$0.name.hasPrefix("model_last_") }
+                samples.filter { !$0.name.hasPrefix("process_") && !$0.name.hasPrefix("model_exporter_") && !$0.name.hasPrefix("model_last_") && !$0.name.hasPrefix("model_statistics_") }
             }
             expectSameSamples(comparable(recovered), comparable(expected))
         }

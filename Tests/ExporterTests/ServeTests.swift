@@ -39,7 +39,7 @@ func ndjson(_ events: [Event], schema: Strategy) -> [String] {
 
 /// Samples that depend on the process or the clock, not on the events.
 private func comparable(_ s: [ParsedSample]) -> [ParsedSample] {
-    s.filter { !$0.name.hasPrefix("process_") && !$0.name.hasPrefix("model_exporter_") && !$0.name.hasPrefix("model_last_") }
+    s.filter { !$0.name.hasPrefix("process_") && !$0.name.hasPrefix("model_exporter_") && !$0.name.hasPrefix("model_last_") && !$0.name.hasPrefix("model_statistics_") }
 }
 
 @Suite(.serialized) struct ServeTests {

@@ -18,11 +18,14 @@ final class ServedProcess: Sendable {
     var logText: String { log.withLock { $0 } }
 
     /// With `port`, listens there and waits for `/-/ready` instead of the log line (for a log
-    /// level that hides it).
+    /// level that hides it). Unless `arguments` set `--compute.max-delay`, scrapes compute what
+    /// changed (`0s`), so a test reads what it just posted; StatisticsWorkerTests and the
+    /// CLI test of the worker cover the default.
     init(_ arguments: [String], port fixed: UInt16? = nil) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.binary)
-        p.arguments = ["serve", "--web.listen-address", "127.0.0.1:\(fixed ?? 0)"] + arguments
+        let delay = arguments.contains("--compute.max-delay") ? [] : ["--compute.max-delay", "0s"]
+        p.arguments = ["serve", "--web.listen-address", "127.0.0.1:\(fixed ?? 0)"] + delay + arguments
         let pipe = Pipe()
         p.standardError = pipe
         p.standardOutput = pipe

@@ -1,3 +1,4 @@
+import Locking
 import Exposition
 import Foundation
 import MonitorCore
@@ -5,14 +6,6 @@ import Strategy
 import Synchronization
 import Testing
 @testable import Exporter
-
-/// A clock a test moves by hand.
-final class ManualClock: Sendable {
-    private let time: Mutex<Double>
-    init(_ start: Double) { time = Mutex(start) }
-    func set(_ t: Double) { time.withLock { $0 = t } }
-    var now: Double { time.withLock { $0 } }
-}
 
 /// `window: {duration: 1h}` through the server: events without a timestamp take their arrival
 /// time, and leave the window an hour later, at the next ingest or scrape.
