@@ -34,3 +34,13 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         }
     }
 }
+
+/// How a YAML error's place is checked: a line break is any of libyaml's (LF, CR, NEL, LS, PS),
+/// and a CRLF counts twice, so this is at least the number of lines libyaml counts.
+enum YAMLPlace {
+    static func maxLines(_ text: String) -> Int {
+        1 + text.unicodeScalars.reduce(0) { n, s in
+            n + (s == "\n" || s == "\r" || s == "\u{85}" || s == "\u{2028}" || s == "\u{2029}" ? 1 : 0)
+        }
+    }
+}

@@ -10,7 +10,7 @@ enum StrategyTarget {
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
         let strategy: Strategy
         do { strategy = try Strategy.parse(yaml: text, sourcePath: "fuzz.yml", baseDirectory: "/srv/models") } catch {
-            let lines = bytes.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            let lines = YAMLPlace.maxLines(text)
             guard error.file == "fuzz.yml", !error.message.isEmpty, (0...lines).contains(error.line), error.column >= 0,
                   (error.line == 0) == (error.column == 0)
             else { return "an error without a place in the file (\(lines) lines): \(error)" }

@@ -13,7 +13,7 @@ enum WebConfigTarget {
                 return "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
             }
         } catch {
-            let lines = text.utf8.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            let lines = YAMLPlace.maxLines(text)
             guard error.path == "web.yml", !error.message.isEmpty, (error.line == nil) == (error.column == nil),
                   error.line.map({ (1...lines).contains($0) }) ?? true, (error.column ?? 1) >= 1
             else { return "an error without a place in the file (\(lines) lines): \(error)" }
