@@ -66,11 +66,22 @@ enum IngestTargets {
             }
             rows.append(cells)
         }
-        let quoted = ([table.header] + rows).map { cells in
-            cells.map { "\"" + String($0.flatMap { $0 == "\"" ? ["\"", "\""] : [$0] }) + "\"" }.joined(separator: ",")
-        }.joined(separator: "\n")
+        // Quotes doubled byte by byte: a quote may begin a grapheme cluster (`"` + a combining mark).
+        var quoted: [UInt8] = []
+        for (r, cells) in ([table.header] + rows).enumerated() {
+            if r > 0 { quoted.append(0x0A) }
+            for (c, cell) in cells.enumerated() {
+                if c > 0 { quoted.append(UInt8(ascii: ",")) }
+                quoted.append(UInt8(ascii: "\""))
+                for byte in cell.utf8 {
+                    quoted.append(byte)
+                    if byte == UInt8(ascii: "\"") { quoted.append(byte) }
+                }
+                quoted.append(UInt8(ascii: "\""))
+            }
+        }
         do {
-            let again = try CSVTable(file: "again.csv", bytes: Array(quoted.utf8))
+            let again = try CSVTable(file: "again.csv", bytes: quoted)
             guard again.header == table.header else { return "written again, the header reads \(again.header), not \(table.header)" }
             guard again.rowCount == rows.count else { return "written again, \(again.rowCount) rows, not \(rows.count)" }
             for (r, cells) in rows.enumerated() {
