@@ -10,39 +10,39 @@ enum IngestTargets {
     /// Both event decoders agree (`DecoderAgreement`) whatever the encoding and whether a
     /// default model applies; accepted events come back unchanged from the log's binary form.
     static func events(_ body: [UInt8]) -> String? {
-        for encoding in encodings {
-            for defaultModel in ["m", nil] {
-                if let problem = DecoderAgreement.check(body: body, encoding: encoding, schemas: FuzzModels.schemas, defaultModel: defaultModel) {
-                    return "\(encoding), default model \(defaultModel ?? "none"): \(problem)"
-                }
-            }
-            let decoded = Result { () throws(BodyError) in
-                try EventDecoder.events(EventDecoder.items(body, encoding: encoding), schemas: FuzzModels.schemas, defaultModel: "m")
-            }
-            if case .success(let events) = decoded, !events.isEmpty {
-                let batches = Dictionary(grouping: events, by: \.model).sorted { $0.key < $1.key }
-                    .map { LogEntry.Batch(model: $0.key, items: $0.value.map(\.event)) }
-                if let problem = StorageTarget.roundTrip(.events(now: 1, batches: batches), exact: true) { return "\(encoding): \(problem)" }
-            }
-        }
-        return nil
+        bothEncodings(
+            body, { DecoderAgreement.check(body: $0, encoding: $1, schemas: FuzzModels.schemas, defaultModel: $2) },
+            { items throws(BodyError) in
+                try EventDecoder.events(items, schemas: FuzzModels.schemas, defaultModel: "m").map { ($0.model, $0.event) }
+            },
+            { LogEntry.events(now: 1, batches: $0) })
     }
 
     /// Labels mean the same in both encodings and come back unchanged from the log.
     static func labels(_ body: [UInt8]) -> String? {
+        bothEncodings(
+            body, { DecoderAgreement.checkLabels(body: $0, encoding: $1, schemas: FuzzModels.schemas, defaultModel: $2) },
+            { items throws(BodyError) in
+                try EventDecoder.labels(items, schemas: FuzzModels.schemas, defaultModel: "m").map { ($0.model, $0.update) }
+            },
+            { LogEntry.labels(now: 1, batches: $0) })
+    }
+
+    /// `agree` for both encodings, with and without a default model; then what the body gives
+    /// (`decode`, by model) through the log's binary form (`entry`).
+    private static func bothEncodings<Item: Sendable & Equatable>(
+        _ body: [UInt8], _ agree: ([UInt8], BodyEncoding, String?) -> String?,
+        _ decode: ([JSONValue]) throws(BodyError) -> [(String, Item)], _ entry: ([LogEntry.Batch<Item>]) -> LogEntry
+    ) -> String? {
         for encoding in encodings {
             for defaultModel in ["m", nil] {
-                if let problem = DecoderAgreement.checkLabels(body: body, encoding: encoding, schemas: FuzzModels.schemas, defaultModel: defaultModel) {
-                    return "\(encoding), default model \(defaultModel ?? "none"): \(problem)"
-                }
+                if let problem = agree(body, encoding, defaultModel) { return "\(encoding), default model \(defaultModel ?? "none"): \(problem)" }
             }
-            let decoded = Result { () throws(BodyError) in
-                try EventDecoder.labels(EventDecoder.items(body, encoding: encoding), schemas: FuzzModels.schemas, defaultModel: "m")
-            }
-            if case .success(let labels) = decoded, !labels.isEmpty {
-                let batches = Dictionary(grouping: labels, by: \.model).sorted { $0.key < $1.key }
-                    .map { LogEntry.Batch(model: $0.key, items: $0.value.map(\.update)) }
-                if let problem = StorageTarget.roundTrip(.labels(now: 1, batches: batches), exact: true) { return "\(encoding): \(problem)" }
+            let decoded = Result { () throws(BodyError) in try decode(EventDecoder.items(body, encoding: encoding)) }
+            if case .success(let items) = decoded, !items.isEmpty {
+                let batches = Dictionary(grouping: items, by: \.0).sorted { $0.key < $1.key }
+                    .map { LogEntry.Batch(model: $0.key, items: $0.value.map(\.1)) }
+                if let problem = StorageTarget.roundTrip(entry(batches), exact: true) { return "\(encoding): \(problem)" }
             }
         }
         return nil
