@@ -122,6 +122,6 @@ package struct ReferenceProfile: Sendable {
             },
             attributeCount: strategy.protectedAttributes.count,
             numericOutcome: strategy.model.task == .regression,
-            maxDistinct: maxDistinct)
+            maxDistinct: maxDistinct, maxAge: strategy.window.durationSeconds)
     }
 }

@@ -163,6 +163,7 @@ package enum EventDecoder {
         var latency: Double?
         var timestamp: Double?
         var id: String?
+        var version: String?
         // Keys seen: the known ones as bits of a mask (no hashing on the hot path), others in a set.
         var seenKnown: UInt16 = 0
         var seenOther = Set<String>()
@@ -229,6 +230,8 @@ package enum EventDecoder {
                 score = read("score", try EventRules.score(value.field)) ?? nil
             case "latency_seconds":
                 latency = read("latency_seconds", try EventRules.latency(value.field)) ?? nil
+            case "model_version":
+                version = read("model_version", try EventRules.modelVersion(value.field, schema: schema)) ?? nil
             default:
                 problem(key, EventRules.unknownEventKey)
             }
@@ -237,7 +240,7 @@ package enum EventDecoder {
             if seenKnown & Self.knownKeyBit("prediction")! == 0 { problem("prediction", EventRules.predictionRequired) }
             return nil
         }
-        return Event(id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label, latency: latency)
+        return Event(id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label, latency: latency, modelVersion: version)
     }
 
     /// The bit of an event's known top-level key (nil for any other key).
@@ -253,6 +256,7 @@ package enum EventDecoder {
         case "label": 64
         case "score": 128
         case "latency_seconds": 256
+        case "model_version": 512
         default: nil
         }
     }

@@ -24,6 +24,7 @@ package enum EventEncoder {
         if let s = e.score { parts.append("\"score\":\(number(s))") }
         if let l = e.label { parts.append("\"label\":\(outcome(l))") }
         if let l = e.latency { parts.append("\"latency_seconds\":\(number(l))") }
+        if let v = e.modelVersion { parts.append("\"model_version\":\(string(v))") }
         return "{" + parts.joined(separator: ",") + "}"
     }
 

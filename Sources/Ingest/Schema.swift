@@ -16,6 +16,9 @@ package struct EventSchema: Sendable {
     /// Feature and attribute names as UTF-8 bytes, for readers that match keys without a String.
     package let featureKeys: [[UInt8]]
     package let attributeKeys: [[UInt8]]
+    /// The champion's version and the other versions served (`model_version` of an event).
+    package let championVersion: String
+    package let otherVersions: [String]
 
     package init(strategy: Strategy) {
         model = strategy.model.name
@@ -27,6 +30,8 @@ package struct EventSchema: Sendable {
         attributeIndex = Dictionary(uniqueKeysWithValues: attributeNames.enumerated().map { ($1, $0) })
         featureKeys = featureNames.map { Array($0.utf8) }
         attributeKeys = attributeNames.map { Array($0.utf8) }
+        championVersion = strategy.model.version
+        otherVersions = strategy.versions.map(\.version)
     }
 }
 

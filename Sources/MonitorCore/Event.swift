@@ -43,10 +43,14 @@ package struct Event: Sendable, Equatable {
     package var label: Outcome?
     /// Seconds the model took.
     package var latency: Double?
+    /// The version that made the prediction when it is not the champion (nil: the champion).
+    /// Routes the event to that version's window; not kept in the window itself.
+    package var modelVersion: String?
 
     package init(
         id: String? = nil, timestamp: Double? = nil, features: [FeatureValue], attributes: [String?] = [],
-        prediction: Outcome, score: Double? = nil, label: Outcome? = nil, latency: Double? = nil
+        prediction: Outcome, score: Double? = nil, label: Outcome? = nil, latency: Double? = nil,
+        modelVersion: String? = nil
     ) {
         self.id = id
         self.timestamp = timestamp
@@ -56,6 +60,7 @@ package struct Event: Sendable, Equatable {
         self.score = score
         self.label = label
         self.latency = latency
+        self.modelVersion = modelVersion
     }
 }
 

@@ -29,6 +29,9 @@ package struct Strategy: Sendable, Equatable {
     package var alerts: [AlertSpec]
     /// The model server whose resources are reported; nil without `serving:`.
     package var serving: ServingSpec?
+    /// Challengers and shadows served beside the champion (`model.version`); empty without
+    /// `versions:`.
+    package var versions: [ModelVersion] = []
 
     package init(
         sourcePath: String, model: ModelInfo, referencePath: String, columns: Columns,
@@ -156,10 +159,21 @@ package struct Feature: Sendable, Equatable {
 }
 
 package struct WindowSpec: Sendable, Equatable {
-    /// The last N events (streaming). Default 10000.
+    /// The last N events (streaming). Default 10000; with `duration`, the most the window holds.
     package var events: Int
+    /// A time window (`duration: 1h`): only events of the last this long, as the strategy wrote
+    /// it (a Prometheus duration above zero). nil: the window counts events only.
+    package var duration: String?
 
-    package init(events: Int = 10000) { self.events = events }
+    package init(events: Int = 10000, duration: String? = nil) {
+        self.events = events
+        self.duration = duration
+    }
+
+    /// `duration` in seconds (nil without one).
+    package var durationSeconds: Double? {
+        duration.flatMap(Durations.positiveMilliseconds).map { Double($0) / 1000 }
+    }
 }
 
 package enum QualityMetric: String, Sendable, Equatable, CaseIterable {
@@ -257,6 +271,28 @@ package struct LatencySpec: Sendable, Equatable {
     package static let defaultLabelDelayBuckets: [Double] = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800]
 }
 
+/// Thresholds of the generated `<Model>LabelLag` guard (`metrics.label_delay`): it fires while
+/// predictions flow and the window's label coverage is below `coverageBelow`, or when the 90th
+/// percentile of the label delays that arrived is above `delayP90Above`.
+package struct LabelLagSpec: Sendable, Equatable {
+    /// Share of the window's events with a label (`model_window_label_coverage_ratio`), 0 to 1.
+    package var coverageBelow: Double
+    /// A Prometheus duration above zero, from the first to below the largest label-delay bucket;
+    /// nil: the delay is not watched (the default does not fit the strategy's buckets).
+    package var delayP90Above: String?
+
+    package init(coverageBelow: Double = LabelLagSpec.defaultCoverageBelow, delayP90Above: String? = LabelLagSpec.defaultDelayP90Above) {
+        self.coverageBelow = coverageBelow
+        self.delayP90Above = delayP90Above
+    }
+
+    package static let defaultCoverageBelow = 0.1
+    package static let defaultDelayP90Above = "1d"
+
+    /// `delayP90Above` in seconds.
+    package var delayP90AboveSeconds: Double? { delayP90Above.flatMap(Durations.milliseconds).map { Double($0) / 1000 } }
+}
+
 /// `metrics.concept_drift`: which detectors watch which streams, with which parameters.
 package struct ConceptDriftSpec: Sendable, Equatable {
     package var streams: [DetectorStream]
@@ -296,6 +332,8 @@ package struct MetricsSpec: Sendable, Equatable {
     package var conceptDrift: ConceptDriftSpec?
     /// `model_label_delay_seconds` buckets (`metrics.label_delay.buckets`).
     package var labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
+    /// Thresholds of the label-lag guard (`metrics.label_delay`).
+    package var labelLag = LabelLagSpec()
     /// Quality estimated without labels (`metrics.estimated_quality`); empty when off.
     package var estimatedQuality: [EstimatedQualityMetric] = []
     /// Calibration of the scores before the estimate; nil: scores are taken as calibrated.
@@ -303,9 +341,11 @@ package struct MetricsSpec: Sendable, Equatable {
 
     package init(
         quality: [QualityMetric], drift: DriftSpec, fairness: [FairnessMetric], dataQuality: [DataQualityMetric], latency: LatencySpec?,
-        conceptDrift: ConceptDriftSpec? = nil, labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
+        conceptDrift: ConceptDriftSpec? = nil, labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets,
+        labelLag: LabelLagSpec = LabelLagSpec()
     ) {
         self.labelDelayBuckets = labelDelayBuckets
+        self.labelLag = labelLag
         self.quality = quality
         self.drift = drift
         self.fairness = fairness
@@ -392,11 +432,14 @@ package enum Signal: Sendable, Equatable, Hashable {
     case rejectedEventsRatio
     /// A resource of the model server (`cpu_utilization`, `model_server_down`, …).
     case resource(ResourceSignal)
+    /// `challenger_worse`: a challenger or shadow worse than the champion on a quality metric
+    /// by a margin, significantly (`AlertSpec.challenger`).
+    case challengerWorse
 
     /// The group of the strategy format this signal belongs to (for objectives / team routing).
     package var group: SignalGroup {
         switch self {
-        case .quality, .estimatedQuality: .quality
+        case .quality, .estimatedQuality, .challengerWorse: .quality
         case .drift, .datasetDrift, .predictionDrift, .targetDrift: .drift
         case .fairness: .fairness
         case .dataQuality, .rejectedEventsRatio: .dataQuality
@@ -431,11 +474,14 @@ package struct AlertSpec: Sendable, Equatable {
     /// Quality and fairness alerts fire only with at least this many labelled events in the
     /// window (`min_labeled_events`, default 100).
     package var minLabeledEvents: Int
+    /// `challenger_worse` only: the metric, margin and significance level.
+    package var challenger: ChallengerCondition?
 
     package init(
         name: String, signal: Signal, signalName: String, feature: String? = nil, below: Threshold? = nil,
         above: Threshold? = nil, forDuration: String, severity: Severity, runbookURL: String? = nil,
-        objective: String? = nil, team: String, summary: String? = nil, minLabeledEvents: Int = 100
+        objective: String? = nil, team: String, summary: String? = nil, minLabeledEvents: Int = 100,
+        challenger: ChallengerCondition? = nil
     ) {
         self.name = name
         self.signal = signal
@@ -450,5 +496,6 @@ package struct AlertSpec: Sendable, Equatable {
         self.team = team
         self.summary = summary
         self.minLabeledEvents = minLabeledEvents
+        self.challenger = challenger
     }
 }

@@ -164,10 +164,10 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("rules.no-events-for"), help: "How long the prediction rate stays 0 before <Model>NoEvents fires.")
     var noEventsFor: String = RuleWindows.standard.noEventsFor
 
-    @Option(name: .customLong("rules.label-lag-window"), help: "Range in which <Model>LabelLag looks for labels.")
+    @Option(name: .customLong("rules.label-lag-window"), help: "Range over which <Model>LabelLag takes the 90th percentile of label delays.")
     var labelLagWindow: String = RuleWindows.standard.labelLag
 
-    @Option(name: .customLong("rules.label-lag-for"), help: "How long no label arrives (while predictions flow) before <Model>LabelLag fires.")
+    @Option(name: .customLong("rules.label-lag-for"), help: "How long labels lag (low window coverage while predictions flow, or late) before <Model>LabelLag fires.")
     var labelLagFor: String = RuleWindows.standard.labelLagFor
 
     @Option(name: .customLong("alertmanager.group-wait"), help: "group_wait of every route (default: per severity, 10s critical, 30s warning, 1m info).")
@@ -369,22 +369,25 @@ struct Serve: ParsableCommand {
             guard segmentMiB >= 1 else { throw ValidationError("--storage.wal-segment-size must be at least 1 (MiB)") }
             do { folder = try StorageFolder(path: storagePath) } catch { throw Failure(description: "--storage.path: \(error)") }
         }
-        var monitors: [ModelMonitor] = []
+        var models: [VersionedModel] = []
         var names = Set<String>()
         for path in strategies {
             let s = try loadStrategy(path)
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: error.description) }
-            monitors.append(ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries, created: ExporterResponder.wallClock()))
-            logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
+            models.append(VersionedModel(champion: ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries, created: ExporterResponder.wallClock())))
+            logger.info("model loaded", metadata: [
+                "model": "\(s.model.name)", "version": "\(s.model.version)", "other_versions": "\(s.versions.map(\.version).joined(separator: ","))",
+                "reference_rows": "\(reference.rows)", "window": "\(s.window.events)",
+            ])
         }
-        let durability = folder.map { Durability(folder: $0, monitors: monitors, segmentBytesLimit: segmentMiB << 20, logger: logger) }
+        let durability = folder.map { Durability(folder: $0, models: models, segmentBytesLimit: segmentMiB << 20, logger: logger) }
 
         let collectorLogger = logger
         gate.install(ExporterResponder(
-            monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info,
-            collectors: ServingCollectors.make(strategies: monitors.map(\.strategy), paths: SystemPaths(procfs: procfs, sysfs: sysfs), logger: logger),
+            models: models, telemetryPath: telemetryPath, buildInfo: Build.info,
+            collectors: ServingCollectors.make(strategies: models.map(\.strategy), paths: SystemPaths(procfs: procfs, sysfs: sysfs), logger: logger),
             readiness: readiness,
             durability: durability, httpStatistics: httpStatistics,
             collectorFailed: { name, error in collectorLogger.debug("collector failed", metadata: ["collector": "\(name)", "error": "\(error)"]) }

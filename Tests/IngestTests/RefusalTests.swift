@@ -44,7 +44,7 @@ import Testing
         "refuse-timestamp-text.json": problem("timestamp", #"expected RFC 3339 or unix seconds, found "yesterday""#),
         "refuse-unknown-attribute.json": problem("attributes.h", "unknown protected attribute (expected one of: g)"),
         "refuse-unknown-feature.json": problem("features.y", "unknown feature (expected one of: x, c)"),
-        "refuse-unknown-key.json": problem("colour", "unknown key (expected one of: model, id, timestamp, features, attributes, prediction, score, label, latency_seconds)"),
+        "refuse-unknown-key.json": problem("colour", "unknown key (expected one of: model, id, timestamp, features, attributes, prediction, score, label, latency_seconds, model_version)"),
         "refuse-unknown-model.json": .unknownModel(index: 0, model: "other"),
     ]
 

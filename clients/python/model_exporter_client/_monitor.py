@@ -194,16 +194,20 @@ class Monitor:
         label: Any = None,
         latency: Optional[float] = None,
         timestamp: Union[float, int, str, datetime.datetime, None] = None,
+        model_version: Optional[str] = None,
     ) -> bool:
         """Queues one prediction event. Returns False when it was dropped (queue full, or not
         serialisable); never blocks and never raises because of the exporter.
 
         A feature that is None or NaN counts as missing. `timestamp` is unix seconds, an RFC
         3339 string or an aware datetime (default: when the exporter receives it); `latency`
-        is in seconds."""
+        is in seconds. `model_version` names the challenger or shadow that made the
+        prediction (default: the champion)."""
         event: Dict[str, Any] = {}
         if self.model is not None:
             event["model"] = self.model
+        if model_version is not None:
+            event["model_version"] = str(model_version)
         if id is not None:
             event["id"] = str(id)
         if timestamp is not None:
