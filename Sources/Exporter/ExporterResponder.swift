@@ -122,7 +122,7 @@ package struct ExporterResponder: HTTPResponder {
     package func metrics(format: ExpositionFormat = .text) -> [UInt8] {
         let start = Monotonic.seconds()
         let now = clock()
-        for m in monitors { m.expire(now: now) }
+        for m in models.flatMap(\.monitors) { m.expire(now: now) }
         var families: [RenderedFamily] = []
         for f in Self.renderedFamilies(of: models) { families += f }
         families += collectors.families().map(RenderedFamily.init)
