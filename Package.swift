@@ -94,6 +94,17 @@ let package = Package(
             path: "bench/Harness",
             swiftSettings: settings
         ),
+        // Fuzzing (scripts/fuzz, docs/fuzzing.md): one function per input format that checks its
+        // invariants, an executable that hands them to libFuzzer when built with
+        // `-sanitize=fuzzer -DFUZZING` (and otherwise runs given inputs once), and the declaration
+        // of libFuzzer's driver.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["Ingest", "Strategy", "Storage", "HTTPServer", "Generator", "MonitorCore"],
+            swiftSettings: settings
+        ),
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "model_exporter_fuzz", dependencies: ["FuzzTargets", "CFuzzDriver"], swiftSettings: settings),
         .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"], swiftSettings: settings),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"], swiftSettings: settings),
         .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: settings),
@@ -106,6 +117,7 @@ let package = Package(
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition"], swiftSettings: settings),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: settings),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], swiftSettings: settings),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

@@ -9,7 +9,7 @@ import Locking
 /// once is remembered by its exact value. Failures are never remembered: each
 /// wrong guess pays the full bcrypt cost. An unknown user is checked against a
 /// dummy hash so that its answer takes as long as a wrong password's.
-final class BasicAuthenticator: Sendable {
+package final class BasicAuthenticator: Sendable {
     /// `(password, hash) -> matches`; the server passes libcrypt's bcrypt.
     typealias Verify = @Sendable (_ password: String, _ hash: String) -> Bool
 
@@ -65,7 +65,7 @@ final class BasicAuthenticator: Sendable {
     }
 
     /// Whether `hash` looks like a bcrypt hash libcrypt can check.
-    static func isBcryptHash(_ hash: String) -> Bool {
+    package static func isBcryptHash(_ hash: String) -> Bool {
         let bytes = Array(hash.utf8)
         guard bytes.count == 60 else { return false }
         return hash.hasPrefix("$2a$") || hash.hasPrefix("$2b$") || hash.hasPrefix("$2y$")

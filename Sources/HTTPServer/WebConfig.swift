@@ -54,7 +54,7 @@ package struct WebConfig: Equatable {
 
     /// Parses the YAML text of a web config file named `path` (for messages);
     /// `readFile` reads a certificate or key file named in it.
-    static func parse(
+    package static func parse(
         yaml: String,
         path: String,
         readFile: (_ file: String, _ mark: Mark?) throws(WebConfigError) -> String

@@ -87,7 +87,10 @@ package struct CSVTable: Sendable {
             }
             let e = i
             i += 1  // closing quote
-            if i < n && b[i] != UInt8(ascii: ",") && b[i] != 0x0A && b[i] != 0x0D {
+            // A separator, a line break (LF or CRLF) or the end must follow; a CR alone is not a
+            // line break (as in an unquoted field, where it is data).
+            let lineBreak = i < n && (b[i] == 0x0A || (b[i] == 0x0D && (i + 1 == n || b[i + 1] == 0x0A)))
+            if i < n && b[i] != UInt8(ascii: ",") && !lineBreak {
                 return Field(start: s, end: e, doubled: doubled, next: i, newlines: newlines, error: 2)
             }
             return Field(start: s, end: e, doubled: doubled, next: i, newlines: newlines)

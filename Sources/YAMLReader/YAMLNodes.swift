@@ -204,7 +204,26 @@ package enum YAMLDocument {
             } else {
                 message += problem
             }
-            return SourceError(file: "", line: mark.line, column: mark.column, path: "", message: message)
+            let (line, column) = withinText(mark)
+            return SourceError(file: "", line: line, column: column, path: "", message: message)
+        }
+        /// libyaml places the end of a stream that lacks a final line break on the line after the
+        /// last one: that is the end of the last line.
+        func withinText(_ mark: Mark) -> (line: Int, column: Int) {
+            var lines = 1
+            var lastLine = 0  // scalars on the last line
+            var previous: Unicode.Scalar?
+            for scalar in yaml.unicodeScalars {
+                switch scalar {
+                case "\n" where previous == "\r": break
+                case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}":
+                    lines += 1
+                    lastLine = 0
+                default: lastLine += 1
+                }
+                previous = scalar
+            }
+            return mark.line > lines ? (lines, lastLine + 1) : (mark.line, mark.column)
         }
         switch error {
         case .scanner(let context, let problem, let mark, _),

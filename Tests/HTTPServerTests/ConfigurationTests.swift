@@ -234,6 +234,13 @@ struct WebConfigTests {
             #expect(error.description.hasPrefix("web.yml:3:1: invalid YAML: "), "\(error)")
             #expect(error.line == 3)
         }
+        // Without a final line break, the end of the stream is the end of the last line.
+        do {
+            _ = try parse("tls_server_config:\n  cert_file: a.crt\n  key_file")
+            Issue.record("should fail")
+        } catch {
+            #expect(error.line == 3 && error.column == 11, "\(error)")
+        }
     }
 
     @Test func missingFileSaysSo() {

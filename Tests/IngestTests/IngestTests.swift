@@ -75,6 +75,16 @@ func ingestTestStrategy() -> Strategy { strategy }
         }
     }
 
+    /// A CR alone after a closing quote is not a line break: the byte after it was once taken
+    /// for one and dropped, and the lines counted from there were off by one.
+    @Test func aLoneCarriageReturnAfterAClosingQuoteIsRefused() throws {
+        #expect(throws: InputError(file: "t.csv", line: 2, column: 6, message: "unexpected character after a closing quote")) {
+            _ = try table("a,b\n1,\"x\"\r2,3\n")
+        }
+        // CRLF and a CR at the very end still end the row.
+        #expect(try table("a,b\r\n1,\"x\"\r\n2,\"y\"\r").string(row: 1, column: 1) == "y")
+    }
+
     @Test func unterminatedQuote() {
         #expect(throws: InputError(file: "t.csv", line: 2, column: 3, message: "unterminated quoted field")) {
             _ = try table("a,b\n1,\"oops\n")

@@ -51,6 +51,10 @@ import Testing
         ("version: \"2\"\n", "strategy.yml:1:10: version: unsupported version \"2\" (this model_exporter reads version 1)"),
         ("a: b\n---\nc: d\n", "strategy.yml:2:1: invalid YAML: expected a single document in the stream at line 1, column 1, but found another document"),
         ("x: 'open\n", "strategy.yml:2:1: invalid YAML: while scanning a quoted scalar at line 1, column 4: found unexpected end of stream"),
+        // Without a final line break, the end of the stream is the end of the last line (libyaml
+        // says the line after it), whatever the line breaks.
+        ("x: 'open", "strategy.yml:1:9: invalid YAML: while scanning a quoted scalar at line 1, column 4: found unexpected end of stream"),
+        ("a: b\r\nx: 'é", "strategy.yml:2:6: invalid YAML: while scanning a quoted scalar at line 2, column 4: found unexpected end of stream"),
         // A duplicate key inside a flow mapping is found at its second occurrence, with its path.
         ("version: 1\nmodel: {name: a, version: b, name: c}\n", "strategy.yml:2:30: model.name: duplicate key (first at line 2, column 9)"),
         ("version: 1\nmodel:\n  name: a\n  version: 1\n  task: regression\nreference: {path: r.csv}\ncolumns: {prediction: p}\nfeatures:\n  - {name: x, type: numerical, range: [1]}\n",

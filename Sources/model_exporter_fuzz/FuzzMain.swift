@@ -1,0 +1,74 @@
+import Foundation
+import FuzzTargets
+
+#if FUZZING
+import CFuzzDriver
+#endif
+
+enum FuzzMain {
+    /// The target every input goes to; set once, before the first input.
+    nonisolated(unsafe) static var target: FuzzTarget?
+
+    static func main() {
+        var arguments = CommandLine.arguments
+        let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
+        guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
+            fail("usage: \(arguments.first ?? "model_exporter_fuzz") TARGET [inputs…] (TARGET: \(names))")
+        }
+        Self.target = target
+        arguments.remove(at: 1)
+        #if FUZZING
+        // libFuzzer reads its flags and corpus folders from what follows the target's name.
+        var argc = Int32(arguments.count)
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = .allocate(capacity: arguments.count + 1)
+        for (n, a) in arguments.enumerated() { argv![n] = strdup(a) }
+        argv![arguments.count] = nil
+        exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
+        #else
+        runOnce(Array(arguments.dropFirst()), target: target)
+        #endif
+    }
+
+    /// Without libFuzzer: every file given, and every file of every folder given, once.
+    static func runOnce(_ paths: [String], target: FuzzTarget) {
+        guard !paths.isEmpty else { fail("no input given (a build with -sanitize=fuzzer -DFUZZING fuzzes)") }
+        var files: [String] = []
+        for path in paths {
+            var folder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &folder) else { fail("\(path): no such file") }
+            if folder.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                files += names.sorted().map { path + "/" + $0 }
+            } else {
+                files.append(path)
+            }
+        }
+        var failed = 0
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else { fail("\(file): unreadable") }
+            if let failure = target.run(Array(data)) {
+                print("\(file): \(failure)")
+                failed += 1
+            }
+        }
+        print("\(target.rawValue): \(files.count) inputs, \(failed) failed")
+        exit(failed == 0 ? 0 : 1)
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        exit(2)
+    }
+}
+
+/// One input from libFuzzer: a broken invariant stops the run, and libFuzzer saves the input.
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    guard let target = FuzzMain.target else { preconditionFailure("no fuzz target chosen") }
+    if let failure = target.run(bytes) { fatalError("\(target.rawValue): \(failure)") }
+    return 0
+}
+
+/// libFuzzer's own main (when it is the one linked) calls this symbol.
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { testOneInput(data, size) }
