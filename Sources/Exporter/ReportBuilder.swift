@@ -218,6 +218,8 @@ package struct ReportBuilder {
             return rejected + accepted > 0 ? rejected / (rejected + accepted) : nil
         case .resource:
             return nil
+        case .custom(let metric):
+            return values.value(Catalog.customMetricMean, [Label.metric: metric])
         }
     }
 
@@ -391,7 +393,7 @@ extension Signal {
         switch self {
         case .dataQuality, .datasetDrift, .rejectedEventsRatio: true
         case .quality(let m): Catalog.quality(m).unit == "percentunit"
-        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource: false
+        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource, .custom: false
         }
     }
 }

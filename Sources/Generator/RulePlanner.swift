@@ -386,7 +386,7 @@ struct RulePlanner {
         } else {
             preconditionFailure("alert \(a.name): a threshold signal without above/below (the strategy loader rejects this)")
         }
-        let guarded = [.quality, .fairness].contains(a.signal.group) && a.minLabeledEvents > 0
+        let guarded = a.signal.usesLabeledEvents && a.minLabeledEvents > 0
         var expr = "\(q.expr) \(cmp.op) \(cmp.threshold.text)"
         if guarded { expr = PromQL.labeledGuard(expr, minimum: a.minLabeledEvents, scope) }
 
@@ -473,6 +473,8 @@ struct RulePlanner {
             return (Names.rejectedRatio(windows.rate), modelLabels)
         case .resource(let r):
             return resourceInput(r)
+        case .custom(let metric):
+            return (Catalog.customMetricMean.name, modelLabels + [LabelPair(name: Label.metric, value: metric)])
         case .drift, .predictionDrift, .targetDrift:
             preconditionFailure("drift signals have no threshold input")
         }

@@ -200,6 +200,7 @@ struct DirectDecoder {
     static let keyLabel = Array("label".utf8)
     static let keyScore = Array("score".utf8)
     static let keyLatency = Array("latency_seconds".utf8)
+    static let keyMetrics = Array("metrics".utf8)
 
     mutating func schema(named name: String) -> EventSchema? {
         if let m = lastModel, m.name == name { return m.schema }
@@ -225,6 +226,7 @@ struct DirectDecoder {
         var label: Outcome?
         var score: Double?
         var latency: Double?
+        var metrics: [Double?]?
 
         func resolveDefault(_ d: inout DirectDecoder) -> EventSchema? {
             if let schema { return schema }
@@ -303,6 +305,20 @@ struct DirectDecoder {
                 bit = 256
                 guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.latency(v) }) else { return false }
                 latency = x
+            } else if d.equals(key, Self.keyMetrics) {
+                bit = 512
+                guard seen & bit == 0, let s = resolveDefault(&d) else { return false }
+                var values = [Double?](repeating: nil, count: s.metricKeys.count)
+                var given = FieldSet(count: s.metricKeys.count)
+                let ok = d.members { d, name in
+                    guard let k = s.metricKeys.firstIndex(where: { d.equals(name, $0) }), given.insert(k),
+                          let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.customMetric(v) })
+                    else { return false }
+                    values[k] = x
+                    return true
+                }
+                guard ok else { return false }
+                metrics = values
             } else {
                 return false  // unknown key
             }
@@ -316,7 +332,7 @@ struct DirectDecoder {
         if attributes.isEmpty { attributes = Array(repeating: nil, count: s.attributeNames.count) }
         out.append((name, Event(
             id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
-            score: score, label: label, latency: latency)))
+            score: score, label: label, latency: latency, metrics: metrics ?? Array(repeating: nil, count: s.metricNames.count))))
         return true
     }
 }

@@ -163,6 +163,7 @@ package enum EventDecoder {
         var latency: Double?
         var timestamp: Double?
         var id: String?
+        var metrics = [Double?](repeating: nil, count: schema.metricNames.count)
         // Keys seen: the known ones as bits of a mask (no hashing on the hot path), others in a set.
         var seenKnown: UInt16 = 0
         var seenOther = Set<String>()
@@ -229,6 +230,17 @@ package enum EventDecoder {
                 score = read("score", try EventRules.score(value.field)) ?? nil
             case "latency_seconds":
                 latency = read("latency_seconds", try EventRules.latency(value.field)) ?? nil
+            case "metrics":
+                guard case .object(let ms) = value else { problem("metrics", "expected an object, found \(value.typeName)"); continue }
+                var seen = Set<String>()
+                for (name, v) in ms {
+                    guard seen.insert(name).inserted else { problem("metrics.\(name)", EventRules.duplicateKey); continue }
+                    guard let k = schema.metricIndex[name] else {
+                        problem("metrics.\(name)", EventRules.undeclaredCustomMetric(schema.metricNames))
+                        continue
+                    }
+                    if let x = read("metrics.\(name)", try EventRules.customMetric(v.field)) { metrics[k] = x }
+                }
             default:
                 problem(key, EventRules.unknownEventKey)
             }
@@ -237,7 +249,9 @@ package enum EventDecoder {
             if seenKnown & Self.knownKeyBit("prediction")! == 0 { problem("prediction", EventRules.predictionRequired) }
             return nil
         }
-        return Event(id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label, latency: latency)
+        return Event(
+            id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label,
+            latency: latency, metrics: metrics)
     }
 
     /// The bit of an event's known top-level key (nil for any other key).
@@ -253,6 +267,7 @@ package enum EventDecoder {
         case "label": 64
         case "score": 128
         case "latency_seconds": 256
+        case "metrics": 512
         default: nil
         }
     }

@@ -16,6 +16,10 @@ package struct EventSchema: Sendable {
     /// Feature and attribute names as UTF-8 bytes, for readers that match keys without a String.
     package let featureKeys: [[UInt8]]
     package let attributeKeys: [[UInt8]]
+    /// Custom metrics (`custom_metrics`), in order: an event's `metrics` keys, CSV columns.
+    package let metricNames: [String]
+    package let metricIndex: [String: Int]
+    package let metricKeys: [[UInt8]]
 
     package init(strategy: Strategy) {
         model = strategy.model.name
@@ -27,6 +31,9 @@ package struct EventSchema: Sendable {
         attributeIndex = Dictionary(uniqueKeysWithValues: attributeNames.enumerated().map { ($1, $0) })
         featureKeys = featureNames.map { Array($0.utf8) }
         attributeKeys = attributeNames.map { Array($0.utf8) }
+        metricNames = strategy.customMetrics.map(\.name)
+        metricIndex = Dictionary(uniqueKeysWithValues: metricNames.enumerated().map { ($1, $0) })
+        metricKeys = metricNames.map { Array($0.utf8) }
     }
 }
 
@@ -91,6 +98,11 @@ package enum CSVEvents {
         for (i, name) in schema.featureNames.enumerated() { featureCols.append(try column(name, "features[\(i)]")) }
         var attributeCols: [Int] = []
         for (i, name) in schema.attributeNames.enumerated() { attributeCols.append(try column(name, "protected_attributes[\(i)]")) }
+        // A custom metric's column may be missing: the metric is then not given in any row.
+        var metricCols: [Int?] = []
+        for (i, name) in schema.metricNames.enumerated() {
+            metricCols.append(index[name] == nil ? nil : try column(name, "custom_metrics[\(i)]"))
+        }
 
         let regression = schema.task == .regression
         var events: [Event] = []
@@ -145,9 +157,12 @@ package enum CSVEvents {
                 try table.isEmpty(r, column: c) ? nil : rule(c, EventRules.timestamp, text(c))
             }
             let id = try idCol.flatMap { c throws(InputError) in try table.isEmpty(r, column: c) ? nil : rule(c, EventRules.id, text(c)) }
+            var metrics: [Double?] = []
+            metrics.reserveCapacity(metricCols.count)
+            for c in metricCols { metrics.append(try c.flatMap { c throws(InputError) in try rule(c, EventRules.customMetric, number(c)) }) }
             events.append(Event(
                 id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
-                score: score, label: label, latency: latency))
+                score: score, label: label, latency: latency, metrics: metrics))
             if events.count >= chunk {
                 body(events)
                 events.removeAll(keepingCapacity: true)

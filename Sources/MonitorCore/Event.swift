@@ -43,11 +43,15 @@ package struct Event: Sendable, Equatable {
     package var label: Outcome?
     /// Seconds the model took.
     package var latency: Double?
+    /// One value per custom metric of the strategy, in its order (nil = not given); empty when
+    /// the strategy declares none.
+    package var metrics: [Double?]
 
     package init(
         id: String? = nil, timestamp: Double? = nil, features: [FeatureValue], attributes: [String?] = [],
-        prediction: Outcome, score: Double? = nil, label: Outcome? = nil, latency: Double? = nil
+        prediction: Outcome, score: Double? = nil, label: Outcome? = nil, latency: Double? = nil, metrics: [Double?] = []
     ) {
+        self.metrics = metrics
         self.id = id
         self.timestamp = timestamp
         self.features = features

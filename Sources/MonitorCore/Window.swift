@@ -20,9 +20,15 @@ package struct WindowLayout: Sendable, Equatable {
     /// Cap on distinct values of each open-ended dictionary (new categories, classes, groups),
     /// which bounds memory and label cardinality.
     package var maxDistinct: Int
+    /// Custom metrics of each event (the strategy's `custom_metrics`).
+    package var customMetricCount: Int
 
-    package init(capacity: Int, features: [FeatureKind], attributeCount: Int, numericOutcome: Bool, maxDistinct: Int = 1000) {
+    package init(
+        capacity: Int, features: [FeatureKind], attributeCount: Int, numericOutcome: Bool, maxDistinct: Int = 1000,
+        customMetricCount: Int = 0
+    ) {
         precondition(capacity >= 1, "a window holds at least one event")
+        self.customMetricCount = customMetricCount
         self.capacity = capacity
         self.features = features
         self.attributeCount = attributeCount
@@ -58,6 +64,7 @@ package struct Window: Sendable {
     private var scores: [Double] = []        // NaN = none
     private var latencies: [Double] = []     // NaN = none
     private var timestamps: [Double] = []
+    private var metricValues: [Double] = []  // slot * customMetricCount + k; NaN = not given
     private var ids: [String?] = []
     /// id → sequence number, built lazily by `attach` (appending costs no hashing): it covers
     /// the sequences below `indexedUpTo`, and may hold ids of evicted events, which `attach`
@@ -187,6 +194,7 @@ package struct Window: Sendable {
         scores.reserveCapacity(rows)
         latencies.reserveCapacity(rows)
         timestamps.reserveCapacity(rows)
+        metricValues.reserveCapacity(rows * layout.customMetricCount)
         ids.reserveCapacity(rows)
         numericalSlots = (0..<n).filter { isNumerical[$0] }.map { f in
             NumericalSlot(
@@ -354,6 +362,11 @@ package struct Window: Sendable {
         store(&latencies, slot, event.latency ?? .nan, full)
         store(&timestamps, slot, event.timestamp ?? defaultTimestamp ?? .nan, full)
         store(&ids, slot, event.id, full)
+        let m = layout.customMetricCount
+        if m > 0 {
+            if !full && metricValues.count == slot * m { metricValues.append(contentsOf: repeatElement(Double.nan, count: m)) }
+            for k in 0..<m { metricValues[slot * m + k] = k < event.metrics.count ? event.metrics[k] ?? .nan : .nan }
+        }
         appended += 1
         version &+= 1
     }
@@ -554,6 +567,15 @@ package struct Window: Sendable {
         }
     }
 
+    /// Given values of custom metric k, in no particular order.
+    package func presentMetricValues(_ k: Int) -> [Double] {
+        let m = layout.customMetricCount
+        var out: [Double] = []
+        out.reserveCapacity(count)
+        for slot in 0..<count where !metricValues[slot * m + k].isNaN { out.append(metricValues[slot * m + k]) }
+        return out
+    }
+
     /// Codes of a protected attribute per event (−1 when not given).
     package func attributeCodes(_ a: Int) -> [Int32] { attributeCodes[a] }
 
@@ -601,7 +623,11 @@ package struct Window: Sendable {
             out.append(Event(
                 id: ids[slot], timestamp: timestamps[slot].isNaN ? nil : timestamps[slot], features: features,
                 attributes: attributes, prediction: prediction, score: scores[slot].isNaN ? nil : scores[slot],
-                label: label, latency: latencies[slot].isNaN ? nil : latencies[slot]))
+                label: label, latency: latencies[slot].isNaN ? nil : latencies[slot],
+                metrics: (0..<layout.customMetricCount).map { k in
+                    let x = metricValues[slot * layout.customMetricCount + k]
+                    return x.isNaN ? nil : x
+                }))
         }
         return out
     }

@@ -5,10 +5,12 @@ import MonitorCore
 ///
 /// An event is a flags byte (which optional fields follow, and whether prediction and label are
 /// values or classes), then id, timestamp, the features (a tag each: missing, number, string),
-/// the attributes, prediction, score, label and latency.
+/// the attributes, prediction, score, label and latency; then, when the flags say so, the custom
+/// metrics (a count, and a tag each: not given, or a number).
 package enum EventCodec {
     private static let hasID: UInt8 = 1, hasTimestamp: UInt8 = 2, hasScore: UInt8 = 4, hasLabel: UInt8 = 8
     private static let hasLatency: UInt8 = 16, predictionValue: UInt8 = 32, labelValue: UInt8 = 64
+    private static let hasMetrics: UInt8 = 128
 
     package static func encode(_ e: Event, into w: inout ByteWriter) {
         var flags: UInt8 = 0
@@ -19,6 +21,7 @@ package enum EventCodec {
         if e.latency != nil { flags |= hasLatency }
         if case .value = e.prediction { flags |= predictionValue }
         if case .value? = e.label { flags |= labelValue }
+        if !e.metrics.isEmpty { flags |= hasMetrics }
         w.u8(flags)
         if let id = e.id { w.string(id) }
         if let t = e.timestamp { w.f64(t) }
@@ -68,6 +71,17 @@ package enum EventCodec {
         if let s = e.score { w.f64(s) }
         if let l = e.label { outcome(l, into: &w) }
         if let l = e.latency { w.f64(l) }
+        if !e.metrics.isEmpty {
+            w.varint(e.metrics.count)
+            for m in e.metrics {
+                if let m {
+                    w.u8(1)
+                    w.f64(m)
+                } else {
+                    w.u8(0)
+                }
+            }
+        }
     }
 
     @inline(__always) static func outcome(_ o: Outcome, into w: inout ByteWriter) {
@@ -78,11 +92,11 @@ package enum EventCodec {
     }
 
     /// Decodes one event, which must have `features` features and `attributes` attributes (the
-    /// model's layout): an event of another shape is an error, never handed to a window.
-    package static func decode(_ r: inout ByteReader, features: Int, attributes: Int) throws(DecodeError) -> Event {
+    /// model's layout): an event of another shape is an error, never handed to a window. Its
+    /// custom metrics, if any, must number `metrics`.
+    package static func decode(_ r: inout ByteReader, features: Int, attributes: Int, metrics: Int = 0) throws(DecodeError) -> Event {
         let start = r.offset
         let flags = try r.u8("event flags")
-        guard flags < 128 else { throw DecodeError(offset: start, reason: "unknown event flags \(flags)") }
         let id = flags & hasID != 0 ? try r.string("id") : nil
         let timestamp = flags & hasTimestamp != 0 ? try r.f64("timestamp") : nil
         let n = try r.varint("feature count", limit: r.remaining)
@@ -114,7 +128,23 @@ package enum EventCodec {
         let score = flags & hasScore != 0 ? try r.f64("score") : nil
         let label = flags & hasLabel != 0 ? try outcome(&r, value: flags & labelValue != 0, "label") : nil
         let latency = flags & hasLatency != 0 ? try r.f64("latency") : nil
-        return Event(id: id, timestamp: timestamp, features: values, attributes: attrs, prediction: prediction, score: score, label: label, latency: latency)
+        var custom: [Double?] = []
+        if flags & hasMetrics != 0 {
+            let k = try r.varint("custom metric count", limit: r.remaining)
+            guard k == metrics else { throw DecodeError(offset: start, reason: "event with \(k) custom metrics, the model has \(metrics)") }
+            custom.reserveCapacity(k)
+            for _ in 0..<k {
+                let at = r.offset
+                switch try r.u8("custom metric tag") {
+                case 0: custom.append(nil)
+                case 1: custom.append(try r.f64("custom metric"))
+                case let t: throw DecodeError(offset: at, reason: "unknown custom metric tag \(t)")
+                }
+            }
+        }
+        return Event(
+            id: id, timestamp: timestamp, features: values, attributes: attrs, prediction: prediction, score: score, label: label,
+            latency: latency, metrics: custom)
     }
 
     static func outcome(_ r: inout ByteReader, value: Bool, _ what: String) throws(DecodeError) -> Outcome {

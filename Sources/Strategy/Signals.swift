@@ -10,6 +10,10 @@ extension Signal {
         + latencyQuantiles.map(\.name)
         + ["rejected_events_ratio"]
         + ResourceSignal.allCases.map(\.rawValue)
+        + [customPrefix + "<metric>"]
+
+    /// `custom:bleu` watches the custom metric `bleu`.
+    package static let customPrefix = "custom:"
 
     private static let latencyQuantiles: [(name: String, quantile: Threshold)] = [
         ("latency_p50", Threshold(0.5, text: "0.5")),
@@ -22,7 +26,9 @@ extension Signal {
     /// `.latency(quantile: 0.99)`. nil for an unknown name (and for `summary`, which is a
     /// data-quality metric but not an alert signal).
     package init?(name: String) {
-        if let metric = QualityMetric(rawValue: name) {
+        if name.hasPrefix(Signal.customPrefix) {
+            self = .custom(String(name.dropFirst(Signal.customPrefix.count)))
+        } else if let metric = QualityMetric(rawValue: name) {
             self = .quality(metric)
         } else if let metric = FairnessMetric(rawValue: name) {
             self = .fairness(metric)
@@ -57,7 +63,7 @@ extension Signal {
     var thresholdRule: ThresholdRule {
         switch self {
         case .drift, .predictionDrift, .targetDrift, .resource(.modelServerDown): .none
-        case .quality, .fairness: .belowOrAbove
+        case .quality, .fairness, .custom: .belowOrAbove
         case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio, .resource: .above
         }
     }
@@ -70,7 +76,7 @@ extension Signal {
             [.accuracy, .precision, .recall, .f1, .rocAUC, .brier, .calibrationError].contains(metric)
         case .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
         case .resource(let resource): resource != .memoryBytes
-        case .drift, .predictionDrift, .targetDrift, .latency: false
+        case .drift, .predictionDrift, .targetDrift, .latency, .custom: false
         }
     }
 

@@ -8,7 +8,8 @@ private func table(_ text: String, file: String = "t.csv") throws -> CSVTable {
     try CSVTable(file: file, bytes: Array(text.utf8))
 }
 
-private let strategy = Strategy(
+private let strategy: Strategy = {
+    var s = Strategy(
     sourcePath: "s.yml",
     model: ModelInfo(name: "m", version: "1", task: .binaryClassification, positiveLabel: "1"),
     referencePath: "ref.csv",
@@ -23,6 +24,9 @@ private let strategy = Strategy(
         quality: [.accuracy], drift: DriftSpec(numerical: [.psi], categorical: [.chiSquare], prediction: [.ks], target: [.chiSquare], bins: 10, thresholds: [:]),
         fairness: [], dataQuality: [.missing], latency: LatencySpec(buckets: [0.1])),
     objectives: [], visualization: Visualization(title: "m"), alerts: [])
+    s.customMetrics = [CustomMetric(name: "bleu", higherIsBetter: true, drift: [.ks]), CustomMetric(name: "reward", higherIsBetter: true, drift: [])]
+    return s
+}()
 
 /// The model above, for the other files of these tests.
 func ingestTestStrategy() -> Strategy { strategy }
@@ -306,6 +310,18 @@ enum Bodies {
         #expect(throws: BodyError.invalid([EventProblem(index: 0, field: "label", reason: "duplicate key")])) {
             _ = try EventDecoder.labels(items, schemas: schemas, defaultModel: "m")
         }
+    }
+
+    /// Custom metrics come back in the strategy's order, whichever order the event gives them;
+    /// one not given (or null) is nil. The CSV reader takes them from columns of their names,
+    /// and a metric without a column is not given.
+    @Test func customMetricsInTheStrategysOrder() throws {
+        let items = try EventDecoder.items(try Bodies.bytes("accept-metrics.json"), encoding: .json)
+        let events = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+        #expect(events.map(\.event.metrics) == [[0.41, 1], [nil, -0.002], [nil, nil], [nil, nil], [0, 3]])
+        let t = try table("id,pred,score,label,lat,x,c,g,reward\nr1,1,0.5,,0.05,1,a,f,2.5\nr2,1,0.5,,0.05,1,a,f,\n")
+        let rows = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        #expect(rows.map(\.metrics) == [[nil, 2.5], [nil, nil]])
     }
 
     @Test func aColumnNamedTwiceIsRefusedLikeADuplicateKey() throws {
