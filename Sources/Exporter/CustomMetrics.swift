@@ -16,8 +16,10 @@ struct CustomMetricTotals: Sendable, Equatable {
     private(set) var sums: [Double]
     private(set) var counts: [Int]
 
-    init(names: [String]) {
-        self.names = names
+    /// Zero totals of the strategy's custom metrics; nil when it declares none.
+    init?(strategy: Strategy) {
+        guard !strategy.customMetrics.isEmpty else { return nil }
+        names = strategy.customMetrics.map(\.name)
         sums = Array(repeating: 0, count: names.count)
         counts = Array(repeating: 0, count: names.count)
     }

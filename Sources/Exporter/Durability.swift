@@ -301,7 +301,7 @@ package final class Durability: Sendable {
         }
         let parameters = monitor.strategy.metrics.conceptDrift?.parameters ?? DetectorParameters()
         // Custom metric totals by name; a snapshot without them starts them at zero.
-        var customTotals = monitor.strategy.customMetrics.isEmpty ? nil : CustomMetricTotals(names: monitor.strategy.customMetrics.map(\.name))
+        var customTotals = CustomMetricTotals(strategy: monitor.strategy)
         if let bytes = model.part("custom_metrics"), !bytes.isEmpty { try customTotals?.restore(bytes, model: model.identity.name) }
         return Saved(events: events) { [times, customTotals] s in
             if let binTotals { s.window.setBinTotals(binTotals) }

@@ -161,7 +161,7 @@ package final class ModelMonitor: Sendable {
                 DetectorBank(pairs: $0.pairs(task: strategy.model.task), parameters: $0.parameters)
             }, outcomes: fleetSeries && strategy.model.task == .binaryClassification && strategy.columns.label != nil
                 ? OutcomeCounts(positive: strategy.model.positiveLabel ?? "1") : nil, created: created,
-            customTotals: strategy.customMetrics.isEmpty ? nil : CustomMetricTotals(names: strategy.customMetrics.map(\.name))))
+            customTotals: CustomMetricTotals(strategy: strategy)))
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).

@@ -381,13 +381,14 @@ enum DashboardBuilder {
         var out: [DashboardPanel] = []
         for metric in s.customMetrics {
             let ml = [Matcher.eq(Label.metric, metric.name)]
-            let increase = { (f: MetricFamily) in "increase(\(sel(f, ml))[$__rate_interval])" }
+            // The ratio of the two rates: the sum's increase over the count's in each interval.
+            let rate = { (f: MetricFamily) in "rate(\(sel(f, ml))[$__rate_interval])" }
             out.append(DashboardPanel(
                 kind: .timeseries, title: "\(metric.name) (\(metric.higherIsBetter ? "higher" : "lower") is better)",
                 description: "\(Catalog.customMetricMean.help) \(Signals.betterText(metric.name, s)) The interval mean is \(Catalog.customMetricSum.name) over \(Catalog.customMetricCount.name), increase over each interval of the graph.",
                 unit: Catalog.customMetricMean.unit,
                 targets: [DashboardTarget(expr: sel(Catalog.customMetricMean, ml), legend: "window mean {{\(Label.modelVersion)}}"),
-                          DashboardTarget(expr: "\(increase(Catalog.customMetricSum)) / \(increase(Catalog.customMetricCount))",
+                          DashboardTarget(expr: "\(rate(Catalog.customMetricSum)) / \(rate(Catalog.customMetricCount))",
                                           legend: "interval mean {{\(Label.modelVersion)}}")],
                 width: 8))
         }

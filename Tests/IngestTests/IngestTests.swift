@@ -96,8 +96,8 @@ func ingestTestStrategy() -> Strategy { strategy }
         let t = try table("id,pred,score,label,lat,x,c,g\nr1,1,0.9,,0.05,,a,f\nr2,0,0.1,0,0.2,NaN,b,\n")
         let events = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
         #expect(events == [
-            Event(id: "r1", features: [.missing, .string("a")], attributes: ["f"], prediction: .category("1"), score: 0.9, label: nil, latency: 0.05),
-            Event(id: "r2", features: [.missing, .string("b")], attributes: [nil], prediction: .category("0"), score: 0.1, label: .category("0"), latency: 0.2),
+            Event(id: "r1", features: [.missing, .string("a")], attributes: ["f"], prediction: .category("1"), score: 0.9, label: nil, latency: 0.05, metrics: [nil, nil]),
+            Event(id: "r2", features: [.missing, .string("b")], attributes: [nil], prediction: .category("0"), score: 0.1, label: .category("0"), latency: 0.2, metrics: [nil, nil]),
         ])
     }
 
@@ -157,7 +157,7 @@ extension String {
         let items = try EventDecoder.items(Array(one.utf8), encoding: .json)
         let events = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
         #expect(events.count == 1)
-        #expect(events[0].event == Event(id: "a", features: [.number(1.5), .string("u")], attributes: ["f"], prediction: .category("1"), score: 0.7, latency: 0.01))
+        #expect(events[0].event == Event(id: "a", features: [.number(1.5), .string("u")], attributes: ["f"], prediction: .category("1"), score: 0.7, latency: 0.01, metrics: [nil, nil]))
         let array = try EventDecoder.items(Array("[\(one),\(one)]".utf8), encoding: .json)
         #expect(array.count == 2)
         let nd = try EventDecoder.items(Array("\(one)\n\n\(one)\n".utf8), encoding: .ndjson)

@@ -181,7 +181,7 @@ import Testing
         ("id,pred,score,label,lat,x,c,g,ts\nr1,1,0.5,,0.05,1,a,f,soon\n", 2, 22, "column \"ts\": expected RFC 3339 or unix seconds, found \"soon\""),
         ("id,pred,score,label,lat,x,c,g\nr1,1,0.5,,0.05,x1,a,f\n", 2, 16, "column \"x\": expected a number, found \"x1\""),
         ("id,pred,score,label,lat,x,c,g,reward\nr1,1,0.5,,0.05,1,a,f,lots\n", 2, 22, "column \"reward\": expected a number, found \"lots\""),
-        ("id,pred,score,label,lat,x,c,g,reward\nr1,1,0.5,,0.05,1,a,f,inf\n", 2, 22, "column \"reward\": expected a finite number or null, found inf"),
+        ("id,pred,score,label,lat,x,c,g,reward\nr1,1,0.5,,0.05,1,a,f,inf\n", 2, 22, "column \"reward\": expected a finite number, found \"inf\""),
         ("id,pred,score,label,lat,x,c,g,bleu,bleu\nr1,1,0.5,,0.05,1,a,f,1,2\n", 1, 1, "column \"bleu\" (custom_metrics[0]): duplicate key (header fields 9 and 10)"),
     ])
     func csvRefusalsSayWhereAndWhy(_ text: String, _ line: Int, _ column: Int, _ message: String) {
