@@ -58,30 +58,48 @@ package enum EventCodec {
                 }
             }
         }
-        w.varint(e.attributes.count)
-        for a in e.attributes {
-            if let a {
-                w.u8(1)
-                w.string(a)
-            } else {
-                w.u8(0)
-            }
-        }
+        optionals(e.attributes, into: &w) { a, w in w.string(a) }
         outcome(e.prediction, into: &w)
         if let s = e.score { w.f64(s) }
         if let l = e.label { outcome(l, into: &w) }
         if let l = e.latency { w.f64(l) }
-        if !e.metrics.isEmpty {
-            w.varint(e.metrics.count)
-            for m in e.metrics {
-                if let m {
-                    w.u8(1)
-                    w.f64(m)
-                } else {
-                    w.u8(0)
-                }
+        if !e.metrics.isEmpty { optionals(e.metrics, into: &w) { m, w in w.f64(m) } }
+    }
+
+    /// A list of values that may be absent: its count, then a tag each (0: absent, 1: given,
+    /// followed by the value).
+    @inline(__always)
+    static func optionals<T>(_ values: [T?], into w: inout ByteWriter, _ write: (T, inout ByteWriter) -> Void) {
+        w.varint(values.count)
+        for v in values {
+            if let v {
+                w.u8(1)
+                write(v, &w)
+            } else {
+                w.u8(0)
             }
         }
+    }
+
+    /// Reads what `optionals(_:into:_:)` wrote: `expected` values of `what` (the model's count;
+    /// another count is an error at `start`, the event's offset).
+    @inline(__always)
+    static func optionals<T>(
+        _ r: inout ByteReader, _ what: String, expected: Int, start: Int, _ read: (inout ByteReader) throws(DecodeError) -> T
+    ) throws(DecodeError) -> [T?] {
+        let n = try r.varint("\(what) count", limit: r.remaining)
+        guard n == expected else { throw DecodeError(offset: start, reason: "event with \(n) \(what)s, the model has \(expected)") }
+        var out: [T?] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n {
+            let at = r.offset
+            switch try r.u8("\(what) tag") {
+            case 0: out.append(nil)
+            case 1: out.append(try read(&r))
+            case let t: throw DecodeError(offset: at, reason: "unknown \(what) tag \(t)")
+            }
+        }
+        return out
     }
 
     @inline(__always) static func outcome(_ o: Outcome, into w: inout ByteWriter) {
@@ -112,36 +130,13 @@ package enum EventCodec {
             case let t: throw DecodeError(offset: at, reason: "unknown feature tag \(t)")
             }
         }
-        let m = try r.varint("attribute count", limit: r.remaining)
-        guard m == attributes else { throw DecodeError(offset: start, reason: "event with \(m) attributes, the model has \(attributes)") }
-        var attrs: [String?] = []
-        attrs.reserveCapacity(m)
-        for _ in 0..<m {
-            let at = r.offset
-            switch try r.u8("attribute tag") {
-            case 0: attrs.append(nil)
-            case 1: attrs.append(try r.string("attribute"))
-            case let t: throw DecodeError(offset: at, reason: "unknown attribute tag \(t)")
-            }
-        }
+        let attrs = try optionals(&r, "attribute", expected: attributes, start: start) { r throws(DecodeError) in try r.string("attribute") }
         let prediction = try outcome(&r, value: flags & predictionValue != 0, "prediction")
         let score = flags & hasScore != 0 ? try r.f64("score") : nil
         let label = flags & hasLabel != 0 ? try outcome(&r, value: flags & labelValue != 0, "label") : nil
         let latency = flags & hasLatency != 0 ? try r.f64("latency") : nil
-        var custom: [Double?] = []
-        if flags & hasMetrics != 0 {
-            let k = try r.varint("custom metric count", limit: r.remaining)
-            guard k == metrics else { throw DecodeError(offset: start, reason: "event with \(k) custom metrics, the model has \(metrics)") }
-            custom.reserveCapacity(k)
-            for _ in 0..<k {
-                let at = r.offset
-                switch try r.u8("custom metric tag") {
-                case 0: custom.append(nil)
-                case 1: custom.append(try r.f64("custom metric"))
-                case let t: throw DecodeError(offset: at, reason: "unknown custom metric tag \(t)")
-                }
-            }
-        }
+        let custom = flags & hasMetrics == 0 ? []
+            : try optionals(&r, "custom metric", expected: metrics, start: start) { r throws(DecodeError) in try r.f64("custom metric") }
         return Event(
             id: id, timestamp: timestamp, features: values, attributes: attrs, prediction: prediction, score: score, label: label,
             latency: latency, metrics: custom)
