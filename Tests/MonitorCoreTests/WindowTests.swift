@@ -108,6 +108,23 @@ import Testing
         #expect(w.events().map(\.id) == ["3", "4", "5"])
     }
 
+    /// Custom metrics: one slot per metric per event, so the window holds its capacity of them;
+    /// an event that leaves one out (or gives fewer) holds none there.
+    @Test func customMetricsAreKeptPerEventAndEvicted() {
+        var w = Window(layout: WindowLayout(capacity: 2, features: [], attributeCount: 0, numericOutcome: false, customMetricCount: 2))
+        w.append(Event(features: [], prediction: .category("1"), metrics: [1, nil]))
+        w.append(Event(features: [], prediction: .category("1"), metrics: [2, 20]))
+        #expect(w.presentMetricValues(0).sorted() == [1, 2])
+        #expect(w.presentMetricValues(1) == [20])
+        w.append(Event(features: [], prediction: .category("1"), metrics: [nil]))
+        #expect(w.presentMetricValues(0) == [2])
+        #expect(w.presentMetricValues(1) == [20])
+        #expect(w.events().map(\.metrics) == [[2, 20], [nil, nil]])
+        var replayed = Window(layout: w.layout)
+        replayed.append(contentsOf: w.events())
+        #expect(replayed.events() == w.events())
+    }
+
     @Test func regressionOutcomes() {
         var w = Window(layout: WindowLayout(capacity: 2, features: [], attributeCount: 0, numericOutcome: true))
         w.append(Event(id: "a", features: [], prediction: .value(1.5), label: nil))
