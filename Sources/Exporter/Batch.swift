@@ -24,7 +24,14 @@ package enum Datasets {
         guard !events.isEmpty else {
             throw ReferenceError(strategy: strategy, problem: "\(InputError(file: strategy.referencePath, line: 2, column: 1, message: "the reference dataset has no rows"))")
         }
-        return ReferenceProfile(strategy: strategy, events: events)
+        let profile = ReferenceProfile(strategy: strategy, events: events)
+        if let c = strategy.metrics.estimatedQualityCalibration, profile.calibration == nil {
+            let error = StrategyError(
+                file: strategy.sourcePath, line: c.line, column: c.column, path: "metrics.estimated_quality_calibration",
+                message: "\(c.method.rawValue) calibration is fitted on the reference's labelled rows with a score, and \(strategy.referencePath) has none")
+            throw ReferenceError(problem: error.description)
+        }
+        return profile
     }
 }
 
@@ -35,6 +42,14 @@ package struct ReferenceError: Error, CustomStringConvertible, Sendable {
     package var strategyFile: String
     package var line: Int
     package var column: Int
+
+    /// An error that already says where it is (no pointer to `reference.path`).
+    package init(problem: String) {
+        self.problem = problem
+        strategyFile = ""
+        line = 0
+        column = 0
+    }
 
     package init(strategy: Strategy, problem: String) {
         self.problem = problem

@@ -48,6 +48,7 @@ package struct Evaluator: Sendable {
         dataQualityAndFeatureDrift(window, &b)
         outcomeDrift(window, &b)
         quality(window, &b)
+        estimatedQuality(window, &b)
         fairness(window, &b)
         customMetrics(window, &b)
         return b.build() + fleetFamilies
@@ -284,6 +285,24 @@ package struct Evaluator: Sendable {
         if metrics.contains(.brier) { b.add(Catalog.brier, [], Stats.brier(scores: scores, positives: positives)) }
         if metrics.contains(.calibrationError) {
             b.add(Catalog.calibrationError, [], Stats.expectedCalibrationError(scores: scores, positives: positives))
+        }
+    }
+
+    /// Quality estimated from the scores of every window event with one, labelled or not.
+    private func estimatedQuality(_ w: Window, _ b: inout Builder) {
+        let metrics = strategy.metrics.estimatedQuality
+        guard !metrics.isEmpty, let positive = strategy.model.positiveLabel else { return }
+        let c = Stats.expectedConfusion(
+            scores: w.scoreValues, predictionCodes: w.predictionClassCodes,
+            positiveCode: w.classes.lookup(Window.classText(positive)), calibration: reference.calibration)
+        let cl = [(Label.class, positive)]
+        for m in metrics {
+            switch m {
+            case .accuracy: b.add(Catalog.estimatedAccuracy, [], c.accuracy)
+            case .precision: b.add(Catalog.estimatedPrecision, cl, c.precision)
+            case .recall: b.add(Catalog.estimatedRecall, cl, c.recall)
+            case .f1: b.add(Catalog.estimatedF1, cl, c.f1)
+            }
         }
     }
 

@@ -54,9 +54,13 @@ package struct ReferenceProfile: Sendable {
     /// Whether prediction drift is measured on the score.
     package let predictionUsesScore: Bool
     package let rows: Int
+    /// The isotonic map of the reference's labels on its scores, when the strategy calibrates
+    /// the estimated quality and the reference has labelled rows with a score; else nil.
+    package let calibration: Stats.IsotonicCalibration?
 
     package init(strategy: Strategy, events: [Event]) {
         rows = events.count
+        calibration = strategy.metrics.estimatedQualityCalibration.flatMap { _ in Self.isotonic(strategy: strategy, events: events) }
         let bins = strategy.metrics.drift.bins
         features = strategy.features.enumerated().map { f, feature in
             switch feature.type {
@@ -98,6 +102,19 @@ package struct ReferenceProfile: Sendable {
         } else {
             target = .categorical(CategoricalReference(values: events.compactMap { $0.label?.category.map(Window.classText) }, given: nil))
         }
+    }
+
+    /// The isotonic map fitted on the reference's labelled rows with a score (target 1 for the
+    /// positive label, else 0); nil when there are none.
+    static func isotonic(strategy: Strategy, events: [Event]) -> Stats.IsotonicCalibration? {
+        let positive = Window.classText(strategy.model.positiveLabel ?? "1")
+        var scores: [Double] = [], targets: [Double] = []
+        for e in events {
+            guard let s = e.score, !s.isNaN, let label = e.label?.category.map(Window.classText) else { continue }
+            scores.append(s)
+            targets.append(label == positive ? 1 : 0)
+        }
+        return Stats.IsotonicCalibration(scores: scores, targets: targets)
     }
 
     /// The window layout for this strategy: features binned by these reference edges.

@@ -193,6 +193,9 @@ package struct ReportBuilder {
         switch a.signal {
         case .quality(let m):
             return qualityValue(m)
+        case .estimatedQuality(let m):
+            let family = Catalog.estimatedQuality(m)
+            return family.labels.contains(Label.class) ? values.value(family, [Label.class: positiveLabel]) : values.value(family)
         case .fairness(let m):
             return worst(values.samples(Catalog.fairness(m)).map(\.value))
         case .dataQuality(let m):
@@ -393,6 +396,7 @@ extension Signal {
         switch self {
         case .dataQuality, .datasetDrift, .rejectedEventsRatio: true
         case .quality(let m): Catalog.quality(m).unit == "percentunit"
+        case .estimatedQuality: true
         case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource, .custom: false
         }
     }

@@ -283,6 +283,7 @@ enum DashboardBuilder {
             for q in m.quality {
                 out.append(series(Catalog.quality(q), title: Signals.title(q), width: 8))
             }
+            if let panel = realizedAndEstimated(s) { out.append(panel) }
             if !m.quality.isEmpty {
                 out.append(DashboardPanel(
                     kind: .timeseries, title: "Window events",
@@ -394,6 +395,26 @@ enum DashboardBuilder {
         }
         out.append(series(Catalog.customMetricStddev, title: "Custom metric standard deviation", width: 8))
         return out
+    }
+
+    /// Each estimated quality metric beside its realized counterpart (when that is computed
+    /// too), so a gap between what the scores promise and what the labels show stands out.
+    static func realizedAndEstimated(_ s: Strategy) -> DashboardPanel? {
+        let estimated = s.metrics.estimatedQuality
+        guard !estimated.isEmpty else { return nil }
+        var targets: [DashboardTarget] = []
+        for m in estimated {
+            let e = Catalog.estimatedQuality(m)
+            if let realized = QualityMetric(rawValue: m.rawValue), s.metrics.quality.contains(realized) {
+                let r = Catalog.realized(m)
+                targets.append(DashboardTarget(expr: sel(r, Signals.classMatcher(r, s)), legend: "\(m.rawValue) realized {{\(Label.modelVersion)}}"))
+            }
+            targets.append(DashboardTarget(expr: sel(e, Signals.classMatcher(e, s)), legend: "\(m.rawValue) estimated {{\(Label.modelVersion)}}"))
+        }
+        return DashboardPanel(
+            kind: .timeseries, title: "Realized and estimated quality",
+            description: "Realized quality from the labelled events of the window beside quality estimated without labels from every event's score (\(Catalog.estimatedAccuracy.name) and the other model_estimated_* families). The estimate is there before the labels arrive; a lasting gap means the scores are no longer calibrated probabilities of the label: the relation between inputs and outcomes moved (concept drift), or the scores never were calibrated (see metrics.estimated_quality_calibration).",
+            unit: "percentunit", targets: targets, min: 0, max: 1, width: 16)
     }
 
     private static func driftPanels(name: String, methods: [DriftMethod], record: String, score: MetricFamily, pValue: MetricFamily) -> [DashboardPanel] {

@@ -458,8 +458,10 @@ struct RulePlanner {
     private func thresholdInput(_ a: AlertSpec) -> (String, [LabelPair]) {
         switch a.signal {
         case .quality(let m):
-            let f = Catalog.quality(m)
-            return (Signals.seriesName(a, s, scope), modelLabels + (f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []))
+            return (Signals.seriesName(a, s, scope), modelLabels + classLabel(Catalog.quality(m)))
+        case .estimatedQuality(let m):
+            let f = Catalog.estimatedQuality(m)
+            return (f.name, modelLabels + classLabel(f))
         case .fairness:
             return (Signals.seriesName(a, s, scope), modelLabels + [LabelPair(name: Label.attribute, value: s.protectedAttributes.first ?? Label.attribute)])
         case .dataQuality(let m):
@@ -478,6 +480,11 @@ struct RulePlanner {
         case .drift, .predictionDrift, .targetDrift:
             preconditionFailure("drift signals have no threshold input")
         }
+    }
+
+    /// The `class` label a quality alert keeps (the focus class), for families that have one.
+    private func classLabel(_ f: MetricFamily) -> [LabelPair] {
+        f.labels.contains(Label.class) ? [LabelPair(name: Label.class, value: Signals.focusClass(s))] : []
     }
 
     private func exampleFeature(for m: DataQualityMetric) -> String {

@@ -29,9 +29,11 @@ enum Signals {
         switch a.signal {
         case .quality(let m):
             let f = Catalog.quality(m)
-            var extra: [Matcher] = []
-            if f.labels.contains(Label.class) { extra = [.eq(Label.class, focusClass(s))] }
-            return SignalQuery(expr: PromQL.selector(seriesName(a, s, scope), scope, extra), unit: f.unit, labels: f.labels,
+            return SignalQuery(expr: PromQL.selector(seriesName(a, s, scope), scope, classMatcher(f, s)), unit: f.unit, labels: f.labels,
+                               title: title(m), help: f.help)
+        case .estimatedQuality(let m):
+            let f = Catalog.estimatedQuality(m)
+            return SignalQuery(expr: PromQL.selector(f.name, scope, classMatcher(f, s)), unit: f.unit, labels: f.labels,
                                title: title(m), help: f.help)
         case .drift:
             return SignalQuery(expr: PromQL.selector(Names.featureDrifted, scope, feature), unit: Catalog.featureDrifted.unit,
@@ -111,6 +113,20 @@ enum Signals {
         case .mape: "Mean absolute percentage error"
         case .r2: "R2 score"
         }
+    }
+
+    static func title(_ m: EstimatedQualityMetric) -> String {
+        switch m {
+        case .accuracy: "Estimated accuracy"
+        case .precision: "Estimated precision"
+        case .recall: "Estimated recall"
+        case .f1: "Estimated F1 score"
+        }
+    }
+
+    /// `class="<positive label or macro>"` for a family with a `class` label, else nothing.
+    static func classMatcher(_ f: MetricFamily, _ s: Strategy) -> [Matcher] {
+        f.labels.contains(Label.class) ? [.eq(Label.class, focusClass(s))] : []
     }
 
     static func title(_ m: FairnessMetric) -> String {

@@ -79,6 +79,9 @@ struct AlertReader {
 
         var minLabeledEvents = Self.defaultMinLabeledEvents
         if let minNode = map.optional("min_labeled_events") {
+            if case .estimatedQuality = signal {
+                throw minNode.error("\(signalName) is estimated without labels, so it waits for none; remove min_labeled_events")
+            }
             guard signal.usesLabeledEvents else {
                 throw minNode.error("only quality and fairness alerts wait for labelled events (signal is \(signalName))")
             }
@@ -115,6 +118,10 @@ struct AlertReader {
         case .targetDrift:
             guard !metrics.drift.target.isEmpty else {
                 throw node.error("\(name) is not computed (metrics.drift.target is empty)")
+            }
+        case .estimatedQuality(let metric):
+            guard metrics.estimatedQuality.contains(metric) else {
+                throw node.error("\(name) is not computed (not in metrics.estimated_quality)")
             }
         case .fairness(let metric):
             guard metrics.fairness.contains(metric) else { throw node.error("\(name) is not computed (not in metrics.fairness)") }

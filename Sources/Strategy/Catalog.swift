@@ -87,6 +87,12 @@ package enum Catalog {
     package static let mape = MetricFamily("model_mean_absolute_percentage_error_ratio", .gauge, "Mean absolute percentage error (a fraction) over the labelled events of the window.", unit: "percentunit")
     package static let r2 = MetricFamily("model_r2_score", .gauge, "Coefficient of determination over the labelled events of the window.")
 
+    // Quality estimated without labels
+    package static let estimatedAccuracy = MetricFamily("model_estimated_accuracy_ratio", .gauge, "Accuracy estimated without labels over the window's events with a score, each score taken as the probability of the positive label (after calibration, when the strategy asks for it).", unit: "percentunit")
+    package static let estimatedPrecision = MetricFamily("model_estimated_precision_ratio", .gauge, "Precision of the positive label estimated without labels over the window's events with a score.", labels: [Label.class], unit: "percentunit")
+    package static let estimatedRecall = MetricFamily("model_estimated_recall_ratio", .gauge, "Recall of the positive label estimated without labels over the window's events with a score.", labels: [Label.class], unit: "percentunit")
+    package static let estimatedF1 = MetricFamily("model_estimated_f1_score", .gauge, "F1 score of the positive label estimated without labels over the window's events with a score.", labels: [Label.class], unit: "percentunit")
+
     // Drift
     package static let featureDriftScore = MetricFamily("model_feature_drift_score", .gauge, "Drift of a feature in the window against the reference, by method.", labels: [Label.feature, Label.method])
     package static let featureDriftPValue = MetricFamily("model_feature_drift_p_value", .gauge, "p-value of a feature's drift test (ks, chi_square).", labels: [Label.feature, Label.method])
@@ -232,6 +238,26 @@ package enum Catalog {
         }
     }
 
+    package static func estimatedQuality(_ m: EstimatedQualityMetric) -> MetricFamily {
+        switch m {
+        case .accuracy: estimatedAccuracy
+        case .precision: estimatedPrecision
+        case .recall: estimatedRecall
+        case .f1: estimatedF1
+        }
+    }
+
+    /// The realized family an estimated one stands in for (`model_f1_score` for
+    /// `model_estimated_f1_score`).
+    package static func realized(_ m: EstimatedQualityMetric) -> MetricFamily {
+        switch m {
+        case .accuracy: accuracy
+        case .precision: precision
+        case .recall: recall
+        case .f1: f1
+        }
+    }
+
     package static func fairness(_ m: FairnessMetric) -> MetricFamily {
         switch m {
         case .demographicParityDifference: demographicParityDifference
@@ -255,6 +281,7 @@ package enum Catalog {
     /// name); this list is for documentation and for checks that a name exists.
     package static let all: [MetricFamily] = [
         accuracy, precision, recall, f1, rocAUC, logLoss, brier, calibrationError, mae, mse, rmse, mape, r2,
+        estimatedAccuracy, estimatedPrecision, estimatedRecall, estimatedF1,
         featureDriftScore, featureDriftPValue, featureDrifted, datasetDriftShare, predictionDriftScore,
         predictionDriftPValue, targetDriftScore, targetDriftPValue, missing, outOfRange, newCategory, mean, stddev,
         customMetricMean, customMetricStddev, customMetricDriftScore, customMetricDriftPValue, customMetricDrifted,

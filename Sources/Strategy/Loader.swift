@@ -266,7 +266,8 @@ struct StrategyReader {
     // MARK: metrics
 
     private func readMetrics(_ node: YNode?, task: Task, columns: Columns, protected: [String]) throws(StrategyError) -> MetricsSpec {
-        let map = try node?.mapping(allowing: ["quality", "drift", "fairness", "data_quality", "latency", "concept_drift", "label_delay"])
+        let map = try node?.mapping(allowing: ["quality", "drift", "fairness", "data_quality", "latency", "concept_drift", "label_delay",
+                                                        "estimated_quality", "estimated_quality_calibration"])
         let hasLabel = columns.label != nil
 
         // Quality: whatever the task and the columns allow.
@@ -331,9 +332,11 @@ struct StrategyReader {
         let conceptDrift = try map?.optional("concept_drift").map { node throws(StrategyError) in
             try readConceptDrift(node, task: task, columns: columns)
         }
-        return MetricsSpec(
+        var spec = MetricsSpec(
             quality: quality, drift: drift, fairness: fairness, dataQuality: dataQuality, latency: latency, conceptDrift: conceptDrift,
             labelDelayBuckets: labelDelayBuckets)
+        try readEstimatedQuality(map, task: task, columns: columns, into: &spec)
+        return spec
     }
 
     private func readDrift(_ node: YNode?, task: Task, columns: Columns) throws(StrategyError) -> DriftSpec {
@@ -415,7 +418,7 @@ struct StrategyReader {
     }
 
     /// A list of enum values, each listed once and passing `check`. An empty list means "off".
-    private func readList<E: RawRepresentable & CaseIterable & Equatable>(
+    func readList<E: RawRepresentable & CaseIterable & Equatable>(
         _ node: YNode, _: E.Type, check: (E, YNode) throws(StrategyError) -> Void = { _, _ in }
     ) throws(StrategyError) -> [E] where E.RawValue == String {
         if node.isNull { throw node.error("expected a list, found nothing (write [] to turn these metrics off)") }

@@ -197,6 +197,35 @@ package enum QualityMetric: String, Sendable, Equatable, CaseIterable {
     package static let regression: [QualityMetric] = [.mae, .mse, .rmse, .mape, .r2]
 }
 
+/// `metrics.estimated_quality`: quality estimated without labels from a binary model's scores.
+package enum EstimatedQualityMetric: String, Sendable, Equatable, Hashable, CaseIterable {
+    case accuracy, precision, recall, f1
+
+    /// The alert signal's name: `estimated_f1`, …
+    package var signalName: String { "estimated_" + rawValue }
+}
+
+/// `metrics.estimated_quality_calibration`: how scores are calibrated before the estimate.
+package enum ScoreCalibration: String, Sendable, Equatable, CaseIterable {
+    /// scikit-learn's `IsotonicRegression(out_of_bounds="clip")` of the label on the score,
+    /// fitted on the reference.
+    case isotonic
+}
+
+/// The calibration the strategy asks for, and where it asks (errors about the reference's
+/// labels point there), 1-based; 0 when the strategy was not read from a file.
+package struct CalibrationSpec: Sendable, Equatable {
+    package var method: ScoreCalibration
+    package var line: Int
+    package var column: Int
+
+    package init(method: ScoreCalibration, line: Int = 0, column: Int = 0) {
+        self.method = method
+        self.line = line
+        self.column = column
+    }
+}
+
 package enum FairnessMetric: String, Sendable, Equatable, CaseIterable {
     case demographicParityDifference = "demographic_parity_difference"
     case demographicParityRatio = "demographic_parity_ratio"
@@ -287,6 +316,10 @@ package struct MetricsSpec: Sendable, Equatable {
     package var conceptDrift: ConceptDriftSpec?
     /// `model_label_delay_seconds` buckets (`metrics.label_delay.buckets`).
     package var labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
+    /// Quality estimated without labels (`metrics.estimated_quality`); empty when off.
+    package var estimatedQuality: [EstimatedQualityMetric] = []
+    /// Calibration of the scores before the estimate; nil: scores are taken as calibrated.
+    package var estimatedQualityCalibration: CalibrationSpec?
 
     package init(
         quality: [QualityMetric], drift: DriftSpec, fairness: [FairnessMetric], dataQuality: [DataQualityMetric], latency: LatencySpec?,
@@ -360,6 +393,8 @@ package enum Severity: String, Sendable, Equatable, CaseIterable {
 package enum Signal: Sendable, Equatable, Hashable {
     /// A quality metric (`f1`, `accuracy`, `mae`, …), optionally for one class.
     case quality(QualityMetric)
+    /// A quality metric estimated without labels (`estimated_f1`, `estimated_accuracy`, …).
+    case estimatedQuality(EstimatedQualityMetric)
     /// Any feature drifted by its method's threshold (`drift`); with `feature:` only that one.
     case drift
     /// `dataset_drift`: the share of drifted features.
@@ -383,7 +418,7 @@ package enum Signal: Sendable, Equatable, Hashable {
     /// The group of the strategy format this signal belongs to (for objectives / team routing).
     package var group: SignalGroup {
         switch self {
-        case .quality, .custom: .quality
+        case .quality, .estimatedQuality, .custom: .quality
         case .drift, .datasetDrift, .predictionDrift, .targetDrift: .drift
         case .fairness: .fairness
         case .dataQuality, .rejectedEventsRatio: .dataQuality

@@ -4,6 +4,7 @@ extension Signal {
     /// Every accepted `signal:` name, in the order error messages list them.
     package static let names: [String] =
         QualityMetric.allCases.map(\.rawValue)
+        + EstimatedQualityMetric.allCases.map(\.signalName)
         + ["drift", "dataset_drift", "prediction_drift", "target_drift"]
         + FairnessMetric.allCases.map(\.rawValue)
         + [DataQualityMetric.missing, .outOfRange, .newCategory].map(\.rawValue)
@@ -30,6 +31,8 @@ extension Signal {
             self = .custom(String(name.dropFirst(Signal.customPrefix.count)))
         } else if let metric = QualityMetric(rawValue: name) {
             self = .quality(metric)
+        } else if let metric = EstimatedQualityMetric.allCases.first(where: { $0.signalName == name }) {
+            self = .estimatedQuality(metric)
         } else if let metric = FairnessMetric(rawValue: name) {
             self = .fairness(metric)
         } else if let metric = DataQualityMetric(rawValue: name), metric != .summary {
@@ -63,7 +66,7 @@ extension Signal {
     var thresholdRule: ThresholdRule {
         switch self {
         case .drift, .predictionDrift, .targetDrift, .resource(.modelServerDown): .none
-        case .quality, .fairness, .custom: .belowOrAbove
+        case .quality, .estimatedQuality, .fairness, .custom: .belowOrAbove
         case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio, .resource: .above
         }
     }
@@ -74,7 +77,7 @@ extension Signal {
         switch self {
         case .quality(let metric):
             [.accuracy, .precision, .recall, .f1, .rocAUC, .brier, .calibrationError].contains(metric)
-        case .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
+        case .estimatedQuality, .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
         case .resource(let resource): resource != .memoryBytes
         case .drift, .predictionDrift, .targetDrift, .latency, .custom: false
         }

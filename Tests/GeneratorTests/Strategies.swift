@@ -31,7 +31,7 @@ enum Strategies {
         }
         let p99 = Threshold(0.99, text: "0.99")
         let p90 = Threshold(0.9, text: "0.9")
-        return Strategy(
+        var s = Strategy(
             sourcePath: "examples/credit-risk/strategy.yml",
             model: ModelInfo(name: "credit-risk", version: "3.2.0", task: .binaryClassification, positiveLabel: "1"),
             referencePath: "examples/credit-risk/reference.csv",
@@ -79,8 +79,13 @@ enum Strategies {
                 alert("CreditRiskGPUBusy", .resource(.gpuUtilization), "gpu_utilization", above: "0.95", for: "15m", .info),
                 alert("CreditRiskGPUMemory", .resource(.gpuMemoryRatio), "gpu_memory_ratio", above: "0.9", for: "5m", .warning),
                 alert("CreditRiskServerDown", .resource(.modelServerDown), "model_server_down", for: "2m", .critical),
+                alert("CreditRiskEstimatedF1Low", .estimatedQuality(.f1), "estimated_f1", below: "0.7", for: "30m", .warning),
+                alert("CreditRiskEstimatedAccuracyLow", .estimatedQuality(.accuracy), "estimated_accuracy", below: "0.8", for: "90s", .info),
+                alert("CreditRiskEstimatedRecallHigh", .estimatedQuality(.recall), "estimated_recall", above: "0.99", for: "10m", .info),
             ],
             serving: ServingSpec(process: .pidFile("/run/credit-risk.pid"), cgroup: "/sys/fs/cgroup/system.slice/credit-risk.service", gpu: .auto))
+        s.metrics.estimatedQuality = EstimatedQualityMetric.allCases
+        return s
     }
 
     /// A regression model with no objectives (team "default"), no latency, no label column.

@@ -171,6 +171,9 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
             Feature(name: "country", type: .categorical, drift: [], values: ["DE", "FR", "1", "2"]),
         ])
         #expect(s.metrics.quality == QualityMetric.classification + QualityMetric.scoreBased)
+        // A binary model with a score estimates its quality without labels by default.
+        #expect(s.metrics.estimatedQuality == EstimatedQualityMetric.allCases)
+        #expect(s.metrics.estimatedQualityCalibration == nil)
         #expect(s.metrics.fairness == FairnessMetric.allCases)
         #expect(s.metrics.drift.prediction == [.ks])
         #expect(s.metrics.drift.target == [.chiSquare])
@@ -261,8 +264,11 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
     }
 
     @Test func signalNamesParse() {
-        #expect(Signal.names.count == 36)
+        #expect(Signal.names.count == 40)
         #expect(Signal(name: "custom:bleu") == .custom("bleu"))
+        #expect(Signal(name: "estimated_f1") == .estimatedQuality(.f1))
+        #expect(Signal(name: "estimated_accuracy")?.group == .quality)
+        #expect(Signal(name: "estimated_accuracy")?.usesLabeledEvents == false)
         #expect(Signal(name: "gpu_memory_ratio") == .resource(.gpuMemoryRatio))
         #expect(Signal(name: "mae") == .quality(.mae))
         #expect(Signal(name: "r2") == .quality(.r2))
