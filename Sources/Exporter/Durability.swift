@@ -52,22 +52,36 @@ package final class StorageFolder: Sendable {
 /// reads it back in `decode(_:for:)`; older snapshots without it still load.
 package final class Durability: Sendable {
     package let folder: StorageFolder
+    /// Every version of every model, each saved and restored on its own.
     package let monitors: [ModelMonitor]
+    private let models: [String: VersionedModel]
+    /// Each version's monitor under the route key its events are logged with.
+    private let routes: [String: ModelMonitor]
     /// A snapshot is taken when the current log segment grows past this many bytes, so the log
     /// replayed at start stays short under heavy ingest.
     package let segmentBytesLimit: Int
-    private let byName: [String: ModelMonitor]
     private let logger: Logger
     private let log = Mutex<LogWriter?>(nil)
     /// One snapshot at a time.
     private let snapshotting = Mutex<Void>(())
 
-    package init(folder: StorageFolder, monitors: [ModelMonitor], segmentBytesLimit: Int = 128 << 20, logger: Logger) {
+    /// Saves `monitors`, each the champion of a model without other versions (tests).
+    package convenience init(folder: StorageFolder, monitors: [ModelMonitor], segmentBytesLimit: Int = 128 << 20, logger: Logger) {
+        self.init(folder: folder, models: monitors.map(VersionedModel.init(champion:)), segmentBytesLimit: segmentBytesLimit, logger: logger)
+    }
+
+    package init(folder: StorageFolder, models: [VersionedModel], segmentBytesLimit: Int = 128 << 20, logger: Logger) {
         self.folder = folder
-        self.monitors = monitors
+        monitors = models.flatMap(\.monitors)
         self.segmentBytesLimit = segmentBytesLimit
         self.logger = logger
-        byName = Dictionary(uniqueKeysWithValues: monitors.map { ($0.name, $0) })
+        self.models = Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0) })
+        routes = Dictionary(uniqueKeysWithValues: models.flatMap(\.routes))
+    }
+
+    /// The served monitor of a model's version.
+    private func monitor(_ id: ModelIdentity) -> ModelMonitor? {
+        models[id.name]?.monitors.first { $0.strategy.model.version == id.version }
     }
 
     // MARK: - Identity
@@ -365,11 +379,11 @@ package final class Durability: Sendable {
             do { bytes = try Files.read(path) } catch { throw DecodeError(offset: 0, reason: error.reason) }
             let file = try SnapshotFile.decode(bytes)
             for model in file.models {
-                guard let m = byName[model.identity.name] else {
+                guard models[model.identity.name] != nil else {
                     logger.warning("snapshot: model not served, not restored", metadata: ["model": "\(model.identity.name)"])
                     continue
                 }
-                guard model.identity == Self.identity(of: m) else {
+                guard let m = monitor(model.identity), model.identity == Self.identity(of: m) else {
                     logger.warning("snapshot: another model version or layout, not restored", metadata: [
                         "model": "\(model.identity.name)", "saved_version": "\(model.identity.version)",
                     ])
@@ -389,8 +403,11 @@ package final class Durability: Sendable {
         }
         for (m, s) in saved {
             m.restore(events: s.events, counters: s.counters)
-            report.restoredEvents[m.name] = s.events.count
-            logger.info("window restored", metadata: ["model": "\(m.name)", "events": "\(s.events.count)", "from": "\(path)"])
+            let key = routes.first { $0.value === m }?.key ?? m.name
+            report.restoredEvents[key] = s.events.count
+            logger.info("window restored", metadata: [
+                "model": "\(m.name)", "version": "\(m.strategy.model.version)", "events": "\(s.events.count)", "from": "\(path)",
+            ])
         }
         return next
     }
@@ -417,17 +434,18 @@ package final class Durability: Sendable {
             case .header(let models):
                 shapes = [:]
                 for id in models {
-                    if let m = byName[id.name], Self.identity(of: m) == id { shapes[id.name] = Self.shape(of: m) }
+                    guard let m = monitor(id), Self.identity(of: m) == id, let key = routes.first(where: { $0.value === m })?.key else { continue }
+                    shapes[key] = Self.shape(of: m)
                 }
             case .events(let now, let batches):
                 for b in batches {
-                    byName[b.model]?.ingest(b.items, now: now)
+                    routes[b.model]?.ingest(b.items, now: now)
                     events += b.items.count
                 }
             case .labels(let now, let batches):
-                for b in batches { byName[b.model]?.attach(b.items, now: now) }
+                for b in batches { self.models[b.model]?.attach(b.items, now: now) }
             case .rejected(let model, let reason, let count):
-                if shapes[model] != nil, let r = RejectReason(rawValue: reason) { byName[model]?.reject(r, count: count) }
+                if shapes[model] != nil, let r = RejectReason(rawValue: reason) { routes[model]?.reject(r, count: count) }
             }
             report.replayedRecords += 1
         }

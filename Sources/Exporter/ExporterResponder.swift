@@ -18,7 +18,8 @@ import Glibc
 /// The exporter's routes: landing page, metrics, health, readiness, and the events and labels
 /// API. Synchronous and thread-safe: libmicrohttpd's pool threads call it concurrently.
 package struct ExporterResponder: HTTPResponder {
-    package let monitors: [ModelMonitor]
+    /// The served models, each with all its versions.
+    package let models: [VersionedModel]
     package let telemetryPath: String
     package let buildInfo: BuildInfo
     /// The exporter's own process and build info, then the given collectors (the model servers').
@@ -30,18 +31,32 @@ package struct ExporterResponder: HTTPResponder {
     package let durability: Durability?
     /// The HTTP server's connection counters, exported when given.
     package let httpStatistics: HTTPServerStatistics?
-    private let byName: [String: ModelMonitor]
+    private let byName: [String: VersionedModel]
+    /// Each version's monitor under its route key (`VersionedModel.routeKey`).
+    private let routes: [String: ModelMonitor]
     private let schemas: [String: EventSchema]
     /// Wall clock (unix seconds); injected so tests can fix it.
     private let clock: @Sendable () -> Double
 
+    /// Serves `monitors`, each the champion of a model without other versions (tests).
     package init(
         monitors: [ModelMonitor], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
         collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = .readyNow(), durability: Durability? = nil,
         httpStatistics: HTTPServerStatistics? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
         collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
     ) {
-        self.monitors = monitors
+        self.init(
+            models: monitors.map(VersionedModel.init(champion:)), telemetryPath: telemetryPath, buildInfo: buildInfo, collectors: collectors,
+            readiness: readiness, durability: durability, httpStatistics: httpStatistics, clock: clock, collectorFailed: collectorFailed)
+    }
+
+    package init(
+        models: [VersionedModel], telemetryPath: String = "/metrics", buildInfo: BuildInfo,
+        collectors: [any Collector] = [ProcessCollector()], readiness: Readiness = .readyNow(), durability: Durability? = nil,
+        httpStatistics: HTTPServerStatistics? = nil, clock: @escaping @Sendable () -> Double = ExporterResponder.wallClock,
+        collectorFailed: @escaping @Sendable (String, any Error) -> Void = { _, _ in }
+    ) {
+        self.models = models
         self.readiness = readiness
         self.durability = durability
         self.httpStatistics = httpStatistics
@@ -49,7 +64,8 @@ package struct ExporterResponder: HTTPResponder {
         self.buildInfo = buildInfo
         self.collectors = CollectorSet([buildInfo] + collectors, failed: collectorFailed)
         self.clock = clock
-        byName = Dictionary(uniqueKeysWithValues: monitors.map { ($0.name, $0) })
+        byName = Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0) })
+        routes = Dictionary(uniqueKeysWithValues: models.flatMap(\.routes))
         schemas = byName.mapValues(\.schema)
     }
 
@@ -106,7 +122,7 @@ package struct ExporterResponder: HTTPResponder {
     package func metrics(format: ExpositionFormat = .text) -> [UInt8] {
         let start = Monotonic.seconds()
         var families: [RenderedFamily] = []
-        for f in Self.renderedFamilies(of: monitors) { families += f }
+        for f in Self.renderedFamilies(of: models) { families += f }
         families += collectors.families().map(RenderedFamily.init)
         if let httpStatistics { families += Self.connectionFamilies(httpStatistics).map(RenderedFamily.init) }
         let elapsed = Monotonic.seconds() - start
@@ -132,7 +148,7 @@ package struct ExporterResponder: HTTPResponder {
     /// Each model's rendered families, in the models' order. Models whose window changed are
     /// recomputed concurrently (one scrape after ingest may find several changed: bench/run,
     /// item 4, latency while ingesting); unchanged ones are read from their caches.
-    static func renderedFamilies(of monitors: [ModelMonitor]) -> [[RenderedFamily]] {
+    static func renderedFamilies(of monitors: [VersionedModel]) -> [[RenderedFamily]] {
         let stale = monitors.indices.filter { !monitors[$0].isRenderedCurrent }
         guard stale.count > 1 else { return monitors.map { $0.renderedFamilies() } }
         let results = ResultSlots(count: monitors.count)
@@ -152,7 +168,7 @@ package struct ExporterResponder: HTTPResponder {
 
     // MARK: - API
 
-    private var defaultModel: String? { monitors.count == 1 ? monitors[0].name : nil }
+    private var defaultModel: String? { models.count == 1 ? models[0].name : nil }
 
     /// Answers a refused body. `events` is true for the events API: a refused body of events
     /// counts in `model_events_rejected_total` (labels are not events).
@@ -165,7 +181,7 @@ package struct ExporterResponder: HTTPResponder {
         case .invalid(let problems, let more):
             return .json(400, JSONOut.problems(problems, more: more))
         case .unknownModel(let index, let model):
-            return .json(404, JSONOut.unknownModel(model, index: index, served: monitors.map(\.name)))
+            return .json(404, JSONOut.unknownModel(model, index: index, served: models.map(\.name)))
         }
     }
 
@@ -199,7 +215,7 @@ package struct ExporterResponder: HTTPResponder {
 
     /// Counts refused events (logged too, so the count survives a crash).
     private func reject(_ model: String, _ reason: RejectReason, count: Int) {
-        guard let monitor = byName[model] else { return }
+        guard let monitor = byName[model]?.champion else { return }
         _ = durably(.rejected(model: model, reason: reason.rawValue, count: count)) { monitor.reject(reason, count: count) }
     }
 
@@ -214,19 +230,19 @@ package struct ExporterResponder: HTTPResponder {
         .json(503, JSONOut.error("the write-ahead log cannot be written (\(error)); the request is not acknowledged"))
     }
 
-    /// Applies decoded events, per model, and answers with their count.
+    /// Applies decoded events, per model and version, and answers with their count.
     private func accept(_ decoded: [(model: String, event: Event)]) -> HTTPResponse {
         let now = clock()
         var batches: [LogEntry.Batch<Event>] = []
-        if let first = decoded.first?.model, decoded.allSatisfy({ $0.model == first }) {
-            batches = [LogEntry.Batch(model: first, items: decoded.map(\.event))]
+        if let first = decoded.first, decoded.allSatisfy({ $0.model == first.model && $0.event.modelVersion == first.event.modelVersion }) {
+            batches = [LogEntry.Batch(model: VersionedModel.routeKey(model: first.model, version: first.event.modelVersion), items: decoded.map(\.event))]
         } else {
             var grouped: [String: [Event]] = [:]
-            for (model, event) in decoded { grouped[model, default: []].append(event) }
+            for (model, event) in decoded { grouped[VersionedModel.routeKey(model: model, version: event.modelVersion), default: []].append(event) }
             batches = grouped.sorted { $0.key < $1.key }.map { LogEntry.Batch(model: $0.key, items: $0.value) }
         }
         let applied = durably(.events(now: now, batches: batches)) {
-            for b in batches { byName[b.model]?.ingest(b.items, now: now) }
+            for b in batches { routes[b.model]?.ingest(b.items, now: now) }
         }
         if case .failure(let error) = applied { return storageFailure(error) }
         return .json(200, Array("{\"accepted\":\(decoded.count)}\n".utf8))
@@ -266,6 +282,7 @@ package struct ExporterResponder: HTTPResponder {
     /// Each model's state at a glance, reloading itself as often as the fastest model's
     /// dashboard refreshes (`visualization.refresh`, at least every second).
     func landingPage() -> String {
+        let monitors = models.flatMap(\.monitors)
         let refresh = monitors.compactMap { Durations.milliseconds($0.strategy.visualization.refresh) }.min().map { max(1, Int(($0 + 999) / 1000)) } ?? 30
         return LandingPage.render(
             monitors.map { ReportBuilder(monitor: $0).card() }, version: buildInfo.version, revision: buildInfo.revision,

@@ -231,24 +231,40 @@ package final class ModelMonitor: Sendable {
     /// label for an event replaces the first and counts as unmatched, `duplicate`).
     @discardableResult
     package func attach(_ labels: [LabelUpdate], now: Double) -> (attached: Int, unmatched: Int) {
+        let attached = attach(labels, now: now, countUnknown: { _ in true }).count { $0 == .attached }
+        return (attached, labels.count - attached)
+    }
+
+    /// Attaches delayed labels and says what became of each. A label whose id this window does
+    /// not know counts as `unknown` only when `countUnknown(index)` says so (another version
+    /// of the model may know it).
+    func attach(_ labels: [LabelUpdate], now: Double, countUnknown: (Int) -> Bool) -> [LabelJoin] {
         let numeric = strategy.model.task == .regression
         return state.withLock { s in
-            var attached = 0
-            for l in labels {
+            var out: [LabelJoin] = []
+            out.reserveCapacity(labels.count)
+            for (i, l) in labels.enumerated() {
                 switch s.window.label(l) {
-                case .unknown: s.unmatchedLabels[.unknown, default: 0] += 1
-                case .expired: s.unmatchedLabels[.expired, default: 0] += 1
-                case .attached(_, _, replaced: true): s.unmatchedLabels[.duplicate, default: 0] += 1
+                case .unknown:
+                    if countUnknown(i) { s.unmatchedLabels[.unknown, default: 0] += 1 }
+                    out.append(.unknown)
+                case .expired:
+                    s.unmatchedLabels[.expired, default: 0] += 1
+                    out.append(.unmatched)
+                case .attached(_, _, replaced: true):
+                    s.unmatchedLabels[.duplicate, default: 0] += 1
+                    out.append(.unmatched)
                 case .attached(let prediction, let timestamp, replaced: false):
-                    attached += 1
+                    out.append(.attached)
                     s.outcomes?.count(prediction: prediction, label: l.label)
                     if let timestamp { s.labelDelay?.observe(max(0, now - timestamp)) }
                     s.detectors?.observe(DetectorBank.error(prediction: prediction, label: l.label, numeric: numeric), on: .error, at: now)
                 }
             }
+            let attached = out.count { $0 == .attached }
             s.labels += attached
             if attached > 0 { s.lastLabel = now }
-            return (attached, labels.count - attached)
+            return out
         }
     }
 

@@ -219,8 +219,8 @@ package struct ReportBuilder {
             let rejected = values.samples(Catalog.eventsRejected).map(\.value).reduce(0, +)
             let accepted = values.value(Catalog.predictions) ?? 0
             return rejected + accepted > 0 ? rejected / (rejected + accepted) : nil
-        case .resource:
-            return nil
+        case .resource, .challengerWorse:
+            return nil  // not a value of one window
         case .custom(let metric):
             return values.value(Catalog.customMetricMean, [Label.metric: metric])
         }
@@ -397,7 +397,7 @@ extension Signal {
         case .dataQuality, .datasetDrift, .rejectedEventsRatio: true
         case .quality(let m): Catalog.quality(m).unit == "percentunit"
         case .estimatedQuality: true
-        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource, .custom: false
+        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource, .challengerWorse, .custom: false
         }
     }
 }

@@ -67,7 +67,7 @@ struct DashboardModel: Sendable, Equatable {
 
 enum DashboardBuilder {
     enum Section: CaseIterable {
-        case dataQuality, drift, quality, fairness, serving, resources
+        case dataQuality, drift, quality, fairness, serving, resources, versions
 
         var title: String {
             switch self {
@@ -77,8 +77,13 @@ enum DashboardBuilder {
             case .fairness: "Fairness"
             case .serving: "Serving"
             case .resources: "Serving resources"
+            case .versions: "Versions compared"
             }
         }
+
+        /// The row of an alert's panel: its signal's group, but `challenger_worse` beside the
+        /// versions it compares.
+        init(_ a: AlertSpec) { self = a.signal == .challengerWorse ? .versions : Section(a.signal.group) }
 
         init(_ g: SignalGroup) {
             switch g {
@@ -193,7 +198,7 @@ enum DashboardBuilder {
     static func alertPanels(_ s: Strategy, _ sec: Section, _ windows: RuleWindows, fleet: Bool = false) -> [DashboardPanel] {
         var scope = scope
         scope.fleet = fleet
-        return s.alerts.filter { Section($0.signal.group) == sec }.map { a in
+        return s.alerts.filter { Section($0) == sec }.map { a in
             let q = Signals.query(a, s, scope, windows)
             let color = severityColor(a.severity)
             var steps: [ThresholdStep]
@@ -204,6 +209,13 @@ enum DashboardBuilder {
             } else if let t = a.above {
                 steps = [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .number(t), color: color)]
                 condition = "above \(t.text)"
+            } else if let c = a.challenger {
+                let higher = c.metric.higherIsBetter
+                let bound = Threshold(higher ? -c.margin.value : c.margin.value, text: higher && c.margin.value != 0 ? "-" + c.margin.text : c.margin.text)
+                steps = higher
+                    ? [ThresholdStep(value: nil, color: color), ThresholdStep(value: .number(bound), color: "green")]
+                    : [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .number(bound), color: color)]
+                condition = "\(higher ? "at most" : "at least") \(bound.text)" + (c.pValueBelow.map { " with a p-value below \($0.text)" } ?? "")
             } else if a.signal == .resource(.modelServerDown) {
                 steps = [ThresholdStep(value: nil, color: color), ThresholdStep(value: .int(1), color: "green")]
                 condition = "0 (no process running)"
@@ -231,6 +243,8 @@ enum DashboardBuilder {
         let w = windows.rate
         var out: [DashboardPanel] = []
         switch sec {
+        case .versions:
+            out = versionPanels(s)
         case .resources:
             out = resourcePanels(s, windows)
         case .dataQuality:

@@ -369,6 +369,8 @@ struct RulePlanner {
         switch a.signal {
         case .drift, .predictionDrift, .targetDrift:
             return driftAlert(a, q, labels: labels, forMs: forMs)
+        case .challengerWorse:
+            return challengerAlert(a, q, labels: labels, forMs: forMs)
         case .resource(.modelServerDown):
             let description = Template([.text("No process of the model server of model "), .label(Label.model), .text(" "),
                                         .label(Label.modelVersion), .text(" has been running for \(a.forDuration).")])
@@ -477,9 +479,77 @@ struct RulePlanner {
             return resourceInput(r)
         case .custom(let metric):
             return (Catalog.customMetricMean.name, modelLabels + [LabelPair(name: Label.metric, value: metric)])
-        case .drift, .predictionDrift, .targetDrift:
-            preconditionFailure("drift signals have no threshold input")
+        case .drift, .predictionDrift, .targetDrift, .challengerWorse:
+            preconditionFailure("\(a.signalName) has no threshold input")
         }
+    }
+
+    /// `challenger_worse`: the difference at or past the margin (below −margin for a metric
+    /// where higher is better, above +margin for an error) and, when asked, its p-value below
+    /// the level, for `for`. Scenarios: healthy then worse (pending, firing), exactly at the
+    /// margin (fires: the margin is "at least"), one step short (quiet), and worse but not
+    /// significant (quiet).
+    private func challengerAlert(_ a: AlertSpec, _ q: SignalQuery, labels: [LabelPair], forMs: Int) -> AlertRule {
+        guard let c = a.challenger else { preconditionFailure("alert \(a.name): challenger_worse without its condition (the loader requires it)") }
+        let higher = c.metric.higherIsBetter
+        let bound = higher ? (c.margin.value == 0 ? c.margin : Threshold(-c.margin.value, text: "-" + c.margin.text)) : c.margin
+        let op = higher ? "<=" : ">="
+        let metric = [Matcher.eq(Label.metric, c.metric.rawValue)]
+        var expr = "\(q.expr) \(op) \(bound.text)"
+        if let p = c.pValueBelow {
+            let on = PromQL.labelList([Label.model, Label.modelVersion, Label.championVersion, Label.metric])
+            expr += " and on \(on) \(PromQL.selector(Catalog.challengerPValue.name, scope, metric)) < \(p.text)"
+        }
+        let word = higher ? "below" : "above"
+        let significance = c.pValueBelow.map { " with a p-value below \($0.text)" } ?? ""
+        let description = Template([
+            .text("Version "), .label(Label.modelVersion), .text(" of model "), .label(Label.model),
+            .text(" has been \(word) the champion "), .label(Label.championVersion),
+            .text(" on \(c.metric.rawValue) by at least \(c.margin.text)\(significance) for \(a.forDuration) (difference now "), .value, .text(")."),
+        ])
+        let summary = Template(literal: a.summary ?? "A version of \(s.model.name) is worse than the champion on \(c.metric.rawValue).")
+
+        let challenger = s.versions.first?.version ?? s.model.version
+        let instance = [
+            LabelPair(name: Label.model, value: s.model.name), LabelPair(name: Label.modelVersion, value: challenger),
+            LabelPair(name: Label.championVersion, value: s.model.version), LabelPair(name: Label.metric, value: c.metric.rawValue),
+        ]
+        let fmt = GoFloat.format
+        let bad = higher ? bound.value - 0.1 : bound.value + 0.1
+        let healthy = higher ? 0.05 : -0.05
+        let significant = c.pValueBelow.map { $0.value / 10 } ?? 0.5
+        let steps = forMs / minute + 3
+        func series(_ difference: String, pValue: Double = significant, count: Int = steps) -> [InputSeries] {
+            var out = [InputSeries(name: Catalog.challengerDifference.name, labels: instance, values: difference)]
+            if c.pValueBelow != nil { out.append(InputSeries(name: Catalog.challengerPValue.name, labels: instance, values: "\(fmt(pValue))x\(count)")) }
+            return out
+        }
+        let start = 10 * minute, after = forMs + minute
+        var timeline: [AlertEval] = [AlertEval(time: start - minute, firing: [])]
+        if forMs > 0 { timeline.append(AlertEval(time: start + forMs - evaluationStep, firing: [])) }
+        timeline.append(AlertEval(time: start + forMs, firing: [FiringInstance(labels: instance, value: bad)]))
+        let justShort = higher ? bound.value.nextUp : bound.value.nextDown
+        var scenarios = [
+            AlertScenario(
+                name: "\(a.name): as good as the champion, then worse by more than \(c.margin.text): pending before \(a.forDuration), firing after",
+                series: series("\(fmt(healthy))x9 \(fmt(bad))x\(steps)", count: steps + 10), evals: timeline),
+            AlertScenario(
+                name: "\(a.name): worse by exactly \(c.margin.text) fires (\(op) is inclusive)",
+                series: series("\(fmt(bound.value))x\(steps)"),
+                evals: [AlertEval(time: after, firing: [FiringInstance(labels: instance, value: bound.value)])]),
+            AlertScenario(
+                name: "\(a.name): one step short of the margin does not fire",
+                series: series("\(fmt(justShort))x\(steps)"), evals: [AlertEval(time: after, firing: [])]),
+        ]
+        if let p = c.pValueBelow {
+            scenarios.append(AlertScenario(
+                name: "\(a.name): worse but with a p-value of \(p.text) does not fire (< is strict)",
+                series: series("\(fmt(bad))x\(steps)", pValue: p.value), evals: [AlertEval(time: after, firing: [])]))
+        }
+        return AlertRule(
+            name: a.name, expr: expr, forText: a.forDuration, forMilliseconds: forMs, labels: labels,
+            annotations: annotations(summary: summary, description: description, runbook: a.runbookURL, panel: .alert(a.name)),
+            scenarios: scenarios)
     }
 
     /// The `class` label a quality alert keeps (the focus class), for families that have one.

@@ -68,6 +68,11 @@ enum Signals {
                                help: "Share of incoming events rejected (rejected over rejected plus accepted), over \(windows.rate).")
         case .resource(let r):
             return resourceQuery(r, scope, windows)
+        case .challengerWorse:
+            let m = a.challenger?.metric ?? .f1
+            let f = Catalog.challengerDifference
+            return SignalQuery(expr: PromQL.selector(f.name, scope, [.eq(Label.metric, m.rawValue)]), unit: f.unit,
+                               labels: [Label.championVersion, Label.metric], title: "\(title(m)): version minus champion", help: f.help)
         case .custom(let metric):
             let f = Catalog.customMetricMean
             return SignalQuery(expr: PromQL.selector(f.name, scope, [.eq(Label.metric, metric)]), unit: f.unit, labels: [Label.metric],

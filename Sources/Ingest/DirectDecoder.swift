@@ -200,6 +200,7 @@ struct DirectDecoder {
     static let keyLabel = Array("label".utf8)
     static let keyScore = Array("score".utf8)
     static let keyLatency = Array("latency_seconds".utf8)
+    static let keyModelVersion = Array("model_version".utf8)
     static let keyMetrics = Array("metrics".utf8)
 
     /// An object at i whose members are among `keys`, each at most once, with a scalar value
@@ -242,6 +243,7 @@ struct DirectDecoder {
         var label: Outcome?
         var score: Double?
         var latency: Double?
+        var version: FieldValue<BodyText>?
         var metrics: [Double?]?
 
         func resolveDefault(_ d: inout DirectDecoder) -> EventSchema? {
@@ -312,8 +314,12 @@ struct DirectDecoder {
                 bit = 256
                 guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.latency(v) }) else { return false }
                 latency = x
-            } else if d.equals(key, Self.keyMetrics) {
+            } else if d.equals(key, Self.keyModelVersion) {
                 bit = 512
+                guard seen & bit == 0, let v = d.scalar() else { return false }
+                version = v  // checked against the schema once the model is known
+            } else if d.equals(key, Self.keyMetrics) {
+                bit = 1024
                 guard seen & bit == 0, let s = resolveDefault(&d), let given = d.named(s.metricKeys, EventRules.customMetric) else { return false }
                 metrics = given
             } else {
@@ -327,9 +333,15 @@ struct DirectDecoder {
         // (a later "model" naming another model gave up above).
         if features.isEmpty { features = Array(repeating: .missing, count: s.featureNames.count) }
         if attributes.isEmpty { attributes = Array(repeating: nil, count: s.attributeNames.count) }
+        var modelVersion: String?
+        if let version {
+            guard case .success(let v) = Result(catching: { () throws(FieldRefusal) in try EventRules.modelVersion(version, schema: s) }) else { return false }
+            modelVersion = v
+        }
         out.append((name, Event(
             id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
-            score: score, label: label, latency: latency, metrics: metrics ?? Array(repeating: nil, count: s.metricNames.count))))
+            score: score, label: label, latency: latency, modelVersion: modelVersion,
+            metrics: metrics ?? Array(repeating: nil, count: s.metricNames.count))))
         return true
     }
 }

@@ -163,6 +163,7 @@ package enum EventDecoder {
         var latency: Double?
         var timestamp: Double?
         var id: String?
+        var version: String?
         var metrics = [Double?](repeating: nil, count: schema.metricNames.count)
         // Keys seen: the known ones as bits of a mask (no hashing on the hot path), others in a set.
         var seenKnown: UInt16 = 0
@@ -237,6 +238,8 @@ package enum EventDecoder {
                 score = read("score", try EventRules.score(value.field)) ?? nil
             case "latency_seconds":
                 latency = read("latency_seconds", try EventRules.latency(value.field)) ?? nil
+            case "model_version":
+                version = read("model_version", try EventRules.modelVersion(value.field, schema: schema)) ?? nil
             case "metrics":
                 named(key, value, schema.metricIndex, unknown: EventRules.undeclaredCustomMetric(schema.metricNames)) { k, v throws(FieldRefusal) in
                     if let x = try EventRules.customMetric(v.field) { metrics[k] = x }
@@ -251,7 +254,7 @@ package enum EventDecoder {
         }
         return Event(
             id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label,
-            latency: latency, metrics: metrics)
+            latency: latency, modelVersion: version, metrics: metrics)
     }
 
     /// The bit of an event's known top-level key (nil for any other key).
@@ -267,7 +270,8 @@ package enum EventDecoder {
         case "label": 64
         case "score": 128
         case "latency_seconds": 256
-        case "metrics": 512
+        case "model_version": 512
+        case "metrics": 1024
         default: nil
         }
     }

@@ -67,7 +67,7 @@ enum EventRules {
     static let duplicateKey = "duplicate key"
 
     /// The top-level keys of an event.
-    static let eventKeys = ["model", "id", "timestamp", "features", "attributes", "prediction", "score", "label", "latency_seconds", "metrics"]
+    static let eventKeys = ["model", "id", "timestamp", "features", "attributes", "prediction", "score", "label", "latency_seconds", "model_version", "metrics"]
     static let unknownEventKey = "unknown key (expected one of: \(eventKeys.joined(separator: ", ")))"
 
     @inline(__always)
@@ -182,6 +182,21 @@ enum EventRules {
             return x
         case .null: return nil
         default: throw FieldRefusal(reason: "expected RFC 3339 or unix seconds, found \(v.typeName)")
+        }
+    }
+
+    /// The version an event names (`model_version`): the champion's (nil) or another served one.
+    @inline(__always)
+    static func modelVersion<T>(_ v: FieldValue<T>, schema: EventSchema) throws(FieldRefusal) -> String? {
+        switch v {
+        case .null: return nil
+        case .string(let t):
+            let s = try utf8(t)
+            if s == schema.championVersion { return nil }
+            if schema.otherVersions.contains(s) { return s }
+            let known = ([schema.championVersion] + schema.otherVersions).map { "\"\($0)\"" }.joined(separator: ", ")
+            throw FieldRefusal(reason: "unknown version \"\(s)\" of model \(schema.model) (expected one of: \(known))")
+        default: throw FieldRefusal(reason: "expected a string, found \(v.typeName)")
         }
     }
 }

@@ -20,6 +20,9 @@ package struct EventSchema: Sendable {
     package let metricNames: [String]
     package let metricIndex: [String: Int]
     package let metricKeys: [[UInt8]]
+    /// The champion's version and the other versions served (`model_version` of an event).
+    package let championVersion: String
+    package let otherVersions: [String]
 
     package init(strategy: Strategy) {
         model = strategy.model.name
@@ -34,6 +37,8 @@ package struct EventSchema: Sendable {
         metricNames = strategy.customMetrics.map(\.name)
         metricIndex = Dictionary(uniqueKeysWithValues: metricNames.enumerated().map { ($1, $0) })
         metricKeys = metricNames.map { Array($0.utf8) }
+        championVersion = strategy.model.version
+        otherVersions = strategy.versions.map(\.version)
     }
 }
 

@@ -587,6 +587,11 @@ package struct Window: Sendable {
     package var labelNumbers: [Double] { labelValues }
     /// Scores per event (NaN = none).
     package var scoreValues: [Double] { scores }
+    /// Ids per event (nil = none).
+    package var idValues: [String?] { ids }
+    /// The position of the oldest event in these per-event arrays (they are a ring once the
+    /// window is full).
+    package var oldestSlot: Int { appended > layout.capacity ? appended % layout.capacity : 0 }
 
     // MARK: - Snapshot and replay
 

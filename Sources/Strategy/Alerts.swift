@@ -9,11 +9,14 @@ struct AlertReader {
     let metrics: MetricsSpec
     let objectives: [Objective]
     let serving: ServingSpec?
+    /// The versions beside the champion, and the task (`challenger_worse`).
+    var versions: [ModelVersion] = []
+    var task: Task = .binaryClassification
     var customMetrics: [CustomMetric] = []
 
     static let keys = [
         "name", "signal", "feature", "below", "above", "for", "severity", "runbook_url", "objective", "summary",
-        "min_labeled_events",
+        "min_labeled_events", "metric", "margin", "p_value_below",
     ]
     static let defaultFor = "5m"
     static let defaultMinLabeledEvents = 100
@@ -53,6 +56,7 @@ struct AlertReader {
         }
 
         let (below, above) = try readThreshold(map, signal: signal, signalName: signalName)
+        let challenger = try readChallenger(map, signal: signal, signalName: signalName)
 
         var forDuration = Self.defaultFor
         if let forNode = map.optional("for") {
@@ -92,7 +96,7 @@ struct AlertReader {
         return AlertSpec(
             name: name, signal: signal, signalName: signalName, feature: feature, below: below, above: above,
             forDuration: forDuration, severity: severity, runbookURL: runbookURL, objective: objective, team: team,
-            summary: summary, minLabeledEvents: minLabeledEvents
+            summary: summary, minLabeledEvents: minLabeledEvents, challenger: challenger
         )
     }
 
@@ -138,6 +142,8 @@ struct AlertReader {
                 let declared = customMetrics.isEmpty ? "custom_metrics declares none" : "expected \(alternatives(customMetrics.map { Signal.customPrefix + $0.name }))"
                 throw node.error("\(name) is not computed (\(declared))")
             }
+        case .challengerWorse:
+            guard !versions.isEmpty else { throw node.error("\(name) is not computed (the strategy lists no versions)") }
         case .resource(let resource):
             if let missing = resource.missing(in: serving) { throw node.error("\(name) is not computed (\(missing))") }
         }
@@ -200,6 +206,11 @@ struct AlertReader {
         case .above:
             if let belowNode { throw belowNode.error("\(signalName) alerts fire above a threshold; use above") }
             guard aboveNode != nil else { throw map.node.error("missing required key \"above\" (\(signalName) needs a threshold)") }
+        case .challenger:
+            if let given = belowNode ?? aboveNode, let key = given.path.split(separator: ".").last {
+                throw given.error("\(signalName) takes margin and p_value_below; remove \(key)")
+            }
+            return (nil, nil)
         }
         var below: Threshold?, above: Threshold?
         for (node, isBelow) in [(belowNode, true), (aboveNode, false)] {

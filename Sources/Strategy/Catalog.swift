@@ -46,7 +46,10 @@ package enum Label {
     package static let bin = "bin"
     package static let outcome = "outcome"
     package static let sha256 = "sha256"
-    /// A custom metric's name (`custom_metrics`).
+    /// The champion's version, on the families comparing another version with it.
+    package static let championVersion = "champion_version"
+    /// The metric a family is about: a quality metric compared across versions, or a custom
+    /// metric (`custom_metrics`).
     package static let metric = "metric"
     /// A histogram bucket's upper bound (Prometheus' own name).
     package static let bucketBound = "le"
@@ -171,6 +174,17 @@ package enum Catalog {
         groupWindowEvents, groupWindowPredictedPositive, groupWindowOutcomes, windowAbsoluteErrorSum, windowSquaredErrorSum,
     ]
 
+    // Versions compared with the champion (strategy `versions:`); `model_version` is the
+    // challenger's or shadow's.
+    package static let challengerDifference = MetricFamily("model_challenger_difference", .gauge, "The version's quality metric minus the champion's, each over its own window's labelled events (classification: accuracy, precision, recall, f1 of the positive class or macro; regression: mae, rmse, r2).", labels: [Label.championVersion, Label.metric])
+    package static let challengerPValue = MetricFamily("model_challenger_p_value", .gauge, "Two-sided p-value of the difference: pooled two-proportion z-test for accuracy, precision and recall (binary), Welch's t-test on absolute errors for mae.", labels: [Label.championVersion, Label.metric])
+    package static let shadowAgreement = MetricFamily("model_shadow_agreement_ratio", .gauge, "Share of the requests (ids) both the shadow and the champion scored within their windows on which their predictions are the same.", labels: [Label.championVersion], unit: "percentunit")
+    package static let shadowScoreDifference = MetricFamily("model_shadow_score_difference", .gauge, "Mean of the shadow's score minus the champion's over the requests both scored (regression: the prediction).", labels: [Label.championVersion])
+    package static let shadowJoinedEvents = MetricFamily("model_shadow_joined_events", .gauge, "Requests (ids) both the shadow and the champion scored within their windows.", labels: [Label.championVersion])
+
+    /// Every family comparing versions: emitted for models with `versions:`.
+    package static let versions: [MetricFamily] = [challengerDifference, challengerPValue, shadowAgreement, shadowScoreDifference, shadowJoinedEvents]
+
     // Exporter and process (no model labels)
     package static let buildInfo = MetricFamily("model_exporter_build_info", .gauge, "A metric with a constant '1' value labelled by version and revision of model_exporter.", labels: ["version", "revision"], perModel: false)
     package static let scrapeDuration = MetricFamily("model_exporter_scrape_duration_seconds", .gauge, "Seconds the last scrape took to compute and render.", perModel: false, unit: "s")
@@ -293,7 +307,7 @@ package enum Catalog {
         httpConnectionsRejected, httpConnectionsTimedOut, httpConnectionsOpen,
         processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStartTime,
         collectorSuccess, collectorDuration,
-    ] + serving + fleet
+    ] + serving + fleet + versions
 
     /// The names of every series a family produces (histograms: `_bucket`, `_sum`, `_count`).
     package static func seriesNames(of f: MetricFamily) -> [String] {

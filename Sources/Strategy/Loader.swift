@@ -60,11 +60,12 @@ struct StrategyReader {
         guard case .mapping = root.node else { throw root.error("expected a mapping, found \(root.found)") }
         let top = try root.mapping(allowing: [
             "version", "model", "reference", "columns", "features", "protected_attributes", "window",
-            "metrics", "objectives", "visualization", "alerts", "serving", "custom_metrics",
+            "metrics", "objectives", "visualization", "alerts", "serving", "versions", "custom_metrics",
         ])
 
         try readVersion(top.required("version"))
         let model = try readModel(top.required("model"))
+        let versions = try top.optional("versions").map { node throws(StrategyError) in try readVersions(node, champion: model.version) } ?? []
         let (referencePath, referenceNode) = try readReference(top.required("reference"))
         let columns = try readColumns(top.required("columns"), model: model)
         var features = try readFeatures(top.required("features"), columns: columns)
@@ -88,7 +89,10 @@ struct StrategyReader {
         } ?? Visualization(title: model.name)
         let serving = try top.optional("serving").map { node throws(StrategyError) in try readServing(node) }
         let alerts = try top.optional("alerts").map { node throws(StrategyError) in
-            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving, customMetrics: customMetrics).read(node)
+            try AlertReader(
+                features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving, versions: versions, task: model.task,
+                customMetrics: customMetrics
+            ).read(node)
         } ?? []
 
         var strategy = Strategy(
@@ -96,6 +100,7 @@ struct StrategyReader {
             features: resolvedFeatures, protectedAttributes: protected, window: window, metrics: metrics,
             objectives: objectives, visualization: visualization, alerts: alerts, serving: serving
         )
+        strategy.versions = versions
         strategy.customMetrics = customMetrics
         strategy.referenceLine = referenceNode.line
         strategy.referenceColumn = referenceNode.column

@@ -29,6 +29,9 @@ package struct Strategy: Sendable, Equatable {
     package var alerts: [AlertSpec]
     /// The model server whose resources are reported; nil without `serving:`.
     package var serving: ServingSpec?
+    /// Challengers and shadows served beside the champion (`model.version`); empty without
+    /// `versions:`.
+    package var versions: [ModelVersion] = []
     /// Task-specific measures posted with each event (`custom_metrics:`), in the strategy's order.
     package var customMetrics: [CustomMetric] = []
 
@@ -412,13 +415,16 @@ package enum Signal: Sendable, Equatable, Hashable {
     case rejectedEventsRatio
     /// A resource of the model server (`cpu_utilization`, `model_server_down`, …).
     case resource(ResourceSignal)
+    /// `challenger_worse`: a challenger or shadow worse than the champion on a quality metric
+    /// by a margin, significantly (`AlertSpec.challenger`).
+    case challengerWorse
     /// `custom:<name>`: the window mean of a custom metric.
     case custom(String)
 
     /// The group of the strategy format this signal belongs to (for objectives / team routing).
     package var group: SignalGroup {
         switch self {
-        case .quality, .estimatedQuality, .custom: .quality
+        case .quality, .estimatedQuality, .challengerWorse, .custom: .quality
         case .drift, .datasetDrift, .predictionDrift, .targetDrift: .drift
         case .fairness: .fairness
         case .dataQuality, .rejectedEventsRatio: .dataQuality
@@ -453,11 +459,14 @@ package struct AlertSpec: Sendable, Equatable {
     /// Quality and fairness alerts fire only with at least this many labelled events in the
     /// window (`min_labeled_events`, default 100).
     package var minLabeledEvents: Int
+    /// `challenger_worse` only: the metric, margin and significance level.
+    package var challenger: ChallengerCondition?
 
     package init(
         name: String, signal: Signal, signalName: String, feature: String? = nil, below: Threshold? = nil,
         above: Threshold? = nil, forDuration: String, severity: Severity, runbookURL: String? = nil,
-        objective: String? = nil, team: String, summary: String? = nil, minLabeledEvents: Int = 100
+        objective: String? = nil, team: String, summary: String? = nil, minLabeledEvents: Int = 100,
+        challenger: ChallengerCondition? = nil
     ) {
         self.name = name
         self.signal = signal
@@ -472,5 +481,6 @@ package struct AlertSpec: Sendable, Equatable {
         self.team = team
         self.summary = summary
         self.minLabeledEvents = minLabeledEvents
+        self.challenger = challenger
     }
 }

@@ -11,6 +11,7 @@ extension Signal {
         + latencyQuantiles.map(\.name)
         + ["rejected_events_ratio"]
         + ResourceSignal.allCases.map(\.rawValue)
+        + ["challenger_worse"]
         + [customPrefix + "<metric>"]
 
     /// `custom:bleu` watches the custom metric `bleu`.
@@ -46,6 +47,7 @@ extension Signal {
             case "prediction_drift": self = .predictionDrift
             case "target_drift": self = .targetDrift
             case "rejected_events_ratio": self = .rejectedEventsRatio
+            case "challenger_worse": self = .challengerWorse
             default:
                 guard let resource = ResourceSignal(rawValue: name) else { return nil }
                 self = .resource(resource)
@@ -61,6 +63,8 @@ extension Signal {
         case belowOrAbove
         /// `above` only: shares of bad events, latency, dataset drift.
         case above
+        /// `challenger_worse`: `metric`, `margin` and `p_value_below` instead.
+        case challenger
     }
 
     var thresholdRule: ThresholdRule {
@@ -68,6 +72,7 @@ extension Signal {
         case .drift, .predictionDrift, .targetDrift, .resource(.modelServerDown): .none
         case .quality, .estimatedQuality, .fairness, .custom: .belowOrAbove
         case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio, .resource: .above
+        case .challengerWorse: .challenger
         }
     }
 
@@ -79,7 +84,7 @@ extension Signal {
             [.accuracy, .precision, .recall, .f1, .rocAUC, .brier, .calibrationError].contains(metric)
         case .estimatedQuality, .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
         case .resource(let resource): resource != .memoryBytes
-        case .drift, .predictionDrift, .targetDrift, .latency, .custom: false
+        case .drift, .predictionDrift, .targetDrift, .latency, .challengerWorse, .custom: false
         }
     }
 

@@ -369,22 +369,25 @@ struct Serve: ParsableCommand {
             guard segmentMiB >= 1 else { throw ValidationError("--storage.wal-segment-size must be at least 1 (MiB)") }
             do { folder = try StorageFolder(path: storagePath) } catch { throw Failure(description: "--storage.path: \(error)") }
         }
-        var monitors: [ModelMonitor] = []
+        var models: [VersionedModel] = []
         var names = Set<String>()
         for path in strategies {
             let s = try loadStrategy(path)
             guard names.insert(s.model.name).inserted else { throw Failure(description: "\(path): model \"\(s.model.name)\" is served twice") }
             let reference: ReferenceProfile
             do { reference = try Datasets.reference(for: s) } catch { throw Failure(description: error.description) }
-            monitors.append(ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries, created: ExporterResponder.wallClock()))
-            logger.info("model loaded", metadata: ["model": "\(s.model.name)", "version": "\(s.model.version)", "reference_rows": "\(reference.rows)", "window": "\(s.window.events)"])
+            models.append(VersionedModel(champion: ModelMonitor(strategy: s, reference: reference, fleetSeries: fleetSeries, created: ExporterResponder.wallClock())))
+            logger.info("model loaded", metadata: [
+                "model": "\(s.model.name)", "version": "\(s.model.version)", "other_versions": "\(s.versions.map(\.version).joined(separator: ","))",
+                "reference_rows": "\(reference.rows)", "window": "\(s.window.events)",
+            ])
         }
-        let durability = folder.map { Durability(folder: $0, monitors: monitors, segmentBytesLimit: segmentMiB << 20, logger: logger) }
+        let durability = folder.map { Durability(folder: $0, models: models, segmentBytesLimit: segmentMiB << 20, logger: logger) }
 
         let collectorLogger = logger
         gate.install(ExporterResponder(
-            monitors: monitors, telemetryPath: telemetryPath, buildInfo: Build.info,
-            collectors: ServingCollectors.make(strategies: monitors.map(\.strategy), paths: SystemPaths(procfs: procfs, sysfs: sysfs), logger: logger),
+            models: models, telemetryPath: telemetryPath, buildInfo: Build.info,
+            collectors: ServingCollectors.make(strategies: models.map(\.strategy), paths: SystemPaths(procfs: procfs, sysfs: sysfs), logger: logger),
             readiness: readiness,
             durability: durability, httpStatistics: httpStatistics,
             collectorFailed: { name, error in collectorLogger.debug("collector failed", metadata: ["collector": "\(name)", "error": "\(error)"]) }

@@ -246,7 +246,8 @@ func ruleGroups(_ s: Strategy) -> [RuleGroup] {
             #expect(["stat", "gauge"].contains(panel["type"] as? String))
             let steps = ((((panel["fieldConfig"] as? [String: Any])?["defaults"] as? [String: Any])?["thresholds"] as? [String: Any])?["steps"] as? [[String: Any]]) ?? []
             let values = steps.compactMap { $0["value"] as? Double }
-            let expected = (a.above ?? a.below)?.value ?? 1
+            // challenger_worse: the difference at the margin (below 0 when higher is better).
+            let expected = a.challenger.map { $0.metric.higherIsBetter ? -$0.margin.value : $0.margin.value } ?? (a.above ?? a.below)?.value ?? 1
             #expect(values == [expected], "\(a.name): thresholds \(values)")
             let id = try #require(panel["id"] as? Int)
             #expect(rules.contains("dashboard_url: 'http://localhost:3000/d/\(Names.dashboardUID(s.model.name))/\(Names.slug(s.visualization.title))?viewPanel=\(id)'"))

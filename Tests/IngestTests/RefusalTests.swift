@@ -44,7 +44,7 @@ import Testing
         "refuse-timestamp-text.json": problem("timestamp", #"expected RFC 3339 or unix seconds, found "yesterday""#),
         "refuse-unknown-attribute.json": problem("attributes.h", "unknown protected attribute (expected one of: g)"),
         "refuse-unknown-feature.json": problem("features.y", "unknown feature (expected one of: x, c)"),
-        "refuse-unknown-key.json": problem("colour", "unknown key (expected one of: model, id, timestamp, features, attributes, prediction, score, label, latency_seconds, metrics)"),
+        "refuse-unknown-key.json": problem("colour", "unknown key (expected one of: model, id, timestamp, features, attributes, prediction, score, label, latency_seconds, model_version, metrics)"),
         "refuse-unknown-model.json": .unknownModel(index: 0, model: "other"),
         "refuse-metric-undeclared.json": problem("metrics.rouge", "undeclared custom metric (declared: bleu, reward)"),
         "refuse-metric-string.json": problem("metrics.bleu", "expected a finite number or null, found a string"),

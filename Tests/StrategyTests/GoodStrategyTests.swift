@@ -56,7 +56,13 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
                 name: "CreditRiskMissingIncome", signal: .dataQuality(.missing), signalName: "missing", above: Threshold(0.05, text: "0.05"),
                 forDuration: "10m", severity: .warning, objective: "data-quality", team: "data-eng"
             ),
+            AlertSpec(
+                name: "CreditRiskChallengerWorse", signal: .challengerWorse, signalName: "challenger_worse", forDuration: "30m",
+                severity: .warning, objective: "model-health", team: "ml",
+                challenger: ChallengerCondition(metric: .accuracy, margin: Threshold(0.02, text: "0.02"), pValueBelow: Threshold(0.05, text: "0.05"))
+            ),
         ])
+        #expect(s.versions == [ModelVersion(version: "3.3.0-rc1", role: .challenger), ModelVersion(version: "4.0.0", role: .shadow)])
     }
 }
 
@@ -264,11 +270,12 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
     }
 
     @Test func signalNamesParse() {
-        #expect(Signal.names.count == 40)
+        #expect(Signal.names.count == 41)
         #expect(Signal(name: "custom:bleu") == .custom("bleu"))
         #expect(Signal(name: "estimated_f1") == .estimatedQuality(.f1))
         #expect(Signal(name: "estimated_accuracy")?.group == .quality)
         #expect(Signal(name: "estimated_accuracy")?.usesLabeledEvents == false)
+        #expect(Signal(name: "challenger_worse") == .challengerWorse)
         #expect(Signal(name: "gpu_memory_ratio") == .resource(.gpuMemoryRatio))
         #expect(Signal(name: "mae") == .quality(.mae))
         #expect(Signal(name: "r2") == .quality(.r2))
@@ -277,5 +284,31 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
         #expect(Signal(name: "equal_opportunity_difference") == .fairness(.equalOpportunityDifference))
         #expect(Signal(name: "summary") == nil)
         #expect(Signal(name: "F1") == nil)
+    }
+}
+
+/// `versions:` and a `challenger_worse` alert as docs/strategy.md writes them.
+@Suite struct VersionStrategyTests {
+    @Test func versionsAndTheChallengerAlertAreRead() throws {
+        let yaml = """
+            version: 1
+            model: {name: credit, version: "3.2.0", task: binary_classification, positive_label: "1"}
+            versions:
+              - {version: "3.3.0-rc1", role: challenger}
+              - {version: "4.0.0", role: shadow}
+            reference: {path: reference.csv}
+            columns: {prediction: prediction, label: label}
+            features: [{name: income, type: numerical}]
+            alerts:
+              - {name: Worse, signal: challenger_worse, metric: recall, margin: 0.02, p_value_below: 0.05, for: 30m}
+            """
+        let s = try Strategy.parse(yaml: yaml, sourcePath: "s.yml", baseDirectory: "")
+        #expect(s.versions == [ModelVersion(version: "3.3.0-rc1", role: .challenger), ModelVersion(version: "4.0.0", role: .shadow)])
+        #expect(s.allVersions == ["3.2.0", "3.3.0-rc1", "4.0.0"])
+        #expect(s.forVersion("4.0.0").model.version == "4.0.0")
+        let alert = try #require(s.alerts.first)
+        #expect(alert.signal == .challengerWorse)
+        #expect(alert.signal.group == .quality)
+        #expect(alert.challenger == ChallengerCondition(metric: .recall, margin: Threshold(0.02, text: "0.02"), pValueBelow: Threshold(0.05, text: "0.05")))
     }
 }

@@ -2,11 +2,13 @@
 """Replays the example's events to a running exporter at a steady rate, with labels late.
 
 usage: replay.py [--url http://127.0.0.1:9744] [--rate 200] [--batch 50] [--label-lag 500]
-                 [--limit N] [--loop]
+                 [--limit N] [--loop] [--challenger-every 5]
 
 Logs events.ndjson through the Python client (clients/python: `Monitor.log`, which batches
 them into `POST /api/v1/events`) at --rate events/s, and the ground truth of each event
---label-lag events later (`Monitor.label`), as labels arrive in production. Exits 1 when
+--label-lag events later (`Monitor.label`), as labels arrive in production. Every
+--challenger-every-th event is sent as the challenger's (`model_version` 3.3.0-rc1, the
+strategy's `versions:`), as an A/B split would route it. Exits 1 when
 anything was refused, dropped or not delivered.
 """
 import argparse
@@ -23,6 +25,10 @@ except ImportError:  # not installed: the repository's copy
     from model_exporter_client import Monitor
 
 
+# The challenger of strategy.yml's `versions:`.
+CHALLENGER = "3.3.0-rc1"
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", default="http://127.0.0.1:9744")
@@ -31,6 +37,8 @@ def main(argv):
     ap.add_argument("--label-lag", type=int, default=500, help="labels arrive this many events late")
     ap.add_argument("--limit", type=int, default=0, help="stop after this many events (0: all)")
     ap.add_argument("--loop", action="store_true", help="start again at the end")
+    ap.add_argument("--challenger-every", type=int, default=5,
+                    help="send every N-th event as the challenger's (0: none)")
     args = ap.parse_args(argv)
 
     with open(os.path.join(HERE, "events.ndjson")) as f:
@@ -54,7 +62,8 @@ def main(argv):
     start = time.monotonic()
     while True:
         for i, e in enumerate(events):
-            monitor.log(**e)
+            challenger = args.challenger_every > 0 and i % args.challenger_every == args.challenger_every - 1
+            monitor.log(**e, model_version=CHALLENGER if challenger else None)
             sent += 1
             due = max(0, i + 1 - args.label_lag)
             while labelled < due:

@@ -196,6 +196,7 @@ class Monitor:
         label: Any = None,
         latency: Optional[float] = None,
         timestamp: Union[float, int, str, datetime.datetime, None] = None,
+        model_version: Optional[str] = None,
         metrics: Optional[Mapping[str, float]] = None,
     ) -> bool:
         """Queues one prediction event. Returns False when it was dropped (queue full, or not
@@ -203,11 +204,14 @@ class Monitor:
 
         A feature that is None or NaN counts as missing. `timestamp` is unix seconds, an RFC
         3339 string or an aware datetime (default: when the exporter receives it); `latency`
-        is in seconds. `metrics` holds the strategy's custom metrics of this event (`{"bleu":
-        0.41}`); one that is None or NaN is left out."""
+        is in seconds. `model_version` names the challenger or shadow that made the
+        prediction (default: the champion). `metrics` holds the strategy's custom metrics of
+        this event (`{"bleu": 0.41}`); one that is None or NaN is left out."""
         event: Dict[str, Any] = {}
         if self.model is not None:
             event["model"] = self.model
+        if model_version is not None:
+            event["model_version"] = str(model_version)
         if id is not None:
             event["id"] = str(id)
         if timestamp is not None:
