@@ -60,6 +60,8 @@ package enum Backtest {
         try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 4096) { events in
             for e in events {
                 monitor.ingest([e], now: nil)
+                // A time window ages by the replayed events' own clock.
+                if let t = e.timestamp { monitor.expire(now: t) }
                 let now = monitor.detections()
                 for (i, d) in now.enumerated() where d.count > seen[i] {
                     entries.append(.detection(row: row, detector: d.detector, stream: d.stream))

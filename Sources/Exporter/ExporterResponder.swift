@@ -121,6 +121,8 @@ package struct ExporterResponder: HTTPResponder {
     /// The text format 0.0.4 unless the scraper asked for OpenMetrics.
     package func metrics(format: ExpositionFormat = .text) -> [UInt8] {
         let start = Monotonic.seconds()
+        let now = clock()
+        for model in models { for m in model.monitors { m.expire(now: now) } }
         var families: [RenderedFamily] = []
         for f in Self.renderedFamilies(of: models) { families += f }
         families += collectors.families().map(RenderedFamily.init)

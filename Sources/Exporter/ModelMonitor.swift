@@ -175,6 +175,7 @@ package final class ModelMonitor: Sendable {
     package func ingest(_ events: [Event], now: Double?) {
         state.withLock { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
+            if let now { s.window.expire(now: now) }
             if s.latency != nil {
                 for i in events.indices {  // no copy of each event
                     if let l = events[i].latency { s.latency?.observe(l, id: events[i].id, timestamp: events[i].timestamp ?? now) }
@@ -190,25 +191,36 @@ package final class ModelMonitor: Sendable {
     /// Inline labels (counted, and their delay observed) and the detectors' streams.
     private func observe(_ events: [Event], now: Double?, _ s: inout State) {
         let numeric = strategy.model.task == .regression
+        // The detectors, taken out of the state for the batch: each value updates them in place,
+        // without going through the state's optional (bench/run, item 3).
+        var bank = s.detectors
+        s.detectors = nil
+        defer { s.detectors = bank }
+        let watchesPrediction = numeric && bank?.watches(.prediction) == true
+        let watchesError = bank?.watches(.error) == true
         events.withUnsafeBufferPointer { events in
             for i in 0..<events.count {
                 let time = events[i].timestamp ?? now
-                if s.detectors != nil {
-                    if let score = events[i].score { s.detectors?.observe(score, on: .score, at: time) }
-                    if numeric, s.detectors?.watches(.prediction) == true {
-                        s.detectors?.observe(Window.number(of: events[i].prediction), on: .prediction, at: time)
-                    }
+                if bank != nil {
+                    if let score = events[i].score { bank?.observe(score, on: .score, at: time) }
+                    if watchesPrediction { bank?.observe(Window.number(of: events[i].prediction), on: .prediction, at: time) }
                 }
                 guard let label = events[i].label else { continue }
                 s.labels += 1
                 s.outcomes?.count(prediction: events[i].prediction, label: label)
                 if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
-                if s.detectors?.watches(.error) == true {
-                    let error = DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric)
-                    s.detectors?.observe(error, on: .error, at: time)
+                if watchesError {
+                    bank?.observe(DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric), on: .error, at: time)
                 }
             }
         }
+    }
+
+    /// A time window: the events older than its duration at `now` leave it (a scrape calls this
+    /// with the exporter's clock; ingest does it with the time of each batch).
+    package func expire(now: Double) {
+        guard strategy.window.duration != nil else { return }
+        state.withLock { _ = $0.window.expire(now: now) }
     }
 
     /// The state a snapshot saves (storage/Durability.swift): a copy, O(1) (the window is

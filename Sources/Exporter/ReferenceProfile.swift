@@ -129,6 +129,6 @@ package struct ReferenceProfile: Sendable {
             },
             attributeCount: strategy.protectedAttributes.count,
             numericOutcome: strategy.model.task == .regression,
-            maxDistinct: maxDistinct, customMetricCount: strategy.customMetrics.count)
+            maxDistinct: maxDistinct, maxAge: strategy.window.durationSeconds, customMetricCount: strategy.customMetrics.count)
     }
 }

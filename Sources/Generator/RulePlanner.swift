@@ -205,46 +205,98 @@ struct RulePlanner {
                 evals: [AlertEval(time: quiet, firing: []), AlertEval(time: noEventsActive + noEventsFor - step, firing: []),
                         AlertEval(time: noEventsActive + noEventsFor, firing: [FiringInstance(labels: modelLabels, value: 0)])],
                 interval: i)]))
-        if s.columns.label != nil {
-            // Label lag: no label over `labelLag` (1h) while predictions flow, for `labelLagFor`.
-            let lag = windows.labelLagMilliseconds
-            let lagFor = windows.labelLagForMilliseconds
-            let i = min(RuleWindows.sampleInterval(rateMs), RuleWindows.sampleInterval(lag))
-            let quiet = 9 * i + lag
-            let active = nextEvaluation(after: quiet)
-            let increase = "sum by \(PromQL.labelList(PromQL.modelLabels)) (increase(\(PromQL.selector(Catalog.labels.name, scope))[\(windows.labelLag)]))"
-            alerts.append(AlertRule(
-                name: Names.labelLagAlert(model),
-                expr: "\(increase) == 0 and on \(PromQL.labelList(PromQL.modelLabels)) \(PromQL.selector(Names.predictionsRate(w), scope)) > 0",
-                forText: windows.labelLagFor, forMilliseconds: lagFor,
-                labels: ruleLabels(severity: .warning, team: team(for: .quality), group: Names.availabilityGroup),
-                annotations: annotations(
-                    summary: Template(literal: "Predictions of model \(model) flow but no labels arrived for \(Spoken.duration(lag))."),
-                    description: Template(modelText + [.text(" accepts predictions but no labels were attached to its events in the last \(Spoken.duration(lag, article: false)): quality and fairness metrics are going stale.")]),
-                    runbook: nil, panel: .labelsRate),
-                scenarios: [AlertScenario(
-                    name: "\(Names.labelLagAlert(model)): labels stop while predictions go on",
-                    series: [
-                        InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x\(ceilDiv(lag + lagFor, i) + 15)"),
-                        InputSeries(name: Catalog.labels.name, labels: modelLabels, values: "0+60x10 600x\(ceilDiv(lag + lagFor, i) + 5)"),
-                    ],
-                    evals: [AlertEval(time: quiet, firing: []), AlertEval(time: active + lagFor - step, firing: []),
-                            AlertEval(time: active + lagFor, firing: [FiringInstance(labels: modelLabels, value: 0)])],
-                    interval: i),
-                    // Events that carry their labels count them as they arrive: no lag.
-                    AlertScenario(
-                        name: "\(Names.labelLagAlert(model)): labels inline in the events grow with the predictions",
-                        series: [
-                            InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x\(ceilDiv(lag + lagFor, i) + 15)"),
-                            InputSeries(name: Catalog.labels.name, labels: modelLabels, values: "0+60x\(ceilDiv(lag + lagFor, i) + 15)"),
-                        ],
-                        evals: [AlertEval(time: active + lagFor, firing: [])],
-                        interval: i)]))
-        }
+        if s.columns.label != nil { alerts.append(labelLagAlert()) }
         return alerts
     }
 
     private func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+
+    /// `<Model>LabelLag`: labels are missing or late. Either the window's label coverage stays
+    /// below `metrics.label_delay.coverage_below` while predictions flow (labels stopped, or
+    /// arrive after their events left the window), or the 90th percentile of the delays of the
+    /// labels that arrived over `labelLag` (1h) is above `delay_p90_above`; for `labelLagFor`.
+    /// Events that carry their labels keep the coverage at 1 and the delays near 0: it stays quiet.
+    func labelLagAlert() -> AlertRule {
+        let model = s.model.name
+        let spec = s.metrics.labelLag
+        let step = evaluationStep
+        let w = windows.rate
+        let lag = windows.labelLagMilliseconds
+        let lagFor = windows.labelLagForMilliseconds
+        let by = PromQL.labelList(PromQL.modelLabels)
+        let coverage = "min by \(by) (\(PromQL.selector(Catalog.windowLabelCoverage.name, scope))) < \(Threshold.format(spec.coverageBelow))"
+        let flowing = "\(PromQL.selector(Names.predictionsRate(w), scope)) > 0"
+        let buckets = PromQL.selector(Catalog.seriesNames(of: Catalog.labelDelay)[0], scope)
+        let p90 = "histogram_quantile(0.9, \(PromQL.sumRate(buckets, by: PromQL.modelLabels + [PromQL.bucketLabel], window: windows.labelLag)))"
+        let bound = spec.delayP90AboveSeconds
+        let boundText = bound.map { Spoken.duration(Int($0 * 1000)) }
+        let modelText: [Template.Part] = [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
+        let percent = Threshold.format(spec.coverageBelow * 100)
+
+        // Samples every i; the scenarios run past the percentile's range so its rate is exact.
+        let i = min(RuleWindows.sampleInterval(windows.rateMilliseconds), RuleWindows.sampleInterval(lag))
+        let samples = ceilDiv(lag + lagFor, i) + 15
+        let flowingSeries = InputSeries(name: Catalog.predictions.name, labels: modelLabels, values: "0+60x\(samples)")
+        let bounds = s.metrics.labelDelayBuckets
+        /// One counter per bucket: every label (60 per sample) delayed into bucket `k` (bounds.count: +Inf).
+        func delays(inBucket k: Int) -> [InputSeries] {
+            (bounds.map(GoFloat.format) + ["+Inf"]).enumerated().map { j, le in
+                InputSeries(name: Catalog.seriesNames(of: Catalog.labelDelay)[0], labels: modelLabels + [LabelPair(name: PromQL.bucketLabel, value: le)],
+                            values: j >= k ? "0+60x\(samples)" : "0x\(samples)")
+            }
+        }
+        /// histogram_quantile(0.9) of a rate of 1 per second in bucket k, with Prometheus' float operations.
+        func quantile(inBucket k: Int) -> Double {
+            if k == bounds.count { return bounds[bounds.count - 1] }
+            let start = k == 0 ? 0 : bounds[k - 1]
+            return start + (bounds[k] - start) * ((0.9 * 1 - 0) / (1 - 0))
+        }
+        let late = 9 * i + lag  // the rate of the delays is exact from here (a full range of samples)
+        let lateEval = (late + lagFor) / step * step + step
+
+        var scenarios: [AlertScenario] = []
+        if spec.coverageBelow > 0 {
+            // Labels stop: the coverage falls to 0 as labelled events leave the window.
+            let drop = 10 * i
+            let active = (drop - 1) / step * step + step
+            scenarios.append(AlertScenario(
+                name: "\(Names.labelLagAlert(model)): labels stop while predictions go on, the window's coverage falls",
+                series: [flowingSeries, InputSeries(name: Catalog.windowLabelCoverage.name, labels: modelLabels, values: "1x9 0x\(samples)")],
+                evals: [AlertEval(time: drop - step, firing: []), AlertEval(time: active + lagFor - step, firing: []),
+                        AlertEval(time: active + lagFor, firing: [FiringInstance(labels: modelLabels, value: 0)])],
+                interval: i))
+        }
+        if let bound, let boundText {
+            // Labels arrive, but late: all of them past the bound (in the bucket above the one that holds it).
+            let lateBucket = (bounds.firstIndex { $0 >= bound } ?? bounds.count - 1) + 1
+            scenarios.append(AlertScenario(
+                name: "\(Names.labelLagAlert(model)): labels arrive later than \(boundText) at the 90th percentile",
+                series: [flowingSeries, InputSeries(name: Catalog.windowLabelCoverage.name, labels: modelLabels, values: "0.5x\(samples)")] + delays(inBucket: lateBucket),
+                evals: [AlertEval(time: lateEval, firing: [FiringInstance(labels: modelLabels, value: quantile(inBucket: lateBucket))])],
+                interval: i))
+        }
+        // Events that carry their labels: every event labelled, no delay.
+        scenarios.append(AlertScenario(
+            name: "\(Names.labelLagAlert(model)): labels inline in the events keep the coverage at 1 and the delay at 0",
+            series: [flowingSeries, InputSeries(name: Catalog.windowLabelCoverage.name, labels: modelLabels, values: "1x\(samples)")] + delays(inBucket: 0),
+            evals: [AlertEval(time: lateEval, firing: [])],
+            interval: i))
+
+        return AlertRule(
+            name: Names.labelLagAlert(model),
+            expr: "(\(coverage) and on \(by) \(flowing))" + (bound.map { " or \(p90) > \(GoFloat.format($0))" } ?? ""),
+            forText: windows.labelLagFor, forMilliseconds: lagFor,
+            labels: ruleLabels(severity: .warning, team: team(for: .quality), group: Names.availabilityGroup),
+            annotations: annotations(
+                summary: Template(literal: "Labels of model \(model) are missing or late."),
+                description: Template(modelText + [
+                    .text(" accepts predictions but its labels lag: less than \(percent) % of the window's events have a label"
+                          + (boundText.map { ", or the 90th percentile of label delays over the last \(Spoken.duration(lag, article: false)) is above \($0) (value: " } ?? " (coverage: ")),
+                    .value, .text(boundText == nil ? "). Quality and fairness metrics are going stale." : ", the coverage ratio or the delay in seconds). Quality and fairness metrics are going stale."),
+                ]),
+                runbook: nil, panel: .labelsRate),
+            scenarios: scenarios)
+    }
 
     /// `<Model>ConceptDrift`: a streaming detector reported drift within the rate window. One
     /// instance per detector and stream; it resolves once the detection leaves the window.

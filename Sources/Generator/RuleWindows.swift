@@ -13,9 +13,10 @@ package struct RuleWindows: Sendable, Equatable {
     package var rate: String = "5m"
     /// How long the recorded prediction rate must stay 0 before `<Model>NoEvents` fires.
     package var noEventsFor: String = "5m"
-    /// `<Model>LabelLag` looks for labels over this range (`increase(model_labels_total[1h])`).
+    /// `<Model>LabelLag` takes the 90th percentile of label delays over this range
+    /// (`rate(model_label_delay_seconds_bucket[1h])`).
     package var labelLag: String = "1h"
-    /// How long no label may arrive (while predictions flow) before `<Model>LabelLag` fires.
+    /// How long labels may lag (low coverage or late) before `<Model>LabelLag` fires.
     package var labelLagFor: String = "5m"
 
     package init(rate: String = "5m", noEventsFor: String = "5m", labelLag: String = "1h", labelLagFor: String = "5m") {

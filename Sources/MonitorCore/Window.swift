@@ -13,6 +13,10 @@ package struct WindowLayout: Sendable, Equatable {
 
     /// The last `capacity` events are kept.
     package var capacity: Int
+    /// A time window: events whose timestamp is more than this many seconds before the `now`
+    /// given to `expire(now:)` leave the window (as well as those beyond `capacity`). nil: the
+    /// window counts events only.
+    package var maxAge: Double?
     package var features: [FeatureKind]
     package var attributeCount: Int
     /// Predictions and labels are numbers (regression) rather than classes.
@@ -24,12 +28,14 @@ package struct WindowLayout: Sendable, Equatable {
     package var customMetricCount: Int
 
     package init(
-        capacity: Int, features: [FeatureKind], attributeCount: Int, numericOutcome: Bool, maxDistinct: Int = 1000,
+        capacity: Int, features: [FeatureKind], attributeCount: Int, numericOutcome: Bool, maxDistinct: Int = 1000, maxAge: Double? = nil,
         customMetricCount: Int = 0
     ) {
         precondition(capacity >= 1, "a window holds at least one event")
+        precondition(maxAge.map { $0 > 0 } ?? true, "a time window lasts more than zero seconds")
         self.customMetricCount = customMetricCount
         self.capacity = capacity
+        self.maxAge = maxAge
         self.features = features
         self.attributeCount = attributeCount
         self.numericOutcome = numericOutcome
@@ -37,7 +43,8 @@ package struct WindowLayout: Sendable, Equatable {
     }
 }
 
-/// A sliding window over the last `layout.capacity` events of one model, stored by column.
+/// A sliding window over the last `layout.capacity` events of one model, stored by column;
+/// with `layout.maxAge`, also only the events of the last that many seconds (`expire(now:)`).
 ///
 /// Appending and evicting are O(1) amortised per feature, whatever the window size (a bin
 /// lookup is O(log B)); counts of missing, out-of-range and new-category values and per-bin /
@@ -85,6 +92,9 @@ package struct Window: Sendable {
 
     /// Events ever appended; the window holds the last `count` of them.
     package private(set) var appended: Int = 0
+    /// Sequence number of the oldest event in the window: events before it left by count or by
+    /// age. The window's events occupy the slots of `oldest..<appended`, modulo the capacity.
+    private var oldest = 0
     package private(set) var labeledCount: Int = 0
     /// Incremented on every change; a scrape recomputes only when it moved.
     package private(set) var version: UInt64 = 0
@@ -204,7 +214,7 @@ package struct Window: Sendable {
     }
 
     /// Events in the window.
-    package var count: Int { min(appended, layout.capacity) }
+    package var count: Int { appended - oldest }
 
     package var missingCounts: [Int] { Array(counters[0..<featureCount]) }
     package var outOfRangeCounts: [Int] { Array(counters[featureCount..<(2 * featureCount)]) }
@@ -286,11 +296,15 @@ package struct Window: Sendable {
     package mutating func append(_ event: Event, defaultTimestamp: Double?) {
         precondition(event.features.count == featureCount, "event does not match the window layout")
         let capacity = layout.capacity
+        // Every slot exists once `capacity` events were appended; the one reused is still in the
+        // window only if no event left it by age.
         let full = appended >= capacity
         let slot = appended % capacity
-        if full {
+        if appended - oldest >= capacity {
             evict(slot: slot)
-        } else {
+            oldest += 1
+        }
+        if !full {
             values.append(contentsOf: repeatElement(Double.nan, count: numericalCount))
             codes.append(contentsOf: repeatElement(CategoryDictionary.missingCode, count: categoricalCount))
         }
@@ -373,7 +387,6 @@ package struct Window: Sendable {
 
     /// Brings `idIndex` up to date with the events appended since it was last used.
     private mutating func indexIDs() {
-        let oldest = appended - count
         if idIndex.count > 2 * layout.capacity {
             // Mostly evicted ids: start again from the window.
             idIndex.removeAll(keepingCapacity: true)
@@ -411,7 +424,7 @@ package struct Window: Sendable {
     package mutating func label(_ update: LabelUpdate) -> LabelMatch {
         if indexedUpTo < appended { indexIDs() }
         guard let seq = idIndex[update.id] else { return .unknown }
-        guard seq >= appended - count else { return .expired }
+        guard seq >= oldest else { return .expired }
         let slot = seq % layout.capacity
         let replaced: Bool
         let prediction: Outcome
@@ -431,6 +444,28 @@ package struct Window: Sendable {
         }
         version &+= 1
         return .attached(prediction: prediction, timestamp: timestamps[slot].isNaN ? nil : timestamps[slot], replaced: replaced)
+    }
+
+    /// A time window: the events whose timestamp is more than `layout.maxAge` seconds before
+    /// `now` leave it, oldest first (in the order they arrived: an event stays while one that
+    /// arrived before it stays, so an event that arrived late with an old timestamp leaves when
+    /// it reaches the front). Events without a timestamp never leave by age. Returns how many
+    /// left; a window without `maxAge` is unchanged.
+    @discardableResult
+    package mutating func expire(now: Double) -> Int {
+        guard let maxAge = layout.maxAge else { return 0 }
+        let cutoff = now - maxAge
+        let capacity = layout.capacity
+        var left = 0
+        while oldest < appended {
+            let slot = oldest % capacity
+            guard timestamps[slot] < cutoff else { break }  // NaN: false, stays
+            evict(slot: slot)
+            oldest += 1
+            left += 1
+        }
+        if left > 0 { version &+= 1 }
+        return left
     }
 
     private mutating func evict(slot: Int) {
@@ -531,9 +566,22 @@ package struct Window: Sendable {
     package static func classText(_ s: String) -> String {
         guard let first = s.utf8.first, first &- 48 < 10 || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
         else { return s }
+        if isCanonicalInteger(s) { return s }
         guard let v = Double(s), v.isFinite else { return s }
         let t = NumberText.shortest(v)
         return t == s ? s : t
+    }
+
+    /// Whether `s` is a whole number as `NumberText.shortest` writes it (`0`, `1`, `42`: digits,
+    /// no leading zero, at most 15 of them), so its class text is itself without parsing it:
+    /// the classes of most models, checked per labelled event.
+    @inline(__always)
+    static func isCanonicalInteger(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { b in
+            guard b.count <= 15, let first = b.first, first &- 48 < 10, first != UInt8(ascii: "0") || b.count == 1 else { return false }
+            for c in b where c &- 48 >= 10 { return false }
+            return true
+        } ?? false
     }
 
     package static func number(of o: Outcome) -> Double {
@@ -550,17 +598,20 @@ package struct Window: Sendable {
         let stride = numericalCount
         let rows = count
         let present = rows - counters[f]
+        let capacity = layout.capacity
+        let first = rows == 0 ? 0 : oldest % capacity
         return [Double](unsafeUninitializedCapacity: present) { out, initialized in
             values.withUnsafeBufferPointer { v in
                 var k = 0
-                var i = column[f]
+                var slot = first
                 for _ in 0..<rows {
-                    let x = v[i]
+                    let x = v[slot * stride + column[f]]
                     if !x.isNaN && k < present {
                         out[k] = x
                         k += 1
                     }
-                    i += stride
+                    slot += 1
+                    if slot == capacity { slot = 0 }
                 }
                 initialized = k
             }
@@ -572,26 +623,39 @@ package struct Window: Sendable {
         let m = layout.customMetricCount
         var out: [Double] = []
         out.reserveCapacity(count)
-        for slot in 0..<count where !metricValues[slot * m + k].isNaN { out.append(metricValues[slot * m + k]) }
+        for seq in oldest..<appended {
+            let x = metricValues[(seq % layout.capacity) * m + k]
+            if !x.isNaN { out.append(x) }
+        }
         return out
     }
 
     /// Codes of a protected attribute per event (−1 when not given).
-    package func attributeCodes(_ a: Int) -> [Int32] { attributeCodes[a] }
+    package func attributeCodes(_ a: Int) -> [Int32] { live(attributeCodes[a]) }
 
     /// Classification: prediction and label class codes per event (label −1 = not labelled).
-    package var predictionClassCodes: [Int32] { predictionCodes }
-    package var labelClassCodes: [Int32] { labelCodes }
+    package var predictionClassCodes: [Int32] { live(predictionCodes) }
+    package var labelClassCodes: [Int32] { live(labelCodes) }
     /// Regression: prediction and label values per event (label NaN = not labelled).
-    package var predictionNumbers: [Double] { predictionValues }
-    package var labelNumbers: [Double] { labelValues }
+    package var predictionNumbers: [Double] { live(predictionValues) }
+    package var labelNumbers: [Double] { live(labelValues) }
     /// Scores per event (NaN = none).
-    package var scoreValues: [Double] { scores }
+    package var scoreValues: [Double] { live(scores) }
     /// Ids per event (nil = none).
-    package var idValues: [String?] { ids }
-    /// The position of the oldest event in these per-event arrays (they are a ring once the
-    /// window is full).
-    package var oldestSlot: Int { appended > layout.capacity ? appended % layout.capacity : 0 }
+    package var idValues: [String?] { live(ids) }
+    /// The position of the oldest event in the per-event arrays above: they are a ring once the
+    /// window is full (and no event left by age), else they start with the oldest event.
+    package var oldestSlot: Int { count == ids.count ? oldest % layout.capacity : 0 }
+
+    /// The window's rows of one column, in no particular order: the column itself (O(1), shared)
+    /// unless events left by age, which leave slots outside the window.
+    private func live<T>(_ column: [T]) -> [T] {
+        let rows = count
+        if rows == column.count { return column }
+        let first = rows == 0 ? 0 : oldest % layout.capacity
+        if first + rows <= column.count { return Array(column[first..<(first + rows)]) }
+        return Array(column[first...]) + column[0..<(first + rows - column.count)]
+    }
 
     // MARK: - Snapshot and replay
 
@@ -601,7 +665,7 @@ package struct Window: Sendable {
         var out: [Event] = []
         out.reserveCapacity(count)
         let capacity = layout.capacity
-        for seq in (appended - count)..<appended {
+        for seq in oldest..<appended {
             let slot = seq % capacity
             var features: [FeatureValue] = []
             features.reserveCapacity(layout.features.count)

@@ -258,14 +258,25 @@ struct StrategyReader {
     }
 
     private func readWindow(_ node: YNode) throws(StrategyError) -> WindowSpec {
-        let map = try node.mapping(allowing: ["events"])
-        guard let eventsNode = map.optional("events") else { return WindowSpec() }
-        let events = try eventsNode.int()
-        guard events >= 1 else { throw eventsNode.error("must be at least 1, found \(events)") }
-        guard events <= Self.maxWindowEvents else {
-            throw eventsNode.error("must be at most \(Self.maxWindowEvents) (the window is kept in memory), found \(events)")
+        let map = try node.mapping(allowing: ["events", "duration"])
+        var window = WindowSpec()
+        if let eventsNode = map.optional("events") {
+            let events = try eventsNode.int()
+            guard events >= 1 else { throw eventsNode.error("must be at least 1, found \(events)") }
+            guard events <= Self.maxWindowEvents else {
+                throw eventsNode.error("must be at most \(Self.maxWindowEvents) (the window is kept in memory), found \(events)")
+            }
+            window.events = events
         }
-        return WindowSpec(events: events)
+        if let durationNode = map.optional("duration") {
+            let text = try durationNode.string()
+            guard Durations.milliseconds(text) != 0 else { throw durationNode.error("must be above zero, found \(quoted(text))") }
+            guard Durations.positiveMilliseconds(text) != nil else {
+                throw durationNode.error("invalid duration \(quoted(text)) (expected a Prometheus duration above zero such as 30m, 1h or 1d)")
+            }
+            window.duration = text
+        }
+        return window
     }
 
     // MARK: metrics
@@ -330,17 +341,51 @@ struct StrategyReader {
         }
 
         var labelDelayBuckets = LatencySpec.defaultLabelDelayBuckets
+        var labelLag = LabelLagSpec()
         if let delayNode = map?.optional("label_delay") {
             guard columns.label != nil else { throw delayNode.error("needs a label column (columns.label)") }
-            labelDelayBuckets = try readBuckets(delayNode, of: "label delay", defaults: LatencySpec.defaultLabelDelayBuckets)
+            labelDelayBuckets = try readBuckets(
+                delayNode, of: "label delay", defaults: LatencySpec.defaultLabelDelayBuckets, alsoAllowing: ["coverage_below", "delay_p90_above"])
+            labelLag = try readLabelLag(try delayNode.mapping(allowing: ["buckets", "coverage_below", "delay_p90_above"]), buckets: labelDelayBuckets)
         }
         let conceptDrift = try map?.optional("concept_drift").map { node throws(StrategyError) in
             try readConceptDrift(node, task: task, columns: columns)
         }
         var spec = MetricsSpec(
             quality: quality, drift: drift, fairness: fairness, dataQuality: dataQuality, latency: latency, conceptDrift: conceptDrift,
-            labelDelayBuckets: labelDelayBuckets)
+            labelDelayBuckets: labelDelayBuckets, labelLag: labelLag)
         try readEstimatedQuality(map, task: task, columns: columns, into: &spec)
+        return spec
+    }
+
+    /// The label-lag guard's thresholds in `metrics.label_delay`.
+    private func readLabelLag(_ map: YMapping, buckets: [Double]) throws(StrategyError) -> LabelLagSpec {
+        var spec = LabelLagSpec()
+        if let node = map.optional("coverage_below") {
+            let ratio = try node.number()
+            guard ratio.value >= 0 && ratio.value <= 1 else {
+                throw node.error("must lie between 0 and 1 (a share of the window's events), found \(ratio.text)")
+            }
+            spec.coverageBelow = ratio.value
+        }
+        if let node = map.optional("delay_p90_above") {
+            let text = try node.string()
+            guard let ms = Durations.positiveMilliseconds(text) else {
+                throw node.error("invalid duration \(quoted(text)) (expected a Prometheus duration above zero such as 6h or 1d)")
+            }
+            spec.delayP90Above = text
+            if let first = buckets.first, Double(ms) / 1000 < first {
+                throw node.error("\(text) is below the first label-delay bucket (\(Threshold.format(first)) seconds): labels that arrive at once would pass it")
+            }
+            if let last = buckets.last, Double(ms) / 1000 >= last {
+                throw node.error("\(text) is not below the largest label-delay bucket (\(Threshold.format(last)) seconds): the quantile never exceeds it")
+            }
+        }
+        // The default where it fits the buckets; else the delay is not watched unless set.
+        if map.optional("delay_p90_above") == nil, let seconds = spec.delayP90AboveSeconds, let first = buckets.first, let last = buckets.last,
+           seconds < first || seconds >= last {
+            spec.delayP90Above = nil
+        }
         return spec
     }
 
@@ -438,8 +483,8 @@ struct StrategyReader {
     }
 
     /// `{buckets: [...]}` of a seconds histogram: strictly increasing bounds above 0.
-    private func readBuckets(_ node: YNode, of what: String, defaults: [Double]) throws(StrategyError) -> [Double] {
-        let map = try node.mapping(allowing: ["buckets"])
+    private func readBuckets(_ node: YNode, of what: String, defaults: [Double], alsoAllowing: [String] = []) throws(StrategyError) -> [Double] {
+        let map = try node.mapping(allowing: ["buckets"] + alsoAllowing)
         guard let bucketsNode = map.optional("buckets") else { return defaults }
         let items = try bucketsNode.list()
         guard !items.isEmpty else { throw bucketsNode.error("list at least one bucket, or leave buckets out for the defaults") }

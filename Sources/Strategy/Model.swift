@@ -179,10 +179,21 @@ package struct CustomMetric: Sendable, Equatable {
 }
 
 package struct WindowSpec: Sendable, Equatable {
-    /// The last N events (streaming). Default 10000.
+    /// The last N events (streaming). Default 10000; with `duration`, the most the window holds.
     package var events: Int
+    /// A time window (`duration: 1h`): only events of the last this long, as the strategy wrote
+    /// it (a Prometheus duration above zero). nil: the window counts events only.
+    package var duration: String?
 
-    package init(events: Int = 10000) { self.events = events }
+    package init(events: Int = 10000, duration: String? = nil) {
+        self.events = events
+        self.duration = duration
+    }
+
+    /// `duration` in seconds (nil without one).
+    package var durationSeconds: Double? {
+        duration.flatMap(Durations.positiveMilliseconds).map { Double($0) / 1000 }
+    }
 }
 
 package enum QualityMetric: String, Sendable, Equatable, CaseIterable {
@@ -280,6 +291,28 @@ package struct LatencySpec: Sendable, Equatable {
     package static let defaultLabelDelayBuckets: [Double] = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800]
 }
 
+/// Thresholds of the generated `<Model>LabelLag` guard (`metrics.label_delay`): it fires while
+/// predictions flow and the window's label coverage is below `coverageBelow`, or when the 90th
+/// percentile of the label delays that arrived is above `delayP90Above`.
+package struct LabelLagSpec: Sendable, Equatable {
+    /// Share of the window's events with a label (`model_window_label_coverage_ratio`), 0 to 1.
+    package var coverageBelow: Double
+    /// A Prometheus duration above zero, from the first to below the largest label-delay bucket;
+    /// nil: the delay is not watched (the default does not fit the strategy's buckets).
+    package var delayP90Above: String?
+
+    package init(coverageBelow: Double = LabelLagSpec.defaultCoverageBelow, delayP90Above: String? = LabelLagSpec.defaultDelayP90Above) {
+        self.coverageBelow = coverageBelow
+        self.delayP90Above = delayP90Above
+    }
+
+    package static let defaultCoverageBelow = 0.1
+    package static let defaultDelayP90Above = "1d"
+
+    /// `delayP90Above` in seconds.
+    package var delayP90AboveSeconds: Double? { delayP90Above.flatMap(Durations.milliseconds).map { Double($0) / 1000 } }
+}
+
 /// `metrics.concept_drift`: which detectors watch which streams, with which parameters.
 package struct ConceptDriftSpec: Sendable, Equatable {
     package var streams: [DetectorStream]
@@ -319,6 +352,8 @@ package struct MetricsSpec: Sendable, Equatable {
     package var conceptDrift: ConceptDriftSpec?
     /// `model_label_delay_seconds` buckets (`metrics.label_delay.buckets`).
     package var labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
+    /// Thresholds of the label-lag guard (`metrics.label_delay`).
+    package var labelLag = LabelLagSpec()
     /// Quality estimated without labels (`metrics.estimated_quality`); empty when off.
     package var estimatedQuality: [EstimatedQualityMetric] = []
     /// Calibration of the scores before the estimate; nil: scores are taken as calibrated.
@@ -326,9 +361,11 @@ package struct MetricsSpec: Sendable, Equatable {
 
     package init(
         quality: [QualityMetric], drift: DriftSpec, fairness: [FairnessMetric], dataQuality: [DataQualityMetric], latency: LatencySpec?,
-        conceptDrift: ConceptDriftSpec? = nil, labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets
+        conceptDrift: ConceptDriftSpec? = nil, labelDelayBuckets: [Double] = LatencySpec.defaultLabelDelayBuckets,
+        labelLag: LabelLagSpec = LabelLagSpec()
     ) {
         self.labelDelayBuckets = labelDelayBuckets
+        self.labelLag = labelLag
         self.quality = quality
         self.drift = drift
         self.fairness = fairness

@@ -164,10 +164,10 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("rules.no-events-for"), help: "How long the prediction rate stays 0 before <Model>NoEvents fires.")
     var noEventsFor: String = RuleWindows.standard.noEventsFor
 
-    @Option(name: .customLong("rules.label-lag-window"), help: "Range in which <Model>LabelLag looks for labels.")
+    @Option(name: .customLong("rules.label-lag-window"), help: "Range over which <Model>LabelLag takes the 90th percentile of label delays.")
     var labelLagWindow: String = RuleWindows.standard.labelLag
 
-    @Option(name: .customLong("rules.label-lag-for"), help: "How long no label arrives (while predictions flow) before <Model>LabelLag fires.")
+    @Option(name: .customLong("rules.label-lag-for"), help: "How long labels lag (low window coverage while predictions flow, or late) before <Model>LabelLag fires.")
     var labelLagFor: String = RuleWindows.standard.labelLagFor
 
     @Option(name: .customLong("alertmanager.group-wait"), help: "group_wait of every route (default: per severity, 10s critical, 30s warning, 1m info).")

@@ -66,7 +66,8 @@ import Strategy
         let rules = RulePlanner(strategy: s, dashboardURL: { _ in "" }).builtInAlerts()
         #expect(rules.map(\.name) == ["CreditRiskNoEvents", "CreditRiskLabelLag"])
         #expect(rules[0].expr == #"model:model_predictions:rate5m{model="credit-risk"} == 0"#)
-        #expect(rules[1].expr == #"sum by (model, model_version) (increase(model_labels_total{model="credit-risk"}[1h])) == 0 and on (model, model_version) model:model_predictions:rate5m{model="credit-risk"} > 0"#)
+        // Labels lag: the window's coverage is low while predictions flow, or they arrive late.
+        #expect(rules[1].expr == #"(min by (model, model_version) (model_window_label_coverage_ratio{model="credit-risk"}) < 0.1 and on (model, model_version) model:model_predictions:rate5m{model="credit-risk"} > 0) or histogram_quantile(0.9, sum by (model, model_version, le) (rate(model_label_delay_seconds_bucket{model="credit-risk"}[1h]))) > 86400"#)
         #expect(rules.allSatisfy { $0.labels.contains(LabelPair(name: "severity", value: "warning")) })
         let down = RulePlanner.exporterDown(team: "platform", instance: "localhost:9188", dashboardURL: "u")
         #expect(down.expr == #"up{job="model_exporter"} == 0"#)

@@ -123,6 +123,15 @@ import Testing
         var replayed = Window(layout: w.layout)
         replayed.append(contentsOf: w.events())
         #expect(replayed.events() == w.events())
+
+        // Events that leave a time window by age take their metrics with them.
+        var timed = Window(layout: WindowLayout(capacity: 3, features: [], attributeCount: 0, numericOutcome: false, maxAge: 10, customMetricCount: 1))
+        for (t, x) in [(0.0, 1.0), (5, 2), (8, 3), (12, 4)] {
+            timed.append(Event(timestamp: t, features: [], prediction: .category("1"), metrics: [x]))
+        }
+        #expect(timed.presentMetricValues(0).sorted() == [2, 3, 4])
+        timed.expire(now: 17)
+        #expect(timed.presentMetricValues(0).sorted() == [3, 4])
     }
 
     @Test func regressionOutcomes() {

@@ -22,26 +22,34 @@ package struct DetectorBank: Sendable, Equatable {
     }
 
     package private(set) var slots: [Slot]
-    /// The slots of each stream, in `DetectorStream.allCases` order.
-    private let slotsOf: [[Int]]
+    /// The slots of each stream: its pairs are adjacent (`ConceptDriftSpec.pairs` lists them
+    /// stream by stream), so a range each, read per value without an array of arrays.
+    private let errorSlots: Range<Int>
+    private let scoreSlots: Range<Int>
+    private let predictionSlots: Range<Int>
 
     package init(pairs: [(detector: DetectorKind, stream: DetectorStream)], parameters: DetectorParameters) {
         slots = pairs.map { Slot(stream: $0.stream, detector: ConceptDriftDetector($0.detector, parameters: parameters)) }
-        slotsOf = DetectorStream.allCases.map { s in pairs.indices.filter { pairs[$0].stream == s } }
+        func range(_ s: DetectorStream) -> Range<Int> {
+            guard let first = pairs.firstIndex(where: { $0.stream == s }), let last = pairs.lastIndex(where: { $0.stream == s }) else { return 0..<0 }
+            precondition(pairs[first...last].allSatisfy { $0.stream == s }, "the pairs of one stream are adjacent")
+            return first..<(last + 1)
+        }
+        (errorSlots, scoreSlots, predictionSlots) = (range(.error), range(.score), range(.prediction))
     }
 
     @inline(__always)
-    private func position(_ stream: DetectorStream) -> Int {
+    private func slots(of stream: DetectorStream) -> Range<Int> {
         switch stream {
-        case .error: 0
-        case .score: 1
-        case .prediction: 2
+        case .error: errorSlots
+        case .score: scoreSlots
+        case .prediction: predictionSlots
         }
     }
 
     /// Whether any detector watches `stream`.
     @inline(__always)
-    package func watches(_ stream: DetectorStream) -> Bool { !slotsOf[position(stream)].isEmpty }
+    package func watches(_ stream: DetectorStream) -> Bool { !slots(of: stream).isEmpty }
 
     /// Feeds a value to every detector on `stream`; returns how many detected drift. NaN is
     /// ignored.
@@ -49,7 +57,7 @@ package struct DetectorBank: Sendable, Equatable {
     package mutating func observe(_ value: Double, on stream: DetectorStream, at time: Double?) -> Int {
         guard !value.isNaN else { return 0 }
         var detected = 0
-        for i in slotsOf[position(stream)] {
+        for i in slots(of: stream) {
             if slots[i].detector.update(value) {
                 slots[i].detections += 1
                 if let time { slots[i].lastDetection = time }
