@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "TextFormat", swiftSettings: settings),
         // Reading and atomically writing files: every system call's result checked, errno described.
         .target(name: "FileIO", swiftSettings: settings),
+        // A lock ThreadSanitizer understands (pthread), used like Synchronization's Mutex.
+        .target(name: "Locking", swiftSettings: settings),
         // Pure statistics and window state: no I/O, no clock, no Foundation.
         .target(name: "MonitorCore", dependencies: ["TextFormat"], swiftSettings: settings),
         // YAML read with every node's key path and position, for errors at file:line:column.
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "CMicroHTTPD", "CZlib", "FileIO", "YAMLReader", .product(name: "Logging", package: "swift-log"),
+                "CMicroHTTPD", "CZlib", "FileIO", "Locking", "YAMLReader", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings,
@@ -63,12 +65,12 @@ let package = Package(
         ),
         // Collectors read the machine at scrape time, node_exporter style: the exporter's own
         // process, and the model server's process, cgroup and GPUs (NVML, opened at run time).
-        .target(name: "Collectors", dependencies: ["Strategy", "Exposition", "FileIO"], swiftSettings: settings),
+        .target(name: "Collectors", dependencies: ["Strategy", "Exposition", "FileIO", "Locking"], swiftSettings: settings),
         // The exporter: model monitors (reference + window), metric families, routes.
         .target(
             name: "Exporter",
             dependencies: [
-                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Storage", "Report", "Collectors",
+                "MonitorCore", "Strategy", "Exposition", "Ingest", "HTTPServer", "TextFormat", "FileIO", "Locking", "Storage", "Report", "Collectors",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -88,12 +90,13 @@ let package = Package(
         // The in-process benchmark harness behind bench/run (window updates, recomputation, memory).
         .executableTarget(
             name: "model_exporter_bench",
-            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition", "Storage"],
+            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition", "Storage", "FileIO"],
             path: "bench/Harness",
             swiftSettings: settings
         ),
         .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"], swiftSettings: settings),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"], swiftSettings: settings),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: settings),
         .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore", "TextFormat"], swiftSettings: settings),
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),

@@ -2,8 +2,8 @@
 // restarted server is picked up at once) or by a regular expression on the command line
 // (a scan of every process, kept for a few seconds).
 
+import Locking
 import Strategy
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +15,7 @@ package final class ProcessFinder: Sendable {
     private let scanTTL: Double
     private let clock: @Sendable () -> Double
     private let ownPID: Int32
-    private let cache = Mutex<(pids: [Int32], at: Double)?>(nil)
+    private let cache = Locked<(pids: [Int32], at: Double)?>(nil)
 
     /// `scanTTL`: seconds a command-line scan is reused; `clock`: monotonic seconds.
     package init(

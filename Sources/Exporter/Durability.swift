@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FileIO
+import Locking
 import Logging
 import MonitorCore
 import Storage
@@ -61,9 +62,9 @@ package final class Durability: Sendable {
     /// replayed at start stays short under heavy ingest.
     package let segmentBytesLimit: Int
     private let logger: Logger
-    private let log = Mutex<LogWriter?>(nil)
+    private let log = Locked<LogWriter?>(nil)
     /// One snapshot at a time.
-    private let snapshotting = Mutex<Void>(())
+    private let snapshotting = Locked<Void>(())
 
     /// Saves `monitors`, each the champion of a model without other versions (tests).
     package convenience init(folder: StorageFolder, monitors: [ModelMonitor], segmentBytesLimit: Int = 128 << 20, logger: Logger) {

@@ -1,4 +1,5 @@
 import Exposition
+import Ingest
 import MonitorCore
 import Strategy
 
@@ -145,22 +146,21 @@ package struct Evaluator: Sendable {
         let missingCounts = w.missingCounts
         let outOfRangeCounts = w.outOfRangeCounts
         let newCategoryCounts = w.newCategoryCounts
+        // Each feature's statistics are independent: computed concurrently, added in order.
+        let computed = Parallel.map(strategy.features.count) { f in featureStatistics(w, f) }
         for (f, feature) in strategy.features.enumerated() {
             let fl = [(Label.feature, feature.name)]
             if dq.contains(.missing) { b.add(Catalog.missing, fl, Double(missingCounts[f]) / n) }
-            var results: [DriftResult] = []
+            let (summary, results) = computed[f]
             switch reference.features[f] {
-            case .numerical(let r):
-                let values = w.presentValues(feature: f)
+            case .numerical:
                 if dq.contains(.outOfRange), feature.range != nil { b.add(Catalog.outOfRange, fl, Double(outOfRangeCounts[f]) / n) }
-                if dq.contains(.summary), let s = Stats.meanAndPopulationStd(values) {
+                if let s = summary {
                     b.add(Catalog.mean, fl, s.mean)
                     b.add(Catalog.stddev, fl, s.std)
                 }
-                results = numericalDrift(r, current: values, binCounts: w.binCounts(feature: f), methods: feature.drift)
-            case .categorical(let r):
+            case .categorical:
                 if dq.contains(.newCategory) { b.add(Catalog.newCategory, fl, Double(newCategoryCounts[f]) / n) }
-                results = categoricalDrift(r, counts: w.binCounts(feature: f), methods: feature.drift)
             }
             guard !results.isEmpty else { continue }
             considered += 1
@@ -176,6 +176,19 @@ package struct Evaluator: Sendable {
             if any { driftedFeatures += 1 }
         }
         if considered > 0 { b.add(Catalog.datasetDriftShare, [], Double(driftedFeatures) / Double(considered)) }
+    }
+
+    /// Feature `f`'s summary (numerical, when the strategy asks for it) and drift results.
+    private func featureStatistics(_ w: Window, _ f: Int) -> (summary: (mean: Double, std: Double)?, drift: [DriftResult]) {
+        let feature = strategy.features[f]
+        switch reference.features[f] {
+        case .numerical(let r):
+            let values = w.presentValues(feature: f)
+            let summary = strategy.metrics.dataQuality.contains(.summary) ? Stats.meanAndPopulationStd(values) : nil
+            return (summary, numericalDrift(r, current: values, binCounts: w.binCounts(feature: f), methods: feature.drift))
+        case .categorical(let r):
+            return (nil, categoricalDrift(r, counts: w.binCounts(feature: f), methods: feature.drift))
+        }
     }
 
     /// Counts of class codes over a categorical reference's K (codes outside K are left out).

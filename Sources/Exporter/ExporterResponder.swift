@@ -3,13 +3,13 @@ import Exposition
 import FileIO
 import HTTPServer
 import Ingest
+import Locking
 import MonitorCore
 import Report
 import Storage
 import Strategy
 
 import Dispatch
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -162,8 +162,8 @@ package struct ExporterResponder: HTTPResponder {
 
     /// One slot per model, each written by one task of `concurrentPerform`.
     private final class ResultSlots: Sendable {
-        private let slots: Mutex<[[RenderedFamily]?]>
-        init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+        private let slots: Locked<[[RenderedFamily]?]>
+        init(count: Int) { slots = Locked(Array(repeating: nil, count: count)) }
         func set(_ i: Int, _ value: [RenderedFamily]) { slots.withLock { $0[i] = value } }
         func get(_ i: Int) -> [RenderedFamily]? { slots.withLock { $0[i] } }
     }

@@ -1,8 +1,8 @@
 import Exposition
 import Ingest
+import Locking
 import MonitorCore
 import Strategy
-import Synchronization
 
 /// A cumulative histogram (Prometheus semantics: counters since start, never decreasing), so
 /// `rate()` and `histogram_quantile()` work on it. In batch mode it holds exactly the rows of
@@ -143,9 +143,9 @@ package final class ModelMonitor: Sendable {
         var rendered: [RenderedFamily]?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// Held while computing, so concurrent scrapes of an unchanged window compute once.
-    private let cache = Mutex<Cache?>(nil)
+    private let cache = Locked<Cache?>(nil)
 
     /// `created`: unix time the counters start (OpenMetrics `_created`), nil for none.
     package init(strategy: Strategy, reference: ReferenceProfile, capacity: Int? = nil, fleetSeries: Bool = true, created: Double? = nil) {
@@ -154,7 +154,7 @@ package final class ModelMonitor: Sendable {
         evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
-        state = Mutex(State(
+        state = Locked(State(
             window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) },
             labelDelay: strategy.columns.label == nil ? nil : LatencyHistogram(bounds: strategy.metrics.labelDelayBuckets),
             detectors: strategy.metrics.conceptDrift.map {

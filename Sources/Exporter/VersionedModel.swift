@@ -1,8 +1,8 @@
 import Exposition
 import Ingest
+import Locking
 import MonitorCore
 import Strategy
-import Synchronization
 
 /// What became of one delayed label in one version's window.
 package enum LabelJoin: Sendable, Equatable {
@@ -24,7 +24,7 @@ package final class VersionedModel: Sendable {
     package let others: [ModelMonitor]
     private let comparison: VersionComparison
     /// The comparison families and the windows (their versions) they were computed from.
-    private let cache = Mutex<(key: [UInt64], families: [Family], rendered: [RenderedFamily])?>(nil)
+    private let cache = Locked<(key: [UInt64], families: [Family], rendered: [RenderedFamily])?>(nil)
 
     /// `champion`'s model with the versions its strategy lists, each built like the champion
     /// (same reference, window size and fleet series).

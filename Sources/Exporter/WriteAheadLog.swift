@@ -63,7 +63,7 @@ package final class LogWriter: @unchecked Sendable {
         defer { closedir(dir) }
         var out: [Int] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = Files.name(of: entry)
             if name.count >= 8, name.utf8.allSatisfy({ $0 &- 48 < 10 }), let n = Int(name) { out.append(n) }
         }
         return out.sorted()

@@ -51,7 +51,25 @@ package enum Files {
     private static func readAll(_ fd: Int32, path: String) throws(FileError) -> [UInt8] {
         var st = stat()
         var out: [UInt8] = []
-        if fstat(fd, &st) == 0 && st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
+        if fstat(fd, &st) == 0 && st.st_size > 0 {
+            // Straight into the array, no intermediate buffer: one copy from the page cache.
+            var failed = false
+            out = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { p, count in
+                while count < p.count {
+                    let n = Glibc.read(fd, p.baseAddress! + count, p.count - count)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { failed = true }
+                    if n <= 0 { break }
+                    count += n
+                }
+            }
+            if failed {
+                let error = FileError.last(path, "read")
+                close(fd)
+                throw error
+            }
+            if out.count < Int(st.st_size) { return out }  // shorter than its size said: the end came early
+        }
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -159,5 +177,13 @@ package enum Files {
             throw error
         }
         guard close(fd) == 0 else { throw .last(folder, "sync") }
+    }
+
+    /// The name in a `readdir` entry, read in place. Copying `entry.pointee` or its `d_name`
+    /// reads the whole 256-byte field, past the end of a short last record in readdir's buffer
+    /// (AddressSanitizer reports it as a heap-buffer-overflow).
+    package static func name(of entry: UnsafePointer<dirent>) -> String {
+        let name = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!
+        return String(cString: name.assumingMemoryBound(to: CChar.self))
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Checks `Authorization: Basic …` headers against bcrypt hashes, as the
 /// Prometheus exporter toolkit does.
@@ -16,7 +16,7 @@ final class BasicAuthenticator: Sendable {
     let users: [String: String]
     private let verify: Verify
     /// Header values that passed → their user.
-    private let remembered = Mutex<[String: String]>([:])
+    private let remembered = Locked<[String: String]>([:])
     private let rememberLimit: Int
 
     /// A bcrypt hash (cost 10) of a password nobody knows, for unknown users.

@@ -5,6 +5,7 @@
 import CMicroHTTPD
 import Foundation
 import Glibc
+import Locking
 import Logging
 import Synchronization
 
@@ -149,7 +150,7 @@ private func monotonicSeconds() -> Double {
 /// libxcrypt's `crypt()` writes into one process-wide buffer, so calls take turns.
 /// (`crypt_r` would not, but Glibc's module does not export it.) Successful checks
 /// are remembered by ``BasicAuthenticator``, so the lock is rarely taken.
-private let cryptLock = Mutex<Void>(())
+private let cryptLock = Locked<Void>(())
 
 /// Whether `password` hashes to `hash` under the hash's own scheme and salt.
 func bcryptMatches(password: String, hash: String) -> Bool {
@@ -175,13 +176,13 @@ private final class ServerContext: Sendable {
     let clientAuth: TLSConfig.ClientAuth
     let statistics: HTTPServerStatistics
     /// Every open connection, its address and deadlines (libmicrohttpd's threads and the reaper).
-    let connections: Mutex<ConnectionTable>
+    let connections: Locked<ConnectionTable>
     let nextConnectionID = Atomic<UInt64>(1)
     /// A graceful shutdown has begun: answers carry `Connection: close`.
     let draining = Atomic<Bool>(false)
     /// Until the daemon has started, libmicrohttpd's messages are kept for the thrown error.
     let started = Atomic<Bool>(false)
-    let startupMessages = Mutex<[String]>([])
+    let startupMessages = Locked<[String]>([])
     /// Requests whose state is allocated and not yet released (for tests: 0 when idle).
     let liveRequests = Atomic<Int>(0)
 
@@ -196,7 +197,7 @@ private final class ServerContext: Sendable {
         self.authorization = configuration.authorization
         self.clientAuth = configuration.tls?.clientAuth ?? .noClientCert
         self.statistics = statistics
-        self.connections = Mutex(ConnectionTable(limits: ConnectionTable.Limits(
+        self.connections = Locked(ConnectionTable(limits: ConnectionTable.Limits(
             maxConnections: configuration.maxConnections,
             maxConnectionsPerIP: configuration.maxConnectionsPerIP,
             readHeader: configuration.readHeaderTimeout,
@@ -603,7 +604,7 @@ package final class HTTPServer: Sendable {
     private let address: String
     private let listenPort: UInt16
     private let dualStack: Bool
-    private let lifecycle: Mutex<Lifecycle>
+    private let lifecycle: Locked<Lifecycle>
     /// What `/-/ready` should say; shutdown marks it.
     package let readiness: Readiness
     /// Connections refused and cut, open now.
@@ -690,7 +691,7 @@ package final class HTTPServer: Sendable {
         self.listenPort = socket.port
         self.dualStack = host == "::"
         self.address = HTTPServerConfiguration.display(host: host, port: socket.port)
-        self.lifecycle = Mutex(.bound(listenFD: socket.fd))
+        self.lifecycle = Locked(.bound(listenFD: socket.fd))
     }
 
     deinit {

@@ -1,3 +1,4 @@
+import Locking
 import Synchronization
 
 /// Counters of what the server refused or cut, for the exporter's own metrics.
@@ -58,10 +59,10 @@ package final class Readiness: Sendable {
         case shuttingDown
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     package init(starting reason: String = "starting") {
-        state = Mutex(.notReady(reason))
+        state = Locked(.notReady(reason))
     }
 
     package var current: State { state.withLock { $0 } }

@@ -36,13 +36,17 @@ package struct CSVTable: Sendable {
     package var rowCount: Int { rowLines.count }
 
     /// Parses `bytes`. Every row must have as many fields as the header.
-    package init(file: String, bytes: [UInt8]) throws(InputError) {
+    /// Parses `bytes`. Every row must have as many fields as the header. With `parallelism`
+    /// above 1, a large file's rows are found by that many concurrent scans (the same rows,
+    /// lines and errors as one scan).
+    /// `minimumSegment`: below this many bytes a segment is not worth a task of its own.
+    package init(file: String, bytes: [UInt8], parallelism: Int = 1, minimumSegment: Int = 1 << 20) throws(InputError) {
         self.file = file
         self.bytes = bytes
         guard bytes.count < Int(Int32.max) else {
             throw InputError(file: file, line: 0, column: 0, message: "file larger than 2 GiB")
         }
-        try parse()
+        try parse(parallelism: parallelism, minimumSegment: max(1, minimumSegment))
     }
 
     /// One field starting at `i`: its content range (inside the quotes when quoted), whether it
@@ -99,74 +103,138 @@ package struct CSVTable: Sendable {
         return Field(start: from, end: i, doubled: false, next: i, newlines: 0)
     }
 
-    private mutating func parse() throws(InputError) {
+    /// Rows found by one scan: from a row start up to the first row start at or after a bound.
+    /// Lines count from 1 at the scan's start.
+    struct Segment {
+        var rowLines: [Int32] = []
+        var rowOffsets: [Int32] = []
+        /// Where the scan stopped: a row start, or the end of the bytes.
+        var end = 0
+        /// The line the scan stopped on.
+        var line = 1
+        var error: InputError?
+    }
+
+    /// Scans rows from `from` (a row start) until the first row start at or after `to`, or the
+    /// end. The header row is read into `header` when `isHeader`; otherwise rows are checked
+    /// against `fieldCount` and recorded.
+    static func scanRows(
+        _ b: UnsafeBufferPointer<UInt8>, file: String, from: Int, to: Int, isHeader: Bool, header: inout [String], fieldCount: Int
+    ) -> Segment {
+        let n = b.count
+        var out = Segment()
+        // A row never starts at the end of the bytes (a final line break ends the last row).
+        guard isHeader || from < n else {
+            out.end = n
+            return out
+        }
+        var i = from
+        var line = 1
+        var isHeader = isHeader
+        var rowFields = 0
+        var rowStart = i
+        var rowLine = 1
+        var lastEmpty = false  // the row's last field was empty
+        var fieldCount = fieldCount
+        out.rowLines.reserveCapacity((to - from) / 256)
+        out.rowOffsets.reserveCapacity((to - from) / 256)
+
+        func fail(_ msg: String, _ at: Int, _ ln: Int) -> InputError {
+            var j = at
+            while j > 0 && b[j - 1] != 0x0A { j -= 1 }
+            return InputError(file: file, line: ln, column: at - j + 1, message: msg)
+        }
+
+        while i <= n {
+            let f = scanField(b, i)
+            if f.error == 1 {
+                // Reported at the opening quote, on the line it opened.
+                out.error = fail("unterminated quoted field", f.start - 1, line)
+                return out
+            }
+            if f.error == 2 {
+                out.error = fail("unexpected character after a closing quote", f.next, line + f.newlines)
+                return out
+            }
+            line += f.newlines
+            i = f.next
+            if isHeader {
+                header.append(text(b, f))
+            }
+            lastEmpty = f.start == f.end
+            rowFields += 1
+            // Separator or end of row.
+            if i < n && b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if i < n && b[i] == 0x0D { i += 1 }
+            let atEnd = i >= n
+            if isHeader {
+                isHeader = false
+                fieldCount = header.count
+            } else if rowFields == 1 && lastEmpty && fieldCount > 1 {
+                // A blank line: not a row.
+            } else {
+                if rowFields != fieldCount {
+                    out.error = InputError(file: file, line: rowLine, column: 1, message: "row has \(rowFields) fields, the header has \(fieldCount)")
+                    return out
+                }
+                out.rowLines.append(Int32(rowLine))
+                out.rowOffsets.append(Int32(rowStart))
+            }
+            if atEnd { break }
+            i += 1  // newline
+            line += 1
+            rowLine = line
+            rowStart = i
+            rowFields = 0
+            if i >= to { break }
+        }
+        out.end = min(i, n)
+        out.line = line
+        return out
+    }
+
+    /// Parses the header, then the data rows in `parallelism` segments scanned concurrently.
+    /// Segments start after a line break outside quotes (an even number of quote characters
+    /// before it, RFC 4180); each segment's scan must stop exactly where the next one starts, or
+    /// the whole file is scanned again in one pass, so rows, lines and errors are always those
+    /// of a single scan from the start.
+    private mutating func parse(parallelism: Int, minimumSegment: Int) throws(InputError) {
         let file = self.file
         let result = bytes.withUnsafeBufferPointer { b -> Result<([String], [Int32], [Int32]), InputError> in
             let n = b.count
             var i = 0
             // Skip a UTF-8 byte order mark.
             if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { i = 3 }
-            var line = 1
             var header: [String] = []
-            var isHeader = true
-            var rowFields = 0
-            var rowStart = i
-            var rowLine = 1
-            var lastEmpty = false  // the row's last field was empty
+            let head = Self.scanRows(b, file: file, from: i, to: i + 1, isHeader: true, header: &header, fieldCount: 0)
+            if let e = head.error { return .failure(e) }
+            let segments = Self.segments(b, from: head.end, parallelism: parallelism, minimumSegment: minimumSegment)
+            var parts = Parallel.map(segments.count) { k in
+                var unused: [String] = []
+                return Self.scanRows(b, file: file, from: segments[k].lowerBound, to: segments[k].upperBound, isHeader: false,
+                                     header: &unused, fieldCount: header.count)
+            }
+            if parts.count > 1, zip(parts, segments.dropFirst()).contains(where: { $0.error == nil && $0.end != $1.lowerBound }) {
+                var unused: [String] = []
+                parts = [Self.scanRows(b, file: file, from: head.end, to: n, isHeader: false, header: &unused, fieldCount: header.count)]
+            }
             var rowLines: [Int32] = []
             var rowOffsets: [Int32] = []
-            rowLines.reserveCapacity(n / 256)
-            rowOffsets.reserveCapacity(n / 256)
-
-            func fail(_ msg: String, _ at: Int, _ ln: Int) -> InputError {
-                var j = at
-                while j > 0 && b[j - 1] != 0x0A { j -= 1 }
-                return InputError(file: file, line: ln, column: at - j + 1, message: msg)
-            }
-
-            while i <= n {
-                let f = Self.scanField(b, i)
-                if f.error == 1 {
-                    // Reported at the opening quote, on the line it opened.
-                    return .failure(fail("unterminated quoted field", f.start - 1, line))
+            rowLines.reserveCapacity(parts.reduce(0) { $0 + $1.rowLines.count })
+            rowOffsets.reserveCapacity(rowLines.capacity)
+            var line = head.line  // the line the current segment starts on
+            for p in parts {
+                if var e = p.error {
+                    e.line += line - 1
+                    return .failure(e)
                 }
-                if f.error == 2 {
-                    return .failure(fail("unexpected character after a closing quote", f.next, line + f.newlines))
-                }
-                line += f.newlines
-                i = f.next
-                if isHeader {
-                    header.append(Self.text(b, f))
-                }
-                lastEmpty = f.start == f.end
-                rowFields += 1
-                // Separator or end of row.
-                if i < n && b[i] == UInt8(ascii: ",") {
-                    i += 1
-                    continue
-                }
-                if i < n && b[i] == 0x0D { i += 1 }
-                let atEnd = i >= n
-                if isHeader {
-                    isHeader = false
-                } else if rowFields == 1 && lastEmpty && header.count > 1 {
-                    // A blank line: not a row.
-                } else {
-                    if rowFields != header.count {
-                        return .failure(InputError(
-                            file: file, line: rowLine, column: 1,
-                            message: "row has \(rowFields) fields, the header has \(header.count)"))
-                    }
-                    rowLines.append(Int32(rowLine))
-                    rowOffsets.append(Int32(rowStart))
-                }
-                if atEnd { break }
-                i += 1  // newline
-                line += 1
-                rowLine = line
-                rowStart = i
-                rowFields = 0
-                if i == n { break }
+                let shift = Int32(line - 1)
+                rowLines.append(contentsOf: p.rowLines.lazy.map { $0 + shift })
+                rowOffsets.append(contentsOf: p.rowOffsets)
+                line += p.line - 1
             }
             return .success((header, rowLines, rowOffsets))
         }
@@ -180,6 +248,35 @@ package struct CSVTable: Sendable {
         if header.isEmpty || (header.count == 1 && header[0].isEmpty) {
             throw InputError(file: file, line: 1, column: 1, message: "empty file: expected a header row")
         }
+    }
+
+    /// Splits `b[from...]` into up to `parallelism` ranges of about equal size, each starting
+    /// after a line break preceded by an even number of quote characters. The quotes are
+    /// counted concurrently, one stretch per range.
+    static func segments(_ b: UnsafeBufferPointer<UInt8>, from: Int, parallelism: Int, minimumSegment: Int) -> [Range<Int>] {
+        let n = b.count
+        let k = max(1, min(parallelism, (n - from) / minimumSegment))
+        guard k > 1 else { return [from..<n] }
+        let cuts = (0...k).map { from + (n - from) * $0 / k }
+        let quotes = Parallel.map(k) { j in
+            var c = 0
+            for x in cuts[j]..<cuts[j + 1] where b[x] == UInt8(ascii: "\"") { c += 1 }
+            return c
+        }
+        var starts = [from]
+        var before = 0
+        for j in 1..<k {
+            before += quotes[j - 1]
+            var odd = before % 2 == 1
+            var x = cuts[j]
+            while x < n {
+                let c = b[x]
+                x += 1
+                if c == UInt8(ascii: "\"") { odd.toggle() } else if c == 0x0A && !odd { break }
+            }
+            if x > starts.last! && x < n { starts.append(x) }
+        }
+        return (0..<starts.count).map { starts[$0]..<($0 + 1 < starts.count ? starts[$0 + 1] : n) }
     }
 
     /// A field's text (doubled quotes unescaped).

@@ -61,10 +61,16 @@ enum CellText: FieldText {
 /// Reads events from a CSV table using the strategy's column names.
 package enum CSVEvents {
     /// Every column the strategy names must exist; every cell must parse for its column's type.
+    /// Rows are decoded by concurrent tasks; the error thrown is the first bad row's.
     package static func read(_ table: CSVTable, schema: EventSchema, columns: Columns) throws(InputError) -> [Event] {
+        let reader = try RowReader(table, schema: schema, columns: columns)
+        let pieces = min(table.rowCount / 1024 + 1, 4 * Parallel.width)
+        let parts = Parallel.map(pieces) { k in
+            Result { () throws(InputError) in try reader.events((table.rowCount * k / pieces)..<(table.rowCount * (k + 1) / pieces)) }
+        }
         var events: [Event] = []
         events.reserveCapacity(table.rowCount)
-        try read(table, schema: schema, columns: columns, chunk: 4096) { events.append(contentsOf: $0) }
+        for part in parts { events.append(contentsOf: try part.get()) }
         return events
     }
 
@@ -76,46 +82,134 @@ package enum CSVEvents {
     package static func read(
         _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: ([Event]) -> Void
     ) throws(InputError) {
-        var index: [String: Int] = [:]
-        for (i, h) in table.header.enumerated() where index[h] == nil { index[h] = i }
-
-        func column(_ name: String, _ role: String) throws(InputError) -> Int {
-            guard let c = index[name] else {
-                throw InputError(file: table.file, line: 1, column: 1, message: "missing column \"\(name)\" (\(role))")
-            }
-            // A column read twice would be ambiguous, as a key given twice in a JSON event.
-            if let again = table.header[(c + 1)...].firstIndex(of: name) {
-                throw InputError(file: table.file, line: 1, column: 1, message: "column \"\(name)\" (\(role)): \(EventRules.duplicateKey) (header fields \(c + 1) and \(again + 1))")
-            }
-            return c
-        }
-        func optionalColumn(_ name: String?, _ role: String) throws(InputError) -> Int? {
-            guard let name else { return nil }
-            return try column(name, role)
-        }
-        let predictionCol = try column(columns.prediction, "columns.prediction")
-        let idCol = try optionalColumn(columns.id, "columns.id")
-        let tsCol = try optionalColumn(columns.timestamp, "columns.timestamp")
-        let scoreCol = try optionalColumn(columns.score, "columns.score")
-        let labelCol = try optionalColumn(columns.label, "columns.label")
-        let latencyCol = try optionalColumn(columns.latency, "columns.latency")
-        var featureCols: [Int] = []
-        for (i, name) in schema.featureNames.enumerated() { featureCols.append(try column(name, "features[\(i)]")) }
-        var attributeCols: [Int] = []
-        for (i, name) in schema.attributeNames.enumerated() { attributeCols.append(try column(name, "protected_attributes[\(i)]")) }
-        // A custom metric's column may be missing: the metric is then not given in any row.
-        var metricCols: [Int?] = []
-        for (i, name) in schema.metricNames.enumerated() {
-            metricCols.append(index[name] == nil ? nil : try column(name, "custom_metrics[\(i)]"))
-        }
-
-        let regression = schema.task == .regression
+        let reader = try RowReader(table, schema: schema, columns: columns)
         var events: [Event] = []
         events.reserveCapacity(min(chunk, table.rowCount))
         var r = CSVTable.Row(index: 0, fields: [])
-        let numerical = schema.featureTypes.map { $0 == .numerical }
         for row in 0..<table.rowCount {
+            events.append(try reader.event(row, &r))
+            if events.count >= chunk {
+                body(events)
+                events.removeAll(keepingCapacity: true)
+            }
+        }
+        if !events.isEmpty { body(events) }
+    }
+
+    /// The same events in the same chunks, decoded by `Parallel.width` concurrent tasks, one
+    /// chunk each, while `body` takes the previous round's chunks in file order. `body` runs on
+    /// one task at a time, never concurrently with itself, and not after this returns. The
+    /// error thrown is the first bad row's, as a sequential read would throw it; the chunks
+    /// before it have been handed over.
+    package static func readConcurrently(
+        _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: ([Event]) -> Void
+    ) throws(InputError) {
+        let reader = try RowReader(table, schema: schema, columns: columns)
+        let width = Parallel.width
+        let chunks = (table.rowCount + chunk - 1) / chunk
+        var ready: [[Event]] = []
+        var failure: InputError?
+        var next = 0
+        while next < chunks || !ready.isEmpty {
+            let decoding = failure == nil ? min(width, chunks - next) : 0
+            let handing = ready
+            // Task `decoding` hands the previous round's chunks over while the others decode.
+            let round = Parallel.map(decoding + 1) { k -> Result<[Event], InputError> in
+                guard k < decoding else {
+                    for events in handing { body(events) }
+                    return .success([])
+                }
+                let rows = ((next + k) * chunk)..<min(table.rowCount, (next + k + 1) * chunk)
+                return Result { () throws(InputError) in try reader.events(rows) }
+            }
+            if let failure { throw failure }
+            ready = []
+            // The chunks before the first bad one are handed over next round, then its error thrown.
+            for result in round.dropLast() {
+                switch result {
+                case .success(let events): ready.append(events)
+                case .failure(let e): failure = e
+                }
+                if failure != nil { break }
+            }
+            next += decoding
+        }
+        if let failure { throw failure }
+    }
+
+    /// Rows of one table to events: the strategy's columns found once.
+    struct RowReader: Sendable {
+        let table: CSVTable
+        let schema: EventSchema
+        let columns: Columns
+        let predictionCol: Int
+        let idCol: Int?
+        let tsCol: Int?
+        let scoreCol: Int?
+        let labelCol: Int?
+        let latencyCol: Int?
+        let featureCols: [Int]
+        let attributeCols: [Int]
+        /// A custom metric's column may be missing: the metric is then not given in any row.
+        let metricCols: [Int?]
+        let numerical: [Bool]
+
+        /// Every column the strategy names must exist, once.
+        init(_ table: CSVTable, schema: EventSchema, columns: Columns) throws(InputError) {
+            var index: [String: Int] = [:]
+            for (i, h) in table.header.enumerated() where index[h] == nil { index[h] = i }
+
+            func column(_ name: String, _ role: String) throws(InputError) -> Int {
+                guard let c = index[name] else {
+                    throw InputError(file: table.file, line: 1, column: 1, message: "missing column \"\(name)\" (\(role))")
+                }
+                // A column read twice would be ambiguous, as a key given twice in a JSON event.
+                if let again = table.header[(c + 1)...].firstIndex(of: name) {
+                    throw InputError(file: table.file, line: 1, column: 1, message: "column \"\(name)\" (\(role)): \(EventRules.duplicateKey) (header fields \(c + 1) and \(again + 1))")
+                }
+                return c
+            }
+            func optionalColumn(_ name: String?, _ role: String) throws(InputError) -> Int? {
+                guard let name else { return nil }
+                return try column(name, role)
+            }
+            self.table = table
+            self.schema = schema
+            self.columns = columns
+            predictionCol = try column(columns.prediction, "columns.prediction")
+            idCol = try optionalColumn(columns.id, "columns.id")
+            tsCol = try optionalColumn(columns.timestamp, "columns.timestamp")
+            scoreCol = try optionalColumn(columns.score, "columns.score")
+            labelCol = try optionalColumn(columns.label, "columns.label")
+            latencyCol = try optionalColumn(columns.latency, "columns.latency")
+            var featureCols: [Int] = []
+            for (i, name) in schema.featureNames.enumerated() { featureCols.append(try column(name, "features[\(i)]")) }
+            var attributeCols: [Int] = []
+            for (i, name) in schema.attributeNames.enumerated() { attributeCols.append(try column(name, "protected_attributes[\(i)]")) }
+            self.featureCols = featureCols
+            self.attributeCols = attributeCols
+            var metricCols: [Int?] = []
+            for (i, name) in schema.metricNames.enumerated() {
+                metricCols.append(index[name] == nil ? nil : try column(name, "custom_metrics[\(i)]"))
+            }
+            self.metricCols = metricCols
+            numerical = schema.featureTypes.map { $0 == .numerical }
+        }
+
+        func events(_ rows: Range<Int>) throws(InputError) -> [Event] {
+            var out: [Event] = []
+            out.reserveCapacity(rows.count)
+            var r = CSVTable.Row(index: 0, fields: [])
+            for row in rows { out.append(try event(row, &r)) }
+            return out
+        }
+
+        /// Data row `row` as an event (`r`: a row to reuse); every cell must parse for its
+        /// column's type.
+        func event(_ row: Int, _ r: inout CSVTable.Row) throws(InputError) -> Event {
             table.read(row: row, into: &r)
+            let r = r
+            let table = table
             /// A cell's text as the event rules take it (a string, never longer than the cap).
             func text(_ c: Int) throws(InputError) -> FieldValue<CellText> {
                 let s = table.string(r, column: c)
@@ -135,6 +229,7 @@ package enum CSVEvents {
                     throw table.error(r, column: c, "column \"\(table.header[c])\": \(error.reason)")
                 }
             }
+            let regression = schema.task == .regression
             var features: [FeatureValue] = []
             features.reserveCapacity(featureCols.count)
             for (i, c) in featureCols.enumerated() {
@@ -165,15 +260,10 @@ package enum CSVEvents {
             var metrics: [Double?] = []
             metrics.reserveCapacity(metricCols.count)
             for c in metricCols { metrics.append(try c.flatMap { c throws(InputError) in try rule(c, EventRules.customMetric, number(c)) }) }
-            events.append(Event(
+            return Event(
                 id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
-                score: score, label: label, latency: latency, metrics: metrics))
-            if events.count >= chunk {
-                body(events)
-                events.removeAll(keepingCapacity: true)
-            }
+                score: score, label: label, latency: latency, metrics: metrics)
         }
-        if !events.isEmpty { body(events) }
     }
 }
 

@@ -1,7 +1,7 @@
 import Exposition
 import Foundation
+import Locking
 import Strategy
-import Synchronization
 import Testing
 @testable import Collectors
 
@@ -51,7 +51,7 @@ import Testing
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.copyItem(atPath: fixtures.procfs, toPath: root + "/proc")
-        let now = Mutex(100.0)
+        let now = Locked(100.0)
         let served = ServedModel(
             model: "m", version: "1", spec: ServingSpec(process: .commandLine("gunicorn")), paths: SystemPaths(procfs: root + "/proc"),
             scanTTL: 5, clock: { now.withLock { $0 } })

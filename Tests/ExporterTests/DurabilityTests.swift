@@ -3,6 +3,7 @@ import FileIO
 import Foundation
 import HTTPServer
 import Ingest
+import Locking
 import Logging
 import MonitorCore
 import Storage
@@ -188,7 +189,7 @@ func expectSameSamples(_ a: [ParsedSample], _ b: [ParsedSample], sourceLocation:
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Files.createFolders(folder)
         let writer = try LogWriter(directory: folder, segment: 1, header: (1, LogEntry.header([]).encode()))
-        let applied = Mutex<[Int]>([])
+        let applied = Locked<[Int]>([])
         // Threads of their own (not a pool sized to the cores): requests wait on the disk, not the CPU.
         let done = DispatchGroup()
         for t in 0..<8 {

@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import Locking
 import MonitorCore
 import Strategy
 import Synchronization
@@ -31,7 +32,7 @@ import Testing
             var inFlight: [InFlight] = []
             var unexpected: [String] = []
         }
-        let state = Mutex(State())
+        let state = Locked(State())
         let stop = Atomic(false)
         let ackedThisRound = Atomic(0)
     }

@@ -76,7 +76,8 @@ import Glibc
         var target: [String: Any] = [:]
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
-            if let r = try? api.get("/api/v1/targets"), let data = try Self.json(r)["data"] as? [String: Any],
+            // Until it is ready, Prometheus answers with plain text ("Service Unavailable").
+            if let r = try? api.get("/api/v1/targets"), let data = (try? Self.json(r))?["data"] as? [String: Any],
                 let active = data["activeTargets"] as? [[String: Any]], let t = active.first, t["health"] as? String == "up"
             {
                 target = t

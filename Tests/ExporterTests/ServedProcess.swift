@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// `model_exporter serve` as a child process on 127.0.0.1 with a port it picks: its log is
 /// read in the background (its "listening" line names the port).
@@ -9,7 +9,7 @@ final class ServedProcess: Sendable {
     private let log = LogBuffer()
 
     final class LogBuffer: Sendable {
-        let text = Mutex("")
+        let text = Locked("")
         func withLock<T>(_ body: (inout String) -> T) -> T { text.withLock { body(&$0) } }
     }
 

@@ -1,5 +1,8 @@
 import FileIO
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @Suite struct FilesTests {
@@ -60,4 +63,24 @@ import Testing
     func folderOfAPath(_ path: String, _ folder: String) {
         #expect(Files.folder(of: path) == folder)
     }
+
+    /// Names of every length read from readdir's records, in a folder big enough that records
+    /// end near the end of readdir's buffer (several buffers' worth): under scripts/sanitize
+    /// address, copying the whole 256-byte name field there was a heap-buffer-overflow.
+    @Test func entryNamesAreReadInPlace() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var made: Set<String> = []
+        for i in 0..<1500 {
+            let name = "\(i)-" + String(repeating: "n", count: i % 97)
+            #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: nil))
+            made.insert(name)
+        }
+        let folder = try #require(opendir(dir))
+        defer { closedir(folder) }
+        var seen: Set<String> = []
+        while let entry = readdir(folder) { seen.insert(Files.name(of: entry)) }
+        #expect(seen == made.union([".", ".."]))
+    }
 }
+

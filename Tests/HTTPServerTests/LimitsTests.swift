@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+import Locking
 import Testing
 @testable import HTTPServer
 
@@ -262,7 +262,7 @@ struct ShutdownTests {
         Thread.sleep(forTimeInterval: 0.2)
 
         let started = Date()
-        let left = Mutex<Int?>(nil)
+        let left = Locked<Int?>(nil)
         let done = DispatchSemaphore(value: 0)
         Thread {
             let n = server.shutdown(gracePeriod: 5)

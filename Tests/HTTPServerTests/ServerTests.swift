@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Locking
 import Synchronization
 import Testing
 @testable import HTTPServer
@@ -107,7 +108,7 @@ struct ServerTests {
         // Deadlines far away: this checks that concurrent requests are all answered, and on a
         // loaded machine a connection can wait longer than the default 10 s for a worker.
         try withServer({ $0.threads = 4; $0.readHeaderTimeout = 120; $0.readTimeout = 120 }) { server, port in
-            let failures = Mutex<[String]>([])
+            let failures = Locked<[String]>([])
             let answered = Atomic<Int>(0)
             let group = DispatchGroup()
             for client in 0..<50 {

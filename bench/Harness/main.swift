@@ -4,7 +4,9 @@
 //   model_exporter_bench recompute --strategy S --current C --window N [--runs R]
 //   model_exporter_bench memory    --strategy S --window N
 //   model_exporter_bench decode    --strategy S --bodies A.ndjson,B.ndjson [--runs R] [--path general]
-//   model_exporter_bench batch     --strategy S --current C [--expect EXPOSITION]
+//   model_exporter_bench limits    --current C [--runs R]
+//   model_exporter_bench scaling   --dir D --features F --bins B --models M --reference N --window W [--runs R]
+//   model_exporter_bench labels    --strategy S --current C --window N [--runs R]
 //
 // Each prints one JSON object per line: {"figure": …, "unit": …, "runs": [...], …} for
 // bench/report.py. Events come from the benchmark's current CSV (read once, before timing);
@@ -13,6 +15,7 @@
 
 import Exporter
 import Exposition
+import FileIO
 import Ingest
 import MonitorCore
 import Storage
@@ -32,6 +35,14 @@ func threadCPUSeconds() -> Double {
 func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// CPU seconds this process has used, all threads: what the quick mode's floors read, since a
+/// loaded machine stretches wall time but hardly the CPU time of the same work.
+func cpuNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
@@ -141,8 +152,9 @@ func ingest(_ a: Arguments) {
     // Batches prepared once and reused each run: distinct values per batch, no allocation timed.
     let batchCount = min(total / 1000, 200)
     let batches = (0..<batchCount).map { b in events(base, (filled + b * 1000)..<(filled + (b + 1) * 1000)) }
+    var cpu: [Double] = []
     for _ in 0..<runs {
-        let t0 = now()
+        let t0 = now(), c0 = cpuNow()
         var done = 0
         var b = 0
         while done < total {
@@ -151,8 +163,9 @@ func ingest(_ a: Arguments) {
             b = (b + 1) % batches.count
         }
         results.append(Double(done) / (now() - t0))
+        cpu.append(Double(done) / (cpuNow() - c0))
     }
-    emit("ingest_inprocess", unit: "events/s", runs: results, extra: [("window", "\(capacity)"), ("features", "\(s.features.count)")])
+    emit("ingest_inprocess", unit: "events/s", runs: results, extra: [("window", "\(capacity)"), ("features", "\(s.features.count)"), ("cpu", list(cpu))])
 }
 
 /// What the concept-drift detectors add to in-process ingest: the same batches into two
@@ -226,13 +239,15 @@ func recompute(_ a: Arguments) {
     }
     var changed: [Double] = []
     var unchanged: [Double] = []
+    var cpu: [Double] = []
     var series = 0
     for r in 0..<runs {
         // One more event changes the window; the next scrape recomputes everything.
         monitor.ingest([event(base, filled + r)], now: 1)
-        let t0 = now()
+        let t0 = now(), c0 = cpuNow()
         let families = monitor.families()
         let t1 = now()
+        cpu.append(cpuNow() - c0)
         _ = monitor.families()
         let t2 = now()
         changed.append(t1 - t0)
@@ -240,28 +255,260 @@ func recompute(_ a: Arguments) {
         series = families.reduce(0) { $0 + $1.samples.count }
     }
     let extra = [("window", "\(capacity)"), ("features", "\(s.features.count)"), ("series", "\(series)")]
-    emit("recompute", unit: "s", runs: changed, extra: extra)
+    emit("recompute", unit: "s", runs: changed, extra: extra + [("cpu", list(cpu))])
     emit("recompute_unchanged", unit: "s", runs: unchanged, extra: extra)
 }
 
-/// `model_exporter evaluate` as Exporter/Batch.swift does it, but streaming the CSV's events into
-/// the window 4,096 at a time (`CSVEvents.read(_:schema:columns:chunk:_:)`) instead of reading
-/// them all into one array first: the same exposition (checked against `--expect FILE`), with
-/// the peak RSS that change would give. Prints the exposition's size; time it from outside.
-func batch(_ a: Arguments) {
-    let s = loadStrategy(a.string("strategy"))
-    let reference = loadReference(s)
+/// The machine's limits for the batch job on one CSV, what `evaluate` is held to: reading the
+/// file's bytes once from the page cache (`Files.read`, as `evaluate` reads it), and a minimal
+/// pass that splits every field at commas and line breaks (no quotes, no checks) and parses
+/// every number with the product's parser, on one core and on every core (the file cut at
+/// line breaks). Non-numbers are skipped. Emits seconds per run.
+func limits(_ a: Arguments) {
     let path = a.string("current")
-    let table: CSVTable
-    do { table = try CSVTable(file: path, bytes: readFile(path)) } catch { fail("\(error)") }
-    let monitor = ModelMonitor(strategy: s, reference: reference, capacity: max(table.rowCount, 1))
+    let runs = a.int("runs", default: 5)
+    func readOnce() -> [UInt8] {
+        do { return try Files.read(path) } catch { fail("\(error)") }
+    }
+    _ = readOnce()  // into the page cache
+    var read: [Double] = []
+    var bytes: [UInt8] = []
+    for _ in 0..<runs {
+        let t0 = now()
+        bytes = readOnce()
+        read.append(now() - t0)
+    }
+    /// Splits b[range] into fields and parses each number; returns (numbers, their sum).
+    func pass(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (Int, Double) {
+        var count = 0, sum = 0.0
+        var start = range.lowerBound
+        var i = start
+        while i < range.upperBound {
+            let c = b[i]
+            if c == UInt8(ascii: ",") || c == 0x0A {
+                if let v = NumberParser.parse(b, start..<i) { count += 1; sum += v }
+                start = i + 1
+            }
+            i += 1
+        }
+        if start < range.upperBound, let v = NumberParser.parse(b, start..<range.upperBound) { count += 1; sum += v }
+        return (count, sum)
+    }
+    var one: [Double] = [], all: [Double] = [], oneCPU: [Double] = []
+    var numbers = 0
+    let width = Parallel.width
+    bytes.withUnsafeBufferPointer { b in
+        // Cut points after a line break, one piece per core.
+        var cuts = [0]
+        for k in 1..<width {
+            var x = b.count * k / width
+            while x < b.count && b[x - 1] != 0x0A { x += 1 }
+            cuts.append(x)
+        }
+        cuts.append(b.count)
+        let shared = UnsafeBuffer(b)
+        for _ in 0..<runs {
+            let t0 = now(), c0 = cpuNow()
+            let (n, sum) = pass(b, 0..<b.count)
+            one.append(now() - t0)
+            oneCPU.append(cpuNow() - c0)
+            numbers = n
+            let t1 = now()
+            let parts = Parallel.map(width) { k in pass(shared.buffer, cuts[k]..<cuts[k + 1]) }
+            all.append(now() - t1)
+            guard parts.reduce(0, { $0 + $1.0 }) == n, sum.isFinite else { fail("the split pass disagrees") }
+        }
+    }
+    let extra = [("bytes", "\(bytes.count)"), ("numbers", "\(numbers)"), ("cores", "\(width)")]
+    emit("limit_read", unit: "s", runs: read, extra: extra)
+    emit("limit_parse_one_core", unit: "s", runs: one, extra: extra + [("cpu", list(oneCPU))])
+    emit("limit_parse_all_cores", unit: "s", runs: all, extra: extra)
+}
+
+/// A buffer read by concurrent tasks (never written while they run).
+struct UnsafeBuffer: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<UInt8>
+    init(_ b: UnsafeBufferPointer<UInt8>) { buffer = b }
+}
+
+// MARK: - Scaling
+
+/// A deterministic stream of numbers in [0, 1) (64-bit LCG, top 53 bits).
+struct Numbers {
+    var state: UInt64
+    mutating func next() -> Double {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+}
+
+/// A synthetic model of `features` features (one in five categorical, five categories; the
+/// others numerical), every drift method on with `bins` bins, all quality, fairness and data
+/// quality metrics: its strategy and a reference of `rows` rows written under `dir`.
+func syntheticStrategy(dir: String, name: String, features: Int, bins: Int, rows: Int) -> Strategy {
+    let categorical = Set(stride(from: 4, to: features, by: 5))
+    var yaml = """
+        version: 1
+        model:
+          name: \(name)
+          version: "1"
+          task: binary_classification
+          positive_label: "1"
+        reference:
+          path: reference-\(features)-\(rows).csv
+        columns:
+          id: id
+          prediction: prediction
+          score: score
+          label: label
+          latency: latency
+        features:
+
+        """
+    for f in 0..<features {
+        yaml += categorical.contains(f)
+            ? "  - name: x\(f)\n    type: categorical\n    values: [k0, k1, k2, k3, k4]\n"
+            : "  - name: x\(f)\n    type: numerical\n"
+    }
+    yaml += """
+        protected_attributes: [group]
+        window:
+          events: 1000
+        metrics:
+          quality: [accuracy, precision, recall, f1, roc_auc, log_loss, brier, calibration_error]
+          drift:
+            numerical: [psi, ks, wasserstein, jensen_shannon, hellinger]
+            categorical: [chi_square, psi, jensen_shannon, hellinger]
+            prediction: [ks, psi, wasserstein, jensen_shannon, hellinger]
+            target: [chi_square]
+            bins: \(bins)
+          fairness: [demographic_parity_difference, demographic_parity_ratio, equalized_odds_difference, equal_opportunity_difference]
+          data_quality: [missing, out_of_range, new_category, summary]
+          latency:
+            buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+        """
+    let strategyPath = "\(dir)/\(name)-\(features)-\(bins)-\(rows).yml"
+    let referencePath = "\(dir)/reference-\(features)-\(rows).csv"
     do {
-        try CSVEvents.read(table, schema: EventSchema(strategy: s), columns: s.columns, chunk: 4096) { monitor.ingest($0, now: nil) }
+        if access(referencePath, F_OK) != 0 {
+            var csv = "id,prediction,score,label,latency,group," + (0..<features).map { "x\($0)" }.joined(separator: ",") + "\n"
+            var numbers = Numbers(state: 7)
+            var out: [UInt8] = []
+            for i in 0..<rows {
+                csv += row(i, features: features, categorical: categorical, drift: 0, &numbers) + "\n"
+                if csv.utf8.count > 1 << 20 {
+                    out += Array(csv.utf8)
+                    csv = ""
+                }
+            }
+            out += Array(csv.utf8)
+            try Files.writeAtomically(out, to: referencePath)
+        }
+        try Files.writeAtomically(Array(yaml.utf8), to: strategyPath)
+        return try Strategy.load(path: strategyPath)
     } catch { fail("\(error)") }
-    let build = BuildInfo(version: a.values["version"] ?? ProductVersion.version, revision: "dev")
-    let out = Exposition.render(monitor.families() + [build.family])
-    if let expected = a.values["expect"], readFile(expected) != out { fail("the streamed exposition differs from \(expected)") }
-    emit("batch_stream", unit: "bytes", runs: [Double(out.count)], extra: [("rows", "\(table.rowCount)")])
+}
+
+/// One synthetic CSV row (features drift by `drift` standard deviations).
+func row(_ i: Int, features: Int, categorical: Set<Int>, drift: Double, _ numbers: inout Numbers) -> String {
+    let score = numbers.next()
+    var cells = ["e\(i)", score > 0.5 ? "1" : "0", String(score), numbers.next() < score ? "1" : "0", String(0.001 + numbers.next() / 10), "g\(i % 3)"]
+    for f in 0..<features {
+        let u = numbers.next()
+        cells.append(categorical.contains(f) ? "k\(Int(u * u * 5))" : String((u + drift) * Double(f + 1)))
+    }
+    return cells.joined(separator: ",")
+}
+
+/// Recomputation and scrape size as the model grows: `models` monitors of `features` features
+/// with `bins` bins and a reference of `reference` rows, each with a full window of `window`
+/// synthetic events (drifted a little). Times one recomputation of every model after one more
+/// event each (models concurrently, as a scrape recomputes changed models), and measures the
+/// exposition of them all.
+func scaling(_ a: Arguments) {
+    let dir = a.string("dir")
+    let features = a.int("features"), bins = a.int("bins"), models = a.int("models")
+    let rows = a.int("reference"), capacity = a.int("window"), runs = a.int("runs", default: 5)
+    let strategies = (0..<models).map { m in
+        syntheticStrategy(dir: dir, name: "m\(m)", features: features, bins: bins, rows: rows)
+    }
+    let t0 = now()
+    let reference = loadReference(strategies[0])
+    let loadSeconds = now() - t0
+    let categorical = Set(stride(from: 4, to: features, by: 5))
+    // Window events: synthetic rows through the product's CSV reader, so they are what a file gives.
+    var numbers = Numbers(state: 11)
+    var csv = "id,prediction,score,label,latency,group," + (0..<features).map { "x\($0)" }.joined(separator: ",") + "\n"
+    for i in 0..<(capacity + runs) { csv += row(i, features: features, categorical: categorical, drift: 0.05, &numbers) + "\n" }
+    let events: [Event]
+    do {
+        let table = try CSVTable(file: "window.csv", bytes: Array(csv.utf8), parallelism: Parallel.width)
+        events = try CSVEvents.read(table, schema: EventSchema(strategy: strategies[0]), columns: strategies[0].columns)
+    } catch { fail("\(error)") }
+    let monitors = strategies.map { ModelMonitor(strategy: $0, reference: reference, capacity: capacity) }
+    for m in monitors {
+        var filled = 0
+        while filled < capacity {
+            let n = min(1000, capacity - filled)
+            m.ingest(Array(events[filled..<(filled + n)]), now: 1)
+            filled += n
+        }
+    }
+    var times: [Double] = []
+    var bytes = 0, series = 0
+    for r in 0..<runs {
+        for m in monitors { m.ingest([events[capacity + r]], now: 1) }
+        let t = now()
+        let families = Parallel.map(monitors.count) { monitors[$0].families() }
+        times.append(now() - t)
+        let all = families.flatMap { $0 }
+        bytes = Exposition.render(all).count
+        series = all.reduce(0) { $0 + $1.samples.count }
+    }
+    emit("scaling", unit: "s", runs: times, extra: [
+        ("features", "\(features)"), ("bins", "\(bins)"), ("models", "\(models)"), ("reference", "\(rows)"),
+        ("window", "\(capacity)"), ("bytes", "\(bytes)"), ("series", "\(series)"), ("reference_load_seconds", "\(loadSeconds)"),
+    ])
+}
+
+/// Delayed labels attached per second (`ModelMonitor.attach`, in batches of 1,000) to a full
+/// window of `window` events with ids, each label for an event still in the window.
+func labels(_ a: Arguments) {
+    var s = loadStrategy(a.string("strategy"))
+    s.metrics.conceptDrift = nil
+    let reference = loadReference(s)
+    let base = readEvents(a.string("current"), s)
+    let capacity = a.int("window")
+    let runs = a.int("runs", default: 5)
+    var results: [Double] = [], cpu: [Double] = []
+    for _ in 0..<runs {
+        let monitor = ModelMonitor(strategy: s, reference: reference, capacity: capacity)
+        var window: [Event] = []
+        window.reserveCapacity(capacity)
+        for i in 0..<capacity {
+            var e = event(base, i)
+            e.label = nil
+            e.id = "id-\(i)"
+            window.append(e)
+        }
+        var filled = 0
+        while filled < capacity {
+            let n = min(1000, capacity - filled)
+            monitor.ingest(Array(window[filled..<(filled + n)]), now: 1)
+            filled += n
+        }
+        let batches = stride(from: 0, to: capacity, by: 1000).map { start in
+            (start..<min(capacity, start + 1000)).map { LabelUpdate(id: "id-\($0)", label: base[$0 % base.count].prediction) }
+        }
+        let t0 = now(), c0 = cpuNow()
+        var attached = 0
+        for b in batches { attached += monitor.attach(b, now: 2).attached }
+        results.append(Double(attached) / (now() - t0))
+        cpu.append(Double(attached) / (cpuNow() - c0))
+        guard attached == capacity else { fail("attached \(attached) of \(capacity) labels") }
+    }
+    emit("labels_attach", unit: "labels/s", runs: results, extra: [("window", "\(capacity)"), ("cpu", list(cpu))])
 }
 
 func readFile(_ path: String) -> [UInt8] {
@@ -403,8 +650,10 @@ case "detectors": detectors(rest)
 case "recompute": recompute(rest)
 case "memory": memory(rest)
 case "decode": decode(rest)
-case "batch": batch(rest)
 case "log": log(rest)
+case "limits": limits(rest)
+case "scaling": scaling(rest)
+case "labels": labels(rest)
 default: fail("unknown figure \(args[1])")
 }
 

@@ -1,0 +1,58 @@
+import Dispatch
+
+/// Work split over the machine's cores, results in order: what `evaluate` parses and computes
+/// concurrently (CSV segments, rows to events, statistics per feature).
+package enum Parallel {
+    /// How many pieces to split work into: the cores available to this process.
+    package static var width: Int { max(1, System.activeProcessors) }
+
+    /// `body(0) … body(count - 1)`, run concurrently, in index order.
+    package static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+        guard count > 1 else { return count == 1 ? [body(0)] : [] }
+        return withoutActuallyEscaping(body) { body in
+            let slots = Slots<T>(count: count)
+            let work = UnsafeTransfer(body)
+            DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, work.value(i)) }
+            return slots.values()
+        }
+    }
+
+    /// One slot per index, each written once by one task.
+    private final class Slots<T>: @unchecked Sendable {
+        private let base: UnsafeMutablePointer<T>
+        private let count: Int
+        init(count: Int) {
+            self.count = count
+            base = .allocate(capacity: count)
+        }
+        func set(_ i: Int, _ v: T) { (base + i).initialize(to: v) }
+        /// Moves the values out (after every task has finished).
+        func values() -> [T] {
+            let out = Array(UnsafeBufferPointer(start: base, count: count))
+            base.deinitialize(count: count)
+            return out
+        }
+        deinit { base.deallocate() }
+    }
+
+    /// A non-Sendable closure handed to `concurrentPerform`, whose tasks each call it once with
+    /// their own index and whose results go to disjoint slots.
+    private struct UnsafeTransfer<V>: @unchecked Sendable {
+        let value: V
+        init(_ value: V) { self.value = value }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+
+enum System {
+    static var activeProcessors: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}
+#else
+import Foundation
+
+enum System {
+    static var activeProcessors: Int { ProcessInfo.processInfo.activeProcessorCount }
+}
+#endif

@@ -1,0 +1,117 @@
+import MonitorCore
+import Strategy
+import Testing
+@testable import Ingest
+
+/// The CSV scanned in concurrent segments gives what one scan gives: the same rows, lines,
+/// cells and the same first error at the same file:line:column, whatever the cut points.
+@Suite struct ConcurrentCSVTests {
+    /// Every way of reading `text`: one scan, and 2…8 segments of at least 1…40 bytes.
+    private func readings(_ text: String) -> [(String, Result<CSVTable, InputError>)] {
+        var out: [(String, Result<CSVTable, InputError>)] = []
+        out.append(("one scan", Result { () throws(InputError) in try CSVTable(file: "t.csv", bytes: Array(text.utf8)) }))
+        for p in 2...8 {
+            for m in [1, 7, 40] {
+                out.append(("\(p) segments ≥ \(m) bytes", Result { () throws(InputError) in
+                    try CSVTable(file: "t.csv", bytes: Array(text.utf8), parallelism: p, minimumSegment: m)
+                }))
+            }
+        }
+        return out
+    }
+
+    private func cells(_ t: CSVTable) -> [[String]] {
+        (0..<t.rowCount).map { r in (0..<t.header.count).map { t.string(row: r, column: $0) } + ["line \(t.line(ofRow: r))"] }
+    }
+
+    private func expectSame(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let all = readings(text)
+        let (_, first) = all[0]
+        for (name, other) in all.dropFirst() {
+            switch (first, other) {
+            case (.success(let a), .success(let b)):
+                #expect(a.header == b.header, "\(name)", sourceLocation: sourceLocation)
+                #expect(cells(a) == cells(b), "\(name)", sourceLocation: sourceLocation)
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "\(name)", sourceLocation: sourceLocation)
+            default:
+                Issue.record("\(name): \(other) where one scan gives \(first)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    private let rows = (0..<60).map { i in
+        i % 7 == 3 ? "\(i),\"quoted, with a comma\",\(i * 2)" :
+            i % 11 == 5 ? "\(i),\"two\nlines \"\"q\"\"\",\(i)" :
+            i % 13 == 0 ? "" : "\(i),plain,\(Double(i) / 3)"
+    }
+
+    @Test func wellFormedFilesWithQuotedLineBreaks() {
+        expectSame("a,b,c\n" + rows.joined(separator: "\n") + "\n")
+        expectSame("a,b,c\r\n" + rows.joined(separator: "\r\n"))  // CRLF, no final line break
+        expectSame("\u{FEFF}a,b,c\n" + rows.joined(separator: "\n") + "\n\n")
+    }
+
+    @Test func aQuoteInsideAnUnquotedFieldDoesNotMoveTheRows() {
+        // A stray quote in a plain field flips the quote count: a cut chosen by counting quotes
+        // is checked against where the previous segment really ends.
+        var r = rows
+        r[10] = "10,ab\"c,1"
+        r[30] = "30,\"x\ny\",\"\""
+        expectSame("a,b,c\n" + r.joined(separator: "\n") + "\n")
+    }
+
+    @Test(arguments: [
+        (45, "45,\"never closed,1"),        // unterminated quoted field, to the end of the file
+        (40, "40,\"a\"b,1"),                 // a character after a closing quote
+        (50, "50,too,many,fields"),          // ragged row
+        (20, "20,\"x\ny\"z,1"),              // after a closing quote, on the field's second line
+    ])
+    func theFirstErrorIsTheOneOfOneScan(at: Int, row: String) {
+        var r = rows
+        r[at] = row
+        r[55] = "55,ragged"  // a later error too: never the one reported
+        expectSame("a,b,c\n" + r.joined(separator: "\n") + "\n")
+        // And the error names the line it is on.
+        if case .failure(let e) = readings("a,b,c\n" + r.joined(separator: "\n") + "\n")[5].1 {
+            #expect(e.file == "t.csv")
+            #expect(e.line >= at + 2)
+        } else {
+            Issue.record("no error")
+        }
+    }
+
+    @Test func eventsReadConcurrentlyAreTheSequentialEvents() throws {
+        let strategy = ingestTestStrategy()
+        var lines = ["id,pred,score,label,lat,x,c,g"]
+        for i in 0..<5000 { lines.append("e\(i),\(i % 2),0.\(i % 10),\(i % 3 == 0 ? "" : "\(i % 2)"),0.0\(i % 9),\(Double(i % 97) / 7),\(["a", "b", "\"q,\"\"x\"\"\""][i % 3]),g\(i % 4)") }
+        let text = lines.joined(separator: "\n")
+        let one = try CSVTable(file: "t.csv", bytes: Array(text.utf8))
+        let many = try CSVTable(file: "t.csv", bytes: Array(text.utf8), parallelism: 4, minimumSegment: 100)
+        let schema = EventSchema(strategy: strategy)
+        var sequential: [Event] = []
+        try CSVEvents.read(one, schema: schema, columns: strategy.columns, chunk: 300) { sequential += $0 }
+        var concurrent: [Event] = []
+        try CSVEvents.readConcurrently(many, schema: schema, columns: strategy.columns, chunk: 300) { concurrent += $0 }
+        #expect(sequential.count == 5000)
+        #expect(concurrent == sequential)
+        #expect(try CSVEvents.read(many, schema: schema, columns: strategy.columns) == sequential)
+    }
+
+    @Test func aBadRowStopsTheConcurrentReadWithItsErrorAfterTheRowsBeforeIt() throws {
+        let strategy = ingestTestStrategy()
+        var lines = ["id,pred,score,label,lat,x,c,g"]
+        for i in 0..<3000 { lines.append("e\(i),1,0.5,1,0.01,\(i == 2100 ? "oops" : "1"),a,g") }
+        lines[2900] = "e2899,1,0.5,1,0.01,also bad,a,g"
+        let t = try CSVTable(file: "t.csv", bytes: Array(lines.joined(separator: "\n").utf8), parallelism: 3, minimumSegment: 100)
+        let schema = EventSchema(strategy: strategy)
+        var handed = 0
+        #expect(throws: InputError(file: "t.csv", line: 2102, column: 20, message: "column \"x\": expected a number, found \"oops\"")) {
+            try CSVEvents.readConcurrently(t, schema: schema, columns: strategy.columns, chunk: 256) { handed += $0.count }
+        }
+        #expect(handed == 2048)  // the whole chunks before the bad row's chunk
+        #expect(throws: InputError(file: "t.csv", line: 2102, column: 20, message: "column \"x\": expected a number, found \"oops\"")) {
+            try CSVEvents.read(t, schema: schema, columns: strategy.columns)
+        }
+    }
+}
