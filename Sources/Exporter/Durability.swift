@@ -49,7 +49,7 @@ package final class StorageFolder: Sendable {
 ///   is moved aside and the log alone is replayed.
 ///
 /// A model's state in a snapshot is a list of named parts ("events", "counters",
-/// "bin_totals", "outcomes", "labels", "detectors"); state a model grows later adds a part in `parts(of:)` and
+/// "bin_totals", "outcomes", "labels", "detectors", "custom_metrics"); state a model grows later adds a part in `parts(of:)` and
 /// reads it back in `decode(_:for:)`; older snapshots without it still load.
 package final class Durability: Sendable {
     package let folder: StorageFolder
@@ -90,13 +90,17 @@ package final class Durability: Sendable {
     package static func identity(of monitor: ModelMonitor) -> ModelIdentity {
         let s = monitor.strategy
         let features = s.features.map { "\($0.name):\($0.type.rawValue)" }.joined(separator: ",")
+        // Custom metrics are part of an event's layout; a strategy without them keeps its old fingerprint.
+        let metrics = s.customMetrics.isEmpty ? "" : ";metrics=" + s.customMetrics.map(\.name).joined(separator: ",")
         return ModelIdentity(
             name: s.model.name, version: s.model.version,
-            fingerprint: "\(s.model.task.rawValue);\(features);\(s.protectedAttributes.joined(separator: ","))")
+            fingerprint: "\(s.model.task.rawValue);\(features);\(s.protectedAttributes.joined(separator: ","))\(metrics)")
     }
 
     static func shape(of monitor: ModelMonitor) -> LogEntry.Shape {
-        LogEntry.Shape(features: monitor.strategy.features.count, attributes: monitor.strategy.protectedAttributes.count)
+        LogEntry.Shape(
+            features: monitor.strategy.features.count, attributes: monitor.strategy.protectedAttributes.count,
+            metrics: monitor.strategy.customMetrics.count)
     }
 
     // MARK: - Serving
@@ -165,7 +169,8 @@ package final class Durability: Sendable {
         var outcomes = ByteWriter()
         for n in s.outcomes?.counts ?? [] { outcomes.varint(n) }
         return [("events", events.bytes), ("counters", c.bytes), ("bin_totals", totals.bytes), ("outcomes", outcomes.bytes),
-                ("labels", labelParts(s)), ("detectors", detectorPart(s)), ("detectors_key", Array(detectorKey(strategy).utf8))]
+                ("labels", labelParts(s)), ("detectors", detectorPart(s)), ("detectors_key", Array(detectorKey(strategy).utf8)),
+                ("custom_metrics", s.customTotals?.encoded() ?? [])]
     }
 
     /// Unmatched labels by reason and the label delay histogram.
@@ -266,7 +271,7 @@ package final class Durability: Sendable {
         var r = ByteReader(eventBytes)
         var events: [Event] = []
         events.reserveCapacity(min(model.eventCount, eventBytes.count))
-        while !r.atEnd { events.append(try EventCodec.decode(&r, features: shape.features, attributes: shape.attributes)) }
+        while !r.atEnd { events.append(try EventCodec.decode(&r, features: shape.features, attributes: shape.attributes, metrics: shape.metrics)) }
         guard events.count == model.eventCount else {
             throw DecodeError(offset: 0, reason: "model \(model.identity.name): \(events.count) events, the header says \(model.eventCount)")
         }
@@ -310,7 +315,10 @@ package final class Durability: Sendable {
             detectors = try decodeDetectors(bytes, for: monitor)
         }
         let parameters = monitor.strategy.metrics.conceptDrift?.parameters ?? DetectorParameters()
-        return Saved(events: events) { [times] s in
+        // Custom metric totals by name; a snapshot without them starts them at zero.
+        var customTotals = CustomMetricTotals(strategy: monitor.strategy)
+        if let bytes = model.part("custom_metrics"), !bytes.isEmpty { try customTotals?.restore(bytes, model: model.identity.name) }
+        return Saved(events: events) { [times, customTotals] s in
             if let binTotals { s.window.setBinTotals(binTotals) }
             if outcomes.count == OutcomeCounts.order.count { s.outcomes?.counts = outcomes }
             s.predictions = predictions
@@ -322,6 +330,7 @@ package final class Durability: Sendable {
             s.lastEvent = times[0]
             s.lastLabel = times[1]
             if let latency { s.latency = latency }
+            if let customTotals { s.customTotals = customTotals }
         }
     }
 

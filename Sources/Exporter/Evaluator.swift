@@ -51,6 +51,7 @@ package struct Evaluator: Sendable {
         quality(window, &b)
         estimatedQuality(window, &b)
         fairness(window, &b)
+        customMetrics(window, &b)
         return b.build() + fleetFamilies
     }
 
@@ -62,7 +63,7 @@ package struct Evaluator: Sendable {
         var pValue: Double?
     }
 
-    private func numericalDrift(_ r: ReferenceProfile.NumericalReference, current: [Double], binCounts: [Int]?, methods: [DriftMethod]) -> [DriftResult] {
+    func numericalDrift(_ r: ReferenceProfile.NumericalReference, current: [Double], binCounts: [Int]?, methods: [DriftMethod]) -> [DriftResult] {
         guard !r.sorted.isEmpty, !current.isEmpty else { return [] }
         var sortedCurrent: [Double]?
         func sorted() -> [Double] {
@@ -127,7 +128,7 @@ package struct Evaluator: Sendable {
         return out
     }
 
-    private func drifted(_ d: DriftResult) -> Bool { drifted(d.method, score: d.score, pValue: d.pValue) }
+    func drifted(_ d: DriftResult) -> Bool { drifted(d.method, score: d.score, pValue: d.pValue) }
 
     /// Whether a drift result crosses the strategy's threshold of its method: p-value tests
     /// drift strictly below it, distances at or above it.

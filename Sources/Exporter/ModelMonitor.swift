@@ -131,6 +131,8 @@ package final class ModelMonitor: Sendable {
         /// Unix time the counters started (OpenMetrics `_created`): nil in batch evaluation, and
         /// after a snapshot restored counters that started before this process.
         var created: Double?
+        /// Sums and counts of the custom metrics since start; nil when the strategy declares none.
+        var customTotals: CustomMetricTotals?
     }
 
     private let state: Locked<State>
@@ -150,7 +152,8 @@ package final class ModelMonitor: Sendable {
             detectors: strategy.metrics.conceptDrift.map {
                 DetectorBank(pairs: $0.pairs(task: strategy.model.task), parameters: $0.parameters)
             }, outcomes: fleetSeries && strategy.model.task == .binaryClassification && strategy.columns.label != nil
-                ? OutcomeCounts(positive: strategy.model.positiveLabel ?? "1") : nil, created: created))
+                ? OutcomeCounts(positive: strategy.model.positiveLabel ?? "1") : nil, created: created,
+            customTotals: CustomMetricTotals(strategy: strategy)))
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
@@ -171,6 +174,7 @@ package final class ModelMonitor: Sendable {
                 }
             }
             s.predictions += events.count
+            s.customTotals?.observe(events)
             if !events.isEmpty, let now { s.lastEvent = now }
             if strategy.columns.label != nil || s.detectors != nil { observe(events, now: now, &s) }
         }
@@ -345,6 +349,7 @@ package final class ModelMonitor: Sendable {
                 Sample(labels: base + [(Label.class, o.positive), (Label.outcome, $0)], value: Double($1))
             }))
         }
+        if let t = s.customTotals { out += t.families(base: base) }
         for i in out.indices { out[i].created = s.created }  // written for counters and histograms only
         return out
     }

@@ -48,6 +48,9 @@ package struct ReferenceProfile: Sendable {
     package let prediction: Sample
     /// The label's reference, when the strategy has a label column.
     package let target: Sample?
+    /// One per custom metric of the strategy: the reference's column of that name, nil when the
+    /// reference has no value of it (then its drift is not measured).
+    package let customMetrics: [NumericalReference?]
     /// Whether prediction drift is measured on the score.
     package let predictionUsesScore: Bool
     package let rows: Int
@@ -78,6 +81,10 @@ package struct ReferenceProfile: Sendable {
                 }
                 return .categorical(CategoricalReference(values: values, given: feature.values))
             }
+        }
+        customMetrics = strategy.customMetrics.indices.map { k in
+            let values = events.compactMap { k < $0.metrics.count ? $0.metrics[k] : nil }
+            return values.isEmpty ? nil : NumericalReference(values: values, bins: bins)
         }
         let task = strategy.model.task
         predictionUsesScore = task == .binaryClassification && strategy.columns.score != nil
@@ -122,6 +129,6 @@ package struct ReferenceProfile: Sendable {
             },
             attributeCount: strategy.protectedAttributes.count,
             numericOutcome: strategy.model.task == .regression,
-            maxDistinct: maxDistinct, maxAge: strategy.window.durationSeconds)
+            maxDistinct: maxDistinct, maxAge: strategy.window.durationSeconds, customMetricCount: strategy.customMetrics.count)
     }
 }

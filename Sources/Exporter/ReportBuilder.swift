@@ -221,6 +221,8 @@ package struct ReportBuilder {
             return rejected + accepted > 0 ? rejected / (rejected + accepted) : nil
         case .resource, .challengerWorse:
             return nil  // not a value of one window
+        case .custom(let metric):
+            return values.value(Catalog.customMetricMean, [Label.metric: metric])
         }
     }
 
@@ -395,7 +397,7 @@ extension Signal {
         case .dataQuality, .datasetDrift, .rejectedEventsRatio: true
         case .quality(let m): Catalog.quality(m).unit == "percentunit"
         case .estimatedQuality: true
-        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource, .challengerWorse: false
+        case .fairness, .drift, .predictionDrift, .targetDrift, .latency, .resource, .challengerWorse, .custom: false
         }
     }
 }

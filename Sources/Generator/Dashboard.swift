@@ -274,6 +274,12 @@ enum DashboardBuilder {
                     out.append(series(Catalog.featureDriftPValue, title: "Feature drift p-value"))
                 }
             }
+            if s.customMetrics.contains(where: { !$0.drift.isEmpty }) {
+                out.append(series(Catalog.customMetricDriftScore, title: "Custom metric drift score"))
+                if s.customMetrics.contains(where: { $0.drift.contains(where: \.isPValueMethod) }) {
+                    out.append(series(Catalog.customMetricDriftPValue, title: "Custom metric drift p-value"))
+                }
+            }
             if m.conceptDrift != nil {
                 var detections = series(Catalog.conceptDriftDetections, title: "Concept-drift detections")
                 detections.description += " Alert \(Names.conceptDriftAlert(s.model.name)) fires for \(w) after each new detection."
@@ -301,6 +307,7 @@ enum DashboardBuilder {
                               DashboardTarget(expr: sel(Catalog.windowLabeledEvents), legend: "labelled {{\(Label.modelVersion)}}")],
                     width: 8))
             }
+            out += customMetricPanels(s)
         case .fairness:
             for f in m.fairness {
                 out.append(series(Catalog.fairness(f), title: Signals.title(f), width: 8))
@@ -379,6 +386,28 @@ enum DashboardBuilder {
                 description: "\(Catalog.processCPU.help) Per second: the share of one core.", unit: rateUnit(Catalog.processCPU),
                 targets: [DashboardTarget(expr: "rate(\(PromQL.selector(Catalog.processCPU.name, job))[$__rate_interval])", legend: "{{instance}}")]))
         }
+        return out
+    }
+
+    /// Per custom metric: its window mean and its mean over each interval of the graph (from
+    /// the counters); then every metric's standard deviation on one panel.
+    private static func customMetricPanels(_ s: Strategy) -> [DashboardPanel] {
+        guard !s.customMetrics.isEmpty else { return [] }
+        var out: [DashboardPanel] = []
+        for metric in s.customMetrics {
+            let ml = [Matcher.eq(Label.metric, metric.name)]
+            // The ratio of the two rates: the sum's increase over the count's in each interval.
+            let rate = { (f: MetricFamily) in "rate(\(sel(f, ml))[$__rate_interval])" }
+            out.append(DashboardPanel(
+                kind: .timeseries, title: "\(metric.name) (\(metric.higherIsBetter ? "higher" : "lower") is better)",
+                description: "\(Catalog.customMetricMean.help) \(Signals.betterText(metric.name, s)) The interval mean is \(Catalog.customMetricSum.name) over \(Catalog.customMetricCount.name), increase over each interval of the graph.",
+                unit: Catalog.customMetricMean.unit,
+                targets: [DashboardTarget(expr: sel(Catalog.customMetricMean, ml), legend: "window mean {{\(Label.modelVersion)}}"),
+                          DashboardTarget(expr: "\(rate(Catalog.customMetricSum)) / \(rate(Catalog.customMetricCount))",
+                                          legend: "interval mean {{\(Label.modelVersion)}}")],
+                width: 8))
+        }
+        out.append(series(Catalog.customMetricStddev, title: "Custom metric standard deviation", width: 8))
         return out
     }
 

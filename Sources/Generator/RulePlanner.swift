@@ -529,6 +529,8 @@ struct RulePlanner {
             return (Names.rejectedRatio(windows.rate), modelLabels)
         case .resource(let r):
             return resourceInput(r)
+        case .custom(let metric):
+            return (Catalog.customMetricMean.name, modelLabels + [LabelPair(name: Label.metric, value: metric)])
         case .drift, .predictionDrift, .targetDrift, .challengerWorse:
             preconditionFailure("\(a.signalName) has no threshold input")
         }

@@ -73,7 +73,16 @@ enum Signals {
             let f = Catalog.challengerDifference
             return SignalQuery(expr: PromQL.selector(f.name, scope, [.eq(Label.metric, m.rawValue)]), unit: f.unit,
                                labels: [Label.championVersion, Label.metric], title: "\(title(m)): version minus champion", help: f.help)
+        case .custom(let metric):
+            let f = Catalog.customMetricMean
+            return SignalQuery(expr: PromQL.selector(f.name, scope, [.eq(Label.metric, metric)]), unit: f.unit, labels: [Label.metric],
+                               title: "Mean \(metric)", help: "\(f.help) \(betterText(metric, s))")
         }
+    }
+
+    /// `Higher is better.` or `Lower is better.`, as the strategy declares the custom metric.
+    static func betterText(_ metric: String, _ s: Strategy) -> String {
+        s.customMetrics.first { $0.name == metric }?.higherIsBetter == false ? "Lower is better." : "Higher is better."
     }
 
     /// The series a quality or fairness alert reads: the `fleet:` one where the fleet rules

@@ -201,6 +201,23 @@ struct DirectDecoder {
     static let keyScore = Array("score".utf8)
     static let keyLatency = Array("latency_seconds".utf8)
     static let keyModelVersion = Array("model_version".utf8)
+    static let keyMetrics = Array("metrics".utf8)
+
+    /// An object at i whose members are among `keys`, each at most once, with a scalar value
+    /// `rule` takes: the values by key (nil where not given); nil to give up.
+    @inline(__always)
+    mutating func named<T>(_ keys: [[UInt8]], _ rule: (FieldValue<BodyText>) throws(FieldRefusal) -> T?) -> [T?]? {
+        var values = [T?](repeating: nil, count: keys.count)
+        var given = FieldSet(count: keys.count)
+        let ok = members { d, name in
+            guard let k = keys.firstIndex(where: { d.equals(name, $0) }), given.insert(k), let v = d.scalar(),
+                  case .success(let x) = Result(catching: { () throws(FieldRefusal) in try rule(v) })
+            else { return false }
+            values[k] = x
+            return true
+        }
+        return ok ? values : nil
+    }
 
     mutating func schema(named name: String) -> EventSchema? {
         if let m = lastModel, m.name == name { return m.schema }
@@ -227,6 +244,7 @@ struct DirectDecoder {
         var score: Double?
         var latency: Double?
         var version: FieldValue<BodyText>?
+        var metrics: [Double?]?
 
         func resolveDefault(_ d: inout DirectDecoder) -> EventSchema? {
             if let schema { return schema }
@@ -266,17 +284,8 @@ struct DirectDecoder {
                 guard ok else { return false }
             } else if d.equals(key, Self.keyAttributes) {
                 bit = 16
-                guard seen & bit == 0, let s = resolveDefault(&d) else { return false }
-                attributes = Array(repeating: nil, count: s.attributeKeys.count)
-                var given = FieldSet(count: s.attributeKeys.count)
-                let ok = d.members { d, name in
-                    guard let a = s.attributeKeys.firstIndex(where: { d.equals(name, $0) }), given.insert(a),
-                          let v = d.scalar(), case .success(let g) = Result(catching: { () throws(FieldRefusal) in try EventRules.attribute(v) })
-                    else { return false }
-                    attributes[a] = g
-                    return true
-                }
-                guard ok else { return false }
+                guard seen & bit == 0, let s = resolveDefault(&d), let given = d.named(s.attributeKeys, EventRules.attribute) else { return false }
+                attributes = given
             } else if d.equals(key, Self.keyID) {
                 bit = 2
                 guard seen & bit == 0, let v = d.scalar(), case .success(let x) = Result(catching: { () throws(FieldRefusal) in try EventRules.id(v) }) else { return false }
@@ -309,6 +318,10 @@ struct DirectDecoder {
                 bit = 512
                 guard seen & bit == 0, let v = d.scalar() else { return false }
                 version = v  // checked against the schema once the model is known
+            } else if d.equals(key, Self.keyMetrics) {
+                bit = 1024
+                guard seen & bit == 0, let s = resolveDefault(&d), let given = d.named(s.metricKeys, EventRules.customMetric) else { return false }
+                metrics = given
             } else {
                 return false  // unknown key
             }
@@ -327,7 +340,8 @@ struct DirectDecoder {
         }
         out.append((name, Event(
             id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
-            score: score, label: label, latency: latency, modelVersion: modelVersion)))
+            score: score, label: label, latency: latency, modelVersion: modelVersion,
+            metrics: metrics ?? Array(repeating: nil, count: s.metricNames.count))))
         return true
     }
 }

@@ -164,10 +164,25 @@ package enum EventDecoder {
         var timestamp: Double?
         var id: String?
         var version: String?
+        var metrics = [Double?](repeating: nil, count: schema.metricNames.count)
         // Keys seen: the known ones as bits of a mask (no hashing on the hot path), others in a set.
         var seenKnown: UInt16 = 0
         var seenOther = Set<String>()
         var nextFeature = 0  // features usually come in the strategy's order: try that first
+        /// The members of the object `value` of `key`, each name once and known to `index`;
+        /// `take` gets the name's index and its value, and a refusal is reported under the member.
+        func named(
+            _ key: String, _ value: JSONValue, _ index: [String: Int], unknown: @autoclosure () -> String,
+            _ take: (Int, JSONValue) throws(FieldRefusal) -> Void
+        ) {
+            guard case .object(let members) = value else { problem(key, "expected an object, found \(value.typeName)"); return }
+            var seen = Set<String>()
+            for (name, v) in members {
+                guard seen.insert(name).inserted else { problem("\(key).\(name)", EventRules.duplicateKey); continue }
+                guard let i = index[name] else { problem("\(key).\(name)", unknown()); continue }
+                do throws(FieldRefusal) { try take(i, v) } catch { problem("\(key).\(name)", error.reason) }
+            }
+        }
         for (key, value) in members {
             if let bit = Self.knownKeyBit(key) {
                 guard seenKnown & bit == 0 else { problem(key, EventRules.duplicateKey); continue }
@@ -210,16 +225,9 @@ package enum EventDecoder {
                     }
                 }
             case "attributes":
-                guard case .object(let attrs) = value else { problem("attributes", "expected an object, found \(value.typeName)"); continue }
-                var seen = Set<String>()
-                for (name, v) in attrs {
-                    guard seen.insert(name).inserted else { problem("attributes.\(name)", EventRules.duplicateKey); continue }
-                    guard let a = schema.attributeIndex[name] else {
-                        let known = schema.attributeNames.isEmpty ? "this model has no protected attributes" : "expected one of: \(schema.attributeNames.joined(separator: ", "))"
-                        problem("attributes.\(name)", "unknown protected attribute (\(known))")
-                        continue
-                    }
-                    if let g = read("attributes.\(name)", try EventRules.attribute(v.field)) { attributes[a] = g }
+                let known = { schema.attributeNames.isEmpty ? "this model has no protected attributes" : "expected one of: \(schema.attributeNames.joined(separator: ", "))" }
+                named(key, value, schema.attributeIndex, unknown: "unknown protected attribute (\(known()))") { a, v throws(FieldRefusal) in
+                    if let g = try EventRules.attribute(v.field) { attributes[a] = g }
                 }
             case "prediction":
                 prediction = read("prediction", try EventRules.outcome(value.field, regression: regression)) ?? nil
@@ -232,6 +240,10 @@ package enum EventDecoder {
                 latency = read("latency_seconds", try EventRules.latency(value.field)) ?? nil
             case "model_version":
                 version = read("model_version", try EventRules.modelVersion(value.field, schema: schema)) ?? nil
+            case "metrics":
+                named(key, value, schema.metricIndex, unknown: EventRules.undeclaredCustomMetric(schema.metricNames)) { k, v throws(FieldRefusal) in
+                    if let x = try EventRules.customMetric(v.field) { metrics[k] = x }
+                }
             default:
                 problem(key, EventRules.unknownEventKey)
             }
@@ -240,7 +252,9 @@ package enum EventDecoder {
             if seenKnown & Self.knownKeyBit("prediction")! == 0 { problem("prediction", EventRules.predictionRequired) }
             return nil
         }
-        return Event(id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label, latency: latency, modelVersion: version)
+        return Event(
+            id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction, score: score, label: label,
+            latency: latency, modelVersion: version, metrics: metrics)
     }
 
     /// The bit of an event's known top-level key (nil for any other key).
@@ -257,6 +271,7 @@ package enum EventDecoder {
         case "score": 128
         case "latency_seconds": 256
         case "model_version": 512
+        case "metrics": 1024
         default: nil
         }
     }

@@ -25,6 +25,8 @@ package enum EventEncoder {
         if let l = e.label { parts.append("\"label\":\(outcome(l))") }
         if let l = e.latency { parts.append("\"latency_seconds\":\(number(l))") }
         if let v = e.modelVersion { parts.append("\"model_version\":\(string(v))") }
+        let metrics = zip(schema.metricNames, e.metrics).compactMap { name, v in v.map { "\(string(name)):\(number($0))" } }
+        if !metrics.isEmpty { parts.append("\"metrics\":{\(metrics.joined(separator: ","))}") }
         return "{" + parts.joined(separator: ",") + "}"
     }
 

@@ -67,7 +67,7 @@ enum EventRules {
     static let duplicateKey = "duplicate key"
 
     /// The top-level keys of an event.
-    static let eventKeys = ["model", "id", "timestamp", "features", "attributes", "prediction", "score", "label", "latency_seconds", "model_version"]
+    static let eventKeys = ["model", "id", "timestamp", "features", "attributes", "prediction", "score", "label", "latency_seconds", "model_version", "metrics"]
     static let unknownEventKey = "unknown key (expected one of: \(eventKeys.joined(separator: ", ")))"
 
     @inline(__always)
@@ -142,6 +142,23 @@ enum EventRules {
         case .null: return nil
         default: throw FieldRefusal(reason: "expected a number of seconds >= 0, found \(v.described)")
         }
+    }
+
+    /// A custom metric's value: a finite number; null is not given.
+    @inline(__always)
+    static func customMetric<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> Double? {
+        switch v {
+        case .number(let x, _) where x.isFinite: return x
+        case .null: return nil
+        default: throw FieldRefusal(reason: "expected a finite number or null, found \(v.described)")
+        }
+    }
+
+    /// The reason for a key of `metrics` the strategy does not declare.
+    static func undeclaredCustomMetric(_ declared: [String]) -> String {
+        declared.isEmpty
+            ? "undeclared custom metric (this model declares no custom_metrics)"
+            : "undeclared custom metric (declared: \(declared.joined(separator: ", ")))"
     }
 
     /// An event id: a string or a number's text; null is none.

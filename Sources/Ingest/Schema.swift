@@ -16,6 +16,10 @@ package struct EventSchema: Sendable {
     /// Feature and attribute names as UTF-8 bytes, for readers that match keys without a String.
     package let featureKeys: [[UInt8]]
     package let attributeKeys: [[UInt8]]
+    /// Custom metrics (`custom_metrics`), in order: an event's `metrics` keys, CSV columns.
+    package let metricNames: [String]
+    package let metricIndex: [String: Int]
+    package let metricKeys: [[UInt8]]
     /// The champion's version and the other versions served (`model_version` of an event).
     package let championVersion: String
     package let otherVersions: [String]
@@ -30,6 +34,9 @@ package struct EventSchema: Sendable {
         attributeIndex = Dictionary(uniqueKeysWithValues: attributeNames.enumerated().map { ($1, $0) })
         featureKeys = featureNames.map { Array($0.utf8) }
         attributeKeys = attributeNames.map { Array($0.utf8) }
+        metricNames = strategy.customMetrics.map(\.name)
+        metricIndex = Dictionary(uniqueKeysWithValues: metricNames.enumerated().map { ($1, $0) })
+        metricKeys = metricNames.map { Array($0.utf8) }
         championVersion = strategy.model.version
         otherVersions = strategy.versions.map(\.version)
     }
@@ -143,6 +150,8 @@ package enum CSVEvents {
         let latencyCol: Int?
         let featureCols: [Int]
         let attributeCols: [Int]
+        /// A custom metric's column may be missing: the metric is then not given in any row.
+        let metricCols: [Int?]
         let numerical: [Bool]
 
         /// Every column the strategy names must exist, once.
@@ -179,6 +188,11 @@ package enum CSVEvents {
             for (i, name) in schema.attributeNames.enumerated() { attributeCols.append(try column(name, "protected_attributes[\(i)]")) }
             self.featureCols = featureCols
             self.attributeCols = attributeCols
+            var metricCols: [Int?] = []
+            for (i, name) in schema.metricNames.enumerated() {
+                metricCols.append(index[name] == nil ? nil : try column(name, "custom_metrics[\(i)]"))
+            }
+            self.metricCols = metricCols
             numerical = schema.featureTypes.map { $0 == .numerical }
         }
 
@@ -243,9 +257,12 @@ package enum CSVEvents {
                 try table.isEmpty(r, column: c) ? nil : rule(c, EventRules.timestamp, text(c))
             }
             let id = try idCol.flatMap { c throws(InputError) in try table.isEmpty(r, column: c) ? nil : rule(c, EventRules.id, text(c)) }
+            var metrics: [Double?] = []
+            metrics.reserveCapacity(metricCols.count)
+            for c in metricCols { metrics.append(try c.flatMap { c throws(InputError) in try rule(c, EventRules.customMetric, number(c)) }) }
             return Event(
                 id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
-                score: score, label: label, latency: latency)
+                score: score, label: label, latency: latency, metrics: metrics)
         }
     }
 }

@@ -46,12 +46,16 @@ package struct Event: Sendable, Equatable {
     /// The version that made the prediction when it is not the champion (nil: the champion).
     /// Routes the event to that version's window; not kept in the window itself.
     package var modelVersion: String?
+    /// One value per custom metric of the strategy, in its order (nil = not given); empty when
+    /// the strategy declares none.
+    package var metrics: [Double?]
 
     package init(
         id: String? = nil, timestamp: Double? = nil, features: [FeatureValue], attributes: [String?] = [],
         prediction: Outcome, score: Double? = nil, label: Outcome? = nil, latency: Double? = nil,
-        modelVersion: String? = nil
+        modelVersion: String? = nil, metrics: [Double?] = []
     ) {
+        self.metrics = metrics
         self.id = id
         self.timestamp = timestamp
         self.features = features

@@ -24,10 +24,16 @@ package struct WindowLayout: Sendable, Equatable {
     /// Cap on distinct values of each open-ended dictionary (new categories, classes, groups),
     /// which bounds memory and label cardinality.
     package var maxDistinct: Int
+    /// Custom metrics of each event (the strategy's `custom_metrics`).
+    package var customMetricCount: Int
 
-    package init(capacity: Int, features: [FeatureKind], attributeCount: Int, numericOutcome: Bool, maxDistinct: Int = 1000, maxAge: Double? = nil) {
+    package init(
+        capacity: Int, features: [FeatureKind], attributeCount: Int, numericOutcome: Bool, maxDistinct: Int = 1000, maxAge: Double? = nil,
+        customMetricCount: Int = 0
+    ) {
         precondition(capacity >= 1, "a window holds at least one event")
         precondition(maxAge.map { $0 > 0 } ?? true, "a time window lasts more than zero seconds")
+        self.customMetricCount = customMetricCount
         self.capacity = capacity
         self.maxAge = maxAge
         self.features = features
@@ -65,6 +71,7 @@ package struct Window: Sendable {
     private var scores: [Double] = []        // NaN = none
     private var latencies: [Double] = []     // NaN = none
     private var timestamps: [Double] = []
+    private var metricValues: [Double] = []  // slot * customMetricCount + k; NaN = not given
     private var ids: [String?] = []
     /// id → sequence number, built lazily by `attach` (appending costs no hashing): it covers
     /// the sequences below `indexedUpTo`, and may hold ids of evicted events, which `attach`
@@ -197,6 +204,7 @@ package struct Window: Sendable {
         scores.reserveCapacity(rows)
         latencies.reserveCapacity(rows)
         timestamps.reserveCapacity(rows)
+        metricValues.reserveCapacity(rows * layout.customMetricCount)
         ids.reserveCapacity(rows)
         numericalSlots = (0..<n).filter { isNumerical[$0] }.map { f in
             NumericalSlot(
@@ -368,6 +376,11 @@ package struct Window: Sendable {
         store(&latencies, slot, event.latency ?? .nan, full)
         store(&timestamps, slot, event.timestamp ?? defaultTimestamp ?? .nan, full)
         store(&ids, slot, event.id, full)
+        let m = layout.customMetricCount
+        if m > 0 {
+            if !full && metricValues.count == slot * m { metricValues.append(contentsOf: repeatElement(Double.nan, count: m)) }
+            for k in 0..<m { metricValues[slot * m + k] = k < event.metrics.count ? event.metrics[k] ?? .nan : .nan }
+        }
         appended += 1
         version &+= 1
     }
@@ -605,6 +618,18 @@ package struct Window: Sendable {
         }
     }
 
+    /// Given values of custom metric k, in no particular order.
+    package func presentMetricValues(_ k: Int) -> [Double] {
+        let m = layout.customMetricCount
+        var out: [Double] = []
+        out.reserveCapacity(count)
+        for seq in oldest..<appended {
+            let x = metricValues[(seq % layout.capacity) * m + k]
+            if !x.isNaN { out.append(x) }
+        }
+        return out
+    }
+
     /// Codes of a protected attribute per event (−1 when not given).
     package func attributeCodes(_ a: Int) -> [Int32] { live(attributeCodes[a]) }
 
@@ -667,7 +692,11 @@ package struct Window: Sendable {
             out.append(Event(
                 id: ids[slot], timestamp: timestamps[slot].isNaN ? nil : timestamps[slot], features: features,
                 attributes: attributes, prediction: prediction, score: scores[slot].isNaN ? nil : scores[slot],
-                label: label, latency: latencies[slot].isNaN ? nil : latencies[slot]))
+                label: label, latency: latencies[slot].isNaN ? nil : latencies[slot],
+                metrics: (0..<layout.customMetricCount).map { k in
+                    let x = metricValues[slot * layout.customMetricCount + k]
+                    return x.isNaN ? nil : x
+                }))
         }
         return out
     }

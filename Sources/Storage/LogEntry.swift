@@ -50,9 +50,12 @@ package enum LogEntry: Sendable, Equatable {
     package struct Shape: Sendable {
         package var features: Int
         package var attributes: Int
-        package init(features: Int, attributes: Int) {
+        /// Custom metrics of each event (`custom_metrics`).
+        package var metrics: Int
+        package init(features: Int, attributes: Int, metrics: Int = 0) {
             self.features = features
             self.attributes = attributes
+            self.metrics = metrics
         }
     }
 
@@ -124,7 +127,7 @@ package enum LogEntry: Sendable, Equatable {
                 guard let s = shape(model) else { return }
                 var events: [Event] = []
                 events.reserveCapacity(count)
-                for _ in 0..<count { events.append(try EventCodec.decode(&r, features: s.features, attributes: s.attributes)) }
+                for _ in 0..<count { events.append(try EventCodec.decode(&r, features: s.features, attributes: s.attributes, metrics: s.metrics)) }
                 batches.append(Batch(model: model, items: events))
             }
             entry = .events(now: now, batches: batches)

@@ -12,6 +12,7 @@ struct AlertReader {
     /// The versions beside the champion, and the task (`challenger_worse`).
     var versions: [ModelVersion] = []
     var task: Task = .binaryClassification
+    var customMetrics: [CustomMetric] = []
 
     static let keys = [
         "name", "signal", "feature", "below", "above", "for", "severity", "runbook_url", "objective", "summary",
@@ -136,6 +137,11 @@ struct AlertReader {
             guard metrics.latency != nil else { throw node.error("\(name) is not computed (columns.latency is not set)") }
         case .rejectedEventsRatio:
             break
+        case .custom(let metric):
+            guard customMetrics.contains(where: { $0.name == metric }) else {
+                let declared = customMetrics.isEmpty ? "custom_metrics declares none" : "expected \(alternatives(customMetrics.map { Signal.customPrefix + $0.name }))"
+                throw node.error("\(name) is not computed (\(declared))")
+            }
         case .challengerWorse:
             guard !versions.isEmpty else { throw node.error("\(name) is not computed (the strategy lists no versions)") }
         case .resource(let resource):
@@ -191,7 +197,11 @@ struct AlertReader {
         case .belowOrAbove:
             if belowNode != nil, let aboveNode { throw aboveNode.error("give one of below or above, not both") }
             guard belowNode != nil || aboveNode != nil else {
-                throw map.node.error("missing threshold: \(signalName) needs below or above")
+                var hint = ""
+                if case .custom(let metric) = signal, let m = customMetrics.first(where: { $0.name == metric }) {
+                    hint = m.higherIsBetter ? " (\(metric) is higher_is_better: below fires when it worsens)" : " (\(metric) is not higher_is_better: above fires when it worsens)"
+                }
+                throw map.node.error("missing threshold: \(signalName) needs below or above\(hint)")
             }
         case .above:
             if let belowNode { throw belowNode.error("\(signalName) alerts fire above a threshold; use above") }

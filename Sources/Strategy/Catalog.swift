@@ -48,6 +48,8 @@ package enum Label {
     package static let sha256 = "sha256"
     /// The champion's version, on the families comparing another version with it.
     package static let championVersion = "champion_version"
+    /// The metric a family is about: a quality metric compared across versions, or a custom
+    /// metric (`custom_metrics`).
     package static let metric = "metric"
     /// A histogram bucket's upper bound (Prometheus' own name).
     package static let bucketBound = "le"
@@ -110,6 +112,15 @@ package enum Catalog {
     package static let newCategory = MetricFamily("model_feature_new_category_ratio", .gauge, "Share of window events whose categorical feature is not a known category.", labels: [Label.feature], unit: "percentunit")
     package static let mean = MetricFamily("model_feature_mean", .gauge, "Mean of the feature's present values in the window.", labels: [Label.feature])
     package static let stddev = MetricFamily("model_feature_stddev", .gauge, "Population standard deviation of the feature's present values in the window.", labels: [Label.feature])
+
+    // Custom metrics (the strategy's `custom_metrics`, posted with each event)
+    package static let customMetricMean = MetricFamily("model_custom_metric_mean", .gauge, "Mean of the custom metric over the window's events that carry it.", labels: [Label.metric])
+    package static let customMetricStddev = MetricFamily("model_custom_metric_stddev", .gauge, "Population standard deviation of the custom metric over the window's events that carry it.", labels: [Label.metric])
+    package static let customMetricDriftScore = MetricFamily("model_custom_metric_drift_score", .gauge, "Drift of the custom metric's distribution in the window against the reference's column of that name, by method.", labels: [Label.metric, Label.method])
+    package static let customMetricDriftPValue = MetricFamily("model_custom_metric_drift_p_value", .gauge, "p-value of a custom metric's drift test (ks).", labels: [Label.metric, Label.method])
+    package static let customMetricDrifted = MetricFamily("model_custom_metric_drifted", .gauge, "1 when the custom metric drifted by the method's threshold, else 0.", labels: [Label.metric, Label.method])
+    package static let customMetricSum = MetricFamily("model_custom_metric_sum_total", .counter, "Sum of the custom metric's values since start, for averages over any range (increase of the sum over increase of the count).", labels: [Label.metric])
+    package static let customMetricCount = MetricFamily("model_custom_metric_count_total", .counter, "Events that carried the custom metric since start.", labels: [Label.metric])
 
     // Fairness
     package static let selectionRate = MetricFamily("model_group_selection_rate_ratio", .gauge, "Share of the group's events predicted positive.", labels: [Label.attribute, Label.group], unit: "percentunit")
@@ -289,6 +300,8 @@ package enum Catalog {
         estimatedAccuracy, estimatedPrecision, estimatedRecall, estimatedF1,
         featureDriftScore, featureDriftPValue, featureDrifted, datasetDriftShare, predictionDriftScore,
         predictionDriftPValue, targetDriftScore, targetDriftPValue, missing, outOfRange, newCategory, mean, stddev,
+        customMetricMean, customMetricStddev, customMetricDriftScore, customMetricDriftPValue, customMetricDrifted,
+        customMetricSum, customMetricCount,
         selectionRate, truePositiveRate, falsePositiveRate, demographicParityDifference, demographicParityRatio,
         equalizedOddsDifference, equalOpportunityDifference, latency, predictions, labels, labelsUnmatched, labelDelay,
         windowEvents, windowLabeledEvents, windowLabelCoverage, conceptDriftDetections, conceptDriftLastDetection,

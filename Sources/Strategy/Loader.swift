@@ -60,7 +60,7 @@ struct StrategyReader {
         guard case .mapping = root.node else { throw root.error("expected a mapping, found \(root.found)") }
         let top = try root.mapping(allowing: [
             "version", "model", "reference", "columns", "features", "protected_attributes", "window",
-            "metrics", "objectives", "visualization", "alerts", "serving", "versions",
+            "metrics", "objectives", "visualization", "alerts", "serving", "versions", "custom_metrics",
         ])
 
         try readVersion(top.required("version"))
@@ -80,13 +80,19 @@ struct StrategyReader {
                 ?? (feature.type == .numerical ? metrics.drift.numerical : metrics.drift.categorical)
         }
         let resolvedFeatures = features.map(\.feature)
+        let customMetrics = try top.optional("custom_metrics").map { node throws(StrategyError) in
+            try readCustomMetrics(node, features: resolvedFeatures, protected: protected, columns: columns, metrics: metrics)
+        } ?? []
         let objectives = try top.optional("objectives").map { node throws(StrategyError) in try readObjectives(node) } ?? []
         let visualization = try top.optional("visualization").map { node throws(StrategyError) in
             try readVisualization(node, model: model)
         } ?? Visualization(title: model.name)
         let serving = try top.optional("serving").map { node throws(StrategyError) in try readServing(node) }
         let alerts = try top.optional("alerts").map { node throws(StrategyError) in
-            try AlertReader(features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving, versions: versions, task: model.task).read(node)
+            try AlertReader(
+                features: resolvedFeatures, metrics: metrics, objectives: objectives, serving: serving, versions: versions, task: model.task,
+                customMetrics: customMetrics
+            ).read(node)
         } ?? []
 
         var strategy = Strategy(
@@ -95,6 +101,7 @@ struct StrategyReader {
             objectives: objectives, visualization: visualization, alerts: alerts, serving: serving
         )
         strategy.versions = versions
+        strategy.customMetrics = customMetrics
         strategy.referenceLine = referenceNode.line
         strategy.referenceColumn = referenceNode.column
         return strategy
@@ -493,6 +500,38 @@ struct StrategyReader {
             previous = bound
         }
         return buckets
+    }
+
+    // MARK: custom metrics
+
+    /// `custom_metrics:` names that are label values, keys of an event's `metrics` and CSV
+    /// columns: unique, and no feature, attribute or column of the strategy.
+    private func readCustomMetrics(
+        _ node: YNode, features: [Feature], protected: [String], columns: Columns, metrics: MetricsSpec
+    ) throws(StrategyError) -> [CustomMetric] {
+        var out: [CustomMetric] = []
+        for item in try node.list() {
+            let map = try item.mapping(allowing: ["name", "higher_is_better", "drift"])
+            let nameNode = try map.required("name")
+            let name = try nameNode.nonEmptyString()
+            guard name.unicodeScalars.allSatisfy(isModelNameCharacter) else {
+                throw nameNode.error("\(quoted(name)) may only contain letters, digits, \"_\", \".\" and \"-\"")
+            }
+            if let first = out.firstIndex(where: { $0.name == name }) {
+                throw nameNode.error("duplicate custom metric \(quoted(name)) (first at custom_metrics[\(first)])")
+            }
+            if features.contains(where: { $0.name == name }) { throw nameNode.error("\(quoted(name)) is a feature, not a custom metric") }
+            if protected.contains(name) { throw nameNode.error("\(quoted(name)) is a protected attribute, not a custom metric") }
+            if let role = columns.all.first(where: { $0.column == name })?.role {
+                throw nameNode.error("\(quoted(name)) is the \(role) column (columns.\(role)), not a custom metric")
+            }
+            let higherIsBetter = try map.required("higher_is_better").bool()
+            let drift = try map.optional("drift").map { node throws(StrategyError) in
+                try readMethods(node, fitting: DriftMethod.numerical, for: "custom metrics")
+            } ?? metrics.drift.numerical
+            out.append(CustomMetric(name: name, higherIsBetter: higherIsBetter, drift: drift))
+        }
+        return out
     }
 
     // MARK: objectives, visualization

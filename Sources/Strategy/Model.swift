@@ -32,6 +32,8 @@ package struct Strategy: Sendable, Equatable {
     /// Challengers and shadows served beside the champion (`model.version`); empty without
     /// `versions:`.
     package var versions: [ModelVersion] = []
+    /// Task-specific measures posted with each event (`custom_metrics:`), in the strategy's order.
+    package var customMetrics: [CustomMetric] = []
 
     package init(
         sourcePath: String, model: ModelInfo, referencePath: String, columns: Columns,
@@ -155,6 +157,24 @@ package struct Feature: Sendable, Equatable {
         self.range = range
         self.drift = drift
         self.values = values
+    }
+}
+
+/// A task-specific measure of each event that the catalog cannot compute from a label (BLEU,
+/// reward, regret): posted in an event's `metrics`, a column of a CSV.
+package struct CustomMetric: Sendable, Equatable {
+    /// The `metric` label value, the key of an event's `metrics` and the CSV column.
+    package var name: String
+    /// Whether a larger value means a better model (BLEU, reward) or a worse one (regret).
+    package var higherIsBetter: Bool
+    /// Drift methods of its distribution against the reference's column of that name, resolved
+    /// (the metric's own `drift:` or `metrics.drift.numerical`).
+    package var drift: [DriftMethod]
+
+    package init(name: String, higherIsBetter: Bool, drift: [DriftMethod]) {
+        self.name = name
+        self.higherIsBetter = higherIsBetter
+        self.drift = drift
     }
 }
 
@@ -435,11 +455,13 @@ package enum Signal: Sendable, Equatable, Hashable {
     /// `challenger_worse`: a challenger or shadow worse than the champion on a quality metric
     /// by a margin, significantly (`AlertSpec.challenger`).
     case challengerWorse
+    /// `custom:<name>`: the window mean of a custom metric.
+    case custom(String)
 
     /// The group of the strategy format this signal belongs to (for objectives / team routing).
     package var group: SignalGroup {
         switch self {
-        case .quality, .estimatedQuality, .challengerWorse: .quality
+        case .quality, .estimatedQuality, .challengerWorse, .custom: .quality
         case .drift, .datasetDrift, .predictionDrift, .targetDrift: .drift
         case .fairness: .fairness
         case .dataQuality, .rejectedEventsRatio: .dataQuality

@@ -12,6 +12,10 @@ extension Signal {
         + ["rejected_events_ratio"]
         + ResourceSignal.allCases.map(\.rawValue)
         + ["challenger_worse"]
+        + [customPrefix + "<metric>"]
+
+    /// `custom:bleu` watches the custom metric `bleu`.
+    package static let customPrefix = "custom:"
 
     private static let latencyQuantiles: [(name: String, quantile: Threshold)] = [
         ("latency_p50", Threshold(0.5, text: "0.5")),
@@ -24,7 +28,9 @@ extension Signal {
     /// `.latency(quantile: 0.99)`. nil for an unknown name (and for `summary`, which is a
     /// data-quality metric but not an alert signal).
     package init?(name: String) {
-        if let metric = QualityMetric(rawValue: name) {
+        if name.hasPrefix(Signal.customPrefix) {
+            self = .custom(String(name.dropFirst(Signal.customPrefix.count)))
+        } else if let metric = QualityMetric(rawValue: name) {
             self = .quality(metric)
         } else if let metric = EstimatedQualityMetric.allCases.first(where: { $0.signalName == name }) {
             self = .estimatedQuality(metric)
@@ -64,7 +70,7 @@ extension Signal {
     var thresholdRule: ThresholdRule {
         switch self {
         case .drift, .predictionDrift, .targetDrift, .resource(.modelServerDown): .none
-        case .quality, .estimatedQuality, .fairness: .belowOrAbove
+        case .quality, .estimatedQuality, .fairness, .custom: .belowOrAbove
         case .datasetDrift, .dataQuality, .latency, .rejectedEventsRatio, .resource: .above
         case .challengerWorse: .challenger
         }
@@ -78,7 +84,7 @@ extension Signal {
             [.accuracy, .precision, .recall, .f1, .rocAUC, .brier, .calibrationError].contains(metric)
         case .estimatedQuality, .fairness, .datasetDrift, .dataQuality, .rejectedEventsRatio: true
         case .resource(let resource): resource != .memoryBytes
-        case .drift, .predictionDrift, .targetDrift, .latency, .challengerWorse: false
+        case .drift, .predictionDrift, .targetDrift, .latency, .challengerWorse, .custom: false
         }
     }
 

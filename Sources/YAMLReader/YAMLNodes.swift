@@ -112,6 +112,14 @@ package struct YNode {
         return value
     }
 
+    /// `true` or `false`, written as a YAML boolean.
+    package func bool() throws(SourceError) -> Bool {
+        guard case .scalar = node, tagName == .bool, let value = node.bool else {
+            throw error("expected true or false, found \(found)")
+        }
+        return value
+    }
+
     /// One of an enum's raw values; the message lists them.
     package func choice<E: RawRepresentable & CaseIterable>(_: E.Type, from choices: [E] = Array(E.allCases))
         throws(SourceError) -> E where E.RawValue == String

@@ -19,17 +19,23 @@ enum LoadedStrategies {
         try Strategy.load(path: Repo.path("examples/credit-risk/strategy.yml"))
     }
 
-    static func all() throws -> [Strategy] { try oracleNames.map(oracle) + [example()] }
+    /// Custom metrics (`custom_metrics`) with an alert on each side.
+    static func custom() throws -> Strategy {
+        try Strategy.load(path: Repo.path("Tests/Fixtures/custom/strategy.yml"))
+    }
+
+    static func all() throws -> [Strategy] { try oracleNames.map(oracle) + [example(), custom()] }
 }
 
 /// Every strategy the consistency checks run on, by a short name (test arguments).
-let everyStrategyName = ["rich", "plain"] + LoadedStrategies.oracleNames + ["example"]
+let everyStrategyName = ["rich", "plain"] + LoadedStrategies.oracleNames + ["example", "custom"]
 
 func strategy(named name: String) throws -> Strategy {
     switch name {
     case "rich": Strategies.rich
     case "plain": Strategies.plainRegression
     case "example": try LoadedStrategies.example()
+    case "custom": try LoadedStrategies.custom()
     default: try LoadedStrategies.oracle(name)
     }
 }

@@ -8,7 +8,8 @@ private func table(_ text: String, file: String = "t.csv") throws -> CSVTable {
     try CSVTable(file: file, bytes: Array(text.utf8))
 }
 
-private let strategy = Strategy(
+private let strategy: Strategy = {
+    var s = Strategy(
     sourcePath: "s.yml",
     model: ModelInfo(name: "m", version: "1", task: .binaryClassification, positiveLabel: "1"),
     referencePath: "ref.csv",
@@ -23,6 +24,9 @@ private let strategy = Strategy(
         quality: [.accuracy], drift: DriftSpec(numerical: [.psi], categorical: [.chiSquare], prediction: [.ks], target: [.chiSquare], bins: 10, thresholds: [:]),
         fairness: [], dataQuality: [.missing], latency: LatencySpec(buckets: [0.1])),
     objectives: [], visualization: Visualization(title: "m"), alerts: [])
+    s.customMetrics = [CustomMetric(name: "bleu", higherIsBetter: true, drift: [.ks]), CustomMetric(name: "reward", higherIsBetter: true, drift: [])]
+    return s
+}()
 
 /// The model above, for the other files of these tests.
 func ingestTestStrategy() -> Strategy { strategy }
@@ -102,8 +106,8 @@ func ingestTestStrategy() -> Strategy { strategy }
         let t = try table("id,pred,score,label,lat,x,c,g\nr1,1,0.9,,0.05,,a,f\nr2,0,0.1,0,0.2,NaN,b,\n")
         let events = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
         #expect(events == [
-            Event(id: "r1", features: [.missing, .string("a")], attributes: ["f"], prediction: .category("1"), score: 0.9, label: nil, latency: 0.05),
-            Event(id: "r2", features: [.missing, .string("b")], attributes: [nil], prediction: .category("0"), score: 0.1, label: .category("0"), latency: 0.2),
+            Event(id: "r1", features: [.missing, .string("a")], attributes: ["f"], prediction: .category("1"), score: 0.9, label: nil, latency: 0.05, metrics: [nil, nil]),
+            Event(id: "r2", features: [.missing, .string("b")], attributes: [nil], prediction: .category("0"), score: 0.1, label: .category("0"), latency: 0.2, metrics: [nil, nil]),
         ])
     }
 
@@ -163,7 +167,7 @@ extension String {
         let items = try EventDecoder.items(Array(one.utf8), encoding: .json)
         let events = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
         #expect(events.count == 1)
-        #expect(events[0].event == Event(id: "a", features: [.number(1.5), .string("u")], attributes: ["f"], prediction: .category("1"), score: 0.7, latency: 0.01))
+        #expect(events[0].event == Event(id: "a", features: [.number(1.5), .string("u")], attributes: ["f"], prediction: .category("1"), score: 0.7, latency: 0.01, metrics: [nil, nil]))
         let array = try EventDecoder.items(Array("[\(one),\(one)]".utf8), encoding: .json)
         #expect(array.count == 2)
         let nd = try EventDecoder.items(Array("\(one)\n\n\(one)\n".utf8), encoding: .ndjson)
@@ -316,6 +320,18 @@ enum Bodies {
         #expect(throws: BodyError.invalid([EventProblem(index: 0, field: "label", reason: "duplicate key")])) {
             _ = try EventDecoder.labels(items, schemas: schemas, defaultModel: "m")
         }
+    }
+
+    /// Custom metrics come back in the strategy's order, whichever order the event gives them;
+    /// one not given (or null) is nil. The CSV reader takes them from columns of their names,
+    /// and a metric without a column is not given.
+    @Test func customMetricsInTheStrategysOrder() throws {
+        let items = try EventDecoder.items(try Bodies.bytes("accept-metrics.json"), encoding: .json)
+        let events = try EventDecoder.events(items, schemas: schemas, defaultModel: "m")
+        #expect(events.map(\.event.metrics) == [[0.41, 1], [nil, -0.002], [nil, nil], [nil, nil], [0, 3]])
+        let t = try table("id,pred,score,label,lat,x,c,g,reward\nr1,1,0.5,,0.05,1,a,f,2.5\nr2,1,0.5,,0.05,1,a,f,\n")
+        let rows = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        #expect(rows.map(\.metrics) == [[nil, 2.5], [nil, nil]])
     }
 
     @Test func aColumnNamedTwiceIsRefusedLikeADuplicateKey() throws {

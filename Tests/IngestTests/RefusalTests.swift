@@ -44,8 +44,12 @@ import Testing
         "refuse-timestamp-text.json": problem("timestamp", #"expected RFC 3339 or unix seconds, found "yesterday""#),
         "refuse-unknown-attribute.json": problem("attributes.h", "unknown protected attribute (expected one of: g)"),
         "refuse-unknown-feature.json": problem("features.y", "unknown feature (expected one of: x, c)"),
-        "refuse-unknown-key.json": problem("colour", "unknown key (expected one of: model, id, timestamp, features, attributes, prediction, score, label, latency_seconds, model_version)"),
+        "refuse-unknown-key.json": problem("colour", "unknown key (expected one of: model, id, timestamp, features, attributes, prediction, score, label, latency_seconds, model_version, metrics)"),
         "refuse-unknown-model.json": .unknownModel(index: 0, model: "other"),
+        "refuse-metric-undeclared.json": problem("metrics.rouge", "undeclared custom metric (declared: bleu, reward)"),
+        "refuse-metric-string.json": problem("metrics.bleu", "expected a finite number or null, found a string"),
+        "refuse-metrics-array.json": problem("metrics", "expected an object, found an array"),
+        "refuse-duplicate-metric.json": problem("metrics.bleu", "duplicate key"),
     ]
 
     @Test func everyRefusedBodyHasItsAnswerWritten() {
@@ -176,6 +180,9 @@ import Testing
         ("id,pred,score,label,lat,x,c,g\nr1,,0.5,,0.05,1,a,f\n", 2, 4, "column \"pred\": a prediction is required"),
         ("id,pred,score,label,lat,x,c,g,ts\nr1,1,0.5,,0.05,1,a,f,soon\n", 2, 22, "column \"ts\": expected RFC 3339 or unix seconds, found \"soon\""),
         ("id,pred,score,label,lat,x,c,g\nr1,1,0.5,,0.05,x1,a,f\n", 2, 16, "column \"x\": expected a number, found \"x1\""),
+        ("id,pred,score,label,lat,x,c,g,reward\nr1,1,0.5,,0.05,1,a,f,lots\n", 2, 22, "column \"reward\": expected a number, found \"lots\""),
+        ("id,pred,score,label,lat,x,c,g,reward\nr1,1,0.5,,0.05,1,a,f,inf\n", 2, 22, "column \"reward\": expected a finite number, found \"inf\""),
+        ("id,pred,score,label,lat,x,c,g,bleu,bleu\nr1,1,0.5,,0.05,1,a,f,1,2\n", 1, 1, "column \"bleu\" (custom_metrics[0]): duplicate key (header fields 9 and 10)"),
     ])
     func csvRefusalsSayWhereAndWhy(_ text: String, _ line: Int, _ column: Int, _ message: String) {
         var withTimestamp = strategy

@@ -108,6 +108,32 @@ import Testing
         #expect(w.events().map(\.id) == ["3", "4", "5"])
     }
 
+    /// Custom metrics: one slot per metric per event, so the window holds its capacity of them;
+    /// an event that leaves one out (or gives fewer) holds none there.
+    @Test func customMetricsAreKeptPerEventAndEvicted() {
+        var w = Window(layout: WindowLayout(capacity: 2, features: [], attributeCount: 0, numericOutcome: false, customMetricCount: 2))
+        w.append(Event(features: [], prediction: .category("1"), metrics: [1, nil]))
+        w.append(Event(features: [], prediction: .category("1"), metrics: [2, 20]))
+        #expect(w.presentMetricValues(0).sorted() == [1, 2])
+        #expect(w.presentMetricValues(1) == [20])
+        w.append(Event(features: [], prediction: .category("1"), metrics: [nil]))
+        #expect(w.presentMetricValues(0) == [2])
+        #expect(w.presentMetricValues(1) == [20])
+        #expect(w.events().map(\.metrics) == [[2, 20], [nil, nil]])
+        var replayed = Window(layout: w.layout)
+        replayed.append(contentsOf: w.events())
+        #expect(replayed.events() == w.events())
+
+        // Events that leave a time window by age take their metrics with them.
+        var timed = Window(layout: WindowLayout(capacity: 3, features: [], attributeCount: 0, numericOutcome: false, maxAge: 10, customMetricCount: 1))
+        for (t, x) in [(0.0, 1.0), (5, 2), (8, 3), (12, 4)] {
+            timed.append(Event(timestamp: t, features: [], prediction: .category("1"), metrics: [x]))
+        }
+        #expect(timed.presentMetricValues(0).sorted() == [2, 3, 4])
+        timed.expire(now: 17)
+        #expect(timed.presentMetricValues(0).sorted() == [3, 4])
+    }
+
     @Test func regressionOutcomes() {
         var w = Window(layout: WindowLayout(capacity: 2, features: [], attributeCount: 0, numericOutcome: true))
         w.append(Event(id: "a", features: [], prediction: .value(1.5), label: nil))

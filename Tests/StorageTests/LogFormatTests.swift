@@ -96,6 +96,23 @@ import Testing
         #expect(throws: DecodeError.self) { try LogEntry.decode(type: 99, payload: []) { _ in nil } }
     }
 
+    /// Custom metrics follow an event whose model declares them (a flag says so; older records
+    /// have none) and must number what the model declares.
+    @Test func customMetricsReadBackAndAreCounted() throws {
+        var withMetrics = Self.event
+        withMetrics.metrics = [0.41, nil, -2.5]
+        let entry = LogEntry.events(now: 1, batches: [.init(model: "m", items: [withMetrics, Self.regression])])
+        let payload = entry.encode()
+        let shape = LogEntry.Shape(features: 4, attributes: 2, metrics: 3)
+        #expect(try LogEntry.decode(type: entry.type, payload: payload[...]) { _ in shape } == entry)
+        #expect(throws: DecodeError.self) {
+            try LogEntry.decode(type: entry.type, payload: payload[...]) { _ in LogEntry.Shape(features: 4, attributes: 2, metrics: 2) }
+        }
+        for cut in 0..<payload.count {
+            #expect(throws: DecodeError.self) { try LogEntry.decode(type: entry.type, payload: payload[..<cut]) { _ in shape } }
+        }
+    }
+
     @Test func snapshotsReadBackAndRefuseAnyDamage() throws {
         var events = ByteWriter()
         EventCodec.encode(Self.event, into: &events)

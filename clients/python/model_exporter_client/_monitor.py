@@ -96,6 +96,7 @@ class Timer:
         self.attributes: Optional[Mapping[str, Any]] = fields.pop("attributes", None)
         self.label: Any = fields.pop("label", None)
         self.timestamp: Any = fields.pop("timestamp", None)
+        self.metrics: Optional[Mapping[str, float]] = fields.pop("metrics", None)
         if fields:
             raise TypeError(f"timed() got unexpected keyword arguments: {', '.join(sorted(fields))}")
         self.latency: Optional[float] = None
@@ -112,6 +113,7 @@ class Timer:
             self.logged = self._monitor.log(
                 features=self.features or {}, prediction=self.prediction, score=self.score, id=self.id,
                 attributes=self.attributes, label=self.label, latency=self.latency, timestamp=self.timestamp,
+                metrics=self.metrics,
             )
         return False
 
@@ -195,6 +197,7 @@ class Monitor:
         latency: Optional[float] = None,
         timestamp: Union[float, int, str, datetime.datetime, None] = None,
         model_version: Optional[str] = None,
+        metrics: Optional[Mapping[str, float]] = None,
     ) -> bool:
         """Queues one prediction event. Returns False when it was dropped (queue full, or not
         serialisable); never blocks and never raises because of the exporter.
@@ -202,7 +205,8 @@ class Monitor:
         A feature that is None or NaN counts as missing. `timestamp` is unix seconds, an RFC
         3339 string or an aware datetime (default: when the exporter receives it); `latency`
         is in seconds. `model_version` names the challenger or shadow that made the
-        prediction (default: the champion)."""
+        prediction (default: the champion). `metrics` holds the strategy's custom metrics of
+        this event (`{"bleu": 0.41}`); one that is None or NaN is left out."""
         event: Dict[str, Any] = {}
         if self.model is not None:
             event["model"] = self.model
@@ -220,6 +224,10 @@ class Monitor:
             value = _finite_or_none(value)
             if value is not None:
                 event[key] = value
+        if metrics:
+            given = {str(k): v for k, v in ((k, _finite_or_none(v)) for k, v in metrics.items()) if v is not None}
+            if given:
+                event["metrics"] = given
         return self._enqueue(_EVENTS, event)
 
     def label(self, id: str, value: Any) -> bool:

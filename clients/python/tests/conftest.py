@@ -96,6 +96,14 @@ def exporter():
 
 
 @pytest.fixture
+def custom_exporter():
+    """A translation model with custom metrics (bleu, regret), from the repository's fixtures."""
+    e = Exporter(["--strategy", os.path.join(REPO, "Tests", "Fixtures", "custom", "strategy.yml")])
+    yield e
+    e.stop()
+
+
+@pytest.fixture
 def secured_exporter(tmp_path):
     """The example behind basic auth: user alice, password s3cret (bcrypt, cost 4)."""
     config = tmp_path / "web.yml"

@@ -31,6 +31,20 @@ def test_every_logged_event_is_counted(exporter, events):
     assert exporter.value("model_prediction_latency_seconds_sum", **MODEL) == pytest.approx(expected, rel=1e-9)
 
 
+def test_custom_metrics_are_sent(custom_exporter):
+    with Monitor(custom_exporter.url) as m:
+        assert m.log(features={"x": 1}, prediction="1", metrics={"bleu": 0.25, "regret": float("nan")})
+        assert m.log(features={"x": 2}, prediction="0", metrics={"bleu": 0.75, "regret": 2.0})
+        with m.timed(features={"x": 3}, metrics={"regret": 1.0}) as t:
+            t.prediction = "1"
+        assert m.flush(30)
+        assert m.stats().rejected == 0
+    labels = {"model": "translator", "model_version": "1.0.0"}
+    assert custom_exporter.value("model_custom_metric_mean", metric="bleu", **labels) == 0.5
+    assert custom_exporter.value("model_custom_metric_count_total", metric="regret", **labels) == 2
+    assert custom_exporter.value("model_custom_metric_sum_total", metric="regret", **labels) == 3
+
+
 def test_labels_move_the_quality_gauges(exporter, events):
     m = Monitor(exporter.url)  # one model served: model may be left out
     for i, e in enumerate(events[:10]):
