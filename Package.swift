@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition"], swiftSettings: settings),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: settings),
-        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], swiftSettings: settings),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FileIO", "FuzzTargets"], swiftSettings: settings),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

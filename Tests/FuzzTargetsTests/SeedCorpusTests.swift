@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import FuzzTargets
 import MonitorCore
@@ -20,8 +21,7 @@ import Testing
         let seeds = Self.seeds(target)
         #expect(seeds.count >= 5, "\(target.rawValue): too few seeds in \(Self.root)")
         for path in seeds {
-            let bytes = try #require(FileManager.default.contents(atPath: path), "\(path) unreadable")
-            #expect(target.run(Array(bytes)) == nil, "\(path)")
+            #expect(target.run(try Files.read(path)) == nil, "\(path)")
         }
     }
 

@@ -263,6 +263,13 @@ def main(argv):
             for k in range(3):  # a third each, interleaved
                 post(f"http://127.0.0.1:{ports[k]}/api/v1/events", "\n".join(events[k::3]) + "\n")
             post(f"http://127.0.0.1:{ports[3]}/api/v1/events", "\n".join(events) + "\n")
+        # Statistics are computed off the scrape path: read them once they include every
+        # accepted event (model_statistics_age_seconds 0 for every model of every exporter).
+        def current(port):
+            ages = [v for (n, _), v in parse_exposition(get(f"http://127.0.0.1:{port}/metrics")).items()
+                    if n == "model_statistics_age_seconds"]
+            return len(ages) >= len(CASES) and all(v == 0 for v in ages)
+        wait_until("statistics that include every accepted event", lambda: all(current(p) for p in ports))
         single = parse_exposition(get(f"http://127.0.0.1:{ports[3]}/metrics"))
         targets = [f"127.0.0.1:{p}" for p in ports[:3]]
 
@@ -279,6 +286,8 @@ def main(argv):
                                    f"--web.listen-address=127.0.0.1:{prom}"])
         base = f"http://127.0.0.1:{prom}"
         labeled = sum(v for (n, _), v in single.items() if n == "model_window_labeled_events")
+        if labeled == 0:
+            raise Failure("the single exporter shows no labelled event: nothing to compare")
         wait_until("the fleet rules over every event", lambda: sum(
             float(r["value"][1]) for r in query(base, "fleet:model_window_labeled_events:sum")) == labeled, timeout=60)
         time.sleep(2.5)  # every rule of that evaluation recorded

@@ -70,9 +70,17 @@ class Exporter:
                 self.process.wait()
 
     def metrics(self):
-        request = urllib.request.Request(self.url + "/metrics", headers=self.headers)
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.read().decode()
+        """/metrics once its statistics include every accepted event and label: they are
+        computed off the scrape path, and model_statistics_age_seconds is 0 when they do."""
+        deadline = time.monotonic() + 20
+        while True:
+            request = urllib.request.Request(self.url + "/metrics", headers=self.headers)
+            with urllib.request.urlopen(request, timeout=10) as r:
+                text = r.read().decode()
+            ages = re.findall(r"^model_statistics_age_seconds\{[^}]*\} (\S+)$", text, re.M)
+            if all(float(a) == 0 for a in ages) or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
 
     def value(self, name, **labels):
         """The value of one series of /metrics, or None when it is absent."""
