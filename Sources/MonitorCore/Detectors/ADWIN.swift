@@ -49,6 +49,8 @@ package struct ADWIN: Sendable, Equatable {
     private var variance = 0.0
     private var width = 0.0
     private var tick = 0
+    /// Updates until the next cut test: `clock - tick % clock`, kept so an update does not divide.
+    private var untilCheck: Int
     /// The last update detected drift: the next one starts from an empty window.
     package private(set) var driftDetected = false
 
@@ -58,6 +60,7 @@ package struct ADWIN: Sendable, Equatable {
         self.parameters = parameters
         let slots = parameters.maxBuckets + 1
         stride = slots
+        untilCheck = parameters.clock
         totals = Array(repeating: 0, count: slots)
         variances = Array(repeating: 0, count: slots)
     }
@@ -72,23 +75,27 @@ package struct ADWIN: Sendable, Equatable {
     package mutating func update(_ x: Double) -> Bool {
         if driftDetected { self = ADWIN(parameters: parameters) }
         width += 1
-        totals[counts[0]] = x
-        variances[counts[0]] = 0
-        counts[0] += 1
+        let slot = counts[0]
+        totals[slot] = x
+        variances[slot] = 0
+        counts[0] = slot + 1
         if width > 1 {
             let d = x - total / (width - 1)
             variance += (width - 1) * d * d / width
         }
         total += x
-        if counts[0] == stride { compress() }
-        driftDetected = (tick + 1) % parameters.clock == 0 ? detectChange() : skipCheck()
-        return driftDetected
-    }
-
-    @inline(__always)
-    private mutating func skipCheck() -> Bool {
+        if slot + 1 == stride { compress() }
         tick += 1
-        return false
+        // A countdown instead of `tick % clock` on every update: the cut test runs when it
+        // reaches zero, exactly every `clock` updates as the remainder would.
+        untilCheck -= 1
+        guard untilCheck == 0 else {
+            driftDetected = false
+            return false
+        }
+        untilCheck = parameters.clock
+        driftDetected = width > Double(parameters.gracePeriod) ? detectChange() : false
+        return driftDetected
     }
 
     /// Drops the first `n` buckets of `row`, moving the rest down (and clearing the slots they
@@ -152,8 +159,6 @@ package struct ADWIN: Sendable, Equatable {
 
     private mutating func detectChange() -> Bool {
         var detected = false
-        tick += 1
-        guard tick % parameters.clock == 0, width > Double(parameters.gracePeriod) else { return false }
         let minLength = Double(parameters.minWindowLength)
         var reduce = true
         while reduce {
@@ -162,6 +167,13 @@ package struct ADWIN: Sendable, Equatable {
             // a bucket is dropped, which ends the pass).
             let deltaPrime = log(2 * log(width) / parameters.delta)
             let varianceInWindow = variance / width
+            // A necessary condition of the cut, without division or square root: the bound
+            // is at least sqrt(2·v·δ'·(1/n0 + 1/n1)) (v the window's variance per value), so
+            // with D = u0·n1 − u1·n0 (the difference of means times n0·n1) a cut needs
+            // D² > 2·variance·δ'·n0·n1. A bucket whose D² is under half that, rounding errors
+            // included with a wide margin, cannot cut and skips the exact test; every other
+            // bucket runs it unchanged, so the detections are the same.
+            let cutScale = variance * deltaPrime
             var n0 = 0.0, n1 = width, u0 = 0.0, u1 = total
             search: for row in Swift.stride(from: counts.count - 1, through: 0, by: -1) {
                 let size = Double(1 << row)
@@ -175,7 +187,7 @@ package struct ADWIN: Sendable, Equatable {
                     u1 -= t
                     // The newest bucket leaves nothing on the right: the search is over.
                     if row == 0 && k == count - 1 { break search }
-                    if n1 >= minLength, n0 >= minLength,
+                    if n1 >= minLength, n0 >= minLength, !Self.cannotCut(n0, n1, u0, u1, cutScale: cutScale),
                        Self.cutHolds(n0, n1, u0 / n0 - u1 / n1, minLength: minLength, deltaPrime: deltaPrime, varianceInWindow: varianceInWindow) {
                         reduce = true
                         detected = true
@@ -186,6 +198,14 @@ package struct ADWIN: Sendable, Equatable {
             }
         }
         return detected
+    }
+
+    /// True only when the exact test (`cutHolds`) is sure to fail: D², plus a bound on the
+    /// rounding of both D and the difference of means, is under half of 2·variance·δ'·n0·n1.
+    @inline(__always)
+    private static func cannotCut(_ n0: Double, _ n1: Double, _ u0: Double, _ u1: Double, cutScale: Double) -> Bool {
+        let d = abs(u0 * n1 - u1 * n0) + 1e-14 * (abs(u0) * n1 + abs(u1) * n0)
+        return d * d < cutScale * n0 * n1
     }
 
     @inline(__always)
@@ -223,7 +243,9 @@ package struct ADWIN: Sendable, Equatable {
             i += 1 + 2 * n
         }
         guard i == state.count else { return nil }
+        guard ticks >= 0 else { return nil }
         (total, variance, width, tick, driftDetected) = (state[0], state[1], state[2], ticks, state[4] != 0)
+        untilCheck = parameters.clock - ticks % parameters.clock
         (self.counts, self.totals, self.variances) = (counts, totals, variances)
     }
 }
