@@ -215,7 +215,10 @@ struct ConnectionCapTests {
                 flood.append(fd)
                 _ = send(fd, "G", 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
             }
-            #expect(eventually(5) { statistics.rejectedPerIP >= 1100 - 64 })
+            // Every connection past the cap is refused at accept; on a loaded machine the
+            // accepting thread may take a while to reach the last of them.
+            #expect(flood.count > 1000, "only \(flood.count) of 1,100 connections were made")
+            #expect(eventually(30) { statistics.rejectedPerIP >= flood.count - 64 }, "refused \(statistics.rejectedPerIP) of \(flood.count)")
             #expect(statistics.openConnections <= 64 + 2)
             var timings: [Double] = []
             for index in 0..<20 {
