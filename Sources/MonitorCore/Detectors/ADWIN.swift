@@ -39,16 +39,22 @@ package struct ADWIN: Sendable, Equatable {
     }
 
     package let parameters: Parameters
-    // Buckets in flat storage, `stride` slots per row: row r holds buckets of size 2^r, oldest
-    // first, `counts[r]` of them (at most maxBuckets + 1, when it is about to merge two).
+    // Buckets in one flat array preallocated for every row a window can need (64 rows: a
+    // width under 2^63), so an update never allocates and a merge never grows or shifts arrays
+    // of arrays. Row r holds buckets of size 2^r, oldest first, `counts[r]` of them (at most
+    // maxBuckets + 1, when it is about to merge two): their totals at cells[r·2·stride + j],
+    // their variances `stride` further on. Slots past a row's count are kept at 0.
+    private static let maxRows = 64
     private let stride: Int
-    private var counts: [Int] = [0]
-    private var totals: [Double]
-    private var variances: [Double]
+    private var rows = 1
+    private var counts: [Int]
+    private var cells: [Double]
     private var total = 0.0
     private var variance = 0.0
     private var width = 0.0
     private var tick = 0
+    /// Updates until the next cut test: `clock - tick % clock`, kept so an update does not divide.
+    private var untilCheck: Int
     /// The last update detected drift: the next one starts from an empty window.
     package private(set) var driftDetected = false
 
@@ -58,8 +64,9 @@ package struct ADWIN: Sendable, Equatable {
         self.parameters = parameters
         let slots = parameters.maxBuckets + 1
         stride = slots
-        totals = Array(repeating: 0, count: slots)
-        variances = Array(repeating: 0, count: slots)
+        untilCheck = parameters.clock
+        counts = Array(repeating: 0, count: Self.maxRows)
+        cells = Array(repeating: 0, count: Self.maxRows * 2 * slots)
     }
 
     /// Values in the current window.
@@ -72,88 +79,93 @@ package struct ADWIN: Sendable, Equatable {
     package mutating func update(_ x: Double) -> Bool {
         if driftDetected { self = ADWIN(parameters: parameters) }
         width += 1
-        totals[counts[0]] = x
-        variances[counts[0]] = 0
-        counts[0] += 1
+        let slot = counts[0]
+        cells[slot] = x  // its variance slot is already 0
+        counts[0] = slot + 1
         if width > 1 {
             let d = x - total / (width - 1)
             variance += (width - 1) * d * d / width
         }
         total += x
-        if counts[0] == stride { compress() }
-        driftDetected = (tick + 1) % parameters.clock == 0 ? detectChange() : skipCheck()
+        if slot + 1 == stride { compress() }
+        tick += 1
+        // A countdown instead of `tick % clock` on every update: the cut test runs when it
+        // reaches zero, exactly every `clock` updates as the remainder would.
+        untilCheck -= 1
+        guard untilCheck == 0 else {
+            driftDetected = false
+            return false
+        }
+        untilCheck = parameters.clock
+        driftDetected = width > Double(parameters.gracePeriod) ? detectChange() : false
         return driftDetected
     }
 
+    /// Drops the first `n` of a row's `count` buckets (totals at `base`, variances `stride`
+    /// further), moving the rest down and clearing the slots they leave.
     @inline(__always)
-    private mutating func skipCheck() -> Bool {
-        tick += 1
-        return false
-    }
-
-    /// Drops the first `n` buckets of `row`, moving the rest down (and clearing the slots they
-    /// leave, so equal detectors compare equal).
-    private mutating func dropFirst(_ n: Int, ofRow row: Int) {
-        let base = row * stride
-        let count = counts[row]
+    private static func dropFirst(_ n: Int, of count: Int, at base: Int, stride: Int, _ cells: UnsafeMutableBufferPointer<Double>) {
         for j in n..<count {
-            totals[base + j - n] = totals[base + j]
-            variances[base + j - n] = variances[base + j]
+            cells[base + j - n] = cells[base + j]
+            cells[base + stride + j - n] = cells[base + stride + j]
         }
         for j in (count - n)..<count {
-            totals[base + j] = 0
-            variances[base + j] = 0
+            cells[base + j] = 0
+            cells[base + stride + j] = 0
         }
-        counts[row] = count - n
     }
 
+    /// Merges the two oldest buckets of each full row into one of the next, as far up as rows
+    /// overflow; in place, one uniqueness check per array for the whole cascade.
     private mutating func compress() {
-        var row = 0
-        while counts[row] == stride {
-            if row + 1 == counts.count {
-                counts.append(0)
-                totals.append(contentsOf: repeatElement(0, count: stride))
-                variances.append(contentsOf: repeatElement(0, count: stride))
+        let stride = self.stride, maxBuckets = parameters.maxBuckets
+        var rows = self.rows
+        counts.withUnsafeMutableBufferPointer { counts in
+            cells.withUnsafeMutableBufferPointer { cells in
+                var row = 0
+                while counts[row] == stride {
+                    let size = Double(1 << row)
+                    let base = row * 2 * stride, next = base + 2 * stride
+                    let t0 = cells[base], t1 = cells[base + 1]
+                    let mu0 = t0 / size, mu1 = t1 / size
+                    let merged = cells[base + stride] + cells[base + stride + 1] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
+                    let k = counts[row + 1]
+                    cells[next + k] = t0 + t1
+                    cells[next + stride + k] = merged
+                    counts[row + 1] = k + 1
+                    if row + 1 == rows { rows += 1 }
+                    Self.dropFirst(2, of: stride, at: base, stride: stride, cells)
+                    counts[row] = stride - 2
+                    if k + 1 <= maxBuckets { break }
+                    row += 1
+                }
             }
-            let size = Double(1 << row)
-            let base = row * stride
-            let t0 = totals[base], t1 = totals[base + 1]
-            let mu0 = t0 / size, mu1 = t1 / size
-            let merged = variances[base] + variances[base + 1] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
-            let next = (row + 1) * stride + counts[row + 1]
-            totals[next] = t0 + t1
-            variances[next] = merged
-            counts[row + 1] += 1
-            dropFirst(2, ofRow: row)
-            if counts[row + 1] <= parameters.maxBuckets { break }
-            row += 1
         }
+        self.rows = rows
     }
 
     /// Removes the oldest bucket; returns its size.
     private mutating func deleteOldest() -> Double {
-        let last = counts.count - 1
+        let last = rows - 1
         let n = Double(1 << last)
-        let u = totals[last * stride]
-        let v = variances[last * stride]
+        let base = last * 2 * stride
+        let u = cells[base]
+        let v = cells[base + stride]
         let mu = u / n
         width -= n
         total -= u
         let muWindow = total / width
         variance -= v + n * width * (mu - muWindow) * (mu - muWindow) / (n + width)
-        dropFirst(1, ofRow: last)
-        if counts[last] == 0 && last > 0 {
-            counts.removeLast()
-            totals.removeLast(stride)
-            variances.removeLast(stride)
-        }
+        let count = counts[last]
+        let stride = self.stride
+        cells.withUnsafeMutableBufferPointer { Self.dropFirst(1, of: count, at: base, stride: stride, $0) }
+        counts[last] = count - 1
+        if count == 1 && last > 0 { rows -= 1 }
         return n
     }
 
     private mutating func detectChange() -> Bool {
         var detected = false
-        tick += 1
-        guard tick % parameters.clock == 0, width > Double(parameters.gracePeriod) else { return false }
         let minLength = Double(parameters.minWindowLength)
         var reduce = true
         while reduce {
@@ -162,20 +174,27 @@ package struct ADWIN: Sendable, Equatable {
             // a bucket is dropped, which ends the pass).
             let deltaPrime = log(2 * log(width) / parameters.delta)
             let varianceInWindow = variance / width
+            // A necessary condition of the cut, without division or square root: the bound
+            // is at least sqrt(2·v·δ'·(1/n0 + 1/n1)) (v the window's variance per value), so
+            // with D = u0·n1 − u1·n0 (the difference of means times n0·n1) a cut needs
+            // D² > 2·variance·δ'·n0·n1. A bucket whose D² is under half that, rounding errors
+            // included with a wide margin, cannot cut and skips the exact test; every other
+            // bucket runs it unchanged, so the detections are the same.
+            let cutScale = variance * deltaPrime
             var n0 = 0.0, n1 = width, u0 = 0.0, u1 = total
-            search: for row in Swift.stride(from: counts.count - 1, through: 0, by: -1) {
+            search: for row in Swift.stride(from: rows - 1, through: 0, by: -1) {
                 let size = Double(1 << row)
-                let base = row * stride
+                let base = row * 2 * stride
                 let count = counts[row]
                 for k in 0..<count {
-                    let t = totals[base + k]
+                    let t = cells[base + k]
                     n0 += size
                     n1 -= size
                     u0 += t
                     u1 -= t
                     // The newest bucket leaves nothing on the right: the search is over.
                     if row == 0 && k == count - 1 { break search }
-                    if n1 >= minLength, n0 >= minLength,
+                    if n1 >= minLength, n0 >= minLength, !Self.cannotCut(n0, n1, u0, u1, cutScale: cutScale),
                        Self.cutHolds(n0, n1, u0 / n0 - u1 / n1, minLength: minLength, deltaPrime: deltaPrime, varianceInWindow: varianceInWindow) {
                         reduce = true
                         detected = true
@@ -186,6 +205,14 @@ package struct ADWIN: Sendable, Equatable {
             }
         }
         return detected
+    }
+
+    /// True only when the exact test (`cutHolds`) is sure to fail: D², plus a bound on the
+    /// rounding of both D and the difference of means, is under half of 2·variance·δ'·n0·n1.
+    @inline(__always)
+    private static func cannotCut(_ n0: Double, _ n1: Double, _ u0: Double, _ u1: Double, cutScale: Double) -> Bool {
+        let d = abs(u0 * n1 - u1 * n0) + 1e-14 * (abs(u0) * n1 + abs(u1) * n0)
+        return d * d < cutScale * n0 * n1
     }
 
     @inline(__always)
@@ -199,11 +226,12 @@ package struct ADWIN: Sendable, Equatable {
     /// rebuilds it. Layout: total, variance, width, tick, drift flag, row count, then per row its
     /// bucket count, totals and variances.
     package var state: [Double] {
-        var out = [total, variance, width, Double(tick), driftDetected ? 1 : 0, Double(counts.count)]
-        for (row, n) in counts.enumerated() {
+        var out = [total, variance, width, Double(tick), driftDetected ? 1 : 0, Double(rows)]
+        for row in 0..<rows {
+            let n = counts[row], base = row * 2 * stride
             out.append(Double(n))
-            out += totals[(row * stride)..<(row * stride + n)]
-            out += variances[(row * stride)..<(row * stride + n)]
+            out += cells[base..<(base + n)]
+            out += cells[(base + stride)..<(base + stride + n)]
         }
         return out
     }
@@ -212,18 +240,19 @@ package struct ADWIN: Sendable, Equatable {
     package init?(parameters: Parameters, state: [Double]) {
         self.init(parameters: parameters)
         guard state.count >= 6, let ticks = Int(exactly: state[3]), let rowCount = Int(exactly: state[5]), rowCount >= 1,
-              rowCount < 64 else { return nil }
-        var counts: [Int] = [], totals: [Double] = [], variances: [Double] = []
+              rowCount < Self.maxRows else { return nil }
         var i = 6
-        for _ in 0..<rowCount {
+        for row in 0..<rowCount {
             guard i < state.count, let n = Int(exactly: state[i]), n >= 0, n < stride, i + 1 + 2 * n <= state.count else { return nil }
-            counts.append(n)
-            totals += state[(i + 1)..<(i + 1 + n)] + repeatElement(0, count: stride - n)
-            variances += state[(i + 1 + n)..<(i + 1 + 2 * n)] + repeatElement(0, count: stride - n)
+            let base = row * 2 * stride
+            counts[row] = n
+            cells.replaceSubrange(base..<(base + n), with: state[(i + 1)..<(i + 1 + n)])
+            cells.replaceSubrange((base + stride)..<(base + stride + n), with: state[(i + 1 + n)..<(i + 1 + 2 * n)])
             i += 1 + 2 * n
         }
-        guard i == state.count else { return nil }
+        guard i == state.count, ticks >= 0 else { return nil }
         (total, variance, width, tick, driftDetected) = (state[0], state[1], state[2], ticks, state[4] != 0)
-        (self.counts, self.totals, self.variances) = (counts, totals, variances)
+        untilCheck = parameters.clock - ticks % parameters.clock
+        rows = rowCount
     }
 }
