@@ -166,27 +166,9 @@ package struct ExporterResponder: HTTPResponder {
     static func renderedFamilies(of monitors: [VersionedModel]) -> [[RenderedFamily]] {
         let stale = monitors.indices.filter { !monitors[$0].isRenderedCurrent }
         guard stale.count > 1 else { return monitors.map { $0.renderedFamilies() } }
-        let fresh = Self.concurrently(stale.count) { monitors[stale[$0]].renderedFamilies() }
-        var out = monitors.map { _ in [RenderedFamily]() }
-        for (k, i) in stale.enumerated() { out[i] = fresh[k] }
-        for i in monitors.indices where !stale.contains(i) { out[i] = monitors[i].renderedFamilies() }
-        return out
-    }
-
-    /// `body(0)`, …, `body(count - 1)`, in parallel when there is more than one.
-    static func concurrently<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        guard count > 1 else { return (0..<count).map(body) }
-        let slots = Slots<T>(count: count)
-        DispatchQueue.concurrentPerform(iterations: count) { slots.set($0, body($0)) }
-        return slots.values
-    }
-
-    /// One slot per task of `concurrentPerform`.
-    private final class Slots<T: Sendable>: Sendable {
-        private let slots: Locked<[T?]>
-        init(count: Int) { slots = Locked(Array(repeating: nil, count: count)) }
-        func set(_ i: Int, _ value: T) { slots.withLock { $0[i] = value } }
-        var values: [T] { slots.withLock { $0.map { $0! } } }
+        let fresh = Parallel.map(stale.count) { monitors[stale[$0]].renderedFamilies() }
+        let computed = Dictionary(uniqueKeysWithValues: zip(stale, fresh))
+        return monitors.indices.map { computed[$0] ?? monitors[$0].renderedFamilies() }
     }
 
     // MARK: - API
