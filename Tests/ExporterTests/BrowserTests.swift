@@ -1,6 +1,7 @@
 import Foundation
 import MonitorCore
 import Strategy
+import TestDeadlines
 import Testing
 @testable import Exporter
 
@@ -31,8 +32,9 @@ enum Browser {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     /// Loads `url`; a missing chromium or python3 is a failure naming the install script.
+    /// `timeout` is scaled (`TestTime`).
     static func load(_ url: String, screenshot: String? = nil, loads: Int = 1, timeout: Double = 30) throws -> Page {
-        var args = [checker, url, "--loads", "\(loads)", "--timeout", "\(timeout)"]
+        var args = [checker, url, "--loads", "\(loads)", "--timeout", "\(TestTime.seconds(timeout))"]
         if let screenshot { args += ["--screenshot", screenshot] }
         let r = try CLI.run(args, executable: "/usr/bin/python3")
         guard r.status == 0, let line = r.stdout.split(separator: "\n").last else {

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import TestDeadlines
 import Testing
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Glibc
 #endif
 
 extension ServedProcess {
-    /// Waits until the log holds `text`; false after `seconds`.
+    /// Waits until the log holds `text`; false after `seconds` (scaled: `TestTime`).
     func waitForLog(_ text: String, seconds: Double = 10) -> Bool {
         eventually(seconds: seconds) { logText.contains(text) }
     }
@@ -30,9 +31,9 @@ extension ServedProcess {
     }
 }
 
-/// Polls `condition` until it holds; false after `seconds`.
+/// Polls `condition` until it holds; false after `seconds` (scaled: `TestTime`).
 func eventually(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
+    let deadline = Date().addingTimeInterval(TestTime.seconds(seconds))
     while Date() < deadline {
         if try condition() { return true }
         usleep(50_000)

@@ -1,4 +1,5 @@
 import Foundation
+import TestDeadlines
 import Testing
 
 /// The command line as users run it: the built `model_exporter` binary beside the test bundle.
@@ -192,7 +193,7 @@ extension CLI {
         try p.run()
         // The log line "… port=NNNNN …" names the port picked.
         var seen = ""
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(TestTime.seconds(20))
         while Date() < deadline {
             let chunk = err.fileHandleForReading.availableData
             if chunk.isEmpty { break }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Strategy
+import TestDeadlines
 import Testing
 @testable import Exporter
 
@@ -94,7 +95,7 @@ import Glibc
 
     /// The binary: flags are checked, the cap refuses and counts, and SIGTERM with
     /// 1,000 idle connections open exits well within Kubernetes' 30 s grace.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func serveHonoursItsConnectionFlagsAndStopsQuickly() throws {
         let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
         let bad = try CLI.run(["serve", "--strategy", strategy, "--web.read-timeout", "soon"])
@@ -111,7 +112,7 @@ import Glibc
         for _ in 0..<1000 { idle.append(try connect(port)) }
         // The 1,001st connection is the scrape below; a 1,002nd is refused and counted.
         var m: [ParsedSample] = []
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(TestTime.seconds(5))
         repeat {
             // Each scrape's connection is closed before the next one opens (else the next is the 1,002nd).
             Thread.sleep(forTimeInterval: 0.2)
@@ -124,7 +125,7 @@ import Glibc
         let refused = try connect(port)
         defer { close(refused) }
         var byte: UInt8 = 0
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        var timeout = timeval(tv_sec: Int(TestTime.seconds(2)), tv_usec: 0)
         setsockopt(refused, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let started = Date()
         #expect(recv(refused, &byte, 1, 0) <= 0, "closed by the server")
@@ -146,7 +147,7 @@ import Glibc
     /// --web.read-header-timeout, a kept-alive connection after --web.idle-timeout, the fourth
     /// connection from one address past --web.max-connections-per-ip 3 is refused, and
     /// each is counted.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func serveAppliesItsTimeoutAndPerAddressFlags() throws {
         let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
         let (process, _, port) = try CLI.serve([
@@ -159,7 +160,7 @@ import Glibc
             var byte: UInt8 = 0
             var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            while Date().timeIntervalSince(started) < 5 {
+            while Date().timeIntervalSince(started) < TestTime.seconds(5) {
                 if trickle, send(fd, "X", 1, Int32(MSG_NOSIGNAL)) < 0 { return Date().timeIntervalSince(started) }
                 let n = recv(fd, &byte, 1, 0)
                 if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return Date().timeIntervalSince(started) }
@@ -195,7 +196,7 @@ import Glibc
 
     /// The reference CSV is a named pipe the test holds shut: the binary is listening but
     /// still loading, so readiness says so; once the data flows, it turns ready.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func serveIsHealthyButNotReadyWhileItLoads() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -229,7 +230,7 @@ import Glibc
         pipe.write(try Data(contentsOf: URL(fileURLWithPath: fixture + "/reference.csv")))
         try pipe.close()
         var ready = try client.get("/-/ready")
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(TestTime.seconds(10))
         while ready.status != 200, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
             ready = try client.get("/-/ready")

@@ -4,6 +4,7 @@ import Locking
 import MonitorCore
 import Strategy
 import Synchronization
+import TestDeadlines
 import Testing
 @testable import Exporter
 
@@ -105,7 +106,7 @@ import Testing
                 }
             }
             // Kill in the middle of the load.
-            let deadline = Date().addingTimeInterval(60)
+            let deadline = Date().addingTimeInterval(TestTime.seconds(60))
             while load.ackedThisRound.load(ordering: .relaxed) < 3000 && Date() < deadline { usleep(2000) }
             exporter.kill9()
             load.stop.store(true, ordering: .relaxed)

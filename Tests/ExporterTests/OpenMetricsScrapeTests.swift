@@ -1,5 +1,6 @@
 import Foundation
 import Strategy
+import TestDeadlines
 import Testing
 import Exposition
 @testable import Exporter
@@ -74,7 +75,7 @@ import Glibc
 
         // Wait for a scrape that succeeded.
         var target: [String: Any] = [:]
-        let deadline = Date().addingTimeInterval(90)
+        let deadline = Date().addingTimeInterval(TestTime.seconds(90))
         while Date() < deadline {
             // Until it is ready, Prometheus answers with plain text ("Service Unavailable").
             if let r = try? api.get("/api/v1/targets"), let data = (try? Self.json(r))?["data"] as? [String: Any],

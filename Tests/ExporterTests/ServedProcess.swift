@@ -1,5 +1,6 @@
 import Foundation
 import Locking
+import TestDeadlines
 
 /// `model_exporter serve` as a child process on 127.0.0.1 with a port it picks: its log is
 /// read in the background (its "listening" line names the port).
@@ -40,7 +41,7 @@ final class ServedProcess: Sendable {
                 log.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
             }
         }
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(TestTime.seconds(30))
         var found: UInt16?
         while found == nil && Date() < deadline && p.isRunning {
             if let fixed {
@@ -65,8 +66,9 @@ final class ServedProcess: Sendable {
         return UInt16(line[r].dropFirst("address=127.0.0.1:".count))
     }
 
-    /// Waits until `/-/ready` answers 200 (the log is replayed).
+    /// Waits until `/-/ready` answers 200 (the log is replayed); `timeout` is scaled (`TestTime`).
     func waitUntilReady(timeout: Double = 60) throws {
+        let timeout = TestTime.seconds(timeout)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? client.get("/-/ready").status) == 200 { return }

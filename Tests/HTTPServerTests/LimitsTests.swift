@@ -1,12 +1,13 @@
 import Foundation
 import Glibc
 import Locking
+import TestDeadlines
 import Testing
 @testable import HTTPServer
 
-/// Waits up to `seconds` for `condition`.
+/// Waits up to `seconds` (scaled: `TestTime`) for `condition`.
 func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
+    let deadline = Date().addingTimeInterval(TestTime.seconds(seconds))
     while Date() < deadline {
         if condition() { return true }
         Thread.sleep(forTimeInterval: 0.01)
@@ -121,7 +122,7 @@ struct ConnectionTableTests {
 
 @Suite("Slow and idle clients, live")
 struct SlowClientTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func headersTricklingPastTheHeaderTimeoutAreCut() throws {
         let statistics = HTTPServerStatistics()
         try withServer({ $0.readHeaderTimeout = 1; $0.idleTimeoutSeconds = 30 }, statistics: statistics) { _, port in
@@ -136,7 +137,7 @@ struct SlowClientTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func aBodyTricklingPastTheReadTimeoutIsCut() throws {
         let statistics = HTTPServerStatistics()
         try withServer({ $0.readTimeout = 1.5; $0.readHeaderTimeout = 1 }, statistics: statistics) { _, port in
@@ -151,13 +152,13 @@ struct SlowClientTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func aSilentKeptAliveConnectionIsClosedAfterTheIdleTimeout() throws {
         try withServer({ $0.idleTimeoutSeconds = 1 }) { _, port in
             let fd = try RawClient.connect(port: port)
             defer { close(fd) }
             try RawClient.send(fd, "GET /one HTTP/1.1\r\nHost: t\r\n\r\n")
-            let closed = secondsUntilClosed(fd, limit: 5)
+            let closed = secondsUntilClosed(fd, limit: TestTime.seconds(5))
             #expect(closed != nil && closed! >= 0.9 && closed! < 3, "closed after \(String(describing: closed)) s")
         }
     }
@@ -165,7 +166,7 @@ struct SlowClientTests {
 
 @Suite("Connection caps, live", .serialized)
 struct ConnectionCapTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func pastTheCapANewConnectionIsClosedAtOnceAndCounted() throws {
         let statistics = HTTPServerStatistics()
         try withServer({ $0.maxConnections = 8; $0.maxConnectionsPerIP = 100 }, statistics: statistics) { _, port in
@@ -175,7 +176,7 @@ struct ConnectionCapTests {
             #expect(eventually(2) { statistics.openConnections == 8 })
             let extra = try RawClient.connect(port: port)
             defer { close(extra) }
-            let closedAfter = secondsUntilClosed(extra, limit: 2)
+            let closedAfter = secondsUntilClosed(extra, limit: TestTime.seconds(2))
             #expect(closedAfter != nil && closedAfter! < 0.5, "refused after \(String(describing: closedAfter)) s, not queued")
             #expect(statistics.rejectedAtLimit == 1)
             close(open.removeLast())
@@ -184,7 +185,7 @@ struct ConnectionCapTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func oneAddressCannotTakeEveryConnection() throws {
         let statistics = HTTPServerStatistics()
         try withServer({ $0.maxConnectionsPerIP = 4 }, statistics: statistics) { _, port in
@@ -194,7 +195,7 @@ struct ConnectionCapTests {
             #expect(eventually(2) { statistics.openConnections == 4 })
             let fifth = try RawClient.connect(port: port)
             defer { close(fifth) }
-            #expect(secondsUntilClosed(fifth, limit: 2).map { $0 < 0.5 } == true)
+            #expect(secondsUntilClosed(fifth, limit: TestTime.seconds(2)).map { $0 < 0.5 } == true)
             #expect(statistics.rejectedPerIP == 1)
             let other = try RawClient.exchange(port: port, RawClient.request("GET", "/other"), source: "127.0.0.2")
             #expect(other.status == 200)
@@ -204,7 +205,7 @@ struct ConnectionCapTests {
 
     /// 1,100 connections from 127.0.0.1 trickle header bytes; a client on 127.0.0.2 is
     /// still answered quickly, with the default caps and timeouts.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func aFloodOfTricklersFromOneAddressDoesNotDelayAnother() throws {
         let statistics = HTTPServerStatistics()
         try withServer({ _ in }, statistics: statistics) { _, port in
@@ -244,7 +245,7 @@ struct ShutdownTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func requestsInProgressFinishNewConnectionsAreRefusedReadinessDrops() throws {
         let readiness = Readiness()
         readiness.ready()
@@ -282,15 +283,15 @@ struct ShutdownTests {
         let answer = try RawClient.parse(RawClient.readToEnd(slow))
         #expect(answer.status == 200)
         #expect(answer.text == "done /slow\n")
-        #expect(done.wait(timeout: .now() + 6) == .success)
+        #expect(done.wait(timeout: .now() + TestTime.seconds(6)) == .success)
         let elapsed = Date().timeIntervalSince(started)
         #expect(elapsed < 6, "shutdown took \(elapsed) s")
         #expect(elapsed >= 0.5, "waited for the request in progress")
         #expect(left.withLock { $0 } == 0)
-        #expect(idle.allSatisfy { secondsUntilClosed($0, limit: 1) != nil }, "idle connections closed")
+        #expect(idle.allSatisfy { secondsUntilClosed($0, limit: TestTime.seconds(1)) != nil }, "idle connections closed")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func aRequestLongerThanTheGracePeriodIsReportedAndShutdownEnds() throws {
         struct Slower: HTTPResponder {
             func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -314,7 +315,7 @@ struct ShutdownTests {
         #expect(elapsed >= 0.3 && elapsed < 3, "shutdown took \(elapsed) s")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func aThousandIdleConnectionsDoNotDelayShutdown() throws {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 4)
         configuration.maxConnections = 2000

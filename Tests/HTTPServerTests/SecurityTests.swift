@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import TestDeadlines
 import Testing
 @testable import HTTPServer
 
@@ -113,14 +114,14 @@ struct TLSTests {
         )
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func servesHTTPSWithAMemoryCertificate() throws {
         // scripts/install-deps installs both; without them this fails rather than skips.
         try #require(Self.toolsPresent, "needs openssl (to make a certificate) and curl (to speak TLS)")
         let tls = try Self.makeCertificate()
         try withServer({ $0.tls = tls; $0.basicAuthUsers = ["alice": aliceHash] }) { _, port in
             let output = try Tools.run("curl", [
-                "-sk", "--max-time", "10", "-u", "alice:s3cret", "-o", "-", "-w", "\n%{http_code} %{ssl_verify_result}",
+                "-sk", "--max-time", "\(Int(TestTime.seconds(10)))", "-u", "alice:s3cret", "-o", "-", "-w", "\n%{http_code} %{ssl_verify_result}",
                 "https://127.0.0.1:\(port)/secure?x=1",
             ])
             #expect(output.hasSuffix("\n200 18"), "\(output)")  // 18: self-signed, accepted by -k
@@ -237,7 +238,7 @@ struct MutualTLSTests {
 
     /// curl's status code for GET / with the given client certificate, or its exit status when no HTTP answer came.
     static func curl(_ port: UInt16, _ certificates: Certificates, client: String?) -> String {
-        var arguments = ["-sk", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}"]
+        var arguments = ["-sk", "--max-time", "\(Int(TestTime.seconds(10)))", "-o", "/dev/null", "-w", "%{http_code}"]
         if let client {
             arguments += ["--cert", certificates.path("\(client).crt"), "--key", certificates.path("\(client).key")]
         }
@@ -246,7 +247,7 @@ struct MutualTLSTests {
     }
 
     /// Each mode against no certificate, one the client CA signed, and one another CA signed.
-    @Test(.timeLimit(.minutes(1)), arguments: [
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))), arguments: [
         (TLSConfig.ClientAuth.requireAndVerifyClientCert, ["none": "403", "client": "200", "rogue": "403"]),
         (.verifyClientCertIfGiven, ["none": "200", "client": "200", "rogue": "403"]),
         (.requireAnyClientCert, ["none": "403", "client": "200", "rogue": "200"]),

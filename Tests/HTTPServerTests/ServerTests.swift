@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Locking
 import Synchronization
+import TestDeadlines
 import Testing
 @testable import HTTPServer
 
@@ -103,7 +104,7 @@ struct ServerTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func fiftyConcurrentClientsTwentyRequestsEach() throws {
         // Deadlines far away: this checks that concurrent requests are all answered, and on a
         // loaded machine a connection can wait longer than the default 10 s for a worker.
@@ -134,7 +135,7 @@ struct ServerTests {
                 }
                 thread.start()
             }
-            #expect(group.wait(timeout: .now() + 50) == .success)
+            #expect(group.wait(timeout: .now() + TestTime.seconds(50)) == .success)
             let problems = failures.withLock { $0 }
             #expect(problems.isEmpty, "\(problems.prefix(5))")
             #expect(answered.load(ordering: .relaxed) == 1000)
@@ -144,7 +145,7 @@ struct ServerTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func slowClientBlocksNobodyAndIsCutAfterTheTimeout() throws {
         try withServer({ $0.idleTimeoutSeconds = 1; $0.threads = 1 }) { _, port in
             let slow = try RawClient.connect(port: port, timeout: 8)
@@ -235,7 +236,7 @@ struct SplitMix64: RandomNumberGenerator {
 
 @Suite("Per-request state")
 struct RequestStateTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func releasedForAbortedUploadsTimeoutsAndCompletedRequests() throws {
         try withServer({ $0.idleTimeoutSeconds = 1 }) { server, port in
             // Aborted: half a body, then the client goes away.
@@ -251,7 +252,7 @@ struct RequestStateTests {
             close(aborted)
             _ = try RawClient.readToEnd(stalled)
             close(stalled)
-            let deadline = Date().addingTimeInterval(5)
+            let deadline = Date().addingTimeInterval(TestTime.seconds(5))
             while server.liveRequestCount != 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
             #expect(server.liveRequestCount == 0)
         }
@@ -260,7 +261,7 @@ struct RequestStateTests {
 
 @Suite("Endless uploads")
 struct EndlessUploadTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func chunkedBodyFarOverTheLimitIsCutOff() throws {
         try withServer({ $0.maxBodyBytes = 1024 }) { server, port in
             let fd = try RawClient.connect(port: port)

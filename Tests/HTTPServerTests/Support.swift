@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import TestDeadlines
 @testable import HTTPServer
 
 struct TestFailure: Error, CustomStringConvertible {
@@ -19,7 +20,8 @@ struct RawResponse {
 /// A blocking POSIX-socket HTTP/1.1 client, bounded by socket timeouts, so a
 /// misbehaving server fails a test instead of hanging it.
 enum RawClient {
-    /// `source` binds the client's end first (another loopback address, say 127.0.0.2).
+    /// `source` binds the client's end first (another loopback address, say 127.0.0.2);
+    /// `timeout` bounds each send and receive (scaled: `TestTime`).
     static func connect(port: UInt16, host: String = "127.0.0.1", source: String? = nil, timeout: Double = 5) throws -> Int32 {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -31,6 +33,7 @@ enum RawClient {
         defer { freeaddrinfo(list) }
         let fd = socket(address.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
+        let timeout = TestTime.seconds(timeout)
         var interval = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
         let size = socklen_t(MemoryLayout<timeval>.size)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, size)
