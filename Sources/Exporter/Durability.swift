@@ -353,7 +353,7 @@ package final class Durability: Sendable {
     package func recover() throws(FileError) -> Recovery {
         var report = Recovery()
         try Files.createFolders(folder.logDirectory)
-        let segments = LogWriter.segments(in: folder.logDirectory)
+        let segments = try LogWriter.segments(in: folder.logDirectory)
         var firstSegment = 0
         if let snapshot = readSnapshot(&report) { firstSegment = snapshot }
         let writerPath = { (n: Int) in self.folder.logDirectory + "/" + LogWriter.name(of: n) }

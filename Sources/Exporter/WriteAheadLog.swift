@@ -13,8 +13,13 @@ import Storage
 /// far while later requests keep appending; they are then all acknowledged by that one sync
 /// (SQLite's and Postgres' group commit): under load one fsync serves many requests.
 ///
-/// A failed write or sync leaves the log failed: every later append throws, as the state on
-/// disk can no longer be said to follow the state in memory.
+/// `rotate` and `close` first stop new appends and flush every record appended so far, so
+/// what they see in memory is exactly what the log holds: a record applied to memory before a
+/// snapshot's capture is never also written after it (it would be replayed twice).
+///
+/// A failed write, sync or close leaves the log failed: every later append throws, as the
+/// state on disk can no longer be said to follow the state in memory. Every file operation
+/// goes through `Files`, so each failure is a `FileError` naming the segment.
 package final class LogWriter: @unchecked Sendable {
     package let directory: String
     /// The header record every segment starts with (which models, versions and layouts it holds).
@@ -30,6 +35,8 @@ package final class LogWriter: @unchecked Sendable {
     private var appended: UInt64 = 0
     private var durable: UInt64 = 0
     private var flushing = false
+    /// Set while `rotate` or `close` flushes: appends wait until it is done.
+    private var quiescing = false
     private var failure: FileError?
     private var segmentBytes = 0
     private var syncs = 0
@@ -45,7 +52,8 @@ package final class LogWriter: @unchecked Sendable {
     }
 
     deinit {
-        if fd >= 0 { Glibc.close(fd) }
+        // `close()` is the checked way out; here, after a failure, nothing is left to tell.
+        if fd >= 0 { try? Files.closeFile(fd, path: path(of: segment)) }
         pthread_cond_destroy(flushed)
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
@@ -57,16 +65,12 @@ package final class LogWriter: @unchecked Sendable {
         return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
-    /// The segment numbers present in `directory`, ascending.
-    package static func segments(in directory: String) -> [Int] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var out: [Int] = []
-        while let entry = readdir(dir) {
-            let name = Files.name(of: entry)
-            if name.count >= 8, name.utf8.allSatisfy({ $0 &- 48 < 10 }), let n = Int(name) { out.append(n) }
-        }
-        return out.sorted()
+    /// The segment numbers present in `directory`, ascending. A folder that cannot be read is
+    /// an error: taking it for an empty log would start from nothing and then delete the segments.
+    package static func segments(in directory: String) throws(FileError) -> [Int] {
+        try Files.entries(in: directory).compactMap { name in
+            name.count >= 8 && name.utf8.allSatisfy({ $0 &- 48 < 10 }) ? Int(name) : nil
+        }.sorted()
     }
 
     package func path(of segment: Int) -> String { directory + "/" + Self.name(of: segment) }
@@ -74,16 +78,15 @@ package final class LogWriter: @unchecked Sendable {
     /// Creates the current segment file with its magic and header, durably (lock held or at init).
     private func openSegment() throws(FileError) {
         let p = path(of: segment)
-        let f = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-        guard f >= 0 else { throw FileError(path: p, reason: String(cString: strerror(errno))) }
+        let f = try Files.createForAppending(p)
         var start = LogFormat.magic
         LogFormat.frame(type: header.type, payload: header.payload, into: &start)
         do throws(FileError) {
             try Files.writeAll(start, to: f, path: p)
-            guard fdatasync(f) == 0 else { throw FileError(path: p, reason: String(cString: strerror(errno))) }
+            try Files.syncData(f, path: p)
             try Files.syncFolder(directory)
         } catch {
-            Glibc.close(f)
+            try? Files.closeFile(f, path: p)  // the first failure is the one to report
             throw error
         }
         fd = f
@@ -112,6 +115,7 @@ package final class LogWriter: @unchecked Sendable {
         LogFormat.frame(type: type, payload: payload, into: &record)  // the checksum, outside the lock
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
+        while quiescing { pthread_cond_wait(flushed, mutex) }
         if let failure { throw failure }
         pending.append(contentsOf: record)
         segmentBytes += record.count
@@ -140,7 +144,7 @@ package final class LogWriter: @unchecked Sendable {
             var error: FileError?
             do throws(FileError) {
                 try Files.writeAll(batch, to: f, path: p)
-                if fdatasync(f) != 0 { error = FileError(path: p, reason: "fdatasync: " + String(cString: strerror(errno))) }
+                try Files.syncData(f, path: p)
             } catch let e {
                 error = e
             }
@@ -154,11 +158,30 @@ package final class LogWriter: @unchecked Sendable {
         }
     }
 
-    /// Lock held. Writes and syncs whatever is pending (waiting for a leader's sync to end).
-    private func flushAll() throws(FileError) {
-        while flushing { pthread_cond_wait(flushed, mutex) }
-        if let failure { throw failure }
-        if durable < appended { try waitUntilDurable(appended) }
+    /// Lock held. Stops new appends and writes and syncs every record appended so far; returns
+    /// with none pending and none being written, appends still stopped: the caller ends that
+    /// with `resumeAppends()`. While a leader writes (the lock released), other requests may
+    /// still append and apply; they are flushed too before this returns.
+    private func quiesce() throws(FileError) {
+        while quiescing { pthread_cond_wait(flushed, mutex) }
+        quiescing = true
+        do throws(FileError) {
+            while true {
+                while flushing { pthread_cond_wait(flushed, mutex) }
+                if let failure { throw failure }
+                if durable == appended { return }
+                try waitUntilDurable(appended)
+            }
+        } catch {
+            resumeAppends()
+            throw error
+        }
+    }
+
+    /// Lock held. Lets appends waiting on `quiesce()` go on.
+    private func resumeAppends() {
+        quiescing = false
+        pthread_cond_broadcast(flushed)
     }
 
     /// Flushes the current segment, runs `capture` (with no append in between, so what it
@@ -168,12 +191,16 @@ package final class LogWriter: @unchecked Sendable {
     package func rotate<T>(_ capture: () -> T) throws(FileError) -> (T, next: Int) {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        try flushAll()
+        try quiesce()
+        defer { resumeAppends() }
         let captured = capture()
-        Glibc.close(fd)
-        fd = -1
-        segment += 1
-        do { try openSegment() } catch {
+        do throws(FileError) {
+            let f = fd
+            fd = -1
+            try Files.closeFile(f, path: path(of: segment))
+            segment += 1
+            try openSegment()
+        } catch {
             failure = error
             throw error
         }
@@ -184,19 +211,19 @@ package final class LogWriter: @unchecked Sendable {
     package func close() throws(FileError) {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        try flushAll()
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
+        try quiesce()
+        defer { resumeAppends() }
         failure = FileError(path: path(of: segment), reason: "the log is closed")
+        if fd >= 0 {
+            let f = fd
+            fd = -1
+            try Files.closeFile(f, path: path(of: segment))
+        }
     }
 
     /// Removes the segments numbered below `segment` (a snapshot holds their state).
     package func removeSegments(before segment: Int) throws(FileError) {
-        for n in Self.segments(in: directory) where n < segment {
-            if unlink(path(of: n)) != 0 && errno != ENOENT {
-                throw FileError(path: path(of: n), reason: String(cString: strerror(errno)))
-            }
-        }
+        for n in try Self.segments(in: directory) where n < segment { try Files.remove(path(of: n)) }
         try Files.syncFolder(directory)
     }
 }

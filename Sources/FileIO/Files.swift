@@ -179,6 +179,47 @@ package enum Files {
         guard close(fd) == 0 else { throw .last(folder, "sync") }
     }
 
+    /// The names in a folder, sorted, without `.` and `..`. A folder that cannot be opened or
+    /// read is an error, never an empty list.
+    package static func entries(in folder: String) throws(FileError) -> [String] {
+        guard let dir = opendir(folder) else { throw .last(folder, "list") }
+        var names: [String] = []
+        while true {
+            errno = 0  // readdir says "no more" and "failed" both with nil; errno tells them apart
+            guard let entry = readdir(dir) else { break }
+            let name = Files.name(of: entry)
+            if name != "." && name != ".." { names.append(name) }
+        }
+        let failed = errno != 0 ? FileError.last(folder, "list") : nil
+        guard closedir(dir) == 0 else { throw failed ?? .last(folder, "list") }
+        if let failed { throw failed }
+        return names.sorted()
+    }
+
+    /// Opens `path` for appending, created or emptied: the write-ahead log's segments. The
+    /// descriptor is the caller's to `closeFile(_:path:)`.
+    package static func createForAppending(_ path: String) throws(FileError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .last(path, "create") }
+        return fd
+    }
+
+    /// Makes what was written to `fd` durable (its data, and the size when it grew).
+    package static func syncData(_ fd: Int32, path: String) throws(FileError) {
+        guard fdatasync(fd) == 0 else { throw .last(path, "sync") }
+    }
+
+    /// Closes a descriptor from `createForAppending`. A failed close may mean written data was
+    /// lost, so it is an error like a failed write.
+    package static func closeFile(_ fd: Int32, path: String) throws(FileError) {
+        guard close(fd) == 0 else { throw .last(path, "close") }
+    }
+
+    /// Removes a file; one already gone counts as removed.
+    package static func remove(_ path: String) throws(FileError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw .last(path, "remove") }
+    }
+
     /// The name in a `readdir` entry, read in place. Copying `entry.pointee` or its `d_name`
     /// reads the whole 256-byte field, past the end of a short last record in readdir's buffer
     /// (AddressSanitizer reports it as a heap-buffer-overflow).

@@ -178,6 +178,30 @@ enum CLI {
     }
 }
 
+extension CLITests {
+    /// A log folder that cannot be listed stops the exporter at start, saying why: taken for
+    /// an empty log, it would start from nothing and then delete the segments it could not see.
+    @Test func anUnreadableLogFolderIsRefusedAtStart() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
+        try FileManager.default.createDirectory(atPath: dir + "/storage/wal", withIntermediateDirectories: true)
+        try Data("a segment".utf8).write(to: URL(fileURLWithPath: dir + "/storage/wal/00000001"))
+        #expect(chmod(dir + "/storage/wal", 0) == 0)
+        defer { chmod(dir + "/storage/wal", 0o755) }
+        // As root, permissions are not checked unless the process gives up the capabilities
+        // that bypass them (setpriv, from util-linux, is in every Debian).
+        let serve = ["serve", "--strategy", strategy, "--web.listen-address", "127.0.0.1:0", "--storage.path", dir + "/storage"]
+        let r = geteuid() == 0
+            ? try CLI.run(["--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search", CLI.binary] + serve, executable: "/usr/bin/setpriv")
+            : try CLI.run(serve)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("Error: --storage.path: cannot list \(dir)/storage/wal: permission denied"), "\(r.stderr)")
+        chmod(dir + "/storage/wal", 0o755)
+        #expect(FileManager.default.fileExists(atPath: dir + "/storage/wal/00000001"), "the segment it could not see is still there")
+    }
+}
+
 extension CLI {
     struct Failure: Error, CustomStringConvertible { var description: String }
 

@@ -64,6 +64,38 @@ import Testing
         #expect(Files.folder(of: path) == folder)
     }
 
+    @Test func entriesListAFolderSortedAndRefuseWhatIsNotOne() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try Files.entries(in: dir) == [])
+        for name in ["b", "a", "00000002"] { try Files.writeAtomically([], to: dir + "/" + name) }
+        #expect(try Files.entries(in: dir) == ["00000002", "a", "b"])
+        let missing = #expect(throws: FileError.self) { try Files.entries(in: dir + "/none") }
+        #expect(missing?.description == "cannot list \(dir)/none: no such file or directory")
+        let file = #expect(throws: FileError.self) { try Files.entries(in: dir + "/a") }
+        #expect(file?.description == "cannot list \(dir)/a: not a directory")
+    }
+
+    @Test func appendingSyncingClosingAndRemovingAreChecked() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/log"
+        try Files.writeAtomically(Array("old".utf8), to: path)
+        let fd = try Files.createForAppending(path)
+        try Files.writeAll(Array("new".utf8), to: fd, path: path)
+        try Files.syncData(fd, path: path)
+        try Files.closeFile(fd, path: path)
+        #expect(try Files.readText(path) == "new", "created empty, then appended")
+        let closed = #expect(throws: FileError.self) { try Files.closeFile(fd, path: path) }
+        #expect(closed?.description == "cannot close \(path): bad file descriptor")
+        #expect(throws: FileError.self) { try Files.syncData(fd, path: path) }
+        try Files.remove(path)
+        try Files.remove(path)  // already gone: removed
+        #expect(try Files.entries(in: dir) == [])
+        let unopenable = #expect(throws: FileError.self) { try Files.createForAppending(dir + "/none/log") }
+        #expect(unopenable?.description == "cannot create \(dir)/none/log: no such file or directory")
+    }
+
     /// Names of every length read from readdir's records, in a folder big enough that records
     /// end near the end of readdir's buffer (several buffers' worth): under scripts/sanitize
     /// address, copying the whole 256-byte name field there was a heap-buffer-overflow.
