@@ -384,7 +384,7 @@ def markdown(meta, rows, growth, command, quick, scaling=(), startup=None):
     out = []
     out.append(f"Machine: {meta.get('cpu', '?')}, {meta.get('cores', '?')} cores, {meta.get('memory', 0) / 2**30:.0f} GiB, "
                f"Debian {meta.get('os', '?')}, Linux {meta.get('kernel', '?')}, {meta.get('swift', '?')}; "
-               f"load average {meta.get('load', 0):.1f} at the start (the cores are shared: timings are noisy).  ")
+               f"load average {meta.get('load', 0):.1f} at the start (background load makes timings noisy).  ")
     out.append(f"Command: `{command}` on commit `{meta.get('commit', '?')}`; {meta.get('runs')} run(s) per figure{' (quick mode: small sizes)' if quick else ' (3 over HTTP, for process starts and Evidently)'}; "
                "median and min–max; each ratio is of two medians from this same invocation; MiB = 2^20 bytes.  ")
     versions = meta.get("versions")
