@@ -172,28 +172,19 @@ enum Browser {
     /// `backtest --report`: the timeline draws a mark per detection the replay reported and a
     /// bar per span of rows where the alert's threshold was crossed, with no error.
     @Test func theBacktestTimelineRenders() throws {
-        let f = try BacktestTests().files("error_abrupt", alerts: """
-        alerts:
-          - {name: StreamAccuracyLow, signal: accuracy, below: 0.9, for: 5m, severity: warning}
-        """)
-        defer { try? FileManager.default.removeItem(atPath: f.folder) }
-        let path = f.folder + "/report.html"
-        let r = try CLI.run(["backtest", "--strategy", f.strategy, "--current", f.csv, "--format", "jsonl", "--every", "500", "--report", path])
-        #expect(r.status == 0, "\(r.stderr)")
-        let detections = r.stdout.split(separator: "\n").filter { $0.hasPrefix(#"{"type":"detection""#) }.count
-        #expect(detections == DetectorKind.allCases.map { f.stream.detections[$0.rawValue]?.count ?? 0 }.reduce(0, +))
-        #expect(detections > 0)
+        let (folder, path, detections, _) = try BacktestTests().replayWithReport()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let spans = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "StreamAccuracyLow: crossed rows").count - 1
         #expect(spans > 0)
 
-        let page = try Browser.load("file://\(path)", screenshot: f.folder + "/report.png")
+        let page = try Browser.load("file://\(path)", screenshot: folder + "/report.png")
         #expect(page.errors == [])
         #expect(page.requests == [])
         let timeline = try #require(page.chart("timeline"))
         #expect(timeline.marks == detections)
         #expect(timeline.bars == spans)
         #expect(timeline.width > 600, "\(timeline)")
-        let png = try Data(contentsOf: URL(fileURLWithPath: f.folder + "/report.png"))
+        let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/report.png"))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
     }
 

@@ -111,16 +111,26 @@ import Testing
         ("  task: binary_classification", "  task: regression"), ("  positive_label: \"1\"", ""), ("  score: score", ""),
         ("  quality: [accuracy, precision, recall, f1, roc_auc, log_loss, brier, calibration_error]", "  quality: [mae]"),
         ("    target: [chi_square]", "    target: [ks]"), ("  fairness: [demographic_parity_difference, demographic_parity_ratio, equalized_odds_difference, equal_opportunity_difference]", "  fairness: []"),
-        ("    detectors: [adwin, page_hinkley, ddm]", "    detectors: [adwin, page_hinkley]"), ("    ddm:", ""), ("      drift_threshold: 3", ""),
         ("  estimated_quality: [accuracy, f1]", "  estimated_quality: []"), ("    signal: f1", "    signal: mae"), ("    below: 0.75", "    above: 1000"),
         ("    signal: demographic_parity_difference", "    signal: missing"), ("    metric: accuracy", "    metric: mae"),
-    ]
+    ] + noDDM
 
     /// Edits that take the label column away and everything that needs it.
     static let noLabel: [(String, String)] = [
         ("  label: label", ""), ("  quality: [accuracy, precision, recall, f1, roc_auc, log_loss, brier, calibration_error]", "  quality: []"),
         ("    target: [chi_square]", "    target: []"),
         ("  fairness: [demographic_parity_difference, demographic_parity_ratio, equalized_odds_difference, equal_opportunity_difference]", "  fairness: [demographic_parity_difference]"),
+    ]
+
+    /// Edits that take `metrics.label_delay` away.
+    static let noLabelDelay: [(String, String)] = [
+        ("  label_delay:", ""), ("    buckets: [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800]", ""), ("    coverage_below: 0.1", ""),
+        ("    delay_p90_above: 1d", ""),
+    ]
+
+    /// Edits that take DDM (which needs the error stream) away.
+    static let noDDM: [(String, String)] = [
+        ("    detectors: [adwin, page_hinkley, ddm]", "    detectors: [adwin, page_hinkley]"), ("    ddm:", ""), ("      drift_threshold: 3", ""),
     ]
 
     /// Examples the document shows that are not errors of the loader, or abbreviate one (…).
@@ -217,7 +227,7 @@ import Testing
         Case(replacing: "    drift: [ks]", with: "    drift: [chi_square]",
              error: "custom_metrics[0].drift[0]: chi_square does not apply to custom metrics (expected one of psi, ks, wasserstein, jensen_shannon or hellinger)"),
         Case(replacing: "  duration: 1h", with: "  duration: 1h30", error: "window.duration: invalid duration \"1h30\" (expected a Prometheus duration above zero such as 30m, 1h or 1d)"),
-        Case(noLabel + [("    streams: [error]", "    streams: [score]"), ("    detectors: [adwin, page_hinkley, ddm]", "    detectors: [adwin, page_hinkley]"), ("    ddm:", ""), ("      drift_threshold: 3", "")],
+        Case(noLabel + noDDM + [("    streams: [error]", "    streams: [score]")],
              "metrics.label_delay: needs a label column (columns.label)"),
         Case(replacing: "  quality: [accuracy, precision, recall, f1, roc_auc, log_loss, brier, calibration_error]", with: "  quality: [mae]",
              error: "metrics.quality[0]: mae is a regression metric (task is binary_classification)"),
@@ -243,7 +253,7 @@ import Testing
         Case(replacing: "  latency: latency_seconds", with: "", error: "metrics.latency: needs a latency column (columns.latency)"),
         Case(replacing: "    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]", with: "    buckets: [0.005, 0.025, 0.01]",
              error: "metrics.latency.buckets[2]: buckets must be strictly increasing (0.01 follows 0.025)"),
-        Case(noLabel + [("  label_delay:", ""), ("    buckets: [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800]", ""), ("    coverage_below: 0.1", ""), ("    delay_p90_above: 1d", "")],
+        Case(noLabel + noLabelDelay,
              "metrics.concept_drift.streams[0]: the error stream needs a label column (columns.label)"),
         Case([("  score: score", ""), ("  quality: [accuracy, precision, recall, f1, roc_auc, log_loss, brier, calibration_error]", "  quality: [accuracy]"),
               ("    prediction: [ks]", "    prediction: [chi_square]"), ("    streams: [error]", "    streams: [score]")],
@@ -253,13 +263,10 @@ import Testing
         Case([("  score: score", ""), ("  quality: [accuracy, precision, recall, f1, roc_auc, log_loss, brier, calibration_error]", "  quality: [accuracy]"),
               ("    prediction: [ks]", "    prediction: [chi_square]")],
              "metrics.estimated_quality[0]: estimated accuracy needs a score column (columns.score)"),
-        Case(noLabel + [("  score: score", ""), ("    prediction: [ks]", "    prediction: [chi_square]"), ("  label_delay:", ""),
-                        ("    buckets: [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800]", ""), ("    coverage_below: 0.1", ""),
-                        ("    delay_p90_above: 1d", ""), ("    streams: [error]", "")],
+        Case(noLabel + noLabelDelay + [("  score: score", ""), ("    prediction: [ks]", "    prediction: [chi_square]"), ("    streams: [error]", "")],
              "metrics.concept_drift: no stream to watch: add a label or score column, or list streams"),
-        Case(noLabel + [("  label_delay:", ""), ("    buckets: [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800]", ""), ("    coverage_below: 0.1", ""),
-                        ("    delay_p90_above: 1d", ""), ("    streams: [error]", "    streams: [score]"), ("    detectors: [adwin, page_hinkley, ddm]", "    detectors: [adwin, page_hinkley]"),
-                        ("    ddm:", ""), ("      drift_threshold: 3", ""), ("  estimated_quality: [accuracy, f1]", "  estimated_quality: [accuracy, f1]\n  estimated_quality_calibration: isotonic")],
+        Case(noLabel + noLabelDelay + noDDM + [("    streams: [error]", "    streams: [score]"),
+                                             ("  estimated_quality: [accuracy, f1]", "  estimated_quality: [accuracy, f1]\n  estimated_quality_calibration: isotonic")],
              "metrics.estimated_quality_calibration: isotonic calibration is fitted on the reference's labels and needs a label column (columns.label)"),
         Case(replacing: "  estimated_quality: [accuracy, f1]", with: "  estimated_quality: []\n  estimated_quality_calibration: isotonic",
              error: "metrics.estimated_quality_calibration: calibrates the estimated quality, which is off (metrics.estimated_quality is empty or the model has no score)"),
