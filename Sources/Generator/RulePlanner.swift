@@ -22,6 +22,8 @@ struct RulePlanner {
         return scope
     }
     private var minute: Int { 60_000 }
+    /// "Model <model> <model_version>" in an alert's description.
+    private var modelText: [Template.Part] { [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)] }
 
     // MARK: Groups
 
@@ -173,7 +175,6 @@ struct RulePlanner {
     func builtInAlerts() -> [AlertRule] {
         let model = s.model.name
         var alerts: [AlertRule] = []
-        let modelText: [Template.Part] = [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
         let step = evaluationStep
         let w = windows.rate
         let rateMs = windows.rateMilliseconds
@@ -219,7 +220,6 @@ struct RulePlanner {
         let step = evaluationStep
         let forMs = Durations.milliseconds(Names.fleetReferenceMismatchFor) ?? 900_000
         let distinct = PromQL.selector(Names.fleetReferenceDigests, scope)
-        let modelText: [Template.Part] = [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
         let labels = modelLabels + [LabelPair(name: "job", value: Names.job)]
         let series = { (values: String) in InputSeries(name: Names.fleetReferenceDigests, labels: labels, values: values) }
         // One digest for ten samples, then two: pending for `for`, then firing with the count.
@@ -270,7 +270,6 @@ struct RulePlanner {
         let p90 = "histogram_quantile(0.9, \(PromQL.sumRate(buckets, by: PromQL.modelLabels + [PromQL.bucketLabel], window: windows.labelLag)))"
         let bound = spec.delayP90AboveSeconds
         let boundText = bound.map { Spoken.duration(Int($0 * 1000)) }
-        let modelText: [Template.Part] = [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
         let percent = Threshold.format(spec.coverageBelow * 100)
 
         // Samples every i; the scenarios run past the percentile's range so its rate is exact.
