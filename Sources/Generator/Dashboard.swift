@@ -293,7 +293,7 @@ enum DashboardBuilder {
                 out.append(series(Catalog.datasetDriftShare, title: "Share of drifted features"))
                 let methods = Array(Set(drifting.flatMap(\.drift))).sorted { $0.rawValue < $1.rawValue }
                 out.append(scores(Catalog.featureDriftScore, title: "Feature drift score", methods: methods,
-                                  fleetMethods: methods.filter(FleetPlanner.binnedMethods.contains), fleet: fleet))
+                                  fleetMethods: FleetPlanner.computed(methods, features: true), fleet: fleet))
                 if drifting.contains(where: { $0.drift.contains(where: \.isPValueMethod) }) {
                     out.append(series(Catalog.featureDriftPValue, title: "Feature drift p-value"))
                 }
@@ -473,9 +473,8 @@ enum DashboardBuilder {
             unit: score.unit, targets: [DashboardTarget(expr: PromQL.selector(record, scope), legend: legend([Label.method]))],
             thresholds: [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: "red")],
             width: 6, height: 6)]
-        // The fleet rules compute prediction and target drift from bins, without ks.
         out.append(scores(score, title: "\(name) drift score", methods: methods,
-                          fleetMethods: methods.filter { FleetPlanner.binnedMethods.contains($0) && $0 != .ks }, width: 9, fleet: fleet))
+                          fleetMethods: FleetPlanner.computed(methods, features: false), width: 9, fleet: fleet))
         if methods.contains(where: \.isPValueMethod) {
             out.append(series(pValue, title: "\(name) drift p-value", width: 9))
         }
