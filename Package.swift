@@ -58,7 +58,6 @@ let package = Package(
             name: "HTTPServer",
             dependencies: [
                 "CMicroHTTPD", "CZlib", "FileIO", "Locking", "YAMLReader", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings,
             linkerSettings: [.linkedLibrary("crypt")]  // libxcrypt's crypt() checks bcrypt hashes for basic auth
@@ -100,7 +99,7 @@ let package = Package(
         // of libFuzzer's driver.
         .target(
             name: "FuzzTargets",
-            dependencies: ["Ingest", "Strategy", "Storage", "HTTPServer", "Generator", "MonitorCore"],
+            dependencies: ["Ingest", "Strategy", "Storage", "HTTPServer", "Generator", "MonitorCore", "YAMLReader"],
             swiftSettings: settings
         ),
         .target(name: "CFuzzDriver"),
@@ -113,7 +112,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: settings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "YAMLReader"], swiftSettings: settings),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition"], swiftSettings: settings),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: settings),

@@ -194,8 +194,9 @@ struct Generate: ParsableCommand {
         options.grafanaURL = grafanaURL
         options.prometheusRule = format.contains("prometheusrule")
         options.fleet = fleet
-        for r in fleetRanges where Durations.milliseconds(r) == nil {
-            throw ValidationError("--fleet.range \(r): not a Prometheus duration (e.g. 1h, 1d)")
+        // Prometheus refuses a range of nothing (`[0s]`), so the generator must too.
+        for r in fleetRanges where Durations.positiveMilliseconds(r) == nil {
+            throw ValidationError("--fleet.range \(r): not a Prometheus duration above zero (e.g. 1h, 1d)")
         }
         if !fleetRanges.isEmpty && !fleet { throw ValidationError("--fleet.range needs --fleet") }
         options.fleetRanges = fleetRanges

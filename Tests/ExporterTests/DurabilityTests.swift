@@ -164,6 +164,30 @@ func expectSameSamples(_ a: [ParsedSample], _ b: [ParsedSample], sourceLocation:
         #expect(b.monitor.windowCount == 400)
     }
 
+    /// A corrupt snapshot that cannot be moved aside stops the start: replaying the log alone
+    /// and snapshotting afterwards would overwrite the only copy of what it held.
+    @Test func aCorruptSnapshotThatCannotBeMovedAsideRefusesToStart() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            let a = try Stored(Self.strategy, folder: folder)
+            #expect(a.post("/api/v1/events", Array(Self.lines[0..<100])).status == 200)
+            try a.durability.snapshot()
+        }
+        let snapshot = try Files.read(folder + "/snapshot")
+        try Files.writeAtomically(Array(snapshot.dropLast(snapshot.count / 2)), to: folder + "/snapshot")
+        // A folder that is not empty where the snapshot would go: rename(2) fails even for root.
+        try Files.createFolders(folder + "/snapshot.corrupt/kept")
+        #expect {
+            _ = try Stored(Self.strategy, folder: folder)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix(folder + "/snapshot: unreadable (offset ")
+                && text.hasSuffix("and moving it aside failed: cannot move \(folder)/snapshot: is a directory")
+        }
+        #expect(try Files.read(folder + "/snapshot").count == snapshot.count - snapshot.count / 2)
+    }
+
     /// Neither the snapshot nor the log of another model version is replayed into this one.
     @Test func anotherModelVersionStartsEmpty() throws {
         let folder = temporaryFolder()
