@@ -4,6 +4,7 @@ import Exporter
 import FileIO
 import Generator
 import HTTPServer
+import Locking
 import Logging
 import Strategy
 
@@ -221,12 +222,6 @@ struct Generate: ParsableCommand {
     }
 }
 
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
 enum Defaults {
     /// The exporter's default port, in Prometheus' exporter range (9100–9999).
     static let listenAddress = ":9744"
@@ -425,12 +420,12 @@ struct Serve: ParsableCommand {
         // Wait for SIGINT / SIGTERM; meanwhile snapshot every interval, when the log grows past
         // its limit, and on SIGHUP.
         var received: Int32 = -1
-        var lastSnapshot = monotonicSeconds()
+        var lastSnapshot = Monotonic.seconds()
         while received != SIGINT && received != SIGTERM {
             if let durability {
                 var timeout = timespec(tv_sec: 1, tv_nsec: 0)
                 received = sigtimedwait(&signals, nil, &timeout)
-                let now = monotonicSeconds()
+                let now = Monotonic.seconds()
                 if durability.snapshotDue || (intervalMilliseconds > 0 && (now - lastSnapshot) * 1000 >= Double(intervalMilliseconds)) {
                     snapshot()
                     lastSnapshot = now
@@ -441,7 +436,7 @@ struct Serve: ParsableCommand {
             }
             if received == SIGHUP {
                 snapshot()
-                lastSnapshot = monotonicSeconds()
+                lastSnapshot = Monotonic.seconds()
                 logger.info("SIGHUP: state saved; strategies are read at start only, restart to change them")
             }
         }

@@ -4,6 +4,7 @@ import Locking
 import Strategy
 import Testing
 @testable import Collectors
+import TestSupport
 
 @Suite struct ServingProcessTests {
     let fixtures = SystemPaths(procfs: Fixtures.serving + "/procfs", sysfs: Fixtures.serving + "/sysfs")
@@ -71,7 +72,7 @@ import Testing
     /// Values equal what a live child process says of itself, and after it exits the
     /// server is down while the scrape succeeds.
     @Test func matchesALiveChildProcess() throws {
-        let python = try tool("python3")
+        let python = try PathTools.require("python3")
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let marker = "stand-in-model-server-\(UUID().uuidString.prefix(8))"
