@@ -33,6 +33,11 @@ import Glibc
         try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] ?? [:]
     }
 
+    /// The histogram bucket label OpenMetrics groups series by is the catalog's.
+    @Test func theBucketLabelIsTheCatalogs() {
+        #expect(Exposition.bucketBoundLabel == Label.bucketBound)
+    }
+
     @Test func prometheusStoresTheLatencyExemplars() throws {
         let prometheus = try #require(PathTools.which("prometheus"), "prometheus not found on PATH: run scripts/install-deps (Debian package prometheus)")
         let now = ExporterResponder.wallClock()

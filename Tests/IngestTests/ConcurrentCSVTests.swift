@@ -54,11 +54,11 @@ import Testing
             i % 13 == 0 ? "" : "\(i),plain,\(Double(i) / 3)"
     }
 
-    /// 60 rows, 5 of them blank (skipped).
+    /// 60 rows, 4 of them blank (skipped).
     private var rowCount: Int { rows.filter { !$0.isEmpty }.count }
 
     @Test func wellFormedFilesWithQuotedLineBreaks() {
-        #expect(rowCount == 55)
+        #expect(rowCount == 56)
         expectSame("a,b,c\n" + rows.joined(separator: "\n") + "\n", rowCount: rowCount)
         expectSame("a,b,c\r\n" + rows.joined(separator: "\r\n"), rowCount: rowCount)  // CRLF, no final line break
         expectSame("\u{FEFF}a,b,c\n" + rows.joined(separator: "\n") + "\n\n", rowCount: rowCount)
