@@ -104,7 +104,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(name: "CFuzzDriver"),
-        .executableTarget(name: "model_exporter_fuzz", dependencies: ["FuzzTargets", "CFuzzDriver"], swiftSettings: settings),
+        .executableTarget(name: "model_exporter_fuzz", dependencies: ["FuzzTargets", "CFuzzDriver", "FileIO"], swiftSettings: settings),
         // What the test targets share (finding tools on PATH); no product links it.
         .target(name: "TestSupport", path: "Tests/Support", swiftSettings: settings),
         .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"], swiftSettings: settings),

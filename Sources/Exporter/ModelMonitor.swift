@@ -183,28 +183,45 @@ package final class ModelMonitor: Sendable {
     /// Inline labels (counted, and their delay observed) and the detectors' streams.
     private func observe(_ events: [Event], now: Double?, _ s: inout State) {
         let numeric = strategy.model.task == .regression
-        // The detectors, taken out of the state for the batch: each value updates them in place,
-        // without going through the state's optional (bench/run, item 3).
-        var bank = s.detectors
-        s.detectors = nil
-        defer { s.detectors = bank }
-        let watchesPrediction = numeric && bank?.watches(.prediction) == true
-        let watchesError = bank?.watches(.error) == true
+        let watchesScore = s.detectors?.watches(.score) == true
+        let watchesPrediction = numeric && s.detectors?.watches(.prediction) == true
+        let watchesError = s.detectors?.watches(.error) == true
+        // Each stream's values of the batch, with their times (NaN: none), fed to the detectors
+        // after the loop: one call per stream and detector, not one per event.
+        var scores = Stream(), predictions = Stream(), errors = Stream()
         events.withUnsafeBufferPointer { events in
             for i in 0..<events.count {
-                let time = events[i].timestamp ?? now
-                if bank != nil {
-                    if let score = events[i].score { bank?.observe(score, on: .score, at: time) }
-                    if watchesPrediction { bank?.observe(Window.number(of: events[i].prediction), on: .prediction, at: time) }
-                }
+                let time = events[i].timestamp ?? now ?? .nan
+                if watchesScore, let score = events[i].score { scores.append(score, time) }
+                if watchesPrediction { predictions.append(Window.number(of: events[i].prediction), time) }
                 guard let label = events[i].label else { continue }
                 s.labels += 1
                 s.outcomes?.count(prediction: events[i].prediction, label: label)
                 if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
-                if watchesError {
-                    bank?.observe(DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric), on: .error, at: time)
-                }
+                if watchesError { errors.append(DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric), time) }
             }
+        }
+        guard var bank = s.detectors else { return }
+        s.detectors = nil  // `bank` alone holds the detectors: updating them does not copy
+        scores.feed(&bank, .score)
+        predictions.feed(&bank, .prediction)
+        errors.feed(&bank, .error)
+        s.detectors = bank
+    }
+
+    /// One detector stream's values of a batch and their times.
+    private struct Stream {
+        var values: [Double] = []
+        var times: [Double] = []
+
+        mutating func append(_ value: Double, _ time: Double) {
+            values.append(value)
+            times.append(time)
+        }
+
+        func feed(_ bank: inout DetectorBank, _ stream: DetectorStream) {
+            guard !values.isEmpty else { return }
+            values.withUnsafeBufferPointer { v in times.withUnsafeBufferPointer { t in _ = bank.observe(v, at: t, on: stream) } }
         }
     }
 

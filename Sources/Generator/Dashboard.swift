@@ -11,6 +11,8 @@ struct DashboardTarget: Sendable, Equatable {
     var expr: String
     var legend: String
     var heatmap: Bool = false
+    /// Asks Prometheus for the series' exemplars too, so a panel links a bucket to its request.
+    var exemplar: Bool = false
 }
 
 struct ThresholdStep: Sendable, Equatable {
@@ -375,7 +377,7 @@ enum DashboardBuilder {
                     description: "\(Catalog.latency.help) Observations per second in each histogram bucket.",
                     unit: Catalog.latency.unit,
                     targets: [DashboardTarget(expr: "sum by (\(PromQL.bucketLabel)) (rate(\(buckets)[$__rate_interval]))",
-                                              legend: "{{\(PromQL.bucketLabel)}}", heatmap: true)]))
+                                              legend: "{{\(PromQL.bucketLabel)}}", heatmap: true, exemplar: true)]))
             }
             let job = [Matcher.eq("job", Names.job)]
             out.append(DashboardPanel(

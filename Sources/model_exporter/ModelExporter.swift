@@ -385,7 +385,7 @@ struct Serve: ParsableCommand {
         }
         let durability = folder.map { Durability(folder: $0, models: models, segmentBytesLimit: segmentMiB << 20, logger: logger) }
 
-        let statisticsWorker = maxDelaySeconds > 0 ? StatisticsWorker(monitors: models.flatMap(\.monitors), maxDelay: maxDelaySeconds) : nil
+        let statisticsWorker = maxDelaySeconds > 0 ? StatisticsWorker(models: models, maxDelay: maxDelaySeconds) : nil
         let collectorLogger = logger
         gate.install(ExporterResponder(
             models: models, telemetryPath: telemetryPath, buildInfo: Build.info,

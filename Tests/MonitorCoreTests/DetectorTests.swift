@@ -163,4 +163,28 @@ import Testing
         let refused = copy.restore([[1]], parameters: DetectorParameters())
         #expect(!refused)
     }
+
+    /// Values fed in batches (of uneven sizes, with NaN among them) leave the bank exactly as
+    /// one value at a time does: the same detections, last detection times and detector state.
+    @Test(arguments: publicCases.map(\.name))
+    func batchesEqualOneValueAtATime(stream: String) throws {
+        let c = try #require(Self.publicCases.first { $0.name == stream })
+        let values = c.values
+        let pairs: [(detector: DetectorKind, stream: DetectorStream)] = [(.adwin, .score), (.pageHinkley, .score)]
+        var single = DetectorBank(pairs: pairs, parameters: DetectorParameters())
+        var batched = single
+        let withGaps = values.enumerated().flatMap { i, x in i % 97 == 0 ? [x, .nan] : [x] }
+        for (i, x) in withGaps.enumerated() { single.observe(x, on: .score, at: Double(i)) }
+        var start = 0, size = 1
+        while start < withGaps.count {
+            let end = min(withGaps.count, start + size)
+            let v = Array(withGaps[start..<end]), t = (start..<end).map(Double.init)
+            v.withUnsafeBufferPointer { v in t.withUnsafeBufferPointer { t in _ = batched.observe(v, at: t, on: .score) } }
+            start = end
+            size = size * 3 % 1001 + 1
+        }
+        #expect(batched == single)
+        // NaN is skipped, so the counts are river's on the stream without gaps.
+        #expect(batched.slots.map(\.detections) == [c.detections["adwin"]?.count, c.detections["page_hinkley"]?.count])
+    }
 }

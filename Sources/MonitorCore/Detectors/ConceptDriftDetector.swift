@@ -70,6 +70,29 @@ package struct ConceptDriftDetector: Sendable, Equatable {
         }
     }
 
+    /// Adds `values` in order, as `update(_:)` on each would; returns how many updates
+    /// detected drift and the index of the last that did. The kind is decided and the detector
+    /// taken out of its optional once per batch instead of once per value.
+    package mutating func update(_ values: UnsafeBufferPointer<Double>) -> (detections: Int, last: Int?) {
+        var count = 0, last: Int?
+        switch kind {
+        case .adwin:
+            var d = adwin!
+            adwin = nil  // `d` alone holds the buckets: updating them does not copy
+            for i in values.indices where d.update(values[i]) { count += 1; last = i }
+            adwin = d
+        case .pageHinkley:
+            var d = pageHinkley!
+            for i in values.indices where d.update(values[i]) { count += 1; last = i }
+            pageHinkley = d
+        case .ddm:
+            var d = ddm!
+            for i in values.indices where d.update(values[i]) { count += 1; last = i }
+            ddm = d
+        }
+        return (count, last)
+    }
+
     /// Values the detector currently bases its decision on: ADWIN's window width, the others'
     /// count since their last reset.
     package var windowEvents: Int {

@@ -55,13 +55,35 @@ package struct DetectorBank: Sendable, Equatable {
     /// ignored.
     @discardableResult
     package mutating func observe(_ value: Double, on stream: DetectorStream, at time: Double?) -> Int {
-        guard !value.isNaN else { return 0 }
+        var value = value, time = time ?? .nan
+        return withUnsafePointer(to: &value) { v in
+            withUnsafePointer(to: &time) { t in
+                observe(UnsafeBufferPointer(start: v, count: 1), at: UnsafeBufferPointer(start: t, count: 1), on: stream)
+            }
+        }
+    }
+
+    /// Feeds values in order to every detector on `stream`, `times[i]` being the Unix seconds
+    /// of `values[i]` (NaN: not known); returns how many updates detected drift. NaN values
+    /// are ignored. A batch costs one dispatch per detector rather than one per value.
+    @discardableResult
+    package mutating func observe(_ values: UnsafeBufferPointer<Double>, at times: UnsafeBufferPointer<Double>, on stream: DetectorStream) -> Int {
+        precondition(values.count == times.count, "one time per value")
+        let range = slots(of: stream)
+        guard !range.isEmpty, !values.isEmpty else { return 0 }
+        if values.contains(where: \.isNaN) {
+            let kept = values.indices.filter { !values[$0].isNaN }
+            let v = kept.map { values[$0] }, t = kept.map { times[$0] }
+            return v.withUnsafeBufferPointer { v in t.withUnsafeBufferPointer { t in observe(v, at: t, on: stream) } }
+        }
         var detected = 0
-        for i in slots(of: stream) {
-            if slots[i].detector.update(value) {
-                slots[i].detections += 1
-                if let time { slots[i].lastDetection = time }
-                detected += 1
+        slots.withUnsafeMutableBufferPointer { slots in
+            for i in range {
+                let (count, last) = slots[i].detector.update(values)
+                guard count > 0, let last else { continue }
+                slots[i].detections += count
+                if !times[last].isNaN { slots[i].lastDetection = times[last] }
+                detected += count
             }
         }
         return detected
