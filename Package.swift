@@ -42,7 +42,7 @@ let package = Package(
         // The strategy file: YAML → StrategyV1 (syntax, positions) → Strategy (meaning); the metric catalog.
         .target(
             name: "Strategy",
-            dependencies: ["MonitorCore", "TextFormat", "FileIO", "YAMLReader", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MonitorCore", "TextFormat", "FileIO", "YAMLReader"],
             swiftSettings: settings
         ),
         // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: deterministic, escaped, into [UInt8].

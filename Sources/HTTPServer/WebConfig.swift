@@ -66,8 +66,8 @@ package struct WebConfig: Equatable {
     ) throws(SourceError) -> WebConfig {
         do throws(SourceError) {
             guard let root = try YAMLDocument.compose(yaml) else { return WebConfig() }
-            let top = try root.mapping(
-                allowing: ["tls_server_config", "basic_auth_users", "authorization"], unsupported: ["http_server_config"]
+            let top = try mapping(
+                root, allowing: ["tls_server_config", "basic_auth_users", "authorization"], unsupported: ["http_server_config"]
             )
             var config = WebConfig()
             if let tls = top.optional("tls_server_config") { config.tls = try parseTLS(tls, readFile: readFile) }
@@ -81,6 +81,15 @@ package struct WebConfig: Equatable {
             located.file = path
             throw located
         }
+    }
+
+    /// `node` as a mapping of the `allowed` keys; a key of the exporter toolkit's format that
+    /// this server does not implement (`unsupported`) is refused as such, not as unknown.
+    private static func mapping(_ node: YNode, allowing allowed: [String], unsupported: [String]) throws(SourceError) -> YMapping {
+        for entry in try node.mappingOfAnyKeys().entries where unsupported.contains(entry.key) {
+            throw entry.keyNode.error("not supported by this server (expected one of: \(allowed.joined(separator: ", ")))")
+        }
+        return try node.mapping(allowing: allowed)
     }
 
     /// `authorization: {readers: [user…], writers: [user…]}`; every name must be a basic auth user.
@@ -106,13 +115,13 @@ package struct WebConfig: Equatable {
     private static func parseTLS(
         _ node: YNode, readFile: (String, YNode) throws(SourceError) -> String
     ) throws(SourceError) -> TLSConfig? {
-        let mapping = try node.mapping(
-            allowing: ["cert_file", "key_file", "cert", "key", "client_auth_type", "client_ca_file"],
+        let section = try mapping(
+            node, allowing: ["cert_file", "key_file", "cert", "key", "client_auth_type", "client_ca_file"],
             unsupported: ["client_allowed_sans", "cipher_suites", "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites"]
         )
         // An empty string is as good as an absent key.
         var fields: [String: (text: String, node: YNode)] = [:]
-        for entry in mapping.entries {
+        for entry in section.entries {
             let text = try entry.value.string()
             if !text.isEmpty { fields[entry.key] = (text, entry.value) }
         }

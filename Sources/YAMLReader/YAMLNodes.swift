@@ -62,19 +62,17 @@ package struct YNode {
 
     /// This node as a mapping whose keys must all be in `allowed`. An empty value (`metrics:`)
     /// reads as an empty mapping, so a section with every key commented out takes its defaults.
-    /// A key of `unsupported` (one the format defines but this program does not implement) is
-    /// refused as not supported rather than as unknown.
-    package func mapping(allowing allowed: [String], unsupported: [String] = []) throws(SourceError) -> YMapping {
-        try mapping(allowed, unsupported: unsupported)
+    package func mapping(allowing allowed: [String]) throws(SourceError) -> YMapping {
+        try mapping(allowed)
     }
 
     /// This node as a mapping with keys of any name (user names, label values), each a unique
     /// scalar; empty when the value is empty.
     package func mappingOfAnyKeys() throws(SourceError) -> YMapping {
-        try mapping(nil, unsupported: [])
+        try mapping(nil)
     }
 
-    private func mapping(_ allowed: [String]?, unsupported: [String]) throws(SourceError) -> YMapping {
+    private func mapping(_ allowed: [String]?) throws(SourceError) -> YMapping {
         if isNull { return YMapping(node: self, entries: []) }
         guard case .mapping(let mapping) = node else { throw error("expected a mapping, found \(found)") }
         var entries: [YMapping.Entry] = []
@@ -86,8 +84,7 @@ package struct YNode {
             let key = scalar.string
             let keyPositioned = child(key, keyNode)
             if let allowed, !allowed.contains(key) {
-                let expected = "expected one of: \(allowed.joined(separator: ", "))"
-                throw keyPositioned.error(unsupported.contains(key) ? "not supported here (\(expected))" : "unknown key (\(expected))")
+                throw keyPositioned.error("unknown key (expected one of: \(allowed.joined(separator: ", ")))")
             }
             if let first = entries.first(where: { $0.key == key }) {
                 throw keyPositioned.error("duplicate key (first at line \(first.keyNode.line), column \(first.keyNode.column))")
