@@ -53,7 +53,7 @@ package final class LogWriter: @unchecked Sendable {
 
     deinit {
         // `close()` is the checked way out; here, after a failure, nothing is left to tell.
-        if fd >= 0 { try? Files.closeFile(fd, path: path(of: segment)) }
+        if fd >= 0 { try? Files.close(fd, path: path(of: segment)) }
         pthread_cond_destroy(flushed)
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
@@ -68,7 +68,7 @@ package final class LogWriter: @unchecked Sendable {
     /// The segment numbers present in `directory`, ascending. A folder that cannot be read is
     /// an error: taking it for an empty log would start from nothing and then delete the segments.
     package static func segments(in directory: String) throws(FileError) -> [Int] {
-        try Files.entries(in: directory).compactMap { name in
+        try Files.entries(directory).compactMap { name in
             name.count >= 8 && name.utf8.allSatisfy({ $0 &- 48 < 10 }) ? Int(name) : nil
         }.sorted()
     }
@@ -78,7 +78,7 @@ package final class LogWriter: @unchecked Sendable {
     /// Creates the current segment file with its magic and header, durably (lock held or at init).
     private func openSegment() throws(FileError) {
         let p = path(of: segment)
-        let f = try Files.createForAppending(p)
+        let f = try Files.openForAppend(p)
         var start = LogFormat.magic
         LogFormat.frame(type: header.type, payload: header.payload, into: &start)
         do throws(FileError) {
@@ -86,7 +86,7 @@ package final class LogWriter: @unchecked Sendable {
             try Files.syncData(f, path: p)
             try Files.syncFolder(directory)
         } catch {
-            try? Files.closeFile(f, path: p)  // the first failure is the one to report
+            try? Files.close(f, path: p)  // the first failure is the one to report
             throw error
         }
         fd = f
@@ -197,7 +197,7 @@ package final class LogWriter: @unchecked Sendable {
         do throws(FileError) {
             let f = fd
             fd = -1
-            try Files.closeFile(f, path: path(of: segment))
+            try Files.close(f, path: path(of: segment))
             segment += 1
             try openSegment()
         } catch {
@@ -217,7 +217,7 @@ package final class LogWriter: @unchecked Sendable {
         if fd >= 0 {
             let f = fd
             fd = -1
-            try Files.closeFile(f, path: path(of: segment))
+            try Files.close(f, path: path(of: segment))
         }
     }
 

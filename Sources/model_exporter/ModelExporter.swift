@@ -4,6 +4,7 @@ import Exporter
 import FileIO
 import Generator
 import HTTPServer
+import Locking
 import Logging
 import Strategy
 
@@ -72,13 +73,21 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Also write an HTML report (one self-contained file) to this path.")
     var report: String?
 
+    @Option(name: .customLong("label"), help: ArgumentHelp("Add the label NAME=VALUE to every series written (repeatable), e.g. pod=shard-3: shards whose outputs meet on one node stay apart, and the fleet rules sum pod away.", valueName: "name=value"))
+    var labels: [String] = []
+
+    func validate() throws {
+        do { _ = try BatchEvaluation.constantLabels(labels) } catch { throw ValidationError(error.description) }
+    }
+
     func run() throws {
+        let constant = (try? BatchEvaluation.constantLabels(labels)) ?? []  // checked by validate()
         let s = try loadStrategy(strategy)
         let monitor: ModelMonitor
         do { monitor = try BatchEvaluation.monitor(strategy: s, currentPath: current, fleetSeries: fleetSeries) } catch {
             throw Failure(description: "\(error)")
         }
-        let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info)
+        let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info, labels: constant)
         do {
             if let report { try Files.writeAtomically(BatchEvaluation.report(monitor, buildInfo: Build.info), to: report) }
             if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
@@ -194,8 +203,9 @@ struct Generate: ParsableCommand {
         options.grafanaURL = grafanaURL
         options.prometheusRule = format.contains("prometheusrule")
         options.fleet = fleet
-        for r in fleetRanges where Durations.milliseconds(r) == nil {
-            throw ValidationError("--fleet.range \(r): not a Prometheus duration (e.g. 1h, 1d)")
+        // Prometheus refuses a range of nothing (`[0s]`), so the generator must too.
+        for r in fleetRanges where Durations.positiveMilliseconds(r) == nil {
+            throw ValidationError("--fleet.range \(r): not a Prometheus duration above zero (e.g. 1h, 1d)")
         }
         if !fleetRanges.isEmpty && !fleet { throw ValidationError("--fleet.range needs --fleet") }
         options.fleetRanges = fleetRanges
@@ -218,12 +228,6 @@ struct Generate: ParsableCommand {
         do { try Generator.write(files, to: out) } catch { throw Failure(description: "\(error)") }
         for f in files { print("wrote \(out == "." ? "" : out + "/")\(f.path)") }
     }
-}
-
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 enum Defaults {
@@ -389,7 +393,7 @@ struct Serve: ParsableCommand {
         }
         let durability = folder.map { Durability(folder: $0, models: models, segmentBytesLimit: segmentMiB << 20, logger: logger) }
 
-        let statisticsWorker = maxDelaySeconds > 0 ? StatisticsWorker(monitors: models.flatMap(\.monitors), maxDelay: maxDelaySeconds) : nil
+        let statisticsWorker = maxDelaySeconds > 0 ? StatisticsWorker(models: models, maxDelay: maxDelaySeconds) : nil
         let collectorLogger = logger
         gate.install(ExporterResponder(
             models: models, telemetryPath: telemetryPath, buildInfo: Build.info,
@@ -424,12 +428,12 @@ struct Serve: ParsableCommand {
         // Wait for SIGINT / SIGTERM; meanwhile snapshot every interval, when the log grows past
         // its limit, and on SIGHUP.
         var received: Int32 = -1
-        var lastSnapshot = monotonicSeconds()
+        var lastSnapshot = Monotonic.seconds()
         while received != SIGINT && received != SIGTERM {
             if let durability {
                 var timeout = timespec(tv_sec: 1, tv_nsec: 0)
                 received = sigtimedwait(&signals, nil, &timeout)
-                let now = monotonicSeconds()
+                let now = Monotonic.seconds()
                 if durability.snapshotDue || (intervalMilliseconds > 0 && (now - lastSnapshot) * 1000 >= Double(intervalMilliseconds)) {
                     snapshot()
                     lastSnapshot = now
@@ -440,7 +444,7 @@ struct Serve: ParsableCommand {
             }
             if received == SIGHUP {
                 snapshot()
-                lastSnapshot = monotonicSeconds()
+                lastSnapshot = Monotonic.seconds()
                 logger.info("SIGHUP: state saved; strategies are read at start only, restart to change them")
             }
         }

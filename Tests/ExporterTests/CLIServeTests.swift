@@ -1,6 +1,6 @@
 import Foundation
 import Storage
-import TestDeadlines
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import TestDeadlines
+import TestSupport
 
 /// A minimal blocking HTTP/1.1 client over a loopback socket (one request per connection),
 /// so tests talk to the real server without FoundationNetworking.

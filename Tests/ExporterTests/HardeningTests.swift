@@ -1,7 +1,7 @@
 import Foundation
 import HTTPServer
 import Strategy
-import TestDeadlines
+import TestSupport
 import Testing
 @testable import Exporter
 

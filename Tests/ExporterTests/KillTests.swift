@@ -4,7 +4,7 @@ import Locking
 import MonitorCore
 import Strategy
 import Synchronization
-import TestDeadlines
+import TestSupport
 import Testing
 @testable import Exporter
 

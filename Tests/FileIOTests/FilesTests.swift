@@ -30,6 +30,42 @@ import Testing
         #expect(unwritable?.reason == "no such file or directory")
     }
 
+    /// A folder that cannot be listed is an error with its errno, never an empty list.
+    @Test func entriesListsAFolderAndRefusesOneThatCannotBeOpened() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try Files.entries(dir) == [])
+        try Files.writeAtomically([1], to: dir + "/b")
+        try Files.createFolders(dir + "/a")
+        #expect(try Files.entries(dir).sorted() == ["a", "b"])
+        let missing = #expect(throws: FileError.self) { try Files.entries(dir + "/none") }
+        #expect(missing?.description == "cannot list \(dir)/none: no such file or directory")
+        #expect(missing?.code == ENOENT)
+        #expect(missing?.isMissing == true)
+        let file = #expect(throws: FileError.self) { try Files.entries(dir + "/b") }
+        #expect(file?.code == ENOTDIR)
+        #expect(file?.isMissing == false)
+    }
+
+    @Test func openForAppendAppendsAndCloseIsChecked() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/log"
+        var fd = try Files.openForAppend(path)
+        try Files.writeAll(Array("one\n".utf8), to: fd, path: path)
+        try Files.close(fd, path: path)
+        fd = try Files.openForAppend(path, truncate: false)
+        try Files.writeAll(Array("two\n".utf8), to: fd, path: path)
+        try Files.close(fd, path: path)
+        #expect(try Files.readText(path) == "one\ntwo\n")
+        // Not `fd` again: tests run in parallel and another may have been given that number.
+        let closed = #expect(throws: FileError.self) { try Files.close(-1, path: path) }
+        #expect(closed?.description == "cannot close \(path): bad file descriptor")
+        #expect(closed?.code == EBADF)
+        let missing = #expect(throws: FileError.self) { try Files.openForAppend(dir + "/none/log") }
+        #expect(missing?.description == "cannot open \(dir)/none/log: no such file or directory")
+    }
+
     @Test func createFoldersMakesEveryLevelAndRefusesAFile() throws {
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -64,36 +100,21 @@ import Testing
         #expect(Files.folder(of: path) == folder)
     }
 
-    @Test func entriesListAFolderSortedAndRefuseWhatIsNotOne() throws {
-        let dir = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try Files.entries(in: dir) == [])
-        for name in ["b", "a", "00000002"] { try Files.writeAtomically([], to: dir + "/" + name) }
-        #expect(try Files.entries(in: dir) == ["00000002", "a", "b"])
-        let missing = #expect(throws: FileError.self) { try Files.entries(in: dir + "/none") }
-        #expect(missing?.description == "cannot list \(dir)/none: no such file or directory")
-        let file = #expect(throws: FileError.self) { try Files.entries(in: dir + "/a") }
-        #expect(file?.description == "cannot list \(dir)/a: not a directory")
-    }
-
-    @Test func appendingSyncingClosingAndRemovingAreChecked() throws {
+    @Test func syncingAndRemovingAreChecked() throws {
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/log"
-        try Files.writeAtomically(Array("old".utf8), to: path)
-        let fd = try Files.createForAppending(path)
+        let fd = try Files.openForAppend(path)
         try Files.writeAll(Array("new".utf8), to: fd, path: path)
         try Files.syncData(fd, path: path)
-        try Files.closeFile(fd, path: path)
-        #expect(try Files.readText(path) == "new", "created empty, then appended")
-        let closed = #expect(throws: FileError.self) { try Files.closeFile(fd, path: path) }
-        #expect(closed?.description == "cannot close \(path): bad file descriptor")
-        #expect(throws: FileError.self) { try Files.syncData(fd, path: path) }
+        try Files.close(fd, path: path)
+        let closed = #expect(throws: FileError.self) { try Files.syncData(fd, path: path) }
+        #expect(closed?.description == "cannot sync \(path): bad file descriptor")
         try Files.remove(path)
         try Files.remove(path)  // already gone: removed
-        #expect(try Files.entries(in: dir) == [])
-        let unopenable = #expect(throws: FileError.self) { try Files.createForAppending(dir + "/none/log") }
-        #expect(unopenable?.description == "cannot create \(dir)/none/log: no such file or directory")
+        #expect(try Files.entries(dir) == [])
+        let folder = #expect(throws: FileError.self) { try Files.remove(dir) }
+        #expect(folder?.description == "cannot remove \(dir): is a directory")
     }
 
     /// Names of every length read from readdir's records, in a folder big enough that records

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import Locking
-import TestDeadlines
+import TestSupport
 import Testing
 @testable import HTTPServer
 

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Locking
 import Synchronization
-import TestDeadlines
+import TestSupport
 import Testing
 @testable import HTTPServer
 
