@@ -56,12 +56,15 @@ import Testing
         try Files.close(fd, path: path)
         fd = try Files.openForAppend(path, truncate: false)
         try Files.writeAll(Array("two\n".utf8), to: fd, path: path)
+        try Files.syncData(fd, path: path)
         try Files.close(fd, path: path)
         #expect(try Files.readText(path) == "one\ntwo\n")
         // Not `fd` again: tests run in parallel and another may have been given that number.
         let closed = #expect(throws: FileError.self) { try Files.close(-1, path: path) }
         #expect(closed?.description == "cannot close \(path): bad file descriptor")
         #expect(closed?.code == EBADF)
+        let unsynced = #expect(throws: FileError.self) { try Files.syncData(-1, path: path) }
+        #expect(unsynced?.description == "cannot sync \(path): bad file descriptor")
         let missing = #expect(throws: FileError.self) { try Files.openForAppend(dir + "/none/log") }
         #expect(missing?.description == "cannot open \(dir)/none/log: no such file or directory")
     }
@@ -100,18 +103,12 @@ import Testing
         #expect(Files.folder(of: path) == folder)
     }
 
-    @Test func syncingAndRemovingAreChecked() throws {
+    @Test func removeTakesAMissingFileForRemovedAndRefusesAFolder() throws {
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/log"
-        let fd = try Files.openForAppend(path)
-        try Files.writeAll(Array("new".utf8), to: fd, path: path)
-        try Files.syncData(fd, path: path)
-        try Files.close(fd, path: path)
-        let closed = #expect(throws: FileError.self) { try Files.syncData(fd, path: path) }
-        #expect(closed?.description == "cannot sync \(path): bad file descriptor")
-        try Files.remove(path)
-        try Files.remove(path)  // already gone: removed
+        try Files.writeAtomically([1], to: dir + "/f")
+        try Files.remove(dir + "/f")
+        try Files.remove(dir + "/f")  // already gone: removed
         #expect(try Files.entries(dir) == [])
         let folder = #expect(throws: FileError.self) { try Files.remove(dir) }
         #expect(folder?.description == "cannot remove \(dir): is a directory")
