@@ -33,6 +33,15 @@ package enum Datasets {
         }
         return profile
     }
+
+    /// The strategy's reference profiled and the CSV at `path` parsed, concurrently; a bad
+    /// reference is the error thrown when both are bad, as when they are read one after the other.
+    package static func referenceAndTable(for strategy: Strategy, path: String) throws -> (ReferenceProfile, CSVTable) {
+        let (reference, table) = Parallel.both(
+            { Result { () throws(ReferenceError) in try Self.reference(for: strategy) } },
+            { Result { () throws -> CSVTable in try CSVTable(file: path, bytes: try Files.read(path), parallelism: Parallel.width) } })
+        return (try reference.get(), try table.get())
+    }
 }
 
 /// The reference dataset cannot be used: the problem (with the CSV's file:line:column), then
@@ -73,7 +82,7 @@ package enum BatchEvaluation {
         return Exposition.render(monitor.families() + [buildInfo.family])
     }
 
-    /// Streams the current CSV into the window 4,096 events at a time rather than holding the
+    /// Streams the current CSV into the window a round of chunks at a time rather than holding the
     /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
     /// (BENCHMARKS.md item 1). The file's rows are found, decoded and their statistics computed
     /// on every core; the window takes the events in file order.
@@ -83,10 +92,9 @@ package enum BatchEvaluation {
 
     /// A monitor whose window is the whole current CSV.
     package static func monitor(strategy: Strategy, currentPath: String, fleetSeries: Bool = true) throws -> ModelMonitor {
-        let reference = try Datasets.reference(for: strategy)
-        let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath), parallelism: Parallel.width)
+        let (reference, table) = try Datasets.referenceAndTable(for: strategy, path: currentPath)
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
-        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 2048) {
+        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 1024) {
             monitor.ingest($0, now: nil)
         }
         return monitor

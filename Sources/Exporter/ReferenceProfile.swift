@@ -1,3 +1,4 @@
+import Ingest
 import MonitorCore
 import Strategy
 import TextFormat
@@ -62,7 +63,9 @@ package struct ReferenceProfile: Sendable {
         rows = events.count
         calibration = strategy.metrics.estimatedQualityCalibration.flatMap { _ in Self.isotonic(strategy: strategy, events: events) }
         let bins = strategy.metrics.drift.bins
-        features = strategy.features.enumerated().map { f, feature in
+        // Each feature's sample is independent: profiled concurrently.
+        features = Parallel.map(strategy.features.count) { f in
+            let feature = strategy.features[f]
             switch feature.type {
             case .numerical:
                 var values: [Double] = []
