@@ -104,7 +104,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(name: "CFuzzDriver"),
-        .executableTarget(name: "model_exporter_fuzz", dependencies: ["FuzzTargets", "CFuzzDriver"], swiftSettings: settings),
+        .executableTarget(name: "model_exporter_fuzz", dependencies: ["FuzzTargets", "CFuzzDriver", "FileIO"], swiftSettings: settings),
         .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"], swiftSettings: settings),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"], swiftSettings: settings),
         .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: settings),

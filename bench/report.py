@@ -296,7 +296,7 @@ def scaling_tables(scaling, startup):
     base = {"features": 25, "models": 1, "bins": 10, "reference": 10000}
     if any(sum(d[k] != v for k, v in base.items()) <= 1 for d in scaling):
         out.append("")
-        out.append("Scaling (item 7): one recomputation of every statistic of every model after one more event each "
+        out.append("Scaling: one recomputation of every statistic of every model after one more event each "
                    "(models concurrently, as a scrape recomputes changed models), and the exposition of them all; synthetic "
                    "data (bench harness `scaling`): 25 features (one in five categorical) with every drift method, 10 bins, "
                    "1 model, a reference of 10,000 rows and a full window of 10,000 events unless the row says otherwise. "
@@ -318,7 +318,7 @@ def scaling_tables(scaling, startup):
     if startup:
         d, f = startup
         out.append("")
-        out.append(f"Startup (item 7): `serve` from exec to `/-/ready` answering 200 with a reference of {d['reference']:,} rows "
+        out.append(f"Startup: `serve` from exec to `/-/ready` answering 200 with a reference of {d['reference']:,} rows "
                    f"× 25 features ({d['bytes'] / 1e6:.0f} MB CSV): {f.fmt(seconds)[0]} ({f.fmt(seconds)[1].strip('()')}).")
     return out
 
@@ -384,7 +384,7 @@ def markdown(meta, rows, growth, command, quick, scaling=(), startup=None):
     out = []
     out.append(f"Machine: {meta.get('cpu', '?')}, {meta.get('cores', '?')} cores, {meta.get('memory', 0) / 2**30:.0f} GiB, "
                f"Debian {meta.get('os', '?')}, Linux {meta.get('kernel', '?')}, {meta.get('swift', '?')}; "
-               f"load average {meta.get('load', 0):.1f} at the start (the cores are shared: timings are noisy).  ")
+               f"load average {meta.get('load', 0):.1f} at the start (background load makes timings noisy).  ")
     out.append(f"Command: `{command}` on commit `{meta.get('commit', '?')}`; {meta.get('runs')} run(s) per figure{' (quick mode: small sizes)' if quick else ' (3 over HTTP, for process starts and Evidently)'}; "
                "median and min–max; each ratio is of two medians from this same invocation; MiB = 2^20 bytes.  ")
     versions = meta.get("versions")
@@ -398,7 +398,7 @@ def markdown(meta, rows, growth, command, quick, scaling=(), startup=None):
     for sec, fig, m, r, cmp, rt, tgt, v in rows:
         out.append(f"| {sec} | {fig} | {m} | {r} | {cmp} | {rt} | {tgt} | {v} |")
     out.append("")
-    out.append("Growth with the window (item 6): median (min–max).")
+    out.append("Growth with the window: median (min–max).")
     out.append("")
     out.append("| window (events) | recomputation, 25 features | in-process updates/s (one core) | HTTP ingest events/s | scrape time during HTTP ingest, median / max |")
     out.append("|---|---|---|---|---|")

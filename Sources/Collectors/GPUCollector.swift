@@ -14,6 +14,26 @@ package struct GPUCollector: Collector {
         self.source = source
     }
 
+    /// The collector over NVML for the models whose `serving.gpu` is `auto`; nil when none is,
+    /// or when the library cannot be opened. `info` hears the one line that says why there
+    /// will be no GPU metrics: no library or driver (nil), or no GPU (the collector still
+    /// runs, with no families).
+    package static func open(
+        models: [ServedModel], library: String = NVML.library, info: (_ message: String, _ reason: String) -> Void
+    ) -> GPUCollector? {
+        guard models.contains(where: { $0.spec.gpu == .auto }) else { return nil }
+        switch NVML.open(library: library) {
+        case .failure(let why):
+            info("no GPU metrics: NVML is not available", why.description)
+            return nil
+        case .success(let nvml):
+            if let devices = try? nvml.devices(), devices.isEmpty {
+                info("no GPU metrics: NVML reports no GPU", "\(library): nvmlDeviceGetCount found 0 devices")
+            }
+            return GPUCollector(models: models, source: nvml)
+        }
+    }
+
     package func collect() throws -> [Family] {
         guard !models.isEmpty else { return [] }
         let devices = try source.devices()
@@ -25,12 +45,18 @@ package struct GPUCollector: Collector {
                 let values: [(MetricFamily, Double?)] = [
                     (Catalog.gpuUtilization, d.utilization), (Catalog.gpuMemoryUsed, d.memoryUsedBytes),
                     (Catalog.gpuMemoryTotal, d.memoryTotalBytes), (Catalog.gpuPower, d.powerWatts),
-                    (Catalog.gpuTemperature, d.temperatureCelsius),
-                    (Catalog.gpuProcessMemoryUsed, model.finder == nil ? nil : pids.reduce(0) { $0 + (d.processMemoryBytes[$1] ?? 0) }),
+                    (Catalog.gpuTemperature, d.temperatureCelsius), (Catalog.gpuProcessMemoryUsed, Self.share(of: pids, on: d)),
                 ]
                 for case (let family, let value?) in values { out.add(family, labels, value) }
             }
         }
         return out.families
+    }
+
+    /// GPU memory of the model server's processes on a device: nil when none runs (the server
+    /// is down, or no process is watched) or the device cannot list its processes.
+    static func share(of pids: [Int32], on device: GPUDevice) -> Double? {
+        guard !pids.isEmpty, let used = device.processMemoryBytes else { return nil }
+        return pids.reduce(0) { $0 + (used[$1] ?? 0) }
     }
 }

@@ -21,12 +21,13 @@ package struct GPUDevice: Sendable, Equatable {
     package var memoryTotalBytes: Double?
     package var powerWatts: Double?
     package var temperatureCelsius: Double?
-    /// GPU memory by pid of the processes computing on the device.
-    package var processMemoryBytes: [Int32: Double]
+    /// GPU memory by pid of the processes computing on the device; nil when the device
+    /// cannot say (NVML answers "not supported", or the call fails).
+    package var processMemoryBytes: [Int32: Double]?
 
     package init(
         index: Int, uuid: String, utilization: Double? = nil, memoryUsedBytes: Double? = nil, memoryTotalBytes: Double? = nil,
-        powerWatts: Double? = nil, temperatureCelsius: Double? = nil, processMemoryBytes: [Int32: Double] = [:]
+        powerWatts: Double? = nil, temperatureCelsius: Double? = nil, processMemoryBytes: [Int32: Double]? = [:]
     ) {
         self.index = index
         self.uuid = uuid
@@ -70,8 +71,11 @@ package final class NVML: GPUSource, @unchecked Sendable {
     private let processes: GetProcesses
     private let shutdown: Init
 
+    /// The library's name as the driver installs it.
+    package static let library = "libnvidia-ml.so.1"
+
     /// Opens and initialises the library, or says why not.
-    package static func open(library: String = "libnvidia-ml.so.1") -> Result<NVML, CollectorError> {
+    package static func open(library: String = NVML.library) -> Result<NVML, CollectorError> {
         guard let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL) else {
             return .failure(CollectorError(path: library, reason: dlerror().map { String(cString: $0) } ?? "cannot be opened"))
         }
@@ -153,24 +157,26 @@ package final class NVML: GPUSource, @unchecked Sendable {
         if power(device, &milliwatts) == Self.success { out.powerWatts = Double(milliwatts) / 1000 }
         var celsius: UInt32 = 0
         if temperature(device, 0, &celsius) == Self.success { out.temperatureCelsius = Double(celsius) }  // NVML_TEMPERATURE_GPU
-        out.processMemoryBytes = try runningProcesses(device)
+        out.processMemoryBytes = runningProcesses(device)
         return out
     }
 
     /// The compute processes on a device: asks for the count, then reads the list (which may
-    /// have grown in between: then asks again).
-    private func runningProcesses(_ device: Device) throws(CollectorError) -> [Int32: Double] {
+    /// have grown in between: then asks again). Nil when the device cannot say: a device or
+    /// driver that answers NVML_ERROR_NOT_SUPPORTED, or any other failure, leaves only the
+    /// processes' share unknown, not the device's other values.
+    private func runningProcesses(_ device: Device) -> [Int32: Double]? {
         for _ in 0..<3 {
             var n: UInt32 = 0
             let first = processes(device, &n, nil)
             if first == Self.success { return [:] }
-            guard first == Self.insufficientSize else { try check(first, "nvmlDeviceGetComputeRunningProcesses"); return [:] }
+            guard first == Self.insufficientSize else { return nil }
             n += 4
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: Int(n) * Self.processInfoSize, alignment: 8)
             defer { buffer.deallocate() }
             let status = processes(device, &n, buffer)
             if status == Self.insufficientSize { continue }
-            try check(status, "nvmlDeviceGetComputeRunningProcesses")
+            guard status == Self.success else { return nil }
             var out: [Int32: Double] = [:]
             for i in 0..<Int(n) {
                 let base = i * Self.processInfoSize
@@ -180,6 +186,6 @@ package final class NVML: GPUSource, @unchecked Sendable {
             }
             return out
         }
-        throw CollectorError(path: "NVML", reason: "the running-process list kept growing")
+        return nil  // the list kept growing
     }
 }

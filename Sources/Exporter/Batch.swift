@@ -100,8 +100,52 @@ package enum BatchEvaluation {
         return monitor
     }
 
-    package static func exposition(_ monitor: ModelMonitor, buildInfo: BuildInfo) -> [UInt8] {
-        Exposition.render(monitor.families() + [buildInfo.family])
+    /// `labels`: constant labels added to every series (`evaluate --label`, from `constantLabels`).
+    package static func exposition(_ monitor: ModelMonitor, buildInfo: BuildInfo, labels: [(String, String)] = []) -> [UInt8] {
+        Exposition.render(labelled(monitor.families() + [buildInfo.family], with: labels))
+    }
+
+    /// Every sample of `families` with `labels` added.
+    static func labelled(_ families: [Family], with labels: [(String, String)]) -> [Family] {
+        guard !labels.isEmpty else { return families }
+        return families.map { f in
+            var f = f
+            for i in f.samples.indices { f.samples[i].labels += labels }
+            return f
+        }
+    }
+
+    /// Labels the exporter's own series use, and those Prometheus sets or reads itself: a
+    /// constant label of that name would clash with them.
+    static let reservedLabels: Set<String> = Set(Catalog.all.flatMap(\.labels))
+        .union([Label.model, Label.modelVersion, Label.bucketBound, "quantile", "instance", "job", "version", "revision"])
+
+    /// Parses `evaluate --label NAME=VALUE` flags: a valid Prometheus label name, not reserved,
+    /// each name once. Shards of one dataset whose outputs meet in one place (textfiles of
+    /// several jobs on one node) tell their series apart with `pod=<shard>`, which the fleet
+    /// rules sum away like `instance`.
+    package static func constantLabels(_ flags: [String]) throws(LabelFlagError) -> [(String, String)] {
+        var out: [(String, String)] = []
+        for flag in flags {
+            guard let eq = flag.firstIndex(of: "=") else {
+                throw LabelFlagError(flag: flag, problem: "expected NAME=VALUE, e.g. pod=shard-3")
+            }
+            let name = String(flag[..<eq]), value = String(flag[flag.index(after: eq)...])
+            // Prometheus' label names: [a-zA-Z_][a-zA-Z0-9_]*
+            let letter = { (c: Unicode.Scalar) in c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+            guard let first = name.unicodeScalars.first, letter(first),
+                  name.unicodeScalars.allSatisfy({ letter($0) || ("0"..."9").contains($0) }) else {
+                throw LabelFlagError(flag: flag, problem: "\"\(name)\" is not a label name: a letter or _ first, then letters, digits and _")
+            }
+            if name.hasPrefix("__") { throw LabelFlagError(flag: flag, problem: "names starting with __ are reserved for Prometheus") }
+            if reservedLabels.contains(name) {
+                throw LabelFlagError(flag: flag, problem: "\"\(name)\" is reserved: model_exporter's series or Prometheus already use it; use another name, e.g. pod")
+            }
+            if value.isEmpty { throw LabelFlagError(flag: flag, problem: "the value is empty, and an empty label is no label in Prometheus") }
+            if out.contains(where: { $0.0 == name }) { throw LabelFlagError(flag: flag, problem: "\"\(name)\" is given twice") }
+            out.append((name, value))
+        }
+        return out
     }
 
     /// The HTML report of the monitor's window: one self-contained file. A replay of the rows
@@ -109,6 +153,14 @@ package enum BatchEvaluation {
     package static func report(_ monitor: ModelMonitor, buildInfo: BuildInfo, timeline: Timeline? = nil) -> [UInt8] {
         Array(ReportPage.render(ReportBuilder(monitor: monitor).report(timeline: timeline), generator: "model_exporter \(buildInfo.version)").utf8)
     }
+}
+
+/// A bad `evaluate --label` flag: which one and why.
+package struct LabelFlagError: Error, CustomStringConvertible, Sendable {
+    package var flag: String
+    package var problem: String
+
+    package var description: String { "--label \(flag): \(problem)" }
 }
 
 /// `model_exporter_build_info{version,revision} 1`.

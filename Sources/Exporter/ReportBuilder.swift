@@ -122,9 +122,9 @@ package struct ReportBuilder {
             let headline = considered.isEmpty ? "no data" : "\(drifted) of \(considered.count) features drifted"
             tiles.append(SummaryTile(title: "Drift", headline: headline, status: considered.isEmpty ? .waiting : Status.worst(drift.map(\.status)), checks: drift))
         }
-        // Quality
+        // Quality, realized and estimated
         let quality = qualityChecks()
-        if !strategy.metrics.quality.isEmpty {
+        if !strategy.metrics.quality.isEmpty || !strategy.metrics.estimatedQuality.isEmpty {
             let lead = quality.first { $0.status != .info && $0.value != nil } ?? quality.first { $0.value != nil }
             let headline = lead.map { "\($0.name) \($0.valueText)" } ?? (window.labeledCount == 0 ? "no labels yet" : "no data")
             tiles.append(SummaryTile(title: "Quality", headline: headline, status: quality.isEmpty ? .waiting : Status.worst(quality.map(\.status)), checks: quality))
@@ -194,8 +194,7 @@ package struct ReportBuilder {
         case .quality(let m):
             return qualityValue(m)
         case .estimatedQuality(let m):
-            let family = Catalog.estimatedQuality(m)
-            return family.labels.contains(Label.class) ? values.value(family, [Label.class: positiveLabel]) : values.value(family)
+            return estimatedQualityValue(m)
         case .fairness(let m):
             return worst(values.samples(Catalog.fairness(m)).map(\.value))
         case .dataQuality(let m):
@@ -255,8 +254,16 @@ package struct ReportBuilder {
         return values.value(family, [Label.class: cls])
     }
 
+    /// The estimate of `m`, of the positive class for per-class metrics.
+    private func estimatedQualityValue(_ m: EstimatedQualityMetric) -> Double? {
+        let family = Catalog.estimatedQuality(m)
+        return family.labels.contains(Label.class) ? values.value(family, [Label.class: positiveLabel]) : values.value(family)
+    }
+
+    /// The realized quality (from labels), then the quality estimated without labels
+    /// (`model_estimated_*`) when the strategy asks for it, each against its alert.
     func qualityChecks() -> [Check] {
-        strategy.metrics.quality.compactMap { m in
+        let realized: [Check] = strategy.metrics.quality.compactMap { m in
             let family = Catalog.quality(m)
             var name = m.rawValue
             if family.labels.contains(Label.class) { name += strategy.model.task == .binaryClassification ? " (class \(positiveLabel))" : " (macro)" }
@@ -264,6 +271,12 @@ package struct ReportBuilder {
             if v == nil, !strategy.alerts.contains(where: { $0.signal == .quality(m) }) { return nil }
             return check(name, v, signal: .quality(m), share: family.unit == "percentunit")
         }
+        let estimated: [Check] = strategy.metrics.estimatedQuality.map { m in
+            let family = Catalog.estimatedQuality(m)
+            let name = "estimated \(m.rawValue)" + (family.labels.contains(Label.class) ? " (class \(positiveLabel))" : "")
+            return check(name, estimatedQualityValue(m), signal: .estimatedQuality(m), share: true)
+        }
+        return realized + estimated
     }
 
     func calibration() -> [CalibrationBin] {

@@ -68,6 +68,9 @@ package final class StatisticsWorker: Sendable {
     package let maxDelay: Double
     private let monitors: [ModelMonitor]
     private let index: [ObjectIdentifier: Int]
+    /// The model of each monitor whose versions are compared (nil for a model of one version):
+    /// its comparisons are refreshed after any of its versions is computed.
+    private let compared: [VersionedModel?]
     private let clock: @Sendable () -> Double
     private let background: Bool
     /// Signalled when a model becomes due sooner than the thread planned to wake, and on stop.
@@ -87,8 +90,19 @@ package final class StatisticsWorker: Sendable {
 
     /// `background`: computes on a thread of its own once started; false, only when
     /// `runDue()` is called.
-    package init(monitors: [ModelMonitor], maxDelay: Double, clock: @escaping @Sendable () -> Double = Monotonic.seconds, background: Bool = true) {
+    package convenience init(models: [VersionedModel], maxDelay: Double, clock: @escaping @Sendable () -> Double = Monotonic.seconds, background: Bool = true) {
+        self.init(
+            monitors: models.flatMap(\.monitors), compared: models.flatMap { m in m.monitors.map { _ in m.others.isEmpty ? nil : m } },
+            maxDelay: maxDelay, clock: clock, background: background)
+    }
+
+    package init(
+        monitors: [ModelMonitor], compared: [VersionedModel?]? = nil, maxDelay: Double,
+        clock: @escaping @Sendable () -> Double = Monotonic.seconds, background: Bool = true
+    ) {
         self.monitors = monitors
+        self.compared = compared ?? monitors.map { _ in nil }
+        precondition(self.compared.count == monitors.count, "one entry per monitor")
         self.maxDelay = maxDelay
         self.clock = clock
         self.background = background
@@ -143,12 +157,18 @@ package final class StatisticsWorker: Sendable {
             for i in due { s.schedules[i].claim(at: now) }
             return due
         }
+        var refreshed = Set<ObjectIdentifier>()
         for i in due {
             let m = monitors[i]
             let snapshot = m.statistics.current(of: { m.window }, evaluator: m.evaluator, rendered: true)
             state.withLock { s in
                 s.schedules[i].published(duration: snapshot.computeSeconds, current: m.windowVersion == snapshot.version)
             }
+        }
+        // Then the comparisons of the versioned models computed, once each, off the scrape path.
+        for i in due {
+            guard let model = compared[i], refreshed.insert(ObjectIdentifier(model)).inserted else { continue }
+            model.refreshComparisons()
         }
         // A computation's scratch (sorted copies of the window's columns: as large as the
         // window's numbers) is freed in pieces too small for malloc to give back by itself.

@@ -96,17 +96,25 @@ package final class VersionedModel: Sendable {
         monitors.flatMap { $0.families() } + comparisonFamilies().families
     }
 
+    /// `fresh`: as `ModelMonitor.renderedFamilies(fresh:)`; without it the comparisons last
+    /// computed are served whatever their age (the statistics worker refreshes them after it
+    /// computes a version), and computed now only when none ever were.
     package func renderedFamilies(fresh: Bool = true) -> [RenderedFamily] {
-        monitors.flatMap { $0.renderedFamilies(fresh: fresh) } + comparisonFamilies().rendered
+        monitors.flatMap { $0.renderedFamilies(fresh: fresh) } + comparisonFamilies(latest: !fresh).rendered
     }
 
-    /// The comparison families, recomputed only when a window changed.
-    private func comparisonFamilies() -> (families: [Family], rendered: [RenderedFamily]) {
+    /// Brings the comparison families up to date with the versions' windows (the statistics
+    /// worker calls it after computing any version of this model).
+    package func refreshComparisons() { _ = comparisonFamilies() }
+
+    /// The comparison families, recomputed only when a window changed; `latest`: the ones last
+    /// computed, if any, even when a window changed since.
+    private func comparisonFamilies(latest: Bool = false) -> (families: [Family], rendered: [RenderedFamily]) {
         guard !others.isEmpty else { return ([], []) }
         let windows = monitors.map(\.window)
         let key = windows.map(\.version)
         return cache.withLock { c in
-            if let c, c.key == key { return (c.families, c.rendered) }
+            if let c, c.key == key || latest { return (c.families, c.rendered) }
             let roles = strategy.versions.map(\.role)
             let f = comparison.families(champion: windows[0], others: Array(zip(Array(windows.dropFirst()), roles)))
             let r = f.map(RenderedFamily.init)

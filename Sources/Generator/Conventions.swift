@@ -55,6 +55,9 @@ enum Names {
     static func noEventsAlert(_ model: String) -> String { camel(model) + "NoEvents" }
     static func labelLagAlert(_ model: String) -> String { camel(model) + "LabelLag" }
     static func conceptDriftAlert(_ model: String) -> String { camel(model) + "ConceptDrift" }
+    static func fleetReferenceMismatchAlert(_ model: String) -> String { camel(model) + "FleetReferenceMismatch" }
+    /// Long enough for a rolling update that changes the reference to reach every replica.
+    static let fleetReferenceMismatchFor = "15m"
 
     /// `credit-risk` → `CreditRisk`, `animals_multiclass` → `AnimalsMulticlass`.
     static func camel(_ name: String) -> String {

@@ -10,6 +10,8 @@ struct DashboardTarget: Sendable, Equatable {
     var expr: String
     var legend: String
     var heatmap: Bool = false
+    /// Asks Prometheus for the series' exemplars too, so a panel links a bucket to its request.
+    var exemplar: Bool = false
 }
 
 struct ThresholdStep: Sendable, Equatable {
@@ -114,7 +116,9 @@ enum DashboardBuilder {
         }
     }
 
-    /// `fleet`: the alert panels read the `fleet:` series, as the fleet's alerts do.
+    /// `fleet`: the alert panels, and the time series of drift scores, quality, fairness and
+    /// group rates, read the `fleet:` series where the fleet rules compute them, as the
+    /// fleet's alerts do.
     static func build(_ s: Strategy, version: String, windows: RuleWindows = .standard, fleet: Bool = false) -> DashboardModel {
         // Sections in the order the objectives name them, then the rest in the default order.
         var order: [Section] = []
@@ -125,7 +129,7 @@ enum DashboardBuilder {
 
         var rows: [DashboardRow] = []
         for sec in order {
-            let panels = alertPanels(s, sec, windows, fleet: fleet) + panels(s, sec, windows)
+            let panels = alertPanels(s, sec, windows, fleet: fleet) + panels(s, sec, windows, fleet: fleet)
             if panels.isEmpty { continue }
             var title = sec.title
             let owners = s.objectives.filter { o in o.watches.contains { Section($0) == sec } }
@@ -189,9 +193,29 @@ enum DashboardBuilder {
         (["{{\(Label.modelVersion)}}"] + labels.map { "{{\($0)}}" }).joined(separator: " ")
     }
 
-    private static func series(_ f: MetricFamily, title: String, extra: [Matcher] = [], width: Int = 12) -> DashboardPanel {
-        DashboardPanel(kind: .timeseries, title: title, description: f.help, unit: f.unit,
-                       targets: [DashboardTarget(expr: sel(f, extra), legend: legend(f.labels))], width: width)
+    /// A time series of `f`; with `fleet` set, the fleet's series the fleet rules record instead.
+    private static func series(_ f: MetricFamily, title: String, extra: [Matcher] = [], width: Int = 12, fleet: Bool = false) -> DashboardPanel {
+        guard fleet else {
+            return DashboardPanel(kind: .timeseries, title: title, description: f.help, unit: f.unit,
+                                  targets: [DashboardTarget(expr: sel(f, extra), legend: legend(f.labels))], width: width)
+        }
+        return DashboardPanel(kind: .timeseries, title: title, description: "\(f.help) The whole fleet's value (recording rule \(Names.fleet(f))).",
+                              unit: f.unit, targets: [DashboardTarget(expr: PromQL.selector(Names.fleet(f), scope, extra), legend: legend(f.labels))],
+                              width: width)
+    }
+
+    /// A drift score panel. With `fleet` set: the fleet's score for the methods the fleet rules
+    /// compute from bins, and each replica's own score for the others (they are not mergeable).
+    private static func scores(_ f: MetricFamily, title: String, methods: [DriftMethod], fleetMethods: [DriftMethod], width: Int = 12, fleet: Bool) -> DashboardPanel {
+        guard fleet, !fleetMethods.isEmpty else { return series(f, title: title, width: width) }
+        var panel = series(f, title: title, width: width, fleet: true)
+        let others = methods.filter { !fleetMethods.contains($0) }.map(\.rawValue)
+        if !others.isEmpty {
+            panel.targets.append(DashboardTarget(expr: sel(f, [Matcher(name: Label.method, op: .regex, value: others.joined(separator: "|"))]),
+                                                 legend: legend(f.labels) + " {{instance}}"))
+            panel.description += " Per replica for \(others.joined(separator: ", ")), which the fleet rules do not compute."
+        }
+        return panel
     }
 
     /// One stat (or gauge, for ratios) per alert of the section, thresholds = the alert's.
@@ -238,7 +262,7 @@ enum DashboardBuilder {
         }
     }
 
-    static func panels(_ s: Strategy, _ sec: Section, _ windows: RuleWindows) -> [DashboardPanel] {
+    static func panels(_ s: Strategy, _ sec: Section, _ windows: RuleWindows, fleet: Bool = false) -> [DashboardPanel] {
         let m = s.metrics
         let w = windows.rate
         var out: [DashboardPanel] = []
@@ -269,7 +293,9 @@ enum DashboardBuilder {
                     thresholds: [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: "red")],
                     width: 12, height: 6))
                 out.append(series(Catalog.datasetDriftShare, title: "Share of drifted features"))
-                out.append(series(Catalog.featureDriftScore, title: "Feature drift score"))
+                let methods = Array(Set(drifting.flatMap(\.drift))).sorted { $0.rawValue < $1.rawValue }
+                out.append(scores(Catalog.featureDriftScore, title: "Feature drift score", methods: methods,
+                                  fleetMethods: FleetPlanner.computed(methods, features: true), fleet: fleet))
                 if drifting.contains(where: { $0.drift.contains(where: \.isPValueMethod) }) {
                     out.append(series(Catalog.featureDriftPValue, title: "Feature drift p-value"))
                 }
@@ -288,14 +314,14 @@ enum DashboardBuilder {
                 out.append(series(Catalog.conceptDriftWindowEvents, title: "Detector window (ADWIN width)"))
             }
             out += driftPanels(name: "Prediction", methods: m.drift.prediction, record: Names.predictionDrifted,
-                               score: Catalog.predictionDriftScore, pValue: Catalog.predictionDriftPValue)
+                               score: Catalog.predictionDriftScore, pValue: Catalog.predictionDriftPValue, fleet: fleet)
             if s.columns.label != nil {
                 out += driftPanels(name: "Target", methods: m.drift.target, record: Names.targetDrifted,
-                                   score: Catalog.targetDriftScore, pValue: Catalog.targetDriftPValue)
+                                   score: Catalog.targetDriftScore, pValue: Catalog.targetDriftPValue, fleet: fleet)
             }
         case .quality:
             for q in m.quality {
-                out.append(series(Catalog.quality(q), title: Signals.title(q), width: 8))
+                out.append(series(Catalog.quality(q), title: Signals.title(q), width: 8, fleet: fleet && FleetPlanner.computes(.quality(q), s)))
             }
             if let panel = realizedAndEstimated(s) { out.append(panel) }
             if !m.quality.isEmpty {
@@ -310,13 +336,15 @@ enum DashboardBuilder {
             out += customMetricPanels(s)
         case .fairness:
             for f in m.fairness {
-                out.append(series(Catalog.fairness(f), title: Signals.title(f), width: 8))
+                out.append(series(Catalog.fairness(f), title: Signals.title(f), width: 8, fleet: fleet && FleetPlanner.computes(.fairness(f), s)))
             }
-            if !m.fairness.isEmpty {
-                out.append(series(Catalog.selectionRate, title: "Selection rate by group", width: 8))
+            if let first = m.fairness.first {
+                // The fleet rules record the group rates wherever they record a fairness metric.
+                let rates = fleet && FleetPlanner.computes(.fairness(first), s)
+                out.append(series(Catalog.selectionRate, title: "Selection rate by group", width: 8, fleet: rates))
                 if s.columns.label != nil {
-                    out.append(series(Catalog.truePositiveRate, title: "True positive rate by group", width: 8))
-                    out.append(series(Catalog.falsePositiveRate, title: "False positive rate by group", width: 8))
+                    out.append(series(Catalog.truePositiveRate, title: "True positive rate by group", width: 8, fleet: rates))
+                    out.append(series(Catalog.falsePositiveRate, title: "False positive rate by group", width: 8, fleet: rates))
                 }
             }
         case .serving:
@@ -327,6 +355,14 @@ enum DashboardBuilder {
                 unit: "none", targets: [DashboardTarget(expr: up, legend: "{{instance}}")],
                 thresholds: [ThresholdStep(value: nil, color: "red"), ThresholdStep(value: .int(1), color: "green")],
                 width: 6, height: 6, key: .exporterUp))
+            if fleet {
+                out.append(DashboardPanel(
+                    kind: .stat, title: "Reference digests across replicas",
+                    description: "How many different references the replicas run (recording rule \(Names.fleetReferenceDigests), from \(Catalog.referenceInfo.name)). Above 1 the fleet's sums mix different bins; alert \(Names.fleetReferenceMismatchAlert(s.model.name)) fires after \(Names.fleetReferenceMismatchFor).",
+                    unit: "none", targets: [DashboardTarget(expr: PromQL.selector(Names.fleetReferenceDigests, scope), legend: legend([]))],
+                    thresholds: [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(2), color: severityColor(.warning))],
+                    width: 6, height: 6, key: .fleetReference))
+            }
             out.append(DashboardPanel(
                 kind: .stat, title: "Seconds since the last event",
                 description: "Now minus \(Catalog.lastEventTimestamp.name): \(Catalog.lastEventTimestamp.help)",
@@ -374,7 +410,7 @@ enum DashboardBuilder {
                     description: "\(Catalog.latency.help) Observations per second in each histogram bucket.",
                     unit: Catalog.latency.unit,
                     targets: [DashboardTarget(expr: "sum by (\(PromQL.bucketLabel)) (rate(\(buckets)[$__rate_interval]))",
-                                              legend: "{{\(PromQL.bucketLabel)}}", heatmap: true)]))
+                                              legend: "{{\(PromQL.bucketLabel)}}", heatmap: true, exemplar: true)]))
             }
             let job = [Matcher.eq("job", Names.job)]
             out.append(DashboardPanel(
@@ -431,7 +467,7 @@ enum DashboardBuilder {
             unit: "percentunit", targets: targets, min: 0, max: 1, width: 16)
     }
 
-    private static func driftPanels(name: String, methods: [DriftMethod], record: String, score: MetricFamily, pValue: MetricFamily) -> [DashboardPanel] {
+    private static func driftPanels(name: String, methods: [DriftMethod], record: String, score: MetricFamily, pValue: MetricFamily, fleet: Bool) -> [DashboardPanel] {
         guard !methods.isEmpty else { return [] }
         var out = [DashboardPanel(
             kind: .stat, title: "\(name) drifted",
@@ -439,7 +475,8 @@ enum DashboardBuilder {
             unit: score.unit, targets: [DashboardTarget(expr: PromQL.selector(record, scope), legend: legend([Label.method]))],
             thresholds: [ThresholdStep(value: nil, color: "green"), ThresholdStep(value: .int(1), color: "red")],
             width: 6, height: 6)]
-        out.append(series(score, title: "\(name) drift score", width: 9))
+        out.append(scores(score, title: "\(name) drift score", methods: methods,
+                          fleetMethods: FleetPlanner.computed(methods, features: false), width: 9, fleet: fleet))
         if methods.contains(where: \.isPValueMethod) {
             out.append(series(pValue, title: "\(name) drift p-value", width: 9))
         }

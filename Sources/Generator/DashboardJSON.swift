@@ -164,6 +164,7 @@ enum DashboardJSON {
                 "refId": .string(String(UnicodeScalar(UInt8(65 + i % 26)))),
             ]
             if t.heatmap { target["format"] = .string("heatmap") }
+            if t.exemplar { target["exemplar"] = .bool(true) }
             return .object(target)
         }
         var obj: [String: JSONValue] = [

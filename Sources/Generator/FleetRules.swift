@@ -20,6 +20,12 @@ struct FleetPlanner {
     /// (chi_square and ks alert on p-values, which PromQL cannot compute: docs/fleet.md).
     static let distanceMethods: [DriftMethod] = [.psi, .jensenShannon, .hellinger]
 
+    /// Which of `methods` the fleet rules compute: those in `binnedMethods`, and ks (the
+    /// binned estimate) only for features, which have cumulative counts.
+    static func computed(_ methods: [DriftMethod], features: Bool) -> [DriftMethod] {
+        methods.filter { binnedMethods.contains($0) && (features || $0 != .ks) }
+    }
+
     func group() -> RuleGroup {
         RuleGroup(name: Names.group(s.model.name, Names.fleetGroup), rules: rules().map(Rule.record))
     }
@@ -197,11 +203,11 @@ struct FleetPlanner {
         }
         let drift = s.metrics.drift
         rules += driftRules(Subject(window: Catalog.predictionWindowEvents, reference: Catalog.predictionReferenceRatio, ratio: Names.fleetPredictionWindowRatio,
-                                    score: Catalog.predictionDriftScore, features: { _ in [] }, methods: drift.prediction.filter { $0 != .ks }),
+                                    score: Catalog.predictionDriftScore, features: { _ in [] }, methods: Self.computed(drift.prediction, features: false)),
                             input: input, expected: { _ in model }, cumulative: false)
         if s.columns.label != nil {
             rules += driftRules(Subject(window: Catalog.targetWindowEvents, reference: Catalog.targetReferenceRatio, ratio: Names.fleetTargetWindowRatio,
-                                        score: Catalog.targetDriftScore, features: { _ in [] }, methods: drift.target.filter { $0 != .ks }),
+                                        score: Catalog.targetDriftScore, features: { _ in [] }, methods: Self.computed(drift.target, features: false)),
                                 input: input, expected: { _ in model }, cumulative: false)
             rules += qualityRules(input, model)
             for r in ranges { rules += rangeQualityRules(r, input, model) }

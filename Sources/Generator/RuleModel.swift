@@ -100,4 +100,6 @@ enum PanelKey: Sendable, Hashable {
     case labelsRate
     case exporterUp
     case conceptDrift
+    /// The reference digests across a fleet's replicas (`generate --fleet`).
+    case fleetReference
 }

@@ -22,6 +22,8 @@ struct RulePlanner {
         return scope
     }
     private var minute: Int { 60_000 }
+    /// "Model <model> <model_version>" in an alert's description.
+    private var modelText: [Template.Part] { [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)] }
 
     // MARK: Groups
 
@@ -173,7 +175,6 @@ struct RulePlanner {
     func builtInAlerts() -> [AlertRule] {
         let model = s.model.name
         var alerts: [AlertRule] = []
-        let modelText: [Template.Part] = [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
         let step = evaluationStep
         let w = windows.rate
         let rateMs = windows.rateMilliseconds
@@ -206,7 +207,46 @@ struct RulePlanner {
                         AlertEval(time: noEventsActive + noEventsFor, firing: [FiringInstance(labels: modelLabels, value: 0)])],
                 interval: i)]))
         if s.columns.label != nil { alerts.append(labelLagAlert()) }
+        if fleet { alerts.append(fleetReferenceMismatchAlert()) }
         return alerts
+    }
+
+    /// `<Model>FleetReferenceMismatch`: the replicas expose more than one reference digest
+    /// (`fleet:model_reference_info:distinct` above 1) for `fleetReferenceMismatchFor`, long
+    /// enough for a rolling update to finish. The fleet rules then add counts of different
+    /// bins, and every `fleet:` statistic of the model is meaningless until the replicas agree.
+    func fleetReferenceMismatchAlert() -> AlertRule {
+        let model = s.model.name
+        let step = evaluationStep
+        let forMs = Durations.milliseconds(Names.fleetReferenceMismatchFor) ?? 900_000
+        let distinct = PromQL.selector(Names.fleetReferenceDigests, scope)
+        let labels = modelLabels + [LabelPair(name: "job", value: Names.job)]
+        let series = { (values: String) in InputSeries(name: Names.fleetReferenceDigests, labels: labels, values: values) }
+        // One digest for ten samples, then two: pending for `for`, then firing with the count.
+        let split = 10 * minute
+        return AlertRule(
+            name: Names.fleetReferenceMismatchAlert(model),
+            expr: "\(distinct) > 1",
+            forText: Names.fleetReferenceMismatchFor, forMilliseconds: forMs,
+            labels: ruleLabels(severity: .warning, team: serviceTeam(s), group: Names.availabilityGroup),
+            annotations: annotations(
+                summary: Template(literal: "Replicas of model \(model) run with different references."),
+                description: Template(modelText + [
+                    .text(" shows "), .value,
+                    .text(" reference digests across its replicas (model_reference_info{sha256}): their bins differ, so the fleet's drift, quality and fairness sum counts that do not belong together. Deploy the same reference to every replica."),
+                ]),
+                runbook: nil, panel: .fleetReference),
+            scenarios: [
+                AlertScenario(
+                    name: "\(Names.fleetReferenceMismatchAlert(model)): one replica starts with another reference",
+                    series: [series("1x9 2x\((forMs + split) / minute + 5)")],
+                    evals: [AlertEval(time: split - minute, firing: []), AlertEval(time: split + forMs - step, firing: []),
+                            AlertEval(time: split + forMs, firing: [FiringInstance(labels: labels, value: 2)])]),
+                AlertScenario(
+                    name: "\(Names.fleetReferenceMismatchAlert(model)): every replica shows the same reference",
+                    series: [series("1x\((forMs + split) / minute + 5)")],
+                    evals: [AlertEval(time: split + forMs, firing: [])]),
+            ])
     }
 
     private func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
@@ -230,7 +270,6 @@ struct RulePlanner {
         let p90 = "histogram_quantile(0.9, \(PromQL.sumRate(buckets, by: PromQL.modelLabels + [PromQL.bucketLabel], window: windows.labelLag)))"
         let bound = spec.delayP90AboveSeconds
         let boundText = bound.map { Spoken.duration(Int($0 * 1000)) }
-        let modelText: [Template.Part] = [.text("Model "), .label(Label.model), .text(" "), .label(Label.modelVersion)]
         let percent = Threshold.format(spec.coverageBelow * 100)
 
         // Samples every i; the scenarios run past the percentile's range so its rate is exact.

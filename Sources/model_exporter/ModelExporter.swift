@@ -72,13 +72,21 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Also write an HTML report (one self-contained file) to this path.")
     var report: String?
 
+    @Option(name: .customLong("label"), help: ArgumentHelp("Add the label NAME=VALUE to every series written (repeatable), e.g. pod=shard-3: shards whose outputs meet on one node stay apart, and the fleet rules sum pod away.", valueName: "name=value"))
+    var labels: [String] = []
+
+    func validate() throws {
+        do { _ = try BatchEvaluation.constantLabels(labels) } catch { throw ValidationError(error.description) }
+    }
+
     func run() throws {
+        let constant = (try? BatchEvaluation.constantLabels(labels)) ?? []  // checked by validate()
         let s = try loadStrategy(strategy)
         let monitor: ModelMonitor
         do { monitor = try BatchEvaluation.monitor(strategy: s, currentPath: current, fleetSeries: fleetSeries) } catch {
             throw Failure(description: "\(error)")
         }
-        let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info)
+        let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info, labels: constant)
         do {
             if let report { try Files.writeAtomically(BatchEvaluation.report(monitor, buildInfo: Build.info), to: report) }
             if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
@@ -389,7 +397,7 @@ struct Serve: ParsableCommand {
         }
         let durability = folder.map { Durability(folder: $0, models: models, segmentBytesLimit: segmentMiB << 20, logger: logger) }
 
-        let statisticsWorker = maxDelaySeconds > 0 ? StatisticsWorker(monitors: models.flatMap(\.monitors), maxDelay: maxDelaySeconds) : nil
+        let statisticsWorker = maxDelaySeconds > 0 ? StatisticsWorker(models: models, maxDelay: maxDelaySeconds) : nil
         let collectorLogger = logger
         gate.install(ExporterResponder(
             models: models, telemetryPath: telemetryPath, buildInfo: Build.info,

@@ -11,12 +11,10 @@ enum ServingCollectors {
         guard !served.isEmpty else { return collectors }
         collectors.append(ServingProcessCollector(models: served, paths: paths))
         collectors.append(CgroupCollector(models: served, paths: paths))
-        if served.contains(where: { $0.spec.gpu == .auto }) {
-            switch NVML.open() {
-            case .success(let nvml): collectors.append(GPUCollector(models: served, source: nvml))
-            case .failure(let why): logger.info("no GPU metrics: NVML is not available", metadata: ["reason": "\(why)"])
-            }
+        let gpu = GPUCollector.open(models: served) { message, reason in
+            logger.info("\(message)", metadata: ["reason": "\(reason)"])
         }
+        if let gpu { collectors.append(gpu) }
         return collectors
     }
 }

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import FuzzTargets
 
@@ -35,18 +36,21 @@ enum FuzzMain {
         var files: [String] = []
         for path in paths {
             var folder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &folder) else { fail("\(path): no such file") }
-            if folder.boolValue {
+            if FileManager.default.fileExists(atPath: path, isDirectory: &folder), folder.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
                 files += names.sorted().map { path + "/" + $0 }
             } else {
+                // Before any input runs, a file that cannot be read stops the run, in the words
+                // every command uses (`cannot read PATH: no such file or directory`).
+                do throws(FileError) { _ = try Files.read(path) } catch { fail("Error: \(error)", status: 1) }
                 files.append(path)
             }
         }
         var failed = 0
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else { fail("\(file): unreadable") }
-            if let failure = target.run(Array(data)) {
+            let data: [UInt8]
+            do throws(FileError) { data = try Files.read(file) } catch { fail("Error: \(error)", status: 1) }
+            if let failure = target.run(data) {
                 print("\(file): \(failure)")
                 failed += 1
             }
@@ -55,9 +59,9 @@ enum FuzzMain {
         exit(failed == 0 ? 0 : 1)
     }
 
-    static func fail(_ message: String) -> Never {
+    static func fail(_ message: String, status: Int32 = 2) -> Never {
         FileHandle.standardError.write(Data((message + "\n").utf8))
-        exit(2)
+        exit(status)
     }
 }
 

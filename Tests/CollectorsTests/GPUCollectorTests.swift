@@ -1,5 +1,6 @@
 import Exposition
 import Foundation
+import Locking
 import Strategy
 import Testing
 @testable import Collectors
@@ -52,6 +53,62 @@ import Testing
         #expect(!names(f).contains("model_server_gpu_process_memory_used_bytes"))
         #expect(f.first { $0.name == "model_server_gpu_utilization_ratio" }?.samples.count == 2)
         #expect(value(f, "model_server_gpu_utilization_ratio", ["model": "off"]) == nil)
+    }
+
+    /// While the model server is down (its pid file names no process) the devices are still
+    /// reported, but the server's share is absent, not 0.
+    @Test func theServersShareIsAbsentWhileItIsDown() throws {
+        let (library, folder) = try fakeLibrary()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let served = ServedModel(
+            model: "m", version: "1", spec: ServingSpec(process: .pidFile(folder + "/no-such-server.pid"), gpu: .auto), paths: paths)
+        let f = CollectorSet([GPUCollector(models: [served], source: try NVML.open(library: library).get())]).families()
+        #expect(value(f, "model_exporter_collector_success", ["collector": "serving_gpu"]) == 1)
+        #expect(!names(f).contains("model_server_gpu_process_memory_used_bytes"))
+        #expect(value(f, "model_server_gpu_utilization_ratio", ["gpu": "0"]) == 0.87)
+    }
+
+    /// A device that answers NVML_ERROR_NOT_SUPPORTED for its running processes: the share
+    /// is unknown (absent), every other GPU family still comes out.
+    @Test func aDeviceThatCannotListItsProcessesStillReportsItself() throws {
+        let (library, folder) = try fakeLibrary(["-DPROCESSES_NOT_SUPPORTED"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let nvml = try NVML.open(library: library).get()
+        #expect(try nvml.devices().map(\.processMemoryBytes) == [nil, nil])
+        let served = ServedModel(
+            model: "m", version: "1", spec: ServingSpec(process: .commandLine("gunicorn: worker"), gpu: .auto), paths: paths)
+        let f = CollectorSet([GPUCollector(models: [served], source: nvml)]).families()
+        #expect(value(f, "model_exporter_collector_success", ["collector": "serving_gpu"]) == 1)
+        #expect(names(f) == [
+            "model_exporter_collector_success", "model_exporter_collector_duration_seconds",
+            "model_server_gpu_utilization_ratio", "model_server_gpu_memory_used_bytes", "model_server_gpu_memory_total_bytes",
+            "model_server_gpu_power_watts", "model_server_gpu_temperature_celsius",
+        ])
+        #expect(value(f, "model_server_gpu_power_watts", ["gpu": "1"]) == 61.25)
+    }
+
+    /// The library opens but finds no GPU: one info line, a collector that succeeds with no
+    /// GPU families. Without the library: the info line says why, and there is no collector.
+    @Test func noGPUIsOneInfoLineAndNoFamilies() throws {
+        let (library, folder) = try fakeLibrary(["-DNO_DEVICES"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let served = ServedModel(model: "m", version: "1", spec: ServingSpec(gpu: .auto), paths: paths)
+        let lines = Locked<[String]>([])
+        let collector = try #require(GPUCollector.open(models: [served], library: library) { message, reason in
+            lines.withLock { $0.append("\(message) (\(reason))") }
+        })
+        #expect(lines.withLock { $0 } == ["no GPU metrics: NVML reports no GPU (\(library): nvmlDeviceGetCount found 0 devices)"])
+        let f = CollectorSet([collector]).families()
+        #expect(value(f, "model_exporter_collector_success", ["collector": "serving_gpu"]) == 1)
+        #expect(!names(f).contains { $0.hasPrefix("model_server_gpu_") })
+
+        lines.withLock { $0 = [] }
+        #expect(GPUCollector.open(models: [served], library: folder + "/absent.so") { m, _ in lines.withLock { $0.append(m) } } == nil)
+        #expect(lines.withLock { $0 } == ["no GPU metrics: NVML is not available"])
+        // No model asks for GPUs: the library is not even opened, and nothing is logged.
+        let off = ServedModel(model: "m", version: "1", spec: ServingSpec(gpu: .off), paths: paths)
+        #expect(GPUCollector.open(models: [off], library: library) { m, _ in lines.withLock { $0.append(m) } } == nil)
+        #expect(lines.withLock { $0 }.count == 1)
     }
 
     @Test func aMissingLibraryOrDriverIsAReasonNotACrash() throws {

@@ -68,11 +68,73 @@ import Testing
         #expect(finder.pids() == [4243, 5000])
     }
 
+    /// The pid file is read again at every scrape: a restarted server (a new pid) is followed
+    /// by the same collector, and a removed pid file means the server is down.
+    @Test func aRewrittenPidFileIsFollowedByTheSameCollector() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pidFile = dir + "/server.pid"
+        try "4242\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        let served = ServedModel(model: "credit-risk", version: "3.2.0", spec: ServingSpec(process: .pidFile(pidFile)), paths: fixtures)
+        let set = CollectorSet([ServingProcessCollector(models: [served], paths: fixtures)])
+        let ticks = Machine.ticksPerSecond
+        let user = model.merging(["mode": "user"]) { $1 }
+
+        var f = set.families()
+        #expect(value(f, "model_server_up", model) == 1)
+        #expect(value(f, "model_server_threads", model) == 3)
+        #expect(value(f, "model_server_open_fds", model) == 4)
+        #expect(value(f, "model_server_written_bytes_total", model) == 4096)
+        #expect(value(f, "model_server_cpu_seconds_total", user) == 250 / ticks)
+        #expect(value(f, "model_server_start_time_seconds", model) == 1_795_932_600 + 168_340 / ticks)
+
+        try "4243\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        f = set.families()
+        #expect(value(f, "model_server_up", model) == 1)
+        #expect(value(f, "model_server_threads", model) == 5)
+        #expect(value(f, "model_server_open_fds", model) == 6)
+        #expect(value(f, "model_server_written_bytes_total", model) == 8192)
+        #expect(value(f, "model_server_cpu_seconds_total", user) == 1000 / ticks)
+        #expect(value(f, "model_server_start_time_seconds", model) == 1_795_932_600 + 168_000 / ticks)
+
+        try FileManager.default.removeItem(atPath: pidFile)
+        f = set.families()
+        #expect(value(f, "model_exporter_collector_success", ["collector": "serving_process"]) == 1)
+        #expect(value(f, "model_server_up", model) == 0)
+        #expect(names(f) == ["model_server_up", "model_exporter_collector_success", "model_exporter_collector_duration_seconds"])
+    }
+
+    /// When every process the last name scan found has exited and a new one runs (the server
+    /// restarted), the new one is found at the next scrape, before the scan's 5 seconds are up.
+    @Test func aRestartedServerIsFoundByNameAtOnce() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: fixtures.procfs, toPath: root + "/proc")
+        let proc = SystemPaths(procfs: root + "/proc")
+        let now = Locked(100.0)
+        let served = ServedModel(
+            model: "credit-risk", version: "3.2.0", spec: ServingSpec(process: .commandLine("gunicorn: worker \\[credit")),
+            paths: proc, scanTTL: 5, clock: { now.withLock { $0 } })
+        let set = CollectorSet([ServingProcessCollector(models: [served], paths: proc)])
+        #expect(value(set.families(), "model_server_processes", model) == 2)
+
+        try FileManager.default.copyItem(atPath: root + "/proc/4243", toPath: root + "/proc/6000")
+        try FileManager.default.removeItem(atPath: root + "/proc/4242")
+        try FileManager.default.removeItem(atPath: root + "/proc/4243")
+        now.withLock { $0 = 101 }
+        #expect(served.finder?.pids() == [6000])
+        let f = set.families()
+        #expect(value(f, "model_server_up", model) == 1)
+        #expect(value(f, "model_server_processes", model) == 1)
+        #expect(value(f, "model_server_threads", model) == 5)
+    }
+
     /// Values equal what a live child process says of itself, and after it exits the
     /// server is down while the scrape succeeds.
     @Test func matchesALiveChildProcess() throws {
         let python = try tool("python3")
-        let dir = try temporaryFolder()
+        // On a disk: a tmpfs file's writes never reach the storage layer, so write_bytes would stay 0.
+        let dir = try diskFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let marker = "stand-in-model-server-\(UUID().uuidString.prefix(8))"
         let child = Process()
@@ -93,9 +155,12 @@ import Testing
         let pidFile = dir + "/server.pid"
         try "\(Int(said["pid"]!))\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
 
-        for match: ServingSpec.ProcessMatch in [.pidFile(pidFile), .commandLine(marker)] {
+        // One collector per way of finding the server, kept across its exit as a running exporter keeps it.
+        let sets = [ServingSpec.ProcessMatch.pidFile(pidFile), .commandLine(marker)].map { match in
             let served = ServedModel(model: "credit-risk", version: "3.2.0", spec: ServingSpec(process: match), paths: SystemPaths())
-            let set = CollectorSet([ServingProcessCollector(models: [served], paths: SystemPaths())])
+            return CollectorSet([ServingProcessCollector(models: [served], paths: SystemPaths())])
+        }
+        for set in sets {
             let f = set.families()
             #expect(value(f, "model_exporter_collector_success", ["collector": "serving_process"]) == 1)
             #expect(value(f, "model_server_up", model) == 1)
@@ -115,12 +180,11 @@ import Testing
         try stdin.fileHandleForWriting.close()
         child.waitUntilExit()
         #expect(child.terminationStatus == 0)
-        for match: ServingSpec.ProcessMatch in [.pidFile(pidFile), .commandLine(marker)] {
-            let served = ServedModel(model: "credit-risk", version: "3.2.0", spec: ServingSpec(process: match), paths: SystemPaths())
-            let f = CollectorSet([ServingProcessCollector(models: [served], paths: SystemPaths())]).families()
+        for set in sets {
+            let f = set.families()
             #expect(value(f, "model_exporter_collector_success", ["collector": "serving_process"]) == 1)
             #expect(value(f, "model_server_up", model) == 0)
-            #expect(value(f, "model_server_resident_memory_bytes", model) == nil)
+            #expect(names(f) == ["model_server_up", "model_exporter_collector_success", "model_exporter_collector_duration_seconds"])
         }
     }
 

@@ -33,6 +33,40 @@ func temporaryFolder() throws -> String {
     return path
 }
 
+/// A fresh folder on the disk that holds the package (under .build/), removed by the caller:
+/// for writes that must reach the storage layer, which a tmpfs /tmp never does. Fails with
+/// the reason when that folder is on tmpfs or ramfs.
+func diskFolder() throws -> String {
+    let build = URL(fileURLWithPath: Fixtures.root).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build").path
+    let path = build + "/collectors-tests-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    let type = try fileSystemType(of: path)
+    if type == "tmpfs" || type == "ramfs" {
+        try? FileManager.default.removeItem(atPath: path)
+        throw TestFailure("\(build) is on \(type): writes there never reach storage, so write_bytes cannot be checked; build the package on a disk")
+    }
+    return path
+}
+
+/// The type of the file system holding `path` (`ext4`, `tmpfs`…): that of the longest mount
+/// point of /proc/self/mounts that contains it.
+func fileSystemType(of path: String) throws -> String {
+    let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+    var best: (point: String, type: String)?
+    for line in mounts.split(separator: "\n") {
+        let fields = line.split(separator: " ")
+        guard fields.count >= 3 else { continue }
+        // Spaces in mount points are written as \040.
+        let point = fields[1].replacingOccurrences(of: "\\040", with: " ")
+        let contains = point == "/" || real == point || real.hasPrefix(point + "/")
+        if contains && point.count >= (best?.point.count ?? -1) { best = (point, String(fields[2])) }
+    }
+    guard let best else { throw TestFailure("no mount point of /proc/self/mounts holds \(real)") }
+    return best.type
+}
+
 /// The full path of a tool on PATH; the test fails with the reason when it is missing.
 func tool(_ name: String) throws -> String {
     let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")

@@ -80,14 +80,14 @@ import Testing
         #expect(format.status != 0 && format.stderr.contains("--format must be text or jsonl"))
     }
 
-    /// `--report`: one self-contained HTML file whose timeline has a mark per detection the
-    /// jsonl output reports for the same CSV, and a crossed span for the alert on accuracy.
-    @Test func theReportHasAMarkPerDetection() throws {
+    /// `backtest --report` of river's abrupt error stream with an alert on accuracy (alert
+    /// `StreamAccuracyLow`): the report's folder and path, and the detections and crossed
+    /// samples the jsonl output reports; the detections are river's.
+    func replayWithReport() throws -> (folder: String, report: String, detections: Int, crossed: Int) {
         let f = try files("error_abrupt", alerts: """
         alerts:
           - {name: StreamAccuracyLow, signal: accuracy, below: 0.9, for: 5m, severity: warning}
         """)
-        defer { try? FileManager.default.removeItem(atPath: f.folder) }
         let path = f.folder + "/report.html"
         let r = try CLI.run(["backtest", "--strategy", f.strategy, "--current", f.csv, "--format", "jsonl", "--every", "500", "--report", path])
         #expect(r.status == 0, "\(r.stderr)")
@@ -95,6 +95,14 @@ import Testing
         let crossed = r.stdout.split(separator: "\n").filter { $0.contains(#""crossed":true"#) }.count
         #expect(detections == DetectorKind.allCases.map { f.stream.detections[$0.rawValue]?.count ?? 0 }.reduce(0, +))
         #expect(detections > 0 && crossed > 0)
+        return (f.folder, path, detections, crossed)
+    }
+
+    /// `--report`: one self-contained HTML file whose timeline has a mark per detection the
+    /// jsonl output reports for the same CSV, and a crossed span for the alert on accuracy.
+    @Test func theReportHasAMarkPerDetection() throws {
+        let (folder, path, detections, _) = try replayWithReport()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let html = try String(contentsOfFile: path, encoding: .utf8)
         #expect(html.contains("<h2>Timeline</h2>"))
         // Nothing fetched: no script files, no addresses (but the SVG namespace, which is a name).

@@ -1,5 +1,6 @@
 import Foundation
 import MonitorCore
+import Report
 import Strategy
 import Testing
 @testable import Exporter
@@ -18,14 +19,25 @@ enum Browser {
         var width: Double
     }
 
+    struct Tile: Decodable, Equatable {
+        var card: Int
+        var tile: String
+        var status: String
+        var headline: String
+        var rows: Int
+        var height: Double
+    }
+
     struct Page: Decodable {
         var title: String?
         var loads: Int
         var errors: [String]
         var requests: [String]
         var charts: [Chart]
+        var tiles: [Tile]
 
         func chart(_ id: String) -> Chart? { charts.first { $0.chart == id } }
+        func tiles(ofCard card: Int) -> [Tile] { tiles.filter { $0.card == card } }
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
@@ -127,6 +139,53 @@ enum Browser {
         #expect(page.chart("window-credit-risk")?.bars == 1)
         #expect(page.chart("labels-credit-risk")?.bars == 1)
         #expect(page.chart("drift-credit-risk")?.bars == strategy.features.count)
+
+        // The summary tiles of the champion's card (the first) are its card as the exporter
+        // builds it: the quality and fairness tiles with the values of the window, drawn.
+        let card = ReportBuilder(monitor: live.monitors[0]).card()
+        let champion = page.tiles(ofCard: 0)
+        #expect(champion.map(\.tile) == card.summary.map(\.title))
+        #expect(champion.map(\.tile) == ["Drift", "Quality", "Fairness", "Data quality"])
+        for title in ["Quality", "Fairness"] {
+            let want = try #require(card.summary.first { $0.title == title })
+            let got = try #require(champion.first { $0.tile == title }, "no \(title) tile")
+            #expect(got.headline == want.headline, "\(title)")
+            #expect(got.status == want.status.rawValue, "\(title)")
+            #expect(got.rows == min(want.checks.count, 4) + (want.checks.count > 4 ? 1 : 0), "\(title)")
+            #expect(got.height > 40, "\(title) tile drawn \(got.height) px high")
+        }
+        // 600 labelled events of the reference: quality is measured, every fairness gap too.
+        let quality = try #require(card.summary.first { $0.title == "Quality" })
+        #expect(quality.checks.allSatisfy { $0.value != nil })
+        #expect(quality.headline.hasPrefix("f1 (class 1) "))
+        let fairness = try #require(card.summary.first { $0.title == "Fairness" })
+        #expect(fairness.checks.map(\.name) == strategy.metrics.fairness.map(\.rawValue))
+        #expect(fairness.checks.allSatisfy { $0.value != nil })
+        // The challenger (second card) has had no event: its tiles wait.
+        let challenger = page.tiles(ofCard: 1)
+        #expect(challenger.map(\.tile) == ["Drift", "Quality", "Fairness"])
+        #expect(challenger.map(\.headline) == ["no data", "no labels yet", "no data"])
+        #expect(challenger.map(\.status) == ["waiting", "waiting", "waiting"])
+        #expect(page.tiles.count == champion.count + challenger.count)
+    }
+
+    /// `backtest --report`: the timeline draws a mark per detection the replay reported and a
+    /// bar per span of rows where the alert's threshold was crossed, with no error.
+    @Test func theBacktestTimelineRenders() throws {
+        let (folder, path, detections, _) = try BacktestTests().replayWithReport()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let spans = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "StreamAccuracyLow: crossed rows").count - 1
+        #expect(spans > 0)
+
+        let page = try Browser.load("file://\(path)", screenshot: folder + "/report.png")
+        #expect(page.errors == [])
+        #expect(page.requests == [])
+        let timeline = try #require(page.chart("timeline"))
+        #expect(timeline.marks == detections)
+        #expect(timeline.bars == spans)
+        #expect(timeline.width > 600, "\(timeline)")
+        let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/report.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
     }
 
     /// The checker itself fails on what it must catch: a script error, a console error, and a

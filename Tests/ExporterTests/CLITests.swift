@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// The command line as users run it: the built `model_exporter` binary beside the test bundle.
@@ -93,11 +94,53 @@ enum CLI {
             ["evaluate", "--strategy", c + "/strategy.yml", "--current", missing],
             ["generate", "--strategy", missing, "--out", "/nonexistent"],
             ["serve", "--strategy", c + "/strategy.yml", "--web.config.file", missing, "--web.listen-address", "127.0.0.1:0"],
+            ["serve", "--strategy", missing, "--web.listen-address", "127.0.0.1:0"],
+            ["backtest", "--strategy", missing, "--current", c + "/current.csv"],
+            ["backtest", "--strategy", c + "/strategy.yml", "--current", missing],
         ] {
             let r = try CLI.run(args)
             #expect(r.status == 1, "\(args)")
             #expect(r.stderr.hasSuffix("Error: cannot read \(missing): no such file or directory\n"), "\(args): \(r.stderr)")
         }
+        // The fuzzing driver, run on a reproducer that is not there, says it the same way.
+        let fuzz = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().appendingPathComponent("model_exporter_fuzz").path
+        let r = try CLI.run(["csv", missing], executable: fuzz)
+        #expect(r.status == 1)
+        #expect(r.stderr == "Error: cannot read \(missing): no such file or directory\n", "\(r.stderr)")
+    }
+
+    /// scripts/example checks its port before installing or building anything: with the port
+    /// taken it stops at once, loudly, instead of replaying into whatever listens there.
+    @Test func theExampleStopsWhenItsPortIsTaken() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0)
+        #expect(listen(fd, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        #expect(port > 0)
+
+        let script = Fixtures.root + "/../../scripts/example"
+        let start = Date()
+        // timeout(1) ends the whole process group: were the check gone, no release build would
+        // be left running.
+        let r = try CLI.runTool("timeout", ["-k", "2", "30", "bash", script, "--port", String(port)])
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(r.status == 1, "\(r.status): \(r.stderr)")
+        #expect(r.stderr == "scripts/example: port \(port) on 127.0.0.1 is already in use; stop what listens there or pick another with --port\n")
+        #expect(r.stdout.isEmpty, "\(r.stdout)")
+        #expect(elapsed < 10, "took \(elapsed) s")
     }
 
     @Test func serveSaysListeningOnce() throws {

@@ -1,3 +1,4 @@
+import Exposition
 import Foundation
 import MonitorCore
 import Strategy
@@ -76,6 +77,104 @@ import Testing
             }.count
             #expect(total <= 10 && total >= Double(10 - missing), "\(feature): \(total)")
         }
+    }
+
+    /// Bins are named by the reference alone: a numerical feature's upper edges, ascending and
+    /// spelled as the exposition spells numbers, then `+Inf`; a categorical feature's
+    /// categories (those of the reference file); the reference's shares of them sum to 1.
+    @Test func binLabelsAreTheEdgesOrTheCategories() throws {
+        let dir = Fixtures.oracle("credit_psi")
+        let strategy = try Strategy.load(path: dir + "/strategy.yml")
+        let reference = try Datasets.reference(for: strategy)
+        let events = try Datasets.readEvents(path: dir + "/current.csv", strategy: strategy)
+        let samples = try exposition(strategy, reference, events)
+        func bins(_ family: MetricFamily, feature: String? = nil) -> [(bin: String, value: Double)] {
+            samples.filter { $0.name == family.name && $0.labels[Label.feature] == feature }.map { ($0.labels[Label.bin] ?? "", $0.value) }
+        }
+        for feature in ["income", "age", "debt_ratio"] {
+            let ratios = bins(Catalog.featureReferenceRatio, feature: feature)
+            #expect(ratios.count == 10, "\(feature): \(ratios.map(\.bin))")
+            #expect(ratios.last?.bin == "+Inf")
+            let edges = ratios.dropLast().map(\.bin)
+            for e in edges {
+                let x = try #require(Double(e), "\(feature): bin \(e) is not a number")
+                #expect(x.isFinite && Exposition.formatValue(x) == e, "\(feature): bin \(e) is not spelled as the exposition spells \(x)")
+            }
+            #expect(edges.map { Double($0)! } == edges.map { Double($0)! }.sorted() && Set(edges).count == edges.count, "\(feature): \(edges)")
+            #expect(abs(ratios.reduce(0) { $0 + $1.value } - 1) <= 1e-12, "\(feature)")
+            // The window's counts and the counters use the same bins, in the same order.
+            #expect(bins(Catalog.featureWindowEvents, feature: feature).map(\.bin) == ratios.map(\.bin))
+            #expect(bins(Catalog.featureEvents, feature: feature).map(\.bin) == ratios.map(\.bin))
+        }
+        // The categories of the reference file's employment column, read here as plain CSV.
+        let rows = try String(contentsOfFile: dir + "/reference.csv", encoding: .utf8).split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let column = try #require(rows.first?.firstIndex(of: "employment"))
+        let categories = Set(rows.dropFirst().map { $0[column] }.filter { !$0.isEmpty })
+        let employment = bins(Catalog.featureReferenceRatio, feature: "employment")
+        #expect(Set(employment.map(\.bin)) == categories && employment.count == categories.count, "\(employment.map(\.bin)) \(categories)")
+        #expect(abs(employment.reduce(0) { $0 + $1.value } - 1) <= 1e-12)
+        // The score's bins and the label's classes.
+        let prediction = bins(Catalog.predictionReferenceRatio)
+        #expect(prediction.count == 10 && prediction.last?.bin == "+Inf")
+        #expect(abs(prediction.reduce(0) { $0 + $1.value } - 1) <= 1e-12)
+        let target = bins(Catalog.targetReferenceRatio)
+        #expect(Set(target.map(\.bin)) == ["0", "1"])
+        #expect(abs(target.reduce(0) { $0 + $1.value } - 1) <= 1e-12)
+    }
+
+    /// A replica started with another reference shows another digest, so the fleet rule
+    /// `fleet:model_reference_info:distinct` counts 2; the same reference gives the same digest.
+    @Test func anotherReferenceGivesAnotherDigest() throws {
+        let dir = Fixtures.oracle("credit_psi")
+        let strategy = try Strategy.load(path: dir + "/strategy.yml")
+        let events = try Datasets.readEvents(path: strategy.referencePath, strategy: strategy)
+        func digest(_ rows: [Event]) throws -> String {
+            let info = FleetFamilies(strategy: strategy, reference: ReferenceProfile(strategy: strategy, events: rows)).referenceFamilies
+                .filter { $0.name == Catalog.referenceInfo.name }.flatMap(\.samples)
+            #expect(info.count == 1)
+            return try #require(info.first?.labels.first { $0.0 == Label.sha256 }?.1)
+        }
+        let whole = try digest(events)
+        #expect(whole.count == 64)
+        #expect(try digest(events) == whole)
+        #expect(try digest(Array(events.prefix(events.count / 2))) != whole)
+        #expect(try digest(events.filter { if case .number(let x) = $0.features[0] { return x < 200_000 } else { return true } }) != whole)
+    }
+
+    /// `evaluate --label pod=…`: two shards' textfiles on one node carry the same series told
+    /// apart by their label, and each file is clean for promtool.
+    @Test func shardLabelsKeepTextfilesApart() throws {
+        let dir = Fixtures.oracle("credit_psi")
+        let out = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let lines = try String(contentsOfFile: dir + "/current.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
+        #expect(lines.count > 100)
+        var shards: [[ParsedSample]] = []
+        for k in 0..<2 {
+            let rows = [lines[0]] + lines.dropFirst().enumerated().filter { $0.offset % 2 == k }.map(\.element)
+            try (rows.joined(separator: "\n") + "\n").write(toFile: out + "/shard-\(k).csv", atomically: true, encoding: .utf8)
+            let r = try CLI.run(["evaluate", "--strategy", dir + "/strategy.yml", "--current", out + "/shard-\(k).csv",
+                                 "--textfile", out + "/shard-\(k).prom", "--label", "pod=shard-\(k)", "--label", "dataset=loans"])
+            #expect(r.status == 0, "\(r.stderr)")
+            _ = try CLI.runTool("promtool", ["--version"])  // fails with the reason when promtool is missing
+            let check = try CLI.run(["-c", "promtool check metrics < \(out)/shard-\(k).prom"], executable: "/bin/sh")
+            #expect(check.status == 0 && check.stdout.isEmpty && check.stderr.isEmpty, "\(check.stdout)\(check.stderr)")
+            shards.append(try parseExposition(try String(contentsOfFile: out + "/shard-\(k).prom", encoding: .utf8)))
+        }
+        for (k, shard) in shards.enumerated() {
+            #expect(!shard.isEmpty)
+            #expect(shard.allSatisfy { $0.labels["pod"] == "shard-\(k)" && $0.labels["dataset"] == "loans" }, "shard \(k)")
+        }
+        func keys(_ s: [ParsedSample], without: Set<String> = []) -> Set<String> {
+            Set(s.map { x in key(ParsedSample(name: x.name, labels: x.labels.filter { !without.contains($0.key) }, value: 0)) })
+        }
+        // The same series, apart only by pod.
+        #expect(keys(shards[0]).isDisjoint(with: keys(shards[1])))
+        #expect(keys(shards[0], without: ["pod"]).intersection(keys(shards[1], without: ["pod"])).count >= shards[0].count / 2)
+        #expect(keys(shards[0]).contains { $0.hasPrefix(Catalog.featureWindowEvents.name) })
+        // Each shard counted its own half of the rows.
+        let events = shards.map { $0.first { $0.name == Catalog.windowEvents.name }?.value ?? 0 }
+        #expect(events == [Double(lines.count / 2), Double((lines.count - 1) / 2)])
     }
 
     @Test func sha256MatchesTheStandardVectors() {

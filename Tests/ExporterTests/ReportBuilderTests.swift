@@ -1,3 +1,4 @@
+import Foundation
 import Exposition
 import MonitorCore
 import Report
@@ -68,6 +69,39 @@ import Testing
         #expect(alerts.map(\.status) == [f1 < 0.99 ? .crossed : .ok, f1 < 0.01 ? .crossed : .ok, .waiting, .ok, anyDrifted ? .crossed : .ok])
         #expect(alerts[0].value == f1)
         #expect(alerts[0].threshold == "below 0.99")
+    }
+
+    /// The quality estimated without labels sits beside the realized quality: the scikit-learn
+    /// values of Fixtures/estimated_quality (current rows without labels), in the quality table,
+    /// the summary's Quality tile and the page.
+    @Test func theEstimatedQualityIsShownBesideTheRealized() throws {
+        let dir = Fixtures.root + "/estimated_quality/credit"
+        var strategy = try Strategy.load(path: dir + "/strategy.yml")
+        strategy.alerts = [
+            AlertSpec(name: "EstimatedF1Low", signal: .estimatedQuality(.f1), signalName: "estimated_f1", below: Threshold(0.8, text: "0.8"),
+                      forDuration: "5m", severity: .warning, team: "ml"),
+        ]
+        let expected = try JSONDecoder().decode([String: [String: Double]].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json")))
+        let raw = try #require(expected["raw"])
+        let report = ReportBuilder(monitor: try Self.monitor(strategy, dir)).report()
+        let estimated = report.quality.filter { $0.name.hasPrefix("estimated ") }
+        #expect(estimated.map(\.name) == ["estimated accuracy", "estimated precision (class 1)", "estimated recall (class 1)", "estimated f1 (class 1)"])
+        for (check, key) in zip(estimated, ["accuracy", "precision", "recall", "f1"]) {
+            let want = try #require(raw[key])
+            #expect(abs(try #require(check.value) - want) <= 1e-12, "\(check.name)")
+            #expect(check.isShare)
+        }
+        // Against its alert: 0.7559893522626442 is below 0.8, with no labelled events to wait for.
+        #expect(estimated.map(\.status) == [.info, .info, .info, .crossed])
+        #expect(estimated[3].threshold == "below 0.8")
+        #expect(estimated[3].valueText == "75.6 %")
+        // No labels: no realized row, and the Quality tile leads with the estimate.
+        #expect(report.quality.count == 4)
+        let tile = try #require(report.summary.first { $0.title == "Quality" })
+        #expect(tile.headline == "estimated f1 (class 1) 75.6 %")
+        #expect(tile.status == .crossed)
+        let html = ReportPage.render(report, generator: "test")
+        #expect(html.contains("<td>estimated f1 (class 1)</td><td class=\"num\">75.6 %</td><td>below 0.8</td>"))
     }
 
     /// Prometheus' histogram_quantile: linear within the bucket, the last finite bound when the

@@ -21,9 +21,11 @@ final class ServedProcess: Sendable {
     /// level that hides it). Unless `arguments` set `--compute.max-delay`, scrapes compute what
     /// changed (`0s`), so a test reads what it just posted; StatisticsWorkerTests and the
     /// CLI test of the worker cover the default.
-    init(_ arguments: [String], port fixed: UInt16? = nil) throws {
+    /// `environment` is added to the test's own.
+    init(_ arguments: [String], port fixed: UInt16? = nil, environment: [String: String] = [:]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.binary)
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let delay = arguments.contains("--compute.max-delay") ? [] : ["--compute.max-delay", "0s"]
         p.arguments = ["serve", "--web.listen-address", "127.0.0.1:\(fixed ?? 0)"] + delay + arguments
         let pipe = Pipe()

@@ -90,6 +90,41 @@ private func windowStatistics(_ s: [ParsedSample]) -> [ParsedSample] {
         samples.first { $0.name == name }?.value
     }
 
+    /// A champion and a challenger: scrapes serve the comparisons the worker last computed,
+    /// even after both windows changed, and the worker brings them up to date when it computes
+    /// a version.
+    @Test func comparisonsOfVersionsAreComputedByTheWorkerNotTheScrape() throws {
+        let clock = ManualClock()
+        let strategy = try VersionTests.strategy([ModelVersion(version: "1.1.0", role: .challenger)])
+        let model = VersionedModel(champion: ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy)))
+        let worker = StatisticsWorker(models: [model], maxDelay: 1, clock: clock.function, background: false)
+        let responder = ExporterResponder(
+            models: [model], buildInfo: BuildInfo(version: "t", revision: "t"), statisticsWorker: worker, clock: { 1_800_000_000 })
+        func post(_ lines: [String]) {
+            let r = responder.respond(to: HTTPRequest(
+                method: "POST", path: "/api/v1/events", headers: ["content-type": "application/x-ndjson"], body: Array(lines.joined(separator: "\n").utf8)))
+            #expect(r.status == 200)
+            worker.changed(model.champion)
+            worker.changed(model.others[0])
+        }
+        func difference() throws -> Double? {
+            VersionTests.value(try Self.scrape(responder), "model_challenger_difference", ["metric": "accuracy", "model_version": "1.1.0"])
+        }
+        worker.start()
+        clock.set(1)
+        post(VersionTests.rows("c", n: 20, correct: 10, version: nil) + VersionTests.rows("h", n: 20, correct: 15, version: "1.1.0"))
+        worker.runDue()
+        #expect(try difference() == 0.25)  // 15/20 − 10/20
+        // Both windows change; before the worker runs, scrapes still serve 0.25.
+        clock.set(1.1)
+        post(VersionTests.rows("c2-", n: 20, correct: 20, version: nil) + VersionTests.rows("h2-", n: 20, correct: 5, version: "1.1.0"))
+        #expect(try difference() == 0.25)
+        #expect(try difference() == 0.25)
+        clock.set(3)
+        worker.runDue()
+        #expect(try difference() == -0.25)  // 20/40 − 30/40
+    }
+
     /// 1,000 POSTs between two scrapes, the worker woken after each: two computations, none by
     /// the scrapes; counters exact at every scrape; the statistics caught up within max-delay.
     @Test func aBurstOfAThousandPostsCostsTwoComputationsAndScrapesComputeNothing() throws {

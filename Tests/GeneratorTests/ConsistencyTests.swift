@@ -222,7 +222,17 @@ func ruleGroups(_ s: Strategy) -> [RuleGroup] {
                 #expect(!e.contains("[5m]"), "\(title): \(e)")
             }
         }
-        if s.metrics.latency != nil { #expect(panels(d).contains { $0["type"] as? String == "heatmap" }) }
+        if s.metrics.latency != nil {
+            // The latency heatmap asks for exemplars: a slow bucket links to the request's id.
+            let heatmaps = panels(d).filter { $0["type"] as? String == "heatmap" }
+            #expect(heatmaps.count == 1)
+            let targets = heatmaps.first?["targets"] as? [[String: Any]] ?? []
+            #expect(targets.count == 1)
+            #expect(targets.allSatisfy { $0["exemplar"] as? Bool == true })
+        }
+        // Only the latency histogram carries exemplars: no other panel asks for them.
+        #expect(panels(d).filter { $0["type"] as? String != "heatmap" }
+            .allSatisfy { (($0["targets"] as? [[String: Any]]) ?? []).allSatisfy { $0["exemplar"] == nil } })
         let vars = ((d["templating"] as? [String: Any])?["list"] as? [[String: Any]] ?? []).map { $0["name"] as? String }
         #expect(vars == ["model", "model_version"])
 

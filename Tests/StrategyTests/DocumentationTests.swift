@@ -38,7 +38,7 @@ import Testing
     @Test func theStrategyExamplesLoadAndTheFirstIsTheFixture() throws {
         let blocks = Self.yamlBlocks(try Self.doc("strategy.md"))
         #expect(blocks.count >= 2)
-        #expect(blocks.first == (try Fixtures.text("strategies/good/contract_example.yml")))
+        #expect(blocks.first == (try Fixtures.text("strategies/good/documented_example.yml")))
         for block in blocks {
             _ = try Strategy.parse(yaml: block, sourcePath: "docs/strategy.md", baseDirectory: "")
         }
@@ -49,17 +49,59 @@ import Testing
     static let mappings: [(section: String, anchor: String?, indent: String)] = [
         ("top level", nil, ""),
         ("model", "model:", "  "),
+        ("versions[]", "  - version: \"3.3.0-rc1\"", "    "),
         ("reference", "reference:", "  "),
         ("columns", "columns:", "  "),
         ("features[]", "  - name: income", "    "),
+        ("custom_metrics[]", "  - name: approval_margin", "    "),
         ("window", "window:", "  "),
         ("metrics", "metrics:", "  "),
         ("metrics.drift", "  drift:", "    "),
         ("metrics.latency", "  latency:", "    "),
+        ("metrics.label_delay", "  label_delay:", "    "),
+        ("metrics.concept_drift", "  concept_drift:", "    "),
+        ("metrics.concept_drift.adwin", "    adwin:", "      "),
+        ("metrics.concept_drift.page_hinkley", "    page_hinkley:", "      "),
+        ("metrics.concept_drift.ddm", "    ddm:", "      "),
         ("objectives[]", "  - name: data-quality", "    "),
         ("visualization", "visualization:", "  "),
         ("alerts[]", "  - name: CreditRiskF1Low", "    "),
+        ("serving", "serving:", "  "),
+        ("serving.process", "  process:", "    "),
     ]
+
+    /// The example's lines that open a block mapping (`key:` with the mapping on the lines
+    /// below) or the first item of a list of mappings (`- key: value`), comments aside.
+    static func mappingOpeners(_ example: String) -> [String] {
+        let lines = example.components(separatedBy: "\n").map { line in
+            String(line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]).replacingOccurrences(
+                of: "\\s+$", with: "", options: .regularExpression)
+        }.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        func indent(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+        var openers: [String] = []
+        for (i, line) in lines.enumerated() where line.hasSuffix(":") && i + 1 < lines.count && indent(lines[i + 1]) > indent(line) {
+            let next = lines[i + 1]
+            let item = next.trimmingCharacters(in: .whitespaces)
+            if !item.hasPrefix("- ") {
+                openers.append(line)
+            } else if !item.hasPrefix("- {"), item.contains(":") {
+                openers.append(next)
+            }
+        }
+        return openers
+    }
+
+    /// Adding a mapping to the example without a row of `mappings` would leave its keys
+    /// unchecked: every mapping of the example is probed.
+    @Test func everyMappingOfTheExampleIsProbed() throws {
+        let example = try #require(Self.yamlBlocks(try Self.doc("strategy.md")).first)
+        let openers = Self.mappingOpeners(example)
+        #expect(openers.count == Self.mappings.count - 1)
+        let anchors = Set(Self.mappings.compactMap(\.anchor))
+        for opener in openers {
+            #expect(anchors.contains(opener), "the example's mapping at \"\(opener)\" is not in DocumentationTests.mappings")
+        }
+    }
 
     /// The keys the loader accepts in one mapping, from its own error for an unknown key.
     static func acceptedKeys(_ example: String, anchor: String?, indent: String) throws -> [String] {

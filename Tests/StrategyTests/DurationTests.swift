@@ -39,7 +39,7 @@ import Testing
         ("  time_range: 6h", "  time_range: 1m1h", "visualization.time_range"),
     ])
     func durationKeyRefusesWhatPrometheusRefuses(_ written: String, _ replacement: String, _ path: String) throws {
-        let good = try Fixtures.text("strategies/good/contract_example.yml")
+        let good = try Fixtures.text("strategies/good/documented_example.yml")
         let lines = good.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let index = try #require(lines.firstIndex { $0.hasSuffix(written) })
         var bad = lines

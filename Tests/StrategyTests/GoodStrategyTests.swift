@@ -11,10 +11,10 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
     .wasserstein: Threshold(0.1, text: "0.1"), .jensenShannon: Threshold(0.1, text: "0.1"), .hellinger: Threshold(0.1, text: "0.1"),
 ]
 
-@Suite struct ContractExampleTests {
+@Suite struct DocumentedExampleTests {
     @Test func theExampleOfTheDocumentationLoadsAsWritten() throws {
-        let s = try parse("strategies/good/contract_example.yml", baseDirectory: "/srv/credit")
-        #expect(s.sourcePath == "strategies/good/contract_example.yml")
+        let s = try parse("strategies/good/documented_example.yml", baseDirectory: "/srv/credit")
+        #expect(s.sourcePath == "strategies/good/documented_example.yml")
         #expect(s.model == ModelInfo(name: "credit-risk", version: "3.2.0", task: .binaryClassification, positiveLabel: "1"))
         #expect(s.referencePath == "/srv/credit/reference.csv")
         #expect(s.columns == Columns(id: "request_id", timestamp: "ts", prediction: "prediction", score: "score", label: "label", latency: "latency_seconds"))
@@ -23,7 +23,22 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
             Feature(name: "employment", type: .categorical, drift: [.chiSquare], values: ["salaried", "self_employed", "unemployed", "retired"]),
         ])
         #expect(s.protectedAttributes == ["gender", "age_band"])
-        #expect(s.window.events == 5000)
+        #expect(s.window == WindowSpec(events: 5000, duration: "1h"))
+        #expect(s.customMetrics == [
+            CustomMetric(name: "approval_margin", higherIsBetter: true, drift: [.ks]),
+            CustomMetric(name: "regret", higherIsBetter: false, drift: [.psi]),
+        ])
+        #expect(s.metrics.labelDelayBuckets == [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800])
+        #expect(s.metrics.labelLag == LabelLagSpec(coverageBelow: 0.1, delayP90Above: "1d"))
+        let conceptDrift = try #require(s.metrics.conceptDrift)
+        #expect(conceptDrift.streams.map(\.rawValue) == ["error"])
+        #expect(conceptDrift.detectors.map(\.rawValue) == ["adwin", "page_hinkley", "ddm"])
+        #expect(conceptDrift.parameters.adwin.delta == 0.002)
+        #expect(conceptDrift.parameters.pageHinkley.threshold == 50)
+        #expect(conceptDrift.parameters.ddm.driftThreshold == 3)
+        #expect(s.metrics.estimatedQuality == [.accuracy, .f1])
+        #expect(s.metrics.estimatedQualityCalibration == nil)
+        #expect(s.serving == ServingSpec(process: .pidFile("/run/credit-risk.pid"), gpu: .off))
         #expect(s.metrics.quality == QualityMetric.classification + QualityMetric.scoreBased)
         #expect(s.metrics.drift == DriftSpec(
             numerical: [.psi], categorical: [.chiSquare], prediction: [.ks], target: [.chiSquare], bins: 10, thresholds: defaultThresholds
@@ -53,13 +68,17 @@ private let defaultThresholds: [DriftMethod: Threshold] = [
                 above: Threshold(0.25, text: "0.25"), forDuration: "10m", severity: .critical, objective: "serving", team: "platform"
             ),
             AlertSpec(
-                name: "CreditRiskMissingIncome", signal: .dataQuality(.missing), signalName: "missing", above: Threshold(0.05, text: "0.05"),
+                name: "CreditRiskMissingIncome", signal: .dataQuality(.missing), signalName: "missing", feature: "income", above: Threshold(0.05, text: "0.05"),
                 forDuration: "10m", severity: .warning, objective: "data-quality", team: "data-eng"
             ),
             AlertSpec(
                 name: "CreditRiskChallengerWorse", signal: .challengerWorse, signalName: "challenger_worse", forDuration: "30m",
                 severity: .warning, objective: "model-health", team: "ml",
                 challenger: ChallengerCondition(metric: .accuracy, margin: Threshold(0.02, text: "0.02"), pValueBelow: Threshold(0.05, text: "0.05"))
+            ),
+            AlertSpec(
+                name: "CreditRiskServerDown", signal: .resource(.modelServerDown), signalName: "model_server_down", forDuration: "2m",
+                severity: .critical, objective: "serving", team: "platform"
             ),
         ])
         #expect(s.versions == [ModelVersion(version: "3.3.0-rc1", role: .challenger), ModelVersion(version: "4.0.0", role: .shadow)])

@@ -43,20 +43,26 @@ package struct ADWIN: Sendable, Equatable {
     // width under 2^63), so an update never allocates and a merge never grows or shifts arrays
     // of arrays. Row r holds buckets of size 2^r, oldest first, `counts[r]` of them (at most
     // maxBuckets + 1, when it is about to merge two): their totals at cells[r·2·stride + j],
-    // their variances `stride` further on. Slots past a row's count are kept at 0.
+    // their variances `stride` further on. Slots past a row's count, and rows past `rows`, are
+    // kept at 0.
     private static let maxRows = 64
     private let stride: Int
-    private var rows = 1
     private var counts: [Int]
     private var cells: [Double]
-    private var total = 0.0
-    private var variance = 0.0
-    private var width = 0.0
-    private var tick = 0
-    /// Updates until the next cut test: `clock - tick % clock`, kept so an update does not divide.
-    private var untilCheck: Int
-    /// The last update detected drift: the next one starts from an empty window.
-    package private(set) var driftDetected = false
+    private var figures: Figures
+
+    /// The window's figures apart from its buckets.
+    private struct Figures: Sendable, Equatable {
+        var rows = 1
+        var total = 0.0
+        var variance = 0.0
+        var width = 0.0
+        var tick = 0
+        /// Updates until the next cut test: `clock - tick % clock`, kept so an update does not divide.
+        var untilCheck: Int
+        /// The last update detected drift: the next one starts from an empty window.
+        var driftDetected = false
+    }
 
     package init(parameters: Parameters = Parameters()) {
         precondition(parameters.delta > 0 && parameters.delta < 1 && parameters.clock >= 1 && parameters.maxBuckets >= 1
@@ -64,147 +70,179 @@ package struct ADWIN: Sendable, Equatable {
         self.parameters = parameters
         let slots = parameters.maxBuckets + 1
         stride = slots
-        untilCheck = parameters.clock
+        figures = Figures(untilCheck: parameters.clock)
         counts = Array(repeating: 0, count: Self.maxRows)
         cells = Array(repeating: 0, count: Self.maxRows * 2 * slots)
     }
 
     /// Values in the current window.
-    package var windowLength: Int { Int(width) }
+    package var windowLength: Int { Int(figures.width) }
     /// Mean of the current window (0 when empty).
-    package var estimation: Double { width == 0 ? 0 : total / width }
+    package var estimation: Double { figures.width == 0 ? 0 : figures.total / figures.width }
+    /// The last update detected drift: the next one starts from an empty window.
+    package var driftDetected: Bool { figures.driftDetected }
 
     /// Adds a value; true when this update detected drift.
     @discardableResult
     package mutating func update(_ x: Double) -> Bool {
-        if driftDetected { self = ADWIN(parameters: parameters) }
-        width += 1
-        let slot = counts[0]
-        cells[slot] = x  // its variance slot is already 0
-        counts[0] = slot + 1
-        if width > 1 {
-            let d = x - total / (width - 1)
-            variance += (width - 1) * d * d / width
-        }
-        total += x
-        if slot + 1 == stride { compress() }
-        tick += 1
-        // A countdown instead of `tick % clock` on every update: the cut test runs when it
-        // reaches zero, exactly every `clock` updates as the remainder would.
-        untilCheck -= 1
-        guard untilCheck == 0 else {
-            driftDetected = false
-            return false
-        }
-        untilCheck = parameters.clock
-        driftDetected = width > Double(parameters.gracePeriod) ? detectChange() : false
-        return driftDetected
+        var x = x
+        return withUnsafePointer(to: &x) { update(UnsafeBufferPointer(start: $0, count: 1)).detections > 0 }
     }
 
-    /// Drops the first `n` of a row's `count` buckets (totals at `base`, variances `stride`
-    /// further), moving the rest down and clearing the slots they leave.
-    @inline(__always)
-    private static func dropFirst(_ n: Int, of count: Int, at base: Int, stride: Int, _ cells: UnsafeMutableBufferPointer<Double>) {
-        for j in n..<count {
-            cells[base + j - n] = cells[base + j]
-            cells[base + stride + j - n] = cells[base + stride + j]
-        }
-        for j in (count - n)..<count {
-            cells[base + j] = 0
-            cells[base + stride + j] = 0
-        }
-    }
-
-    /// Merges the two oldest buckets of each full row into one of the next, as far up as rows
-    /// overflow; in place, one uniqueness check per array for the whole cascade.
-    private mutating func compress() {
-        let stride = self.stride, maxBuckets = parameters.maxBuckets
-        var rows = self.rows
+    /// Adds values in order, as `update(_:)` on each would; returns how many updates detected
+    /// drift and the index of the last that did. The buckets are borrowed once for the batch.
+    package mutating func update(_ values: UnsafeBufferPointer<Double>) -> (detections: Int, last: Int?) {
+        var detections = 0, last: Int?
+        var f = figures
+        let p = parameters, stride = self.stride
         counts.withUnsafeMutableBufferPointer { counts in
             cells.withUnsafeMutableBufferPointer { cells in
-                var row = 0
-                while counts[row] == stride {
-                    let size = Double(1 << row)
-                    let base = row * 2 * stride, next = base + 2 * stride
-                    let t0 = cells[base], t1 = cells[base + 1]
-                    let mu0 = t0 / size, mu1 = t1 / size
-                    let merged = cells[base + stride] + cells[base + stride + 1] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
-                    let k = counts[row + 1]
-                    cells[next + k] = t0 + t1
-                    cells[next + stride + k] = merged
-                    counts[row + 1] = k + 1
-                    if row + 1 == rows { rows += 1 }
-                    Self.dropFirst(2, of: stride, at: base, stride: stride, cells)
-                    counts[row] = stride - 2
-                    if k + 1 <= maxBuckets { break }
-                    row += 1
+                let b = Buckets(counts: counts, cells: cells, stride: stride)
+                for i in values.indices where b.update(values[i], &f, p) {
+                    detections += 1
+                    last = i
                 }
             }
         }
-        self.rows = rows
+        figures = f
+        return (detections, last)
     }
 
-    /// Removes the oldest bucket; returns its size.
-    private mutating func deleteOldest() -> Double {
-        let last = rows - 1
-        let n = Double(1 << last)
-        let base = last * 2 * stride
-        let u = cells[base]
-        let v = cells[base + stride]
-        let mu = u / n
-        width -= n
-        total -= u
-        let muWindow = total / width
-        variance -= v + n * width * (mu - muWindow) * (mu - muWindow) / (n + width)
-        let count = counts[last]
-        let stride = self.stride
-        cells.withUnsafeMutableBufferPointer { Self.dropFirst(1, of: count, at: base, stride: stride, $0) }
-        counts[last] = count - 1
-        if count == 1 && last > 0 { rows -= 1 }
-        return n
-    }
+    /// The buckets, borrowed for a batch of updates, and what is done to them.
+    private struct Buckets {
+        let counts: UnsafeMutableBufferPointer<Int>
+        let cells: UnsafeMutableBufferPointer<Double>
+        let stride: Int
 
-    private mutating func detectChange() -> Bool {
-        var detected = false
-        let minLength = Double(parameters.minWindowLength)
-        var reduce = true
-        while reduce {
-            reduce = false
-            // What the cut test needs of the whole window, once per pass (it changes only when
-            // a bucket is dropped, which ends the pass).
-            let deltaPrime = log(2 * log(width) / parameters.delta)
-            let varianceInWindow = variance / width
-            // A necessary condition of the cut, without division or square root: the bound
-            // is at least sqrt(2·v·δ'·(1/n0 + 1/n1)) (v the window's variance per value), so
-            // with D = u0·n1 − u1·n0 (the difference of means times n0·n1) a cut needs
-            // D² > 2·variance·δ'·n0·n1. A bucket whose D² is under half that, rounding errors
-            // included with a wide margin, cannot cut and skips the exact test; every other
-            // bucket runs it unchanged, so the detections are the same.
-            let cutScale = variance * deltaPrime
-            var n0 = 0.0, n1 = width, u0 = 0.0, u1 = total
-            search: for row in Swift.stride(from: rows - 1, through: 0, by: -1) {
+        @inline(__always)
+        func update(_ x: Double, _ f: inout Figures, _ p: Parameters) -> Bool {
+            if f.driftDetected {
+                // Start again from an empty window, as a new detector.
+                for row in 0..<f.rows {
+                    counts[row] = 0
+                    for j in (row * 2 * stride)..<((row + 1) * 2 * stride) { cells[j] = 0 }
+                }
+                f = Figures(untilCheck: p.clock)
+            }
+            f.width += 1
+            let slot = counts[0]
+            cells[slot] = x  // its variance slot is already 0
+            counts[0] = slot + 1
+            if f.width > 1 {
+                let d = x - f.total / (f.width - 1)
+                f.variance += (f.width - 1) * d * d / f.width
+            }
+            f.total += x
+            if slot + 1 == stride { compress(&f.rows, maxBuckets: p.maxBuckets) }
+            f.tick += 1
+            // A countdown instead of `tick % clock` on every update: the cut test runs when it
+            // reaches zero, exactly every `clock` updates as the remainder would.
+            f.untilCheck -= 1
+            guard f.untilCheck == 0 else {
+                f.driftDetected = false
+                return false
+            }
+            f.untilCheck = p.clock
+            f.driftDetected = f.width > Double(p.gracePeriod) ? detectChange(&f, p) : false
+            return f.driftDetected
+        }
+
+        /// Drops the first `n` of a row's `count` buckets (totals at `base`, variances `stride`
+        /// further), moving the rest down and clearing the slots they leave.
+        @inline(__always)
+        private func dropFirst(_ n: Int, of count: Int, at base: Int) {
+            for j in n..<count {
+                cells[base + j - n] = cells[base + j]
+                cells[base + stride + j - n] = cells[base + stride + j]
+            }
+            for j in (count - n)..<count {
+                cells[base + j] = 0
+                cells[base + stride + j] = 0
+            }
+        }
+
+        /// Merges the two oldest buckets of each full row into one of the next, as far up as
+        /// rows overflow.
+        private func compress(_ rows: inout Int, maxBuckets: Int) {
+            var row = 0
+            while counts[row] == stride {
                 let size = Double(1 << row)
-                let base = row * 2 * stride
-                let count = counts[row]
-                for k in 0..<count {
-                    let t = cells[base + k]
-                    n0 += size
-                    n1 -= size
-                    u0 += t
-                    u1 -= t
-                    // The newest bucket leaves nothing on the right: the search is over.
-                    if row == 0 && k == count - 1 { break search }
-                    if n1 >= minLength, n0 >= minLength, !Self.cannotCut(n0, n1, u0, u1, cutScale: cutScale),
-                       Self.cutHolds(n0, n1, u0 / n0 - u1 / n1, minLength: minLength, deltaPrime: deltaPrime, varianceInWindow: varianceInWindow) {
-                        reduce = true
-                        detected = true
-                        if width > 0 { _ = deleteOldest() }
-                        break search
+                let base = row * 2 * stride, next = base + 2 * stride
+                let t0 = cells[base], t1 = cells[base + 1]
+                let mu0 = t0 / size, mu1 = t1 / size
+                let merged = cells[base + stride] + cells[base + stride + 1] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
+                let k = counts[row + 1]
+                cells[next + k] = t0 + t1
+                cells[next + stride + k] = merged
+                counts[row + 1] = k + 1
+                if row + 1 == rows { rows += 1 }
+                dropFirst(2, of: stride, at: base)
+                counts[row] = stride - 2
+                if k + 1 <= maxBuckets { break }
+                row += 1
+            }
+        }
+
+        /// Removes the oldest bucket.
+        private func deleteOldest(_ f: inout Figures) {
+            let last = f.rows - 1
+            let n = Double(1 << last)
+            let base = last * 2 * stride
+            let u = cells[base]
+            let v = cells[base + stride]
+            let mu = u / n
+            f.width -= n
+            f.total -= u
+            let muWindow = f.total / f.width
+            f.variance -= v + n * f.width * (mu - muWindow) * (mu - muWindow) / (n + f.width)
+            let count = counts[last]
+            dropFirst(1, of: count, at: base)
+            counts[last] = count - 1
+            if count == 1 && last > 0 { f.rows -= 1 }
+        }
+
+        private func detectChange(_ f: inout Figures, _ p: Parameters) -> Bool {
+            var detected = false
+            let minLength = Double(p.minWindowLength)
+            var reduce = true
+            while reduce {
+                reduce = false
+                // What the cut test needs of the whole window, once per pass (it changes only when
+                // a bucket is dropped, which ends the pass).
+                let deltaPrime = log(2 * log(f.width) / p.delta)
+                let varianceInWindow = f.variance / f.width
+                // A necessary condition of the cut, without division or square root: the bound
+                // is at least sqrt(2·v·δ'·(1/n0 + 1/n1)) (v the window's variance per value), so
+                // with D = u0·n1 − u1·n0 (the difference of means times n0·n1) a cut needs
+                // D² > 2·variance·δ'·n0·n1. A bucket whose D² is under half that, rounding errors
+                // included with a wide margin, cannot cut and skips the exact test; every other
+                // bucket runs it unchanged, so the detections are the same.
+                let cutScale = f.variance * deltaPrime
+                var n0 = 0.0, n1 = f.width, u0 = 0.0, u1 = f.total
+                search: for row in Swift.stride(from: f.rows - 1, through: 0, by: -1) {
+                    let size = Double(1 << row)
+                    let base = row * 2 * stride
+                    let count = counts[row]
+                    for k in 0..<count {
+                        let t = cells[base + k]
+                        n0 += size
+                        n1 -= size
+                        u0 += t
+                        u1 -= t
+                        // The newest bucket leaves nothing on the right: the search is over.
+                        if row == 0 && k == count - 1 { break search }
+                        if n1 >= minLength, n0 >= minLength, !ADWIN.cannotCut(n0, n1, u0, u1, cutScale: cutScale),
+                           ADWIN.cutHolds(n0, n1, u0 / n0 - u1 / n1, minLength: minLength, deltaPrime: deltaPrime, varianceInWindow: varianceInWindow) {
+                            reduce = true
+                            detected = true
+                            if f.width > 0 { deleteOldest(&f) }
+                            break search
+                        }
                     }
                 }
             }
+            return detected
         }
-        return detected
     }
 
     /// True only when the exact test (`cutHolds`) is sure to fail: D², plus a bound on the
@@ -226,8 +264,9 @@ package struct ADWIN: Sendable, Equatable {
     /// rebuilds it. Layout: total, variance, width, tick, drift flag, row count, then per row its
     /// bucket count, totals and variances.
     package var state: [Double] {
-        var out = [total, variance, width, Double(tick), driftDetected ? 1 : 0, Double(rows)]
-        for row in 0..<rows {
+        let f = figures
+        var out = [f.total, f.variance, f.width, Double(f.tick), f.driftDetected ? 1 : 0, Double(f.rows)]
+        for row in 0..<f.rows {
             let n = counts[row], base = row * 2 * stride
             out.append(Double(n))
             out += cells[base..<(base + n)]
@@ -251,8 +290,8 @@ package struct ADWIN: Sendable, Equatable {
             i += 1 + 2 * n
         }
         guard i == state.count, ticks >= 0 else { return nil }
-        (total, variance, width, tick, driftDetected) = (state[0], state[1], state[2], ticks, state[4] != 0)
-        untilCheck = parameters.clock - ticks % parameters.clock
-        rows = rowCount
+        figures = Figures(
+            rows: rowCount, total: state[0], variance: state[1], width: state[2], tick: ticks,
+            untilCheck: parameters.clock - ticks % parameters.clock, driftDetected: state[4] != 0)
     }
 }

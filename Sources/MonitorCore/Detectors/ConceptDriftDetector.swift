@@ -79,7 +79,7 @@ package struct ConceptDriftDetector: Sendable, Equatable {
         case .adwin:
             var d = adwin!
             adwin = nil  // `d` alone holds the buckets: updating them does not copy
-            for i in values.indices where d.update(values[i]) { count += 1; last = i }
+            (count, last) = d.update(values)
             adwin = d
         case .pageHinkley:
             var d = pageHinkley!

@@ -9,6 +9,8 @@ and prints one JSON object:
   errors    uncaught exceptions, console.error/assert calls and browser log errors
   requests  every URL the page fetched besides itself (data: URLs excepted)
   charts    per <svg data-chart>, how many rect.bar and .mark elements it holds
+  tiles     per summary tile ([data-tile]): its card (index of the [data-model] holding it, -1
+            outside one), title, status, headline, rows and height drawn
   loads     how many times the page loaded (it may reload itself: --loads waits for N)
   title     the document's title
 
@@ -182,6 +184,14 @@ def main():
             marks: s.querySelectorAll('.mark').length,
             width: s.getBoundingClientRect().width})))"""
         charts = json.loads(cdp.call("Runtime.evaluate", expression=probe, returnByValue=True)["result"]["value"])
+        tile_probe = """JSON.stringify(Array.from(document.querySelectorAll('[data-tile]')).map(t => ({
+            card: Array.from(document.querySelectorAll('[data-model]')).indexOf(t.closest('[data-model]')),
+            tile: t.getAttribute('data-tile'),
+            status: Array.from(t.classList).filter(c => c !== 'tile').join(' '),
+            headline: (t.querySelector('.big') || {}).textContent || '',
+            rows: t.querySelectorAll('li').length,
+            height: t.getBoundingClientRect().height})))"""
+        tiles = json.loads(cdp.call("Runtime.evaluate", expression=tile_probe, returnByValue=True)["result"]["value"])
         title = cdp.call("Runtime.evaluate", expression="document.title", returnByValue=True)["result"].get("value")
 
         errors, requests = [], []
@@ -207,7 +217,7 @@ def main():
             with open(a.screenshot, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
 
-        print(json.dumps({"title": title, "loads": loads(cdp.events), "errors": errors, "requests": requests, "charts": charts}))
+        print(json.dumps({"title": title, "loads": loads(cdp.events), "errors": errors, "requests": requests, "charts": charts, "tiles": tiles}))
     finally:
         proc.terminate()
         try:

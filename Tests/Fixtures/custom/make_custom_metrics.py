@@ -6,8 +6,8 @@ one feature `x`, a prediction, the custom metrics as columns, an empty cell wher
 does not carry one) and custom_metrics.json: the same samples and the values the exporter
 must give for them:
 - `bleu`: mean and population standard deviation (numpy.std, ddof=0) of the window's given
-  values, and its drift against the reference by every numerical method, as the metric
-  contract defines them (ks: scipy.stats.ks_2samp's statistic with the Kolmogorov asymptotic
+  values, and its drift against the reference by every numerical method, as docs/metrics.md
+  defines them (ks: scipy.stats.ks_2samp's statistic with the Kolmogorov asymptotic
   p-value; wasserstein normed by the reference's std; psi, jensen_shannon and hellinger over
   the reference's quantile bins);
 - `regret`: mean and standard deviation only (the reference has no such column);

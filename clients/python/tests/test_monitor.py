@@ -196,6 +196,51 @@ def test_5xx_answers_are_retried_with_backoff(events):
     assert 0.175 <= elapsed < 5
 
 
+def _ids(body):
+    return [json.loads(line)["id"] for line in body.decode().splitlines()]
+
+
+def test_a_full_batch_goes_out_at_batch_size(events):
+    stub = FlakyServer(failures=0)
+    try:
+        # A minute's flush interval: only the batch size (and close) may start a request.
+        m = Monitor(stub.url, model="credit-risk", batch_size=100, flush_interval=60)
+        logged = [dict(e, id=f"b-{i}") for i, e in enumerate(events[:250])]
+        for e in logged:
+            assert m.log(**e)
+        assert m.close(30)
+    finally:
+        stub.close()
+    assert [path for path, _ in stub.bodies] == ["/api/v1/events"] * 3
+    assert [len(_ids(body)) for _, body in stub.bodies] == [100, 100, 50]
+    assert [i for _, body in stub.bodies for i in _ids(body)] == [f"b-{i}" for i in range(250)]
+    s = m.stats()
+    assert (s.events_sent, s.dropped, s.rejected, s.failed, s.retries, s.pending) == (250, 0, 0, 0, 0, 0)
+
+
+def test_a_partial_batch_goes_out_after_the_flush_interval(events):
+    stub = FlakyServer(failures=0)
+    m = Monitor(stub.url, model="credit-risk", batch_size=100, flush_interval=0.2)
+    try:
+        start = time.monotonic()
+        for i, e in enumerate(events[:3]):
+            assert m.log(**dict(e, id=f"t-{i}"))
+        # Neither flush() nor close(): the sender's timer alone sends the three.
+        while not stub.bodies and time.monotonic() - start < 5:
+            time.sleep(0.01)
+        elapsed = time.monotonic() - start
+        assert [(path, _ids(body)) for path, body in stub.bodies] == [("/api/v1/events", ["t-0", "t-1", "t-2"])]
+        assert 0.2 <= elapsed < 1.0, elapsed
+        deadline = time.monotonic() + 5
+        while m.stats().pending and time.monotonic() < deadline:
+            time.sleep(0.01)
+        s = m.stats()
+        assert (s.events_sent, s.pending, s.failed) == (3, 0, 0)
+    finally:
+        m.close(5)
+        stub.close()
+
+
 def test_a_server_that_never_answers_is_given_up_on(events):
     stub = FlakyServer(failures=0)
     port = stub.server.server_address[1]
