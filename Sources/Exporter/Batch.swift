@@ -9,8 +9,12 @@ import Strategy
 package enum Datasets {
     /// Reads a CSV of events for a strategy (reference or current).
     package static func readEvents(path: String, strategy: Strategy) throws -> [Event] {
-        let table = try CSVTable(file: path, bytes: try Files.read(path), parallelism: Parallel.width)
-        return try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        try CSVEvents.read(try table(path: path), schema: EventSchema(strategy: strategy), columns: strategy.columns)
+    }
+
+    /// The CSV at `path`, its rows found on every core.
+    static func table(path: String) throws -> CSVTable {
+        try CSVTable(file: path, bytes: try Files.read(path), parallelism: Parallel.width)
     }
 
     /// Reads the strategy's reference dataset and profiles it. A dataset that cannot be read
@@ -39,7 +43,7 @@ package enum Datasets {
     package static func referenceAndTable(for strategy: Strategy, path: String) throws -> (ReferenceProfile, CSVTable) {
         let (reference, table) = Parallel.both(
             { Result { () throws(ReferenceError) in try Self.reference(for: strategy) } },
-            { Result { () throws -> CSVTable in try CSVTable(file: path, bytes: try Files.read(path), parallelism: Parallel.width) } })
+            { Result { () throws -> CSVTable in try Self.table(path: path) } })
         return (try reference.get(), try table.get())
     }
 }
