@@ -116,11 +116,11 @@ package enum CSVEvents {
         var next = 0
         while next < chunks || !ready.isEmpty {
             let decoding = failure == nil ? min(perRound, chunks - next) : 0
-            let handing = ready
+            let handing = Handing(ready)
             ready = []
             let round = Parallel.map(decoding + 1) { k -> Result<[Event], InputError> in
                 guard k > 0 else {
-                    for events in handing { body(events) }
+                    handing.handOver(body)
                     return .success([])
                 }
                 let rows = ((next + k - 1) * chunk)..<min(table.rowCount, (next + k) * chunk)
@@ -138,6 +138,18 @@ package enum CSVEvents {
             next += decoding
         }
         if let failure { throw failure }
+    }
+
+    /// The chunks one round hands over, held only here, so the task that hands them over also
+    /// frees them, beside the tasks decoding, rather than the caller between two rounds.
+    private final class Handing {
+        private var chunks: [[Event]]
+        init(_ chunks: [[Event]]) { self.chunks = chunks }
+
+        func handOver(_ body: ([Event]) -> Void) {
+            for k in chunks.indices { body(chunks[k]) }
+            chunks = []
+        }
     }
 
     /// Rows of one table to events: the strategy's columns found once.
