@@ -101,8 +101,8 @@ package enum CSVEvents {
     /// concurrently with itself, and not after this returns. The error thrown is the first bad
     /// row's, as a sequential read would throw it; the chunks before it have been handed over.
     ///
-    /// A round decodes `4 × Parallel.width` chunks; its first task hands the previous round's
-    /// over. Tasks start in index order, so the hand-over (serial: the window takes events one by
+    /// A round decodes up to `4 × Parallel.width` chunks; its first task hands the previous
+    /// round's over. Tasks start in index order, so the hand-over (serial: the window takes events one by
     /// one) starts first and the cores that finish their chunks early take the next ones, where
     /// one chunk per core left a core idle while the other decoded and handed over.
     package static func readConcurrently(
@@ -115,12 +115,13 @@ package enum CSVEvents {
         var failure: InputError?
         var next = 0
         while next < chunks || !ready.isEmpty {
-            let decoding = failure == nil ? min(perRound, chunks - next) : 0
-            let handing = Handing(ready)
+            // Rounds shrink toward the end: the last hand-over has no decoding beside it.
+            let decoding = failure == nil ? min(perRound, max(Parallel.width, (chunks - next) / 2), chunks - next) : 0
+            let handing = ready
             ready = []
             let round = Parallel.map(decoding + 1) { k -> Result<[Event], InputError> in
                 guard k > 0 else {
-                    handing.handOver(body)
+                    for events in handing { body(events) }
                     return .success([])
                 }
                 let rows = ((next + k - 1) * chunk)..<min(table.rowCount, (next + k) * chunk)
@@ -138,18 +139,6 @@ package enum CSVEvents {
             next += decoding
         }
         if let failure { throw failure }
-    }
-
-    /// The chunks one round hands over, held only here, so the task that hands them over also
-    /// frees them, beside the tasks decoding, rather than the caller between two rounds.
-    private final class Handing {
-        private var chunks: [[Event]]
-        init(_ chunks: [[Event]]) { self.chunks = chunks }
-
-        func handOver(_ body: ([Event]) -> Void) {
-            for k in chunks.indices { body(chunks[k]) }
-            chunks = []
-        }
     }
 
     /// Rows of one table to events: the strategy's columns found once.
