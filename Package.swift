@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "TextFormat", swiftSettings: settings),
         // Reading and atomically writing files: every system call's result checked, errno described.
         .target(name: "FileIO", swiftSettings: settings),
-        // A lock ThreadSanitizer understands (pthread), used like Synchronization's Mutex.
+        // A lock ThreadSanitizer understands (pthread), used like Synchronization's Mutex, and the
+        // one monotonic clock.
         .target(name: "Locking", swiftSettings: settings),
         // Pure statistics and window state: no I/O, no clock, no Foundation.
         .target(name: "MonitorCore", dependencies: ["TextFormat"], swiftSettings: settings),
@@ -41,7 +42,7 @@ let package = Package(
         // The strategy file: YAML → StrategyV1 (syntax, positions) → Strategy (meaning); the metric catalog.
         .target(
             name: "Strategy",
-            dependencies: ["MonitorCore", "TextFormat", "FileIO", "YAMLReader", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MonitorCore", "TextFormat", "FileIO", "YAMLReader"],
             swiftSettings: settings
         ),
         // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: deterministic, escaped, into [UInt8].
@@ -58,7 +59,6 @@ let package = Package(
             name: "HTTPServer",
             dependencies: [
                 "CMicroHTTPD", "CZlib", "FileIO", "Locking", "YAMLReader", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings,
             linkerSettings: [.linkedLibrary("crypt")]  // libxcrypt's crypt() checks bcrypt hashes for basic auth
@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "model_exporter",
             dependencies: [
-                "Exporter", "Generator", "Strategy", "HTTPServer", "FileIO", "Collectors",
+                "Exporter", "Generator", "Strategy", "HTTPServer", "FileIO", "Collectors", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,7 +90,7 @@ let package = Package(
         // The in-process benchmark harness behind bench/run (window updates, recomputation, memory).
         .executableTarget(
             name: "model_exporter_bench",
-            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition", "Storage", "FileIO"],
+            dependencies: ["Exporter", "MonitorCore", "Ingest", "Strategy", "Exposition", "Storage", "FileIO", "Locking"],
             path: "bench/Harness",
             swiftSettings: settings
         ),
@@ -100,11 +100,13 @@ let package = Package(
         // of libFuzzer's driver.
         .target(
             name: "FuzzTargets",
-            dependencies: ["Ingest", "Strategy", "Storage", "HTTPServer", "Generator", "MonitorCore"],
+            dependencies: ["Ingest", "Strategy", "Storage", "HTTPServer", "Generator", "MonitorCore", "YAMLReader"],
             swiftSettings: settings
         ),
         .target(name: "CFuzzDriver"),
         .executableTarget(name: "model_exporter_fuzz", dependencies: ["FuzzTargets", "CFuzzDriver", "FileIO"], swiftSettings: settings),
+        // What the test targets share (finding tools on PATH); no product links it.
+        .target(name: "TestSupport", path: "Tests/Support", swiftSettings: settings),
         .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"], swiftSettings: settings),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"], swiftSettings: settings),
         .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: settings),
@@ -113,12 +115,12 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: settings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
-        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition"], swiftSettings: settings),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report"], swiftSettings: settings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "YAMLReader", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Strategy", "Exposition", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Report", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: settings),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FileIO", "FuzzTargets"], swiftSettings: settings),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat"], swiftSettings: settings),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Strategy", "TextFormat", "TestSupport"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -647,7 +647,7 @@ def main(argv):
             print(f"e2e: {tool} not found: run scripts/install-deps (Debian packages prometheus, prometheus-alertmanager)", file=sys.stderr)
             return 2
     if not os.access(args.bin, os.X_OK):
-        print(f"e2e: {args.bin} is not an executable: build it (swift build -c release --product model_exporter)", file=sys.stderr)
+        print(f"e2e: {args.bin} is not an executable: build it (swift build -c release --static-swift-stdlib --product model_exporter)", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     times = []

@@ -3,6 +3,7 @@
 // `model_exporter_collector_success{collector}` and never fails the scrape.
 
 import Exposition
+import Locking
 import Strategy
 
 #if canImport(Glibc)
@@ -51,21 +52,12 @@ package struct CollectorSet: Sendable {
                 ok = 0
                 failed(collector.name, error)
             }
-            let labels = [("collector", collector.name)]
+            let labels = [(Label.collector, collector.name)]
             success.append(Sample(labels: labels, value: ok))
             duration.append(Sample(labels: labels, value: clock() - start))
         }
         out.append(Family(Catalog.collectorSuccess, samples: success))
         out.append(Family(Catalog.collectorDuration, samples: duration))
         return out
-    }
-}
-
-/// Seconds of the monotonic clock.
-package enum Monotonic {
-    package static let seconds: @Sendable () -> Double = {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

@@ -1,5 +1,5 @@
-// Every read of procfs and sysfs: whole small files (through FileIO) and folder listings,
-// with errno turned into a described error that says whether the file is missing.
+// Every read of procfs and sysfs, through FileIO: whole small files and folder listings, with
+// errno kept in a described error that says whether the file is missing.
 
 import FileIO
 
@@ -45,26 +45,16 @@ package struct SystemPaths: Sendable, Equatable {
 package enum FileSystem {
     /// The whole file as text (procfs reports sizes of 0; FileIO reads to the end).
     package static func read(_ path: String) throws(CollectorError) -> String {
-        do { return String(decoding: try Files.read(path), as: UTF8.self) } catch {
-            // errno still holds the failed call's reason: whether the file is missing.
-            throw CollectorError(path: path, reason: error.reason, code: errno)
-        }
+        do { return String(decoding: try Files.read(path), as: UTF8.self) } catch { throw CollectorError(error) }
     }
 
     /// The names in a folder, without `.` and `..`.
     package static func entries(_ path: String) throws(CollectorError) -> [String] {
-        guard let dir = opendir(path) else { throw failure(path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = Files.name(of: entry)
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        do { return try Files.entries(path) } catch { throw CollectorError(error) }
     }
+}
 
-    private static func failure(_ path: String) -> CollectorError {
-        let code = errno
-        return CollectorError(path: path, reason: String(cString: strerror(code)), code: code)
-    }
+extension CollectorError {
+    /// A file-system failure, its errno kept: whether the file is missing.
+    init(_ error: FileError) { self.init(path: error.path, reason: error.reason, code: error.code) }
 }

@@ -1,4 +1,5 @@
 import Exposition
+import Locking
 import Strategy
 
 /// One model's server as the serving collectors see it: the model's labels, and how its

@@ -355,7 +355,7 @@ package final class Durability: Sendable {
         try Files.createFolders(folder.logDirectory)
         let segments = LogWriter.segments(in: folder.logDirectory)
         var firstSegment = 0
-        if let snapshot = readSnapshot(&report) { firstSegment = snapshot }
+        if let snapshot = try readSnapshot(&report) { firstSegment = snapshot }
         let writerPath = { (n: Int) in self.folder.logDirectory + "/" + LogWriter.name(of: n) }
         for n in segments where n >= firstSegment { replay(segment: writerPath(n), &report) }
         let next = max((segments.last ?? 0) + 1, firstSegment)
@@ -369,8 +369,9 @@ package final class Durability: Sendable {
     }
 
     /// Reads and applies the snapshot; returns the first log segment to replay after it, or
-    /// nil when there is no usable snapshot (then the whole log is replayed).
-    private func readSnapshot(_ report: inout Recovery) -> Int? {
+    /// nil when there is no usable snapshot (then the whole log is replayed). Throws when an
+    /// unusable snapshot cannot be moved aside.
+    private func readSnapshot(_ report: inout Recovery) throws(FileError) -> Int? {
         let path = folder.snapshotPath
         guard access(path, F_OK) == 0 else { return nil }
         var saved: [(ModelMonitor, Saved)] = []
@@ -394,8 +395,15 @@ package final class Durability: Sendable {
             }
             next = file.nextSegment
         } catch {
+            // Replay the log alone only once the snapshot is out of the way: left in place, the
+            // next snapshot would overwrite the only copy of what it held.
             let aside = path + ".corrupt"
-            rename(path, aside)
+            do { try Files.move(path, to: aside) } catch let moveError {
+                logger.error("snapshot unreadable and could not be moved aside: not starting", metadata: [
+                    "path": "\(path)", "error": "\(error)", "move_error": "\(moveError)",
+                ])
+                throw FileError(path: path, reason: "unreadable (\(error)), and moving it aside failed: \(moveError)")
+            }
             report.snapshotMovedTo = aside
             logger.error("snapshot unreadable: moved aside, replaying the log alone", metadata: [
                 "path": "\(path)", "error": "\(error)", "moved_to": "\(aside)",

@@ -287,33 +287,36 @@ package struct Evaluator: Sendable {
         let confusion = Stats.confusion(predictions: w.predictionClassCodes, labels: w.labelClassCodes, classCount: k)
         guard confusion.labelled > 0 else { return }
         if metrics.contains(.accuracy) { b.add(Catalog.accuracy, [], Double(confusion.correct) / Double(confusion.labelled)) }
-        func counts(_ c: Int) -> Stats.ClassCounts { confusion.classes[c] }
+        let q = Stats.classQuality(confusion, Self.averaging(w, strategy: strategy))
+        let scores: [(QualityMetric, MetricFamily, (Stats.ClassCounts) -> Double, Double)] = [
+            (.precision, Catalog.precision, Stats.precision, q.precision),
+            (.recall, Catalog.recall, Stats.recall, q.recall),
+            (.f1, Catalog.f1, Stats.f1, q.f1),
+        ]
         if strategy.model.task == .binaryClassification {
             let positive = strategy.model.positiveLabel ?? "1"
-            let c = w.classes.lookup(Window.classText(positive)).map { counts(Int($0)) } ?? Stats.ClassCounts(truePositives: 0, falsePositives: 0, falseNegatives: 0)
-            let cl = [(Label.class, positive)]
-            if metrics.contains(.precision) { b.add(Catalog.precision, cl, Stats.precision(c)) }
-            if metrics.contains(.recall) { b.add(Catalog.recall, cl, Stats.recall(c)) }
-            if metrics.contains(.f1) { b.add(Catalog.f1, cl, Stats.f1(c)) }
+            for (metric, family, _, value) in scores where metrics.contains(metric) { b.add(family, [(Label.class, positive)], value) }
             scoreQuality(w, positive: positive, metrics: metrics, &b)
-        } else {
-            let classes = (0..<k).filter { confusion.present[$0] }.sorted { w.classes.values[$0] < w.classes.values[$1] }
-            for (metric, family, f) in [
-                (QualityMetric.precision, Catalog.precision, Stats.precision),
-                (.recall, Catalog.recall, Stats.recall),
-                (.f1, Catalog.f1, Stats.f1),
-            ] as [(QualityMetric, MetricFamily, (Stats.ClassCounts) -> Double)] where metrics.contains(metric) {
-                var values: [Double] = []
-                for c in classes {
-                    let v = f(counts(c))
-                    values.append(v)
-                    // class="macro" is the average: a class of that name counts in it but
-                    // gets no series of its own (two series with one label set would clash).
-                    if w.classes.values[c] != Label.macroClass { b.add(family, [(Label.class, w.classes.values[c])], v) }
+        } else if !q.classes.isEmpty {
+            for (metric, family, f, macro) in scores where metrics.contains(metric) {
+                // class="macro" is the average: a class of that name counts in it but gets no
+                // series of its own (two series with one label set would clash).
+                for (code, counts) in q.classes {
+                    let name = w.classes.values[code!]
+                    if name != Label.macroClass { b.add(family, [(Label.class, name)], f(counts)) }
                 }
-                if !values.isEmpty { b.add(family, [(Label.class, Label.macroClass)], values.reduce(0, +) / Double(values.count)) }
+                b.add(family, [(Label.class, Label.macroClass)], macro)
             }
         }
+    }
+
+    /// Which classes precision, recall and F1 speak of: the positive class (binary), or the
+    /// classes present averaged in the order of their names (multiclass; the order of the sum).
+    static func averaging(_ w: Window, strategy: Strategy) -> Stats.Averaging {
+        if strategy.model.task == .binaryClassification {
+            return .positiveClass(w.classes.lookup(Window.classText(strategy.model.positiveLabel ?? "1")).map { Int($0) })
+        }
+        return .macro(order: (0..<w.classes.count).sorted { w.classes.values[$0] < w.classes.values[$1] })
     }
 
     private func scoreQuality(_ w: Window, positive: String, metrics: Set<QualityMetric>, _ b: inout Builder) {

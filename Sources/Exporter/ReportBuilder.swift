@@ -228,7 +228,7 @@ package struct ReportBuilder {
     /// Prometheus' `histogram_quantile` over the latency histogram's buckets.
     func latencyQuantile(_ q: Double) -> Double? {
         var buckets: [(le: Double, count: Double)] = values.samples(Catalog.latency, suffix: "_bucket").compactMap { s in
-            guard let text = s.labels["le"] else { return nil }
+            guard let text = s.labels[Label.bucketBound] else { return nil }
             let le = text == "+Inf" ? Double.infinity : Double(text)
             return le.map { ($0, s.value) }
         }
@@ -250,7 +250,7 @@ package struct ReportBuilder {
     private func qualityValue(_ m: QualityMetric) -> Double? {
         let family = Catalog.quality(m)
         guard family.labels.contains(Label.class) else { return values.value(family) }
-        let cls = strategy.model.task == .binaryClassification ? positiveLabel : "macro"
+        let cls = strategy.model.task == .binaryClassification ? positiveLabel : Label.macroClass
         return values.value(family, [Label.class: cls])
     }
 

@@ -37,20 +37,15 @@ struct VersionComparison: Sendable {
         guard confusion.labelled > 0 else { return s }
         s.values[.accuracy] = Double(confusion.correct) / Double(confusion.labelled)
         s.proportions[.accuracy] = (confusion.correct, confusion.labelled)
-        if strategy.model.task == .binaryClassification {
-            let c = w.classes.lookup(Window.classText(strategy.model.positiveLabel ?? "1")).map { confusion.classes[Int($0)] }
-                ?? Stats.ClassCounts(truePositives: 0, falsePositives: 0, falseNegatives: 0)
-            s.values[.precision] = Stats.precision(c)
-            s.values[.recall] = Stats.recall(c)
-            s.values[.f1] = Stats.f1(c)
+        // The values model_precision / _recall / _f1 report: the positive class's, or the
+        // macro average (class="macro").
+        let q = Stats.classQuality(confusion, Evaluator.averaging(w, strategy: strategy))
+        s.values[.precision] = q.precision
+        s.values[.recall] = q.recall
+        s.values[.f1] = q.f1
+        if strategy.model.task == .binaryClassification, let c = q.classes.first?.counts {
             s.proportions[.precision] = (c.truePositives, c.truePositives + c.falsePositives)
             s.proportions[.recall] = (c.truePositives, c.truePositives + c.falseNegatives)
-        } else {
-            // Macro averages over the classes present, as model_*{class="macro"}.
-            let present = (0..<k).filter { confusion.present[$0] }.map { confusion.classes[$0] }
-            s.values[.precision] = Stats.macroAverage(present.map(Stats.precision))
-            s.values[.recall] = Stats.macroAverage(present.map(Stats.recall))
-            s.values[.f1] = Stats.macroAverage(present.map(Stats.f1))
         }
         return s
     }

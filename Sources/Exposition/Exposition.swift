@@ -85,6 +85,8 @@ package struct RenderedFamily: Sendable {
 package enum Exposition {
     /// The Content-Type of this format.
     package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// The label of a histogram bucket's upper bound (the catalog's `Label.bucketBound`).
+    package static let bucketBoundLabel = "le"
 
     /// Renders families sorted by name; families with no samples are left out. Families of the
     /// same name (e.g. one per model) are merged under one HELP/TYPE header, in the given order.
@@ -166,6 +168,8 @@ package enum Exposition {
         out.append(contentsOf: s.utf8)
     }
 
+    /// Escapes `\` and newlines, and `"` too in a label value (`inLabel`; OpenMetrics HELP texts
+    /// too). The text format's HELP leaves `"` as it is.
     static func appendEscaped(_ s: String, inLabel: Bool, _ out: inout [UInt8]) {
         for b in s.utf8 {
             switch b {

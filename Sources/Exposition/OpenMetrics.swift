@@ -85,7 +85,8 @@ package enum OpenMetrics {
             Exposition.append("# HELP ", &out)
             Exposition.append(family, &out)
             out.append(0x20)
-            appendEscapedHelp(first.help, &out)
+            // OpenMetrics escapes HELP as a label value: `\`, newlines and `"`.
+            Exposition.appendEscaped(first.help, inLabel: true, &out)
             out.append(0x0A)
             Exposition.append("# TYPE ", &out)
             Exposition.append(family, &out)
@@ -129,7 +130,7 @@ package enum OpenMetrics {
             Exposition.renderSamples(Family(name: familyName(f.name, f.type), help: "", type: .gauge, samples: [Sample(suffix: "_created", labels: labels, value: created)]), into: &out)
         }
         for s in f.samples {
-            let series = s.labels.filter { $0.0 != "le" }
+            let series = s.labels.filter { $0.0 != Exposition.bucketBoundLabel }
             if let p = previous, !sameLabels(p, series) { closeSeries() }
             previous = series
             var line: [UInt8] = []
@@ -156,18 +157,6 @@ package enum OpenMetrics {
         }
         closeSeries()
         return out
-    }
-
-    /// HELP text: OpenMetrics escapes `\`, newlines and `"`.
-    static func appendEscapedHelp(_ s: String, _ out: inout [UInt8]) {
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
-            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\""))
-            default: out.append(b)
-            }
-        }
     }
 }
 

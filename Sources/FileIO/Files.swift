@@ -14,15 +14,21 @@ import Darwin
 package struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
     package var path: String
     package var reason: String
-    /// What could not be done to `path` (`read`, `write`, `create`, `move`, `sync`); nil when
-    /// the reason says it all (`path: reason`).
+    /// What could not be done to `path` (`read`, `write`, `create`, `move`, `sync`, `list`,
+    /// `open`, `close`); nil when the reason says it all (`path: reason`).
     package var operation: String?
+    /// errno of the failed system call, 0 when no system call failed (`not valid UTF-8`).
+    package var code: Int32
 
-    package init(path: String, reason: String, operation: String? = nil) {
+    package init(path: String, reason: String, operation: String? = nil, code: Int32 = 0) {
         self.path = path
         self.reason = reason
         self.operation = operation
+        self.code = code
     }
+
+    /// The file or folder does not exist.
+    package var isMissing: Bool { code == ENOENT }
 
     package var description: String {
         guard let operation else { return "\(path): \(reason)" }
@@ -32,8 +38,9 @@ package struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The failure of the last system call, from errno, its reason in lower case
     /// (`no such file or directory`).
     package static func last(_ path: String, _ operation: String) -> FileError {
-        let text = String(cString: strerror(errno))
-        return FileError(path: path, reason: text.prefix(1).lowercased() + text.dropFirst(), operation: operation)
+        let code = errno
+        let text = String(cString: strerror(code))
+        return FileError(path: path, reason: text.prefix(1).lowercased() + text.dropFirst(), operation: operation, code: code)
     }
 }
 
@@ -44,7 +51,7 @@ package enum Files {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .last(path, "read") }
         let out = try readAll(fd, path: path)
-        guard close(fd) == 0 else { throw .last(path, "read") }
+        guard Glibc.close(fd) == 0 else { throw .last(path, "read") }
         return out
     }
 
@@ -65,7 +72,7 @@ package enum Files {
             }
             if failed {
                 let error = FileError.last(path, "read")
-                close(fd)
+                Glibc.close(fd)
                 throw error
             }
             if out.count < Int(st.st_size) { return out }  // shorter than its size said: the end came early
@@ -76,7 +83,7 @@ package enum Files {
             if n < 0 {
                 if errno == EINTR { continue }
                 let error = FileError.last(path, "read")
-                close(fd)
+                Glibc.close(fd)
                 throw error
             }
             if n == 0 { break }
@@ -109,11 +116,11 @@ package enum Files {
             try writeAll(bytes, to: fd, path: tmp)
             guard fsync(fd) == 0 else { throw FileError.last(tmp, "write") }
         } catch {
-            close(fd)
+            Glibc.close(fd)
             unlink(tmp)
             throw error
         }
-        guard close(fd) == 0 else {
+        guard Glibc.close(fd) == 0 else {
             let error = FileError.last(tmp, "write")
             unlink(tmp)
             throw error
@@ -173,10 +180,45 @@ package enum Files {
         guard fd >= 0 else { throw .last(folder, "sync") }
         guard fsync(fd) == 0 else {
             let error = FileError.last(folder, "sync")
-            close(fd)
+            Glibc.close(fd)
             throw error
         }
-        guard close(fd) == 0 else { throw .last(folder, "sync") }
+        guard Glibc.close(fd) == 0 else { throw .last(folder, "sync") }
+    }
+
+    /// The names in a folder, without `.` and `..`, in the order the system lists them. A folder
+    /// that cannot be opened is an error (with its errno), never an empty list.
+    package static func entries(_ folder: String) throws(FileError) -> [String] {
+        guard let dir = opendir(folder) else { throw .last(folder, "list") }
+        var names: [String] = []
+        errno = 0
+        while let entry = readdir(dir) {
+            let name = self.name(of: entry)
+            if name != "." && name != ".." { names.append(name) }
+            errno = 0
+        }
+        // readdir returns nil both at the end and on failure; only errno tells them apart.
+        if errno != 0 {
+            let error = FileError.last(folder, "list")
+            closedir(dir)
+            throw error
+        }
+        guard closedir(dir) == 0 else { throw .last(folder, "list") }
+        return names
+    }
+
+    /// Opens (creating or truncating) a file for appending, for writers that keep it open and
+    /// append with `writeAll`; close it with `close(_:path:)`.
+    package static func openForAppend(_ path: String, truncate: Bool = true) throws(FileError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0o644)
+        guard fd >= 0 else { throw .last(path, "open") }
+        return fd
+    }
+
+    /// Closes a descriptor, checked: on some file systems a failed close is where a failed
+    /// write is reported.
+    package static func close(_ fd: Int32, path: String) throws(FileError) {
+        guard Glibc.close(fd) == 0 else { throw .last(path, "close") }
     }
 
     /// The name in a `readdir` entry, read in place. Copying `entry.pointee` or its `d_name`

@@ -1,4 +1,5 @@
 import HTTPServer
+import YAMLReader
 
 /// `--web.config.file`: an error names its place; an accepted file holds only bcrypt hashes and
 /// authorizes only its own users. Certificate and key files are not read: a name ending in
@@ -8,14 +9,14 @@ enum WebConfigTarget {
         let text = String(decoding: bytes, as: UTF8.self)
         let config: WebConfig
         do {
-            config = try WebConfig.parse(yaml: text, path: "web.yml") { (file, _) throws(WebConfigError) in
-                if file.hasSuffix(".missing") { throw WebConfigError(path: "web.yml", line: nil, column: nil, message: "cannot read \(file)") }
+            config = try WebConfig.parse(yaml: text, path: "web.yml") { (file, node) throws(SourceError) in
+                if file.hasSuffix(".missing") { throw node.error("cannot read \(file)") }
                 return "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
             }
         } catch {
             let lines = YAMLPlace.maxLines(text)
-            guard error.path == "web.yml", !error.message.isEmpty, (error.line == nil) == (error.column == nil),
-                  error.line.map({ (1...lines).contains($0) }) ?? true, (error.column ?? 1) >= 1
+            guard error.file == "web.yml", !error.message.isEmpty, (0...lines).contains(error.line), error.column >= 0,
+                  (error.line == 0) == (error.column == 0)
             else { return "an error without a place in the file (\(lines) lines): \(error)" }
             return nil
         }

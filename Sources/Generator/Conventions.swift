@@ -4,6 +4,7 @@
 // names are derived from them (`level:metric:operations`, the Prometheus convention).
 
 import Strategy
+import TextFormat
 
 enum Names {
     /// The Prometheus scrape job of the exporter; `up{job=…}` is the exporter guard.
@@ -118,7 +119,7 @@ enum Names {
 
     /// `0.99` → `p99`, `0.5` → `p50`, `0.999` → `p999`.
     static func quantileName(_ q: Threshold) -> String {
-        let text = GoFloat.format(q.value)
+        let text = NumberText.go(q.value)
         guard text.hasPrefix("0.") else { return "p" + text.replacing(".", with: "_") }
         var digits = String(text.dropFirst(2))
         if digits.count < 2 { digits += String(repeating: "0", count: 2 - digits.count) }

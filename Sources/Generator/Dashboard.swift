@@ -5,6 +5,7 @@
 // family or a recording rule of the rule file.
 
 import Strategy
+import TextFormat
 
 struct DashboardTarget: Sendable, Equatable {
     var expr: String
@@ -381,7 +382,7 @@ enum DashboardBuilder {
             if s.columns.label != nil {
                 out.append(DashboardPanel(
                     kind: .timeseries, title: "Labels per second",
-                    description: "\(Catalog.labels.help) Per second over \(w) (recording rule \(Names.labelsRate(w))); alert \(Names.labelLagAlert(s.model.name)) fires when the window's label coverage falls below \(Threshold.format(s.metrics.labelLag.coverageBelow * 100)) % while predictions flow\(s.metrics.labelLag.delayP90AboveSeconds.map { ", or the 90th percentile label delay passes \(Spoken.duration(Int($0 * 1000)))" } ?? "").",
+                    description: "\(Catalog.labels.help) Per second over \(w) (recording rule \(Names.labelsRate(w))); alert \(Names.labelLagAlert(s.model.name)) fires when the window's label coverage falls below \(NumberText.go(s.metrics.labelLag.coverageBelow * 100)) % while predictions flow\(s.metrics.labelLag.delayP90AboveSeconds.map { ", or the 90th percentile label delay passes \(Spoken.duration(Int($0 * 1000)))" } ?? "").",
                     unit: rateUnit(Catalog.labels),
                     targets: [DashboardTarget(expr: PromQL.selector(Names.labelsRate(w), scope), legend: legend([]))],
                     key: .labelsRate))

@@ -1,6 +1,7 @@
 // DashboardModel → Grafana dashboard JSON (schemaVersion 39), and the provisioning files.
 
 import Strategy
+import TextFormat
 
 enum DashboardJSON {
     enum Variant {
@@ -105,7 +106,7 @@ enum DashboardJSON {
         ])
     }
 
-    private static func number(_ v: Double) -> JSONValue { .number(GoFloat.format(v)) }
+    private static func number(_ v: Double) -> JSONValue { .number(NumberText.go(v)) }
 
     static func panel(_ p: DashboardPanel, _ ds: JSONValue) -> JSONValue {
         var defaults: [String: JSONValue] = [

@@ -5,6 +5,7 @@
 
 import MonitorCore
 import Strategy
+import TextFormat
 
 /// The fleet rule group of one strategy, each rule with a promtool scenario of three replicas.
 struct FleetPlanner {
@@ -357,7 +358,7 @@ struct FleetPlanner {
             for (r, v) in zip(replicas, perReplica) {
                 guard let v else { continue }
                 out.append(InputSeries(name: f.name, labels: model + labels + [LabelPair(name: "instance", value: r), LabelPair(name: "job", value: Names.job)],
-                                       values: growing ? "0+\(GoFloat.format(v))x5" : "\(GoFloat.format(v))x5"))
+                                       values: growing ? "0+\(NumberText.go(v))x5" : "\(NumberText.go(v))x5"))
             }
         }
         add(Catalog.referenceInfo, [LabelPair(name: Label.sha256, value: "aa")], [1, 1, nil])

@@ -4,6 +4,7 @@
 // boundary at the threshold, the labelled-events guard).
 
 import Strategy
+import TextFormat
 
 /// Builds the rule groups of one strategy.
 struct RulePlanner {
@@ -67,7 +68,7 @@ struct RulePlanner {
     /// rate window to lie within it at `rateEvalTime`.
     private func counter(_ name: String, perSecond: Int, extra: [LabelPair] = []) -> InputSeries {
         let i = rateSampleInterval
-        let step = i % 1000 == 0 ? String(perSecond * (i / 1000)) : GoFloat.format(Double(perSecond * i) / 1000)
+        let step = i % 1000 == 0 ? String(perSecond * (i / 1000)) : NumberText.go(Double(perSecond * i) / 1000)
         return InputSeries(name: name, labels: modelLabels + extra, values: "0+\(step)x\(rateEvalTime / i)")
     }
 
@@ -102,7 +103,7 @@ struct RulePlanner {
         if let latency = s.metrics.latency, let first = latency.buckets.first {
             // Every observation in the first bucket: histogram_quantile interpolates within
             // (0, first], giving exactly first × q (the same float operations as Prometheus).
-            let bounds = latency.buckets.map(GoFloat.format) + ["+Inf"]
+            let bounds = latency.buckets.map(NumberText.go) + ["+Inf"]
             let series = bounds.map { le in
                 counter(Catalog.seriesNames(of: Catalog.latency)[0], perSecond: 1, extra: [LabelPair(name: PromQL.bucketLabel, value: le)])
             }
@@ -164,7 +165,7 @@ struct RulePlanner {
             }
             let method = LabelPair(name: Label.method, value: m.rawValue)
             series.append(InputSeries(name: PromQL.driftInput(m, score: score, pValue: pValue, scope), labels: modelLabels + [method],
-                                      values: "\(GoFloat.format(value))x10"))
+                                      values: "\(NumberText.go(value))x10"))
             expected.append(ExpectedSample(labels: modelLabels + [method], value: drifted ? 1 : 0))
         }
         return RecordingRule(record: record, expr: expr, testSeries: series, evalTime: 10 * minute, expected: expected)
@@ -264,13 +265,13 @@ struct RulePlanner {
         let lag = windows.labelLagMilliseconds
         let lagFor = windows.labelLagForMilliseconds
         let by = PromQL.labelList(PromQL.modelLabels)
-        let coverage = "min by \(by) (\(PromQL.selector(Catalog.windowLabelCoverage.name, scope))) < \(Threshold.format(spec.coverageBelow))"
+        let coverage = "min by \(by) (\(PromQL.selector(Catalog.windowLabelCoverage.name, scope))) < \(NumberText.go(spec.coverageBelow))"
         let flowing = "\(PromQL.selector(Names.predictionsRate(w), scope)) > 0"
         let buckets = PromQL.selector(Catalog.seriesNames(of: Catalog.labelDelay)[0], scope)
         let p90 = "histogram_quantile(0.9, \(PromQL.sumRate(buckets, by: PromQL.modelLabels + [PromQL.bucketLabel], window: windows.labelLag)))"
         let bound = spec.delayP90AboveSeconds
         let boundText = bound.map { Spoken.duration(Int($0 * 1000)) }
-        let percent = Threshold.format(spec.coverageBelow * 100)
+        let percent = NumberText.go(spec.coverageBelow * 100)
 
         // Samples every i; the scenarios run past the percentile's range so its rate is exact.
         let i = min(RuleWindows.sampleInterval(windows.rateMilliseconds), RuleWindows.sampleInterval(lag))
@@ -279,7 +280,7 @@ struct RulePlanner {
         let bounds = s.metrics.labelDelayBuckets
         /// One counter per bucket: every label (60 per sample) delayed into bucket `k` (bounds.count: +Inf).
         func delays(inBucket k: Int) -> [InputSeries] {
-            (bounds.map(GoFloat.format) + ["+Inf"]).enumerated().map { j, le in
+            (bounds.map(NumberText.go) + ["+Inf"]).enumerated().map { j, le in
                 InputSeries(name: Catalog.seriesNames(of: Catalog.labelDelay)[0], labels: modelLabels + [LabelPair(name: PromQL.bucketLabel, value: le)],
                             values: j >= k ? "0+60x\(samples)" : "0x\(samples)")
             }
@@ -323,7 +324,7 @@ struct RulePlanner {
 
         return AlertRule(
             name: Names.labelLagAlert(model),
-            expr: "(\(coverage) and on \(by) \(flowing))" + (bound.map { " or \(p90) > \(GoFloat.format($0))" } ?? ""),
+            expr: "(\(coverage) and on \(by) \(flowing))" + (bound.map { " or \(p90) > \(NumberText.go($0))" } ?? ""),
             forText: windows.labelLagFor, forMilliseconds: lagFor,
             labels: ruleLabels(severity: .warning, team: team(for: .quality), group: Names.availabilityGroup),
             annotations: annotations(
@@ -504,7 +505,7 @@ struct RulePlanner {
             if guarded, let labeled { out.append(guardSeries(labeled, count)) }
             return out
         }
-        let fmt = GoFloat.format
+        let fmt = NumberText.go
         let start = 10 * minute
         var timeline: [AlertEval] = [AlertEval(time: start - minute, firing: [])]
         if forMs > 0 { timeline.append(AlertEval(time: start + forMs - evaluationStep, firing: [])) }
@@ -605,7 +606,7 @@ struct RulePlanner {
             LabelPair(name: Label.model, value: s.model.name), LabelPair(name: Label.modelVersion, value: challenger),
             LabelPair(name: Label.championVersion, value: s.model.version), LabelPair(name: Label.metric, value: c.metric.rawValue),
         ]
-        let fmt = GoFloat.format
+        let fmt = NumberText.go
         let bad = higher ? bound.value - 0.1 : bound.value + 0.1
         let healthy = higher ? 0.05 : -0.05
         let significant = c.pValueBelow.map { $0.value / 10 } ?? 0.5
@@ -706,14 +707,14 @@ struct RulePlanner {
                 let out = modelLabels + [method]
                 let name = PromQL.driftInput(m, score: score, pValue: pValue, scope)
                 func input(_ v: Double, _ count: Int = steps) -> [InputSeries] {
-                    [InputSeries(name: name, labels: out, values: "\(GoFloat.format(v))x\(count)")]
+                    [InputSeries(name: name, labels: out, values: "\(NumberText.go(v))x\(count)")]
                 }
                 if i == 0 {
                     let healthy = m.isPValueMethod ? 1 : t.value / 2
                     let bad = m.isPValueMethod ? t.value / 2 : t.value * 2
                     scenarios.append(AlertScenario(
                         name: "\(a.name): \(m.rawValue) crosses \(t.text): pending before \(a.forDuration), firing after",
-                        series: [InputSeries(name: name, labels: out, values: "\(GoFloat.format(healthy))x9 \(GoFloat.format(bad))x\(steps)")],
+                        series: [InputSeries(name: name, labels: out, values: "\(NumberText.go(healthy))x9 \(NumberText.go(bad))x\(steps)")],
                         evals: timeline(out)))
                 }
                 // p-value methods drift strictly below the threshold, distance methods at or above it.

@@ -3,6 +3,7 @@
 // labels and annotations expanded here exactly as Prometheus expands them.
 
 import Strategy
+import TextFormat
 
 enum RuleTests {
     /// - Parameters:
@@ -45,7 +46,7 @@ enum RuleTests {
                 YAMLEntry("exp_samples", .sequence(r.expected.map { e in
                     .mapping([
                         YAMLEntry("labels", .string(PromQL.selector(r.record, e.labels.map { Matcher.eq($0.name, $0.value) }))),
-                        YAMLEntry("value", .number(GoFloat.format(e.value))),
+                        YAMLEntry("value", .number(NumberText.go(e.value))),
                     ])
                 })),
             ])])),
@@ -61,7 +62,7 @@ enum RuleTests {
             YAMLEntry("promql_expr_test", .sequence(r.expected.map { e in
                 let matchers = e.labels.map { Matcher.eq($0.name, $0.value) }
                 return .mapping([
-                    YAMLEntry("expr", .string("abs(\(PromQL.selector(r.record, matchers)) - \(GoFloat.format(e.value))) <= bool \(GoFloat.format(tolerance * abs(e.value)))")),
+                    YAMLEntry("expr", .string("abs(\(PromQL.selector(r.record, matchers)) - \(NumberText.go(e.value))) <= bool \(NumberText.go(tolerance * abs(e.value)))")),
                     YAMLEntry("eval_time", .string(Durations.format(milliseconds: r.evalTime))),
                     YAMLEntry("exp_samples", .sequence([.mapping([
                         YAMLEntry("labels", .string(PromQL.selector("", matchers))),

@@ -2,6 +2,8 @@
 // Prometheus expands (`{{ $labels.feature }}`, `{{ $value }}`) and, for the generated promtool
 // tests, expanded here exactly as Prometheus would, since promtool compares annotations exactly.
 
+import TextFormat
+
 struct Template: Sendable, Equatable {
     enum Part: Sendable, Equatable {
         case text(String)
@@ -59,7 +61,7 @@ struct Template: Sendable, Equatable {
             switch part {
             case .text(let t): t
             case .label(let l): labels[l] ?? ""
-            case .value: GoFloat.format(value)
+            case .value: NumberText.go(value)
             }
         }.joined()
     }

@@ -138,13 +138,6 @@ private func numericNames(_ address: UnsafePointer<sockaddr>) -> (host: String, 
     return (hostText, serviceText)
 }
 
-/// Monotonic seconds, for connection deadlines.
-private func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
 // MARK: - bcrypt through libcrypt
 
 /// libxcrypt's `crypt()` writes into one process-wide buffer, so calls take turns.
@@ -211,7 +204,7 @@ private final class ServerContext: Sendable {
     /// callback also takes before libmicrohttpd closes the descriptor, so the number
     /// cannot have been reused for another connection.
     func cutOverdueConnections() {
-        let now = monotonicSeconds()
+        let now = Monotonic.seconds()
         let cut = connections.withLock { table in
             let due = table.cutOverdue(now: now)
             for (fd, reason) in due {
@@ -512,7 +505,7 @@ private func mhdRequestCompleted(
     let state = Unmanaged<RequestState>.fromOpaque(pointer).takeRetainedValue()
     let server = cls.map { Unmanaged<ServerContext>.fromOpaque($0).takeUnretainedValue() }
     server?.liveRequests.subtract(1, ordering: .relaxed)
-    let now = monotonicSeconds()
+    let now = Monotonic.seconds()
     server?.connections.withLock { $0.completed(state.connectionID, now: now) }
     let reason: String
     switch termination {
@@ -556,7 +549,7 @@ private func mhdConnection(
         let fd = cmhd_get_connection_info(connection, .CONNECTION_INFO_CONNECTION_FD)?.pointee.connect_fd ?? -1
         let address = cmhd_get_connection_info(connection, .CONNECTION_INFO_CLIENT_ADDRESS)?.pointee.client_addr
         let peer = address.flatMap { numericNames(UnsafePointer($0)) }?.host ?? "?"
-        let now = monotonicSeconds()
+        let now = Monotonic.seconds()
         let open = server.connections.withLock { table in
             table.opened(id, peer: peer, fd: fd, now: now)
             return table.count
@@ -781,14 +774,14 @@ package final class HTTPServer: Sendable {
         let handedBack = MHD_quiesce_daemon(running.daemon)
         if handedBack >= 0 { close(handedBack) }
         Glibc.shutdown(running.listenFD, Int32(SHUT_RDWR))
-        let deadline = monotonicSeconds() + max(0, gracePeriod)
+        let deadline = Monotonic.seconds() + max(0, gracePeriod)
         var inProgress = 0
         repeat {
             context.cutIdleConnections()
             inProgress = context.connections.withLock { $0.requestsInProgress }
             if inProgress == 0 { break }
             usleep(10_000)
-        } while monotonicSeconds() < deadline
+        } while Monotonic.seconds() < deadline
         if inProgress > 0 {
             context.logger.warning("shutdown grace period over; closing requests in progress", metadata: ["requests": "\(inProgress)"])
         }

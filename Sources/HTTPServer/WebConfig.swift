@@ -1,7 +1,5 @@
 import FileIO
-import Foundation
 import YAMLReader
-import Yams
 
 /// The file behind `--web.config.file`, in the Prometheus exporter toolkit's format:
 ///
@@ -22,7 +20,8 @@ import Yams
 /// An empty file means plain HTTP without authentication. Without `authorization`,
 /// every user may do anything. Unknown keys, and the toolkit's keys this server does
 /// not implement (`client_allowed_sans`, cipher and version choices,
-/// `http_server_config`), are errors naming `line:column`.
+/// `http_server_config`), are errors naming `file:line:column` and the key path, read by
+/// the same positioned-YAML reader as the strategy.
 package struct WebConfig: Equatable {
     package var tls: TLSConfig?
     package var basicAuthUsers: [String: String] = [:]
@@ -35,7 +34,7 @@ package struct WebConfig: Equatable {
     }
 
     /// Reads, parses and checks the file at `path`, and reads the certificate
-    /// and key it names. Throws ``WebConfigError``.
+    /// and key it names. Throws a ``SourceError`` (`web.yml:3:13: tls_server_config.key_file: …`).
     ///
     /// ```swift
     /// let web = try WebConfig.load(path: "web.yml")
@@ -43,137 +42,101 @@ package struct WebConfig: Equatable {
     /// configuration.basicAuthUsers = web.basicAuthUsers
     /// configuration.authorization = web.authorization
     /// ```
-    package static func load(path: String) throws(WebConfigError) -> WebConfig {
-        let text = try read(path, for: path, at: nil)
-        let directory = (path as NSString).deletingLastPathComponent
-        return try parse(yaml: text, path: path) { (file, mark) throws(WebConfigError) in
-            let resolved = file.hasPrefix("/") || directory.isEmpty ? file : directory + "/" + file
-            return try read(resolved, for: path, at: mark)
+    package static func load(path: String) throws(SourceError) -> WebConfig {
+        let text: String
+        do throws(FileError) { text = try Files.readText(path) } catch {
+            throw SourceError.unreadable(file: path, reason: error.reason)
+        }
+        let directory = Files.folder(of: path)
+        return try parse(yaml: text, path: path) { (file, node) throws(SourceError) in
+            let resolved = file.hasPrefix("/") || !path.contains("/") ? file : directory + "/" + file
+            do throws(FileError) { return try Files.readText(resolved) } catch {
+                throw node.error("cannot read \(resolved): \(error.reason)")
+            }
         }
     }
 
-    /// Parses the YAML text of a web config file named `path` (for messages);
-    /// `readFile` reads a certificate or key file named in it.
+    /// Parses the YAML text of a web config file named `path` (for messages) with the
+    /// strategy's positioned reader; `readFile` reads a certificate or key file named in it
+    /// (its error placed at `node`, the file name's value).
     package static func parse(
         yaml: String,
         path: String,
-        readFile: (_ file: String, _ mark: Mark?) throws(WebConfigError) -> String
-    ) throws(WebConfigError) -> WebConfig {
-        func error(_ message: String, at node: Node?) -> WebConfigError {
-            WebConfigError(path: path, line: node?.mark?.line, column: node?.mark?.column, message: message)
-        }
-        // The strategy's YAML reader: syntax errors and duplicate keys at their line and column.
-        let root: Node?
-        do throws(SourceError) { root = try YAMLDocument.compose(yaml)?.node } catch {
-            throw WebConfigError(path: path, line: error.line > 0 ? error.line : nil, column: error.line > 0 ? error.column : nil,
-                                 message: error.path.isEmpty ? error.message : "\(error.path): \(error.message)")
-        }
-        guard let root, !isNull(root) else { return WebConfig() }
-        guard let top = root.mapping else { throw error("expected a mapping at the top", at: root) }
-
-        var config = WebConfig()
-        var authorizationNode: Node?
-        for (keyNode, value) in top {
-            let key = keyNode.string ?? ""
-            switch key {
-            case "tls_server_config":
-                config.tls = try parseTLS(value, error: error, readFile: readFile)
-            case "basic_auth_users":
-                config.basicAuthUsers = try parseUsers(value, error: error)
-            case "authorization":
-                authorizationNode = value
-            case "http_server_config":
-                throw error("http_server_config is not supported by this server", at: keyNode)
-            default:
-                throw error(
-                    "unknown key '\(key)' (expected tls_server_config, basic_auth_users or authorization)", at: keyNode
-                )
+        readFile: (_ file: String, _ node: YNode) throws(SourceError) -> String
+    ) throws(SourceError) -> WebConfig {
+        do throws(SourceError) {
+            guard let root = try YAMLDocument.compose(yaml) else { return WebConfig() }
+            let top = try mapping(
+                root, allowing: ["tls_server_config", "basic_auth_users", "authorization"], unsupported: ["http_server_config"]
+            )
+            var config = WebConfig()
+            if let tls = top.optional("tls_server_config") { config.tls = try parseTLS(tls, readFile: readFile) }
+            if let users = top.optional("basic_auth_users") { config.basicAuthUsers = try parseUsers(users) }
+            if let authorization = top.optional("authorization") {
+                config.authorization = try parseAuthorization(authorization, users: config.basicAuthUsers)
             }
+            return config
+        } catch {
+            var located = error
+            located.file = path
+            throw located
         }
-        if let authorizationNode {
-            config.authorization = try parseAuthorization(authorizationNode, users: config.basicAuthUsers, error: error)
-        }
-        return config
     }
 
-    private static let unsupportedTLSKeys: Set<String> = [
-        "client_allowed_sans", "cipher_suites", "curve_preferences", "min_version", "max_version",
-        "prefer_server_cipher_suites",
-    ]
+    /// `node` as a mapping of the `allowed` keys; a key of the exporter toolkit's format that
+    /// this server does not implement (`unsupported`) is refused as such, not as unknown.
+    private static func mapping(_ node: YNode, allowing allowed: [String], unsupported: [String]) throws(SourceError) -> YMapping {
+        for entry in try node.mappingOfAnyKeys().entries where unsupported.contains(entry.key) {
+            throw entry.keyNode.error("not supported by this server (expected one of: \(allowed.joined(separator: ", ")))")
+        }
+        return try node.mapping(allowing: allowed)
+    }
 
     /// `authorization: {readers: [user…], writers: [user…]}`; every name must be a basic auth user.
-    private static func parseAuthorization(
-        _ node: Node, users: [String: String], error: (String, Node?) -> WebConfigError
-    ) throws(WebConfigError) -> Authorization? {
-        if isNull(node) { return nil }
-        guard let mapping = node.mapping else {
-            throw error("authorization must be a mapping with readers and writers", node)
-        }
+    private static func parseAuthorization(_ node: YNode, users: [String: String]) throws(SourceError) -> Authorization? {
+        if node.isNull { return nil }
+        let mapping = try node.mapping(allowing: ["readers", "writers"])
         guard !users.isEmpty else {
-            throw error("authorization needs basic_auth_users: it names who may read and who may write", node)
+            throw node.error("needs basic_auth_users: it names who may read and who may write")
         }
-        var authorization = Authorization()
-        for (keyNode, value) in mapping {
-            let key = keyNode.string ?? ""
-            guard key == "readers" || key == "writers" else {
-                throw error("unknown key '\(key)' in authorization (expected readers or writers)", keyNode)
-            }
+        func names(_ key: String) throws(SourceError) -> Set<String> {
+            guard let list = mapping.optional(key), !list.isNull else { return [] }
             var names: Set<String> = []
-            if !isNull(value) {
-                guard let sequence = value.sequence else { throw error("authorization.\(key) must be a list of user names", value) }
-                for item in sequence {
-                    guard item.scalar != nil, let name = item.string, !isNull(item) else {
-                        throw error("authorization.\(key): expected a user name", item)
-                    }
-                    guard users[name] != nil else {
-                        throw error("authorization.\(key): '\(name)' is not in basic_auth_users", item)
-                    }
-                    names.insert(name)
-                }
+            for item in try list.list() {
+                let name = try item.string()
+                guard users[name] != nil else { throw item.error("\(quoted(name)) is not in basic_auth_users") }
+                names.insert(name)
             }
-            if key == "readers" { authorization.readers = names } else { authorization.writers = names }
+            return names
         }
-        return authorization
+        return Authorization(readers: try names("readers"), writers: try names("writers"))
     }
 
     private static func parseTLS(
-        _ node: Node,
-        error: (String, Node?) -> WebConfigError,
-        readFile: (String, Mark?) throws(WebConfigError) -> String
-    ) throws(WebConfigError) -> TLSConfig? {
-        if isNull(node) { return nil }
-        guard let mapping = node.mapping else { throw error("tls_server_config must be a mapping", node) }
-        var fields: [String: Node] = [:]
-        for (keyNode, value) in mapping {
-            let key = keyNode.string ?? ""
-            switch key {
-            case "cert_file", "key_file", "cert", "key", "client_ca_file", "client_auth_type":
-                guard value.scalar != nil, let text = value.string, !isNull(value) else {
-                    throw error("tls_server_config.\(key) must be a string", value)
-                }
-                if !text.isEmpty { fields[key] = value }
-            case _ where unsupportedTLSKeys.contains(key):
-                throw error("tls_server_config.\(key) is not supported by this server", keyNode)
-            default:
-                throw error(
-                    "unknown key '\(key)' in tls_server_config (expected cert_file, key_file, cert, key, client_auth_type or client_ca_file)",
-                    keyNode
-                )
-            }
+        _ node: YNode, readFile: (String, YNode) throws(SourceError) -> String
+    ) throws(SourceError) -> TLSConfig? {
+        let section = try mapping(
+            node, allowing: ["cert_file", "key_file", "cert", "key", "client_auth_type", "client_ca_file"],
+            unsupported: ["client_allowed_sans", "cipher_suites", "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites"]
+        )
+        // An empty string is as good as an absent key.
+        var fields: [String: (text: String, node: YNode)] = [:]
+        for entry in section.entries {
+            let text = try entry.value.string()
+            if !text.isEmpty { fields[entry.key] = (text, entry.value) }
         }
         if fields.isEmpty { return nil }
 
-        func pem(_ inline: String, _ file: String, what: String) throws(WebConfigError) -> String {
+        func pem(_ inline: String, _ file: String, what: String) throws(SourceError) -> String {
             switch (fields[inline], fields[file]) {
             case let (text?, nil):
-                return try checkPEM(text.string ?? "", what: what, node: text, error: error)
+                return try checkPEM(text.text, what: what, node: text.node)
             case let (nil, name?):
-                let contents = try readFile(name.string ?? "", name.mark)
-                return try checkPEM(contents, what: what, node: name, error: error)
+                return try checkPEM(try readFile(name.text, name.node), what: what, node: name.node)
             case (_?, let name?):
-                throw error("tls_server_config: give \(inline) or \(file), not both", name)
+                throw name.node.error("give \(inline) or \(file), not both")
             case (nil, nil):
-                throw error("tls_server_config: missing \(file)", node)
+                throw node.error("missing \(file)")
             }
         }
         var tls = TLSConfig(
@@ -181,80 +144,35 @@ package struct WebConfig: Equatable {
             privateKeyPEM: try pem("key", "key_file", what: "private key")
         )
         // Client certificates, as the exporter toolkit reads them.
-        if let mode = fields["client_auth_type"] {
-            guard let parsed = TLSConfig.ClientAuth(rawValue: mode.string ?? "") else {
-                let known = TLSConfig.ClientAuth.allCases.map(\.rawValue).joined(separator: ", ")
-                throw error("tls_server_config.client_auth_type: unknown '\(mode.string ?? "")' (expected one of \(known))", mode)
-            }
-            tls.clientAuth = parsed
-        }
+        if let mode = fields["client_auth_type"] { tls.clientAuth = try mode.node.choice(TLSConfig.ClientAuth.self) }
         if let file = fields["client_ca_file"] {
             guard tls.clientAuth != .noClientCert else {
-                throw error("tls_server_config: client_ca_file is given but client_auth_type is NoClientCert (or missing)", file)
+                throw file.node.error("given, but client_auth_type is NoClientCert (or missing)")
             }
-            let contents = try readFile(file.string ?? "", file.mark)
-            tls.clientCAPEM = try checkPEM(contents, what: "client CA", node: file, error: error)
-        } else if tls.clientAuth != .noClientCert {
+            tls.clientCAPEM = try checkPEM(try readFile(file.text, file.node), what: "client CA", node: file.node)
+        } else if let mode = fields["client_auth_type"], tls.clientAuth != .noClientCert {
             // libmicrohttpd asks clients for a certificate only when it holds a CA list.
-            throw error("tls_server_config: client_auth_type \(tls.clientAuth.rawValue) needs client_ca_file", fields["client_auth_type"])
+            throw mode.node.error("\(tls.clientAuth.rawValue) needs client_ca_file")
         }
         return tls
     }
 
-    private static func checkPEM(
-        _ text: String, what: String, node: Node, error: (String, Node?) -> WebConfigError
-    ) throws(WebConfigError) -> String {
-        guard text.contains("-----BEGIN ") else { throw error("the \(what) is not PEM (no -----BEGIN line)", node) }
+    private static func checkPEM(_ text: String, what: String, node: YNode) throws(SourceError) -> String {
+        guard text.contains("-----BEGIN ") else { throw node.error("the \(what) is not PEM (no -----BEGIN line)") }
         return text
     }
 
-    private static func parseUsers(_ node: Node, error: (String, Node?) -> WebConfigError) throws(WebConfigError) -> [String: String] {
-        if isNull(node) { return [:] }
-        guard let mapping = node.mapping else { throw error("basic_auth_users must map user names to bcrypt hashes", node) }
+    private static func parseUsers(_ node: YNode) throws(SourceError) -> [String: String] {
         var users: [String: String] = [:]
-        for (keyNode, value) in mapping {
-            guard keyNode.scalar != nil, let user = keyNode.string, !user.isEmpty else {
-                throw error("basic_auth_users: a user name must be a non-empty string", keyNode)
+        for entry in try node.mappingOfAnyKeys().entries {
+            guard !entry.key.isEmpty else { throw entry.keyNode.error("a user name must not be empty") }
+            guard entry.key.firstIndex(of: ":") == nil else { throw entry.keyNode.error("a user name must not contain ':'") }
+            // The value is not repeated in the message: it may be a password written in clear.
+            guard !entry.value.isNull, let hash = try? entry.value.string(), BasicAuthenticator.isBcryptHash(hash) else {
+                throw entry.value.error("expected a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)")
             }
-            guard user.firstIndex(of: ":") == nil else {
-                throw error("basic_auth_users: user name '\(user)' must not contain ':'", keyNode)
-            }
-            guard value.scalar != nil, let hash = value.string, BasicAuthenticator.isBcryptHash(hash) else {
-                throw error("basic_auth_users.\(user): expected a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)", value)
-            }
-            users[user] = hash
+            users[entry.key] = hash
         }
         return users
-    }
-
-    private static func isNull(_ node: Node) -> Bool {
-        node.scalar != nil && node.tag == Tag(.null)
-    }
-
-    private static func read(_ file: String, for path: String, at mark: Mark?) throws(WebConfigError) -> String {
-        do throws(FileError) { return try Files.readText(file) } catch {
-            throw WebConfigError(path: path, line: mark?.line, column: mark?.column, message: "cannot read \(file): \(error.reason)")
-        }
-    }
-}
-
-/// A problem in a web config file, as `path:line:column: message` when the place is known.
-package struct WebConfigError: Error, Equatable, CustomStringConvertible {
-    package var path: String
-    package var line: Int?
-    package var column: Int?
-    package var message: String
-
-    package init(path: String, line: Int?, column: Int?, message: String) {
-        self.path = path
-        self.line = line
-        self.column = column
-        self.message = message
-    }
-
-    package var description: String {
-        if let line, let column { return "\(path):\(line):\(column): \(message)" }
-        if message.hasPrefix("cannot read \(path): ") { return message }
-        return "\(path): \(message)"
     }
 }

@@ -259,7 +259,7 @@ struct DirectDecoder {
             let bit: UInt16
             if d.equals(key, Self.keyModel) {
                 bit = 1
-                guard seen & bit == 0, case .string(let t) = d.scalar(), let name = t.string else { return false }
+                guard seen & bit == 0, let v = d.scalar(), case .success(let name) = Result(catching: { () throws(FieldRefusal) in try EventRules.model(v) }) else { return false }
                 if usedDefault { guard name == modelName else { return false } }
                 guard let s = d.schema(named: name) else { return false }
                 modelName = name

@@ -132,14 +132,12 @@ package enum EventDecoder {
             if refuseOverlong(item, index: index, problems: &problems) { continue }
             var model = defaultModel
             for (k, v) in members where k == "model" {
-                guard case .string(let s) = v else {
-                    problems.append(EventProblem(index: index, field: "model", reason: "expected a string, found \(v.typeName)"))
-                    continue
+                do throws(FieldRefusal) { model = try EventRules.model(v.field) } catch {
+                    problems.append(EventProblem(index: index, field: "model", reason: error.reason))
                 }
-                model = s
             }
             guard let name = model else {
-                problems.append(EventProblem(index: index, field: "model", reason: "required: this exporter serves several models"))
+                problems.append(EventProblem(index: index, field: "model", reason: EventRules.modelRequired))
                 continue
             }
             guard let schema = schemas[name] else { throw .unknownModel(index: index, model: name) }
@@ -292,21 +290,18 @@ package enum EventDecoder {
             var seen = Set<String>()
             for (k, v) in members {
                 guard seen.insert(k).inserted else { problem(k, EventRules.duplicateKey); continue }
-                switch k {
-                case "model":
-                    if case .string(let s) = v { model = s } else { problem("model", "expected a string, found \(v.typeName)") }
-                case "id":
-                    switch v {
-                    case .string(let s) where !s.isEmpty: id = s
-                    case .number(_, let t): id = t
-                    case .string: problem("id", "expected a non-empty string, found an empty string")
-                    default: problem("id", "expected a non-empty string, found \(v.typeName)")
+                do throws(FieldRefusal) {
+                    switch k {
+                    case "model": model = try EventRules.model(v.field)
+                    case "id": id = try EventRules.labelID(v.field)
+                    case "label": labelValue = v
+                    default: problem(k, EventRules.unknownLabelKey)
                     }
-                case "label": labelValue = v
-                default: problem(k, "unknown key (expected one of: model, id, label)")
+                } catch {
+                    problem(k, error.reason)
                 }
             }
-            guard let name = model else { problem("model", "required: this exporter serves several models"); continue }
+            guard let name = model else { problem("model", EventRules.modelRequired); continue }
             guard let schema = schemas[name] else { throw .unknownModel(index: index, model: name) }
             guard let id else {
                 if !members.contains(where: { $0.0 == "id" }) { problem("id", "required") }

@@ -161,15 +161,39 @@ enum EventRules {
             : "undeclared custom metric (declared: \(declared.joined(separator: ", ")))"
     }
 
-    /// An event id: a string or a number's text; null is none.
+    /// An event's or a label's id: a non-empty string or a number's text; null is none. An empty
+    /// id is refused, not kept: no label could ever be matched to it. (In CSV an empty cell is
+    /// a missing value, as in every column: that row has no id.)
     @inline(__always)
     static func id<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> String? {
         switch v {
-        case .string(let t), .number(_, let t): return try utf8(t)
+        case .string(let t), .number(_, let t):
+            guard !t.isEmpty else { throw FieldRefusal(reason: "expected a non-empty string, found an empty string") }
+            return try utf8(t)
         case .null: return nil
-        default: throw FieldRefusal(reason: "expected a string, found \(v.typeName)")
+        default: throw FieldRefusal(reason: "expected a non-empty string, found \(v.typeName)")
         }
     }
+
+    /// A label's id: an event's id, required.
+    static func labelID<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> String {
+        guard let id = try id(v) else { throw FieldRefusal(reason: "expected a non-empty string, found null") }
+        return id
+    }
+
+    /// The model an event or a label names.
+    @inline(__always)
+    static func model<T>(_ v: FieldValue<T>) throws(FieldRefusal) -> String {
+        guard case .string(let t) = v else { throw FieldRefusal(reason: "expected a string, found \(v.typeName)") }
+        return try utf8(t)
+    }
+
+    /// An event or a label without a model, when several are served.
+    static let modelRequired = "required: this exporter serves several models"
+
+    /// The keys of a label object.
+    static let labelKeys = ["model", "id", "label"]
+    static let unknownLabelKey = "unknown key (expected one of: \(labelKeys.joined(separator: ", ")))"
 
     /// A timestamp: unix seconds, or RFC 3339 / unix seconds as a string; null is none.
     @inline(__always)

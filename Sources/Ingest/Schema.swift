@@ -274,7 +274,10 @@ package enum CSVEvents {
 /// RFC 3339 (`2026-11-22T08:11:26Z`, `…+01:00`, fractional seconds) or unix seconds.
 package enum Timestamps {
     package static func parse(_ s: String) -> Double? {
-        if let v = Double(s), v.isFinite { return v }
+        // Unix seconds in decimal, read by the one number reader (not `Double(_:)`, which also
+        // takes hexadecimal such as `0x10`).
+        var text = s
+        if let v = text.withUTF8({ NumberParser.parse($0, 0..<$0.count) }), v.isFinite { return v }
         let b = Array(s.utf8)
         func num(_ from: Int, _ len: Int) -> Int? {
             guard from + len <= b.count else { return nil }

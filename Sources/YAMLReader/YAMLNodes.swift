@@ -63,6 +63,16 @@ package struct YNode {
     /// This node as a mapping whose keys must all be in `allowed`. An empty value (`metrics:`)
     /// reads as an empty mapping, so a section with every key commented out takes its defaults.
     package func mapping(allowing allowed: [String]) throws(SourceError) -> YMapping {
+        try mapping(allowed)
+    }
+
+    /// This node as a mapping with keys of any name (user names, label values), each a unique
+    /// scalar; empty when the value is empty.
+    package func mappingOfAnyKeys() throws(SourceError) -> YMapping {
+        try mapping(nil)
+    }
+
+    private func mapping(_ allowed: [String]?) throws(SourceError) -> YMapping {
         if isNull { return YMapping(node: self, entries: []) }
         guard case .mapping(let mapping) = node else { throw error("expected a mapping, found \(found)") }
         var entries: [YMapping.Entry] = []
@@ -73,7 +83,7 @@ package struct YNode {
             }
             let key = scalar.string
             let keyPositioned = child(key, keyNode)
-            guard allowed.contains(key) else {
+            if let allowed, !allowed.contains(key) {
                 throw keyPositioned.error("unknown key (expected one of: \(allowed.joined(separator: ", ")))")
             }
             if let first = entries.first(where: { $0.key == key }) {

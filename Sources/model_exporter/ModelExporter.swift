@@ -4,6 +4,7 @@ import Exporter
 import FileIO
 import Generator
 import HTTPServer
+import Locking
 import Logging
 import Strategy
 
@@ -202,8 +203,9 @@ struct Generate: ParsableCommand {
         options.grafanaURL = grafanaURL
         options.prometheusRule = format.contains("prometheusrule")
         options.fleet = fleet
-        for r in fleetRanges where Durations.milliseconds(r) == nil {
-            throw ValidationError("--fleet.range \(r): not a Prometheus duration (e.g. 1h, 1d)")
+        // Prometheus refuses a range of nothing (`[0s]`), so the generator must too.
+        for r in fleetRanges where Durations.positiveMilliseconds(r) == nil {
+            throw ValidationError("--fleet.range \(r): not a Prometheus duration above zero (e.g. 1h, 1d)")
         }
         if !fleetRanges.isEmpty && !fleet { throw ValidationError("--fleet.range needs --fleet") }
         options.fleetRanges = fleetRanges
@@ -226,12 +228,6 @@ struct Generate: ParsableCommand {
         do { try Generator.write(files, to: out) } catch { throw Failure(description: "\(error)") }
         for f in files { print("wrote \(out == "." ? "" : out + "/")\(f.path)") }
     }
-}
-
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 enum Defaults {
@@ -432,12 +428,12 @@ struct Serve: ParsableCommand {
         // Wait for SIGINT / SIGTERM; meanwhile snapshot every interval, when the log grows past
         // its limit, and on SIGHUP.
         var received: Int32 = -1
-        var lastSnapshot = monotonicSeconds()
+        var lastSnapshot = Monotonic.seconds()
         while received != SIGINT && received != SIGTERM {
             if let durability {
                 var timeout = timespec(tv_sec: 1, tv_nsec: 0)
                 received = sigtimedwait(&signals, nil, &timeout)
-                let now = monotonicSeconds()
+                let now = Monotonic.seconds()
                 if durability.snapshotDue || (intervalMilliseconds > 0 && (now - lastSnapshot) * 1000 >= Double(intervalMilliseconds)) {
                     snapshot()
                     lastSnapshot = now
@@ -448,7 +444,7 @@ struct Serve: ParsableCommand {
             }
             if received == SIGHUP {
                 snapshot()
-                lastSnapshot = monotonicSeconds()
+                lastSnapshot = Monotonic.seconds()
                 logger.info("SIGHUP: state saved; strategies are read at start only, restart to change them")
             }
         }

@@ -4,6 +4,7 @@ import Locking
 import Strategy
 import Testing
 @testable import Collectors
+import TestSupport
 
 /// The GPU collector over NVML's real dlopen path, with a fake libnvidia-ml built by gcc
 /// from Tests/Fixtures/serving/fake_nvml.c.
@@ -12,7 +13,7 @@ import Testing
 
     /// Builds the fake library (with extra `defines`) into a temporary folder.
     func fakeLibrary(_ defines: [String] = []) throws -> (library: String, folder: String) {
-        let gcc = try tool("gcc")
+        let gcc = try PathTools.require("gcc")
         let folder = try temporaryFolder()
         let library = folder + "/libnvidia-ml.so.1"
         let build = Process()

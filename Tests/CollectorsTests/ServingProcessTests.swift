@@ -4,6 +4,7 @@ import Locking
 import Strategy
 import Testing
 @testable import Collectors
+import TestSupport
 
 @Suite struct ServingProcessTests {
     let fixtures = SystemPaths(procfs: Fixtures.serving + "/procfs", sysfs: Fixtures.serving + "/sysfs")
@@ -132,7 +133,7 @@ import Testing
     /// Values equal what a live child process says of itself, and after it exits the
     /// server is down while the scrape succeeds.
     @Test func matchesALiveChildProcess() throws {
-        let python = try tool("python3")
+        let python = try PathTools.require("python3")
         // On a disk: a tmpfs file's writes never reach the storage layer, so write_bytes would stay 0.
         let dir = try diskFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

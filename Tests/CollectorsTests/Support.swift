@@ -66,10 +66,3 @@ func fileSystemType(of path: String) throws -> String {
     guard let best else { throw TestFailure("no mount point of /proc/self/mounts holds \(real)") }
     return best.type
 }
-
-/// The full path of a tool on PATH; the test fails with the reason when it is missing.
-func tool(_ name: String) throws -> String {
-    let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-    for dir in paths where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
-    throw TestFailure("\(name) is not installed (not on PATH); scripts/install-deps installs it")
-}

@@ -64,6 +64,16 @@ import Testing
              message: "The value 'lots' is invalid for '--web.max-request-bytes <web.max-request-bytes>'"),
         Case(name: "serve: a statistics delay that is not a duration", arguments: ["serve", "--strategy", strategy, "--compute.max-delay", "1.5s"], status: 64,
              message: "--compute.max-delay: invalid duration \"1.5s\" (e.g. 500ms, 10s, 1m)"),
+        Case(name: "backtest: a report interval below one row", arguments: ["backtest", "--strategy", strategy, "--current", current, "--every", "0"], status: 64,
+             message: "--every must be at least 1, found 0"),
+        Case(name: "generate: a fleet range that is not a duration", arguments: ["generate", "--strategy", strategy, "--out", "{dir}/out", "--fleet", "--fleet.range", "1m1h"], status: 64,
+             message: "--fleet.range 1m1h: not a Prometheus duration above zero (e.g. 1h, 1d)"),
+        Case(name: "generate: a fleet range of nothing", arguments: ["generate", "--strategy", strategy, "--out", "{dir}/out", "--fleet", "--fleet.range", "0s"], status: 64,
+             message: "--fleet.range 0s: not a Prometheus duration above zero (e.g. 1h, 1d)"),
+        Case(name: "generate: a fleet range without --fleet", arguments: ["generate", "--strategy", strategy, "--out", "{dir}/out", "--fleet.range", "1d"], status: 64,
+             message: "--fleet.range needs --fleet"),
+        Case(name: "serve: a log segment size of nothing", arguments: ["serve", "--strategy", strategy, "--storage.path", "{dir}/windows", "--storage.wal-segment-size", "0", "--web.listen-address", "127.0.0.1:0"], status: 64,
+             message: "--storage.wal-segment-size must be at least 1 (MiB)"),
         Case(name: "an unknown command", arguments: ["export"], status: 64, message: "Unexpected argument 'export'"),
     ]
 

@@ -283,6 +283,26 @@ extension CLI {
         #expect(r.stderr.contains("--storage.snapshot-interval: invalid duration \"1m1h\""), "\(r.stderr)")
     }
 
+    /// serve's duration flags: Prometheus' grammar, each flag named in the refusal.
+    @Test(arguments: ["--web.read-header-timeout", "--web.read-timeout", "--web.idle-timeout", "--web.shutdown-timeout", "--compute.max-delay"])
+    func serveRefusesADurationPrometheusRefuses(_ flag: String) throws {
+        let r = try CLI.run(["serve", "--strategy", Fixtures.oracle("credit_psi") + "/strategy.yml", flag, "1m1h"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("\(flag): invalid duration \"1m1h\""), "\(r.stderr)")
+    }
+
+    /// A fleet range reads as a PromQL range selector, which Prometheus refuses when empty.
+    @Test(arguments: ["1m1h", "0s", "1.5h"])
+    func generateRefusesAFleetRangePrometheusRefuses(_ range: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let strategy = Fixtures.oracle("credit_psi") + "/strategy.yml"
+        let r = try CLI.run(["generate", "--strategy", strategy, "--out", dir, "--fleet", "--fleet.range", range])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--fleet.range \(range): not a Prometheus duration above zero"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
     @Test func generateTakesTheDurationsItWrites() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

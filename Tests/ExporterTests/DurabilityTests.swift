@@ -143,25 +143,51 @@ func expectSameSamples(_ a: [ParsedSample], _ b: [ParsedSample], sourceLocation:
         #expect(try b.value("model_predictions_total") == 600)
     }
 
+    /// Stores 1000 events, snapshots, stores 400 more, then cuts the snapshot in half: a cut at
+    /// an event boundary would have restored half the window before; now it is refused.
+    /// Returns the cut snapshot.
+    @discardableResult
+    static func storeWithACorruptSnapshot(in folder: String) throws -> [UInt8] {
+        do {
+            let a = try Stored(strategy, folder: folder)
+            #expect(a.post("/api/v1/events", Array(lines[0..<1000])).status == 200)
+            try a.durability.snapshot()
+            #expect(a.post("/api/v1/events", Array(lines[1000..<1400])).status == 200)
+        }
+        var snapshot = try Files.read(folder + "/snapshot")
+        snapshot.removeLast(snapshot.count / 2)
+        try Files.writeAtomically(snapshot, to: folder + "/snapshot")
+        return snapshot
+    }
+
     /// A snapshot that fails its checksum is moved aside; the log after it is replayed alone.
     @Test func aCorruptSnapshotIsMovedAsideAndTheLogReplayedAlone() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        do {
-            let a = try Stored(Self.strategy, folder: folder)
-            #expect(a.post("/api/v1/events", Array(Self.lines[0..<1000])).status == 200)
-            try a.durability.snapshot()
-            #expect(a.post("/api/v1/events", Array(Self.lines[1000..<1400])).status == 200)
-        }
-        var snapshot = try Files.read(folder + "/snapshot")
-        // Cut at an event boundary would have restored half the window before: now it is refused.
-        snapshot.removeLast(snapshot.count / 2)
-        try Files.writeAtomically(snapshot, to: folder + "/snapshot")
+        try Self.storeWithACorruptSnapshot(in: folder)
         let b = try Stored(Self.strategy, folder: folder)
         #expect(b.recovery.snapshotMovedTo == folder + "/snapshot.corrupt")
         #expect(FileManager.default.fileExists(atPath: folder + "/snapshot.corrupt"))
         #expect(b.recovery.replayedEvents == 400)
         #expect(b.monitor.windowCount == 400)
+    }
+
+    /// A corrupt snapshot that cannot be moved aside stops the start: replaying the log alone
+    /// and snapshotting afterwards would overwrite the only copy of what it held.
+    @Test func aCorruptSnapshotThatCannotBeMovedAsideRefusesToStart() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let snapshot = try Self.storeWithACorruptSnapshot(in: folder)
+        // A folder that is not empty where the snapshot would go: rename(2) fails even for root.
+        try Files.createFolders(folder + "/snapshot.corrupt/kept")
+        #expect {
+            _ = try Stored(Self.strategy, folder: folder)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix(folder + "/snapshot: unreadable (offset ")
+                && text.hasSuffix("and moving it aside failed: cannot move \(folder)/snapshot: is a directory")
+        }
+        #expect(try Files.read(folder + "/snapshot") == snapshot)  // left where it was, as it was
     }
 
     /// Neither the snapshot nor the log of another model version is replayed into this one.

@@ -2,6 +2,7 @@ import Foundation
 import Strategy
 import Testing
 import Exposition
+import TestSupport
 @testable import Exporter
 
 #if canImport(Glibc)
@@ -28,17 +29,17 @@ import Glibc
         return UInt16(bigEndian: addr.sin_port)
     }
 
-    static func which(_ name: String) -> String? {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-            .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     static func json(_ r: TestHTTPClient.Response) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] ?? [:]
     }
 
+    /// The histogram bucket label OpenMetrics groups series by is the catalog's.
+    @Test func theBucketLabelIsTheCatalogs() {
+        #expect(Exposition.bucketBoundLabel == Label.bucketBound)
+    }
+
     @Test func prometheusStoresTheLatencyExemplars() throws {
-        let prometheus = try #require(Self.which("prometheus"), "prometheus not found on PATH: run scripts/install-deps (Debian package prometheus)")
+        let prometheus = try #require(PathTools.which("prometheus"), "prometheus not found on PATH: run scripts/install-deps (Debian package prometheus)")
         let now = ExporterResponder.wallClock()
         let strategy = try Strategy.load(path: Fixtures.root + "/../../examples/credit-risk/strategy.yml")
         let live = try LiveExporter(strategies: [strategy], created: now - 60, clock: ExporterResponder.wallClock)
@@ -118,7 +119,7 @@ import Glibc
     /// Without an OpenMetrics Accept header the scrape is the text format, which promtool
     /// still finds clean with exemplars recorded.
     @Test func theTextFormatStaysTheDefaultAndPromtoolClean() throws {
-        let promtool = try #require(Self.which("promtool"), "promtool not found on PATH: run scripts/install-deps (Debian package prometheus)")
+        let promtool = try #require(PathTools.which("promtool"), "promtool not found on PATH: run scripts/install-deps (Debian package prometheus)")
         let strategy = try Strategy.load(path: Fixtures.root + "/../../examples/credit-risk/strategy.yml")
         let live = try LiveExporter(strategies: [strategy], created: 1_700_000_000)
         let e = #"{"id":"r1","features":{"income":50000,"age":40,"debt_ratio":0.3,"employment":"salaried"},"attributes":{"gender":"f"},"prediction":"0","score":0.2,"latency_seconds":0.02}"#

@@ -30,6 +30,42 @@ import Testing
         #expect(unwritable?.reason == "no such file or directory")
     }
 
+    /// A folder that cannot be listed is an error with its errno, never an empty list.
+    @Test func entriesListsAFolderAndRefusesOneThatCannotBeOpened() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try Files.entries(dir) == [])
+        try Files.writeAtomically([1], to: dir + "/b")
+        try Files.createFolders(dir + "/a")
+        #expect(try Files.entries(dir).sorted() == ["a", "b"])
+        let missing = #expect(throws: FileError.self) { try Files.entries(dir + "/none") }
+        #expect(missing?.description == "cannot list \(dir)/none: no such file or directory")
+        #expect(missing?.code == ENOENT)
+        #expect(missing?.isMissing == true)
+        let file = #expect(throws: FileError.self) { try Files.entries(dir + "/b") }
+        #expect(file?.code == ENOTDIR)
+        #expect(file?.isMissing == false)
+    }
+
+    @Test func openForAppendAppendsAndCloseIsChecked() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/log"
+        var fd = try Files.openForAppend(path)
+        try Files.writeAll(Array("one\n".utf8), to: fd, path: path)
+        try Files.close(fd, path: path)
+        fd = try Files.openForAppend(path, truncate: false)
+        try Files.writeAll(Array("two\n".utf8), to: fd, path: path)
+        try Files.close(fd, path: path)
+        #expect(try Files.readText(path) == "one\ntwo\n")
+        // Not `fd` again: tests run in parallel and another may have been given that number.
+        let closed = #expect(throws: FileError.self) { try Files.close(-1, path: path) }
+        #expect(closed?.description == "cannot close \(path): bad file descriptor")
+        #expect(closed?.code == EBADF)
+        let missing = #expect(throws: FileError.self) { try Files.openForAppend(dir + "/none/log") }
+        #expect(missing?.description == "cannot open \(dir)/none/log: no such file or directory")
+    }
+
     @Test func createFoldersMakesEveryLevelAndRefusesAFile() throws {
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -58,14 +58,6 @@ import Strategy
         #expect(JSONValue.number(Threshold(0.1, text: "0.1")) == .number("0.1"))
     }
 
-    @Test(arguments: [
-        (0.75, "0.75"), (250000, "250000"), (1e6, "1e+06"), (1234567, "1.234567e+06"), (1e-5, "1e-05"), (0.0001, "0.0001"),
-        (0.55, "0.55"), (0.7499999999999999, "0.7499999999999999"), (0, "0"), (-0.5, "-0.5"), (2, "2"), (1e21, "1e+21"),
-    ])
-    func goFloat(value: Double, text: String) {
-        #expect(GoFloat.format(value) == text)
-    }
-
     @Test func templates() {
         let t = Template(literal: "Gap on {{ $labels.attribute }} is {{$value}} {{ humanize $value }}")
         #expect(t.goTemplate == #"Gap on {{ $labels.attribute }} is {{ $value }} {{ "{{" }} humanize $value }}"#)

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 @testable import Generator
 import Strategy
+import TestSupport
 
 enum Repo {
     /// The package root (…/Tests/GeneratorTests/Support.swift → …).
@@ -20,20 +21,10 @@ struct ToolResult {
 enum Tools {
     static let installHint = "run scripts/install-deps (Debian packages prometheus and prometheus-alertmanager, PyPI jsonschema)"
 
-    /// The full path of `name` on PATH, or nil.
-    static func which(_ name: String) -> String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        for p in paths {
-            let candidate = "\(p)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
     /// Records a failure naming the install script when a tool is missing.
     static func require(_ names: [String], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         var ok = true
-        for n in names where which(n) == nil {
+        for n in names where PathTools.which(n) == nil {
             Issue.record("\(n) not found on PATH: \(installHint)", sourceLocation: sourceLocation)
             ok = false
         }
@@ -50,7 +41,7 @@ enum Tools {
         lock.lock()
         defer { lock.unlock() }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: which(executable) ?? executable)
+        p.executableURL = URL(fileURLWithPath: PathTools.which(executable) ?? executable)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         // Output goes to a file, not a pipe: reading a pipe with FileHandle can die on EINTR

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YAMLReader
 @testable import HTTPServer
 
 @Suite("Listen address")
@@ -133,7 +134,7 @@ struct WebConfigTests {
         #expect {
             try WebConfig.load(path: directory + "/web.yml")
         } throws: { error in
-            let error = error as? WebConfigError
+            let error = error as? SourceError
             return error?.line == 3 && error?.column == 13 && error?.message.hasPrefix("cannot read ") == true
         }
 
@@ -150,9 +151,10 @@ struct WebConfigTests {
         #expect(loaded.basicAuthUsers == ["alice": aliceHash])
     }
 
-    func parse(_ yaml: String) throws(WebConfigError) -> WebConfig {
-        try WebConfig.parse(yaml: yaml, path: "web.yml") { (file, _) throws(WebConfigError) in
-            file.hasSuffix(".crt") ? certificate : key
+    func parse(_ yaml: String) throws(SourceError) -> WebConfig {
+        try WebConfig.parse(yaml: yaml, path: "web.yml") { (file, node) throws(SourceError) in
+            if file.hasSuffix(".missing") { throw node.error("cannot read \(file): no such file or directory") }
+            return file.hasSuffix(".crt") ? certificate : file.hasSuffix(".txt") ? "not a PEM block" : key
         }
     }
 
@@ -171,23 +173,35 @@ struct WebConfigTests {
     }
 
     @Test(arguments: [
-        ("tls_server_config:\n  cert_file: a.crt\n  key_fil: a.key\n", "web.yml:3:3: unknown key 'key_fil' in tls_server_config (expected cert_file, key_file, cert, key, client_auth_type or client_ca_file)"),
+        // Errors read as the strategy's: file:line:column: key path: message.
+        ("tls_server_config:\n  cert_file: a.crt\n  key_fil: a.key\n", "web.yml:3:3: tls_server_config.key_fil: unknown key (expected one of: cert_file, key_file, cert, key, client_auth_type, client_ca_file)"),
         ("basic_auth_users:\n  alice: s3cret\n", "web.yml:2:10: basic_auth_users.alice: expected a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)"),
+        ("basic_auth_users:\n  alice:\n", "web.yml:2:9: basic_auth_users.alice: expected a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)"),
+        ("basic_auth_users:\n  \"a:b\": \(aliceHash)\n", "web.yml:2:3: basic_auth_users.a:b: a user name must not contain ':'"),
+        ("basic_auth_users:\n  \"\": \(aliceHash)\n", "web.yml:2:3: basic_auth_users.: a user name must not be empty"),
+        ("basic_auth_users:\n  [a]: \(aliceHash)\n", "web.yml:2:3: basic_auth_users: expected a key name, found a list"),
         ("tls_server_config:\n  cert_file: a.crt\n", "web.yml:2:3: tls_server_config: missing key_file"),
-        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_allowed_sans: [a]\n", "web.yml:4:3: tls_server_config.client_allowed_sans is not supported by this server"),
-        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_ca_file: ca.crt\n", "web.yml:4:19: tls_server_config: client_ca_file is given but client_auth_type is NoClientCert (or missing)"),
-        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n", "web.yml:4:21: tls_server_config: client_auth_type RequireAndVerifyClientCert needs client_ca_file"),
-        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: Always\n", "web.yml:4:21: tls_server_config.client_auth_type: unknown 'Always' (expected one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert)"),
-        ("authorization:\n  readers: [alice]\n", "web.yml:2:3: authorization needs basic_auth_users: it names who may read and who may write"),
-        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  writers: [alice, bob]\n", "web.yml:4:20: authorization.writers: 'bob' is not in basic_auth_users"),
-        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  scrapers: [alice]\n", "web.yml:4:3: unknown key 'scrapers' in authorization (expected readers or writers)"),
-        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  readers: alice\n", "web.yml:4:12: authorization.readers must be a list of user names"),
-        ("http_server_config:\n  http2: false\n", "web.yml:1:1: http_server_config is not supported by this server"),
-        ("basic_auth_users: {}\ntls: {}\n", "web.yml:2:1: unknown key 'tls' (expected tls_server_config, basic_auth_users or authorization)"),
-        ("- a\n- b\n", "web.yml:1:1: expected a mapping at the top"),
-        ("basic_auth_users:\n  - alice\n", "web.yml:2:3: basic_auth_users must map user names to bcrypt hashes"),
+        ("tls_server_config:\n  cert_file: [a.crt]\n  key_file: a.key\n", "web.yml:2:14: tls_server_config.cert_file: expected a string, found a list"),
+        ("tls_server_config:\n  cert_file: a.crt\n  cert: x\n  key_file: a.key\n", "web.yml:2:14: tls_server_config.cert_file: give cert or cert_file, not both"),
+        ("tls_server_config:\n  cert_file: a.txt\n  key_file: a.key\n", "web.yml:2:14: tls_server_config.cert_file: the certificate is not PEM (no -----BEGIN line)"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.missing\n", "web.yml:3:13: tls_server_config.key_file: cannot read a.missing: no such file or directory"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_allowed_sans: [a]\n", "web.yml:4:3: tls_server_config.client_allowed_sans: not supported by this server (expected one of: cert_file, key_file, cert, key, client_auth_type, client_ca_file)"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_ca_file: ca.crt\n", "web.yml:4:19: tls_server_config.client_ca_file: given, but client_auth_type is NoClientCert (or missing)"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n", "web.yml:4:21: tls_server_config.client_auth_type: RequireAndVerifyClientCert needs client_ca_file"),
+        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: Always\n", "web.yml:4:21: tls_server_config.client_auth_type: expected one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert, found \"Always\""),
+        ("authorization:\n  readers: [alice]\n", "web.yml:2:3: authorization: needs basic_auth_users: it names who may read and who may write"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  writers: [alice, bob]\n", "web.yml:4:20: authorization.writers[1]: \"bob\" is not in basic_auth_users"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  writers: [alice, [bob]]\n", "web.yml:4:20: authorization.writers[1]: expected a string, found a list"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  scrapers: [alice]\n", "web.yml:4:3: authorization.scrapers: unknown key (expected one of: readers, writers)"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization:\n  readers: alice\n", "web.yml:4:12: authorization.readers: expected a list, found \"alice\""),
+        ("basic_auth_users:\n  alice: \(aliceHash)\nauthorization: [alice]\n", "web.yml:3:16: authorization: expected a mapping, found a list"),
+        ("http_server_config:\n  http2: false\n", "web.yml:1:1: http_server_config: not supported by this server (expected one of: tls_server_config, basic_auth_users, authorization)"),
+        ("basic_auth_users: {}\ntls: {}\n", "web.yml:2:1: tls: unknown key (expected one of: tls_server_config, basic_auth_users, authorization)"),
+        ("- a\n- b\n", "web.yml:1:1: expected a mapping, found a list"),
+        ("basic_auth_users:\n  - alice\n", "web.yml:2:3: basic_auth_users: expected a mapping, found a list"),
         // Duplicate keys are found by the same reader as the strategy's, at their second occurrence.
         ("basic_auth_users: {}\nbasic_auth_users: {}\n", "web.yml:2:1: basic_auth_users: duplicate key (first at line 1, column 1)"),
+        ("basic_auth_users:\n  alice: \(aliceHash)\n  alice: \(aliceHash)\n", "web.yml:3:3: basic_auth_users.alice: duplicate key (first at line 2, column 3)"),
     ])
     func badFilesNamePlaces(yaml: String, message: String) {
         #expect(throws: (any Error).self) { try parse(yaml) }
@@ -244,6 +258,8 @@ struct WebConfigTests {
     }
 
     @Test func missingFileSaysSo() {
-        #expect(throws: WebConfigError.self) { try WebConfig.load(path: "/nonexistent/web.yml") }
+        #expect(throws: SourceError.unreadable(file: "/nonexistent/web.yml", reason: "no such file or directory")) {
+            try WebConfig.load(path: "/nonexistent/web.yml")
+        }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import HTTPServer
+import TestSupport
 
 /// bcrypt (cost 4, so tests stay fast) of "s3cret", made with libxcrypt's crypt().
 let aliceHash = "$2b$04$abcdefghijklmnopqrstuuLZYjhNQAOdpbzt4WxWlUHjv1wsyH5DG"
@@ -96,7 +97,7 @@ struct BasicAuthTests {
 
 @Suite("TLS")
 struct TLSTests {
-    static let toolsPresent = Tools.find("openssl") != nil && Tools.find("curl") != nil
+    static let toolsPresent = PathTools.which("openssl") != nil && PathTools.which("curl") != nil
 
     /// A fresh self-signed EC certificate for 127.0.0.1.
     static func makeCertificate() throws -> TLSConfig {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Logging
 @testable import HTTPServer
+import TestSupport
 
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
@@ -169,16 +170,10 @@ func withServer<T>(
 }
 
 enum Tools {
-    /// The full path of `name` on PATH, if it is there.
-    static func find(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     /// Runs a tool, returns its standard output; throws on a non-zero exit.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        guard let executable = find(tool) else { throw TestFailure("\(tool) not found") }
+        let executable = try PathTools.require(tool)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

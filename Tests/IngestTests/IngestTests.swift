@@ -111,6 +111,14 @@ func ingestTestStrategy() -> Strategy { strategy }
         ])
     }
 
+    /// An empty id cell, quoted or not, is a missing value as in every column: the event has no
+    /// id, never the empty id that no label could reach (JSON refuses `"id": ""`).
+    @Test func anEmptyIdCellIsNoId() throws {
+        let t = try table("id,pred,score,label,lat,x,c,g\n,1,0.9,,0.05,1,a,f\n\"\",1,0.9,,0.05,1,a,f\nr3,1,0.9,,0.05,1,a,f\n")
+        let events = try CSVEvents.read(t, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        #expect(events.map(\.id) == [nil, nil, "r3"])
+    }
+
     @Test func scoreOutsideZeroOneIsAnError() throws {
         let t = try table("id,pred,score,label,lat,x,c,g\nr1,1,1.5,,0.05,1,a,f\n")
         #expect(throws: InputError(file: "t.csv", line: 2, column: 6, message: "column \"score\": expected a probability in [0, 1], found 1.5")) {
@@ -237,6 +245,9 @@ extension String {
     @Test func rejects() {
         #expect(Timestamps.parse("2026-13-22T08:11:26Z") == nil)
         #expect(Timestamps.parse("yesterday") == nil)
+        // Decimal unix seconds only: no hexadecimal, no infinity or NaN.
+        for text in ["0x10", "0x1p4", "inf", "nan", "1e999", "1_000"] { #expect(Timestamps.parse(text) == nil, "\(text)") }
+        #expect(Timestamps.parse("1.5e9") == 1.5e9)
     }
 }
 

@@ -24,7 +24,9 @@ import Testing
         "refuse-duplicate-feature.json": problem("features.x", "duplicate key"),
         "refuse-duplicate-key.json": problem("prediction", "duplicate key"),
         "refuse-features-array.json": problem("features", "expected an object, found an array"),
-        "refuse-id-bool.json": problem("id", "expected a string, found a boolean"),
+        "refuse-id-bool.json": problem("id", "expected a non-empty string, found a boolean"),
+        // An empty id could never receive a label: refused as a label's is.
+        "refuse-id-empty.json": problem("id", "expected a non-empty string, found an empty string", index: 1),
         "refuse-label-object.json": problem("label", "expected a class (string or number), found an object"),
         "refuse-latency-negative.json": problem("latency_seconds", "expected a number of seconds >= 0, found -0.1"),
         "refuse-latency-string.json": problem("latency_seconds", "expected a number of seconds >= 0, found a string"),

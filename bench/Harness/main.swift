@@ -17,6 +17,7 @@ import Exporter
 import Exposition
 import FileIO
 import Ingest
+import Locking
 import MonitorCore
 import Storage
 import Strategy
@@ -32,11 +33,7 @@ func threadCPUSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func now() -> Double { Monotonic.seconds() }
 
 /// CPU seconds this process has used, all threads: what the quick mode's floors read, since a
 /// loaded machine stretches wall time but hardly the CPU time of the same work.

@@ -20,7 +20,7 @@ indirect enum JSONValue: Sendable, Equatable {
     /// A number from a strategy threshold: its text when that is valid JSON, else the shortest
     /// text of its value.
     static func number(_ t: Threshold) -> JSONValue {
-        JSONText.isNumber(t.text) ? .number(t.text) : .number(GoFloat.format(t.value))
+        JSONText.isNumber(t.text) ? .number(t.text) : .number(NumberText.go(t.value))
     }
 }
 

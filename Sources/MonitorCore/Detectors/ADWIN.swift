@@ -16,7 +16,7 @@ import Darwin
 /// var adwin = ADWIN()
 /// for (i, x) in stream.enumerated() where adwin.update(x) { print("drift at", i) }
 /// ```
-package struct ADWIN: Sendable, Equatable {
+package struct ADWIN: Sendable {
     package struct Parameters: Sendable, Equatable, Codable {
         /// Significance of the cut test, in (0, 1).
         package var delta: Double
@@ -41,13 +41,15 @@ package struct ADWIN: Sendable, Equatable {
     package let parameters: Parameters
     // Buckets in one flat array preallocated for every row a window can need (64 rows: a
     // width under 2^63), so an update never allocates and a merge never grows or shifts arrays
-    // of arrays. Row r holds buckets of size 2^r, oldest first, `counts[r]` of them (at most
-    // maxBuckets + 1, when it is about to merge two): their totals at cells[r·2·stride + j],
-    // their variances `stride` further on. Slots past a row's count, and rows past `rows`, are
-    // kept at 0.
+    // of arrays. Row r holds buckets of size 2^r, `counts[r]` of them (at most maxBuckets + 1,
+    // when it is about to merge two), in a ring of `stride` slots: the oldest at slot
+    // `heads[r]`, the k-th after it at (heads[r] + k) mod stride; a slot's total at
+    // cells[r·2·stride + slot], its variance `stride` further on. Dropping the oldest moves
+    // the head instead of the other buckets. Rows past `rows` are empty.
     private static let maxRows = 64
     private let stride: Int
     private var counts: [Int]
+    private var heads: [Int]
     private var cells: [Double]
     private var figures: Figures
 
@@ -72,6 +74,7 @@ package struct ADWIN: Sendable, Equatable {
         stride = slots
         figures = Figures(untilCheck: parameters.clock)
         counts = Array(repeating: 0, count: Self.maxRows)
+        heads = Array(repeating: 0, count: Self.maxRows)
         cells = Array(repeating: 0, count: Self.maxRows * 2 * slots)
     }
 
@@ -96,11 +99,13 @@ package struct ADWIN: Sendable, Equatable {
         var f = figures
         let p = parameters, stride = self.stride
         counts.withUnsafeMutableBufferPointer { counts in
-            cells.withUnsafeMutableBufferPointer { cells in
-                let b = Buckets(counts: counts, cells: cells, stride: stride)
-                for i in values.indices where b.update(values[i], &f, p) {
-                    detections += 1
-                    last = i
+            heads.withUnsafeMutableBufferPointer { heads in
+                cells.withUnsafeMutableBufferPointer { cells in
+                    let b = Buckets(counts: counts, heads: heads, cells: cells, stride: stride)
+                    for i in values.indices where b.update(values[i], &f, p) {
+                        detections += 1
+                        last = i
+                    }
                 }
             }
         }
@@ -111,8 +116,36 @@ package struct ADWIN: Sendable, Equatable {
     /// The buckets, borrowed for a batch of updates, and what is done to them.
     private struct Buckets {
         let counts: UnsafeMutableBufferPointer<Int>
+        let heads: UnsafeMutableBufferPointer<Int>
         let cells: UnsafeMutableBufferPointer<Double>
         let stride: Int
+
+        /// Where the total of row `row`'s k-th oldest bucket is (k < stride).
+        @inline(__always)
+        func slot(_ row: Int, _ k: Int) -> Int {
+            var j = heads[row] + k
+            if j >= stride { j -= stride }
+            return row * 2 * stride + j
+        }
+
+        /// Adds a bucket after the newest of `row`.
+        @inline(__always)
+        func push(_ row: Int, total: Double, variance: Double) {
+            let c = counts[row]
+            let i = slot(row, c)
+            cells[i] = total
+            cells[i + stride] = variance
+            counts[row] = c + 1
+        }
+
+        /// Drops the `n` oldest buckets of `row`.
+        @inline(__always)
+        func dropOldest(_ row: Int, _ n: Int) {
+            var h = heads[row] + n
+            if h >= stride { h -= stride }
+            heads[row] = h
+            counts[row] -= n
+        }
 
         @inline(__always)
         func update(_ x: Double, _ f: inout Figures, _ p: Parameters) -> Bool {
@@ -120,20 +153,18 @@ package struct ADWIN: Sendable, Equatable {
                 // Start again from an empty window, as a new detector.
                 for row in 0..<f.rows {
                     counts[row] = 0
-                    for j in (row * 2 * stride)..<((row + 1) * 2 * stride) { cells[j] = 0 }
+                    heads[row] = 0
                 }
                 f = Figures(untilCheck: p.clock)
             }
             f.width += 1
-            let slot = counts[0]
-            cells[slot] = x  // its variance slot is already 0
-            counts[0] = slot + 1
+            push(0, total: x, variance: 0)
             if f.width > 1 {
                 let d = x - f.total / (f.width - 1)
                 f.variance += (f.width - 1) * d * d / f.width
             }
             f.total += x
-            if slot + 1 == stride { compress(&f.rows, maxBuckets: p.maxBuckets) }
+            if counts[0] == stride { compress(&f.rows, maxBuckets: p.maxBuckets) }
             f.tick += 1
             // A countdown instead of `tick % clock` on every update: the cut test runs when it
             // reaches zero, exactly every `clock` updates as the remainder would.
@@ -147,37 +178,20 @@ package struct ADWIN: Sendable, Equatable {
             return f.driftDetected
         }
 
-        /// Drops the first `n` of a row's `count` buckets (totals at `base`, variances `stride`
-        /// further), moving the rest down and clearing the slots they leave.
-        @inline(__always)
-        private func dropFirst(_ n: Int, of count: Int, at base: Int) {
-            for j in n..<count {
-                cells[base + j - n] = cells[base + j]
-                cells[base + stride + j - n] = cells[base + stride + j]
-            }
-            for j in (count - n)..<count {
-                cells[base + j] = 0
-                cells[base + stride + j] = 0
-            }
-        }
-
         /// Merges the two oldest buckets of each full row into one of the next, as far up as
         /// rows overflow.
         private func compress(_ rows: inout Int, maxBuckets: Int) {
             var row = 0
             while counts[row] == stride {
                 let size = Double(1 << row)
-                let base = row * 2 * stride, next = base + 2 * stride
-                let t0 = cells[base], t1 = cells[base + 1]
+                let a = slot(row, 0), b = slot(row, 1)
+                let t0 = cells[a], t1 = cells[b]
                 let mu0 = t0 / size, mu1 = t1 / size
-                let merged = cells[base + stride] + cells[base + stride + 1] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
+                let merged = cells[a + stride] + cells[b + stride] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
                 let k = counts[row + 1]
-                cells[next + k] = t0 + t1
-                cells[next + stride + k] = merged
-                counts[row + 1] = k + 1
+                push(row + 1, total: t0 + t1, variance: merged)
                 if row + 1 == rows { rows += 1 }
-                dropFirst(2, of: stride, at: base)
-                counts[row] = stride - 2
+                dropOldest(row, 2)
                 if k + 1 <= maxBuckets { break }
                 row += 1
             }
@@ -187,17 +201,16 @@ package struct ADWIN: Sendable, Equatable {
         private func deleteOldest(_ f: inout Figures) {
             let last = f.rows - 1
             let n = Double(1 << last)
-            let base = last * 2 * stride
-            let u = cells[base]
-            let v = cells[base + stride]
+            let oldest = slot(last, 0)
+            let u = cells[oldest]
+            let v = cells[oldest + stride]
             let mu = u / n
             f.width -= n
             f.total -= u
             let muWindow = f.total / f.width
             f.variance -= v + n * f.width * (mu - muWindow) * (mu - muWindow) / (n + f.width)
             let count = counts[last]
-            dropFirst(1, of: count, at: base)
-            counts[last] = count - 1
+            dropOldest(last, 1)
             if count == 1 && last > 0 { f.rows -= 1 }
         }
 
@@ -223,8 +236,11 @@ package struct ADWIN: Sendable, Equatable {
                     let size = Double(1 << row)
                     let base = row * 2 * stride
                     let count = counts[row]
+                    var j = heads[row]
                     for k in 0..<count {
-                        let t = cells[base + k]
+                        let t = cells[base + j]
+                        j += 1
+                        if j == stride { j = 0 }
                         n0 += size
                         n1 -= size
                         u0 += t
@@ -268,9 +284,10 @@ package struct ADWIN: Sendable, Equatable {
         var out = [f.total, f.variance, f.width, Double(f.tick), f.driftDetected ? 1 : 0, Double(f.rows)]
         for row in 0..<f.rows {
             let n = counts[row], base = row * 2 * stride
+            let slots = (0..<n).map { base + (heads[row] + $0) % stride }
             out.append(Double(n))
-            out += cells[base..<(base + n)]
-            out += cells[(base + stride)..<(base + stride + n)]
+            out += slots.map { cells[$0] }
+            out += slots.map { cells[$0 + stride] }
         }
         return out
     }
@@ -293,5 +310,13 @@ package struct ADWIN: Sendable, Equatable {
         figures = Figures(
             rows: rowCount, total: state[0], variance: state[1], width: state[2], tick: ticks,
             untilCheck: parameters.clock - ticks % parameters.clock, driftDetected: state[4] != 0)
+    }
+}
+
+extension ADWIN: Equatable {
+    /// Two detectors are equal when they have learnt the same: the same parameters, figures and
+    /// buckets, oldest to newest (wherever their rings start).
+    package static func == (a: ADWIN, b: ADWIN) -> Bool {
+        a.parameters == b.parameters && a.state == b.state
     }
 }

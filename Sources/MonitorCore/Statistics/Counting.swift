@@ -64,3 +64,50 @@ extension Stats {
         return outcomes
     }
 }
+
+extension Stats {
+    /// Which classes precision, recall and F1 speak of.
+    package enum Averaging: Sendable, Equatable {
+        /// Binary: the positive class alone, by code; nil when it was never seen (zero counts).
+        case positiveClass(Int?)
+        /// Multiclass: the unweighted mean over the classes present, summed in `order` (class
+        /// codes; the codes not present are skipped), as scikit-learn's `average="macro"` over
+        /// the labels that occur.
+        case macro(order: [Int])
+    }
+
+    /// Precision, recall and F1 of a classifier's labelled events, as a window's quality
+    /// reports them.
+    package struct ClassQuality: Sendable, Equatable {
+        /// The classes averaged, with their counts: the positive class alone (binary), or each
+        /// class present in the order given (multiclass).
+        package var classes: [(code: Int?, counts: ClassCounts)]
+        package var precision: Double
+        package var recall: Double
+        package var f1: Double
+
+        package static func == (a: ClassQuality, b: ClassQuality) -> Bool {
+            a.classes.elementsEqual(b.classes) { $0.code == $1.code && $0.counts == $1.counts }
+                && a.precision.bitPattern == b.precision.bitPattern && a.recall.bitPattern == b.recall.bitPattern
+                && a.f1.bitPattern == b.f1.bitPattern
+        }
+    }
+
+    /// The positive class's precision, recall and F1, or their macro average over the classes
+    /// present. NaN averages when no class is present.
+    package static func classQuality(_ confusion: Confusion, _ averaging: Averaging) -> ClassQuality {
+        let classes: [(code: Int?, counts: ClassCounts)]
+        switch averaging {
+        case .positiveClass(let code):
+            classes = [(code, code.map { confusion.classes[$0] } ?? ClassCounts(truePositives: 0, falsePositives: 0, falseNegatives: 0))]
+        case .macro(let order):
+            classes = order.filter { confusion.present[$0] }.map { ($0, confusion.classes[$0]) }
+        }
+        return ClassQuality(
+            classes: classes,
+            precision: macroAverage(classes.map { precision($0.counts) }),
+            recall: macroAverage(classes.map { recall($0.counts) }),
+            f1: macroAverage(classes.map { f1($0.counts) })
+        )
+    }
+}
