@@ -51,14 +51,13 @@ package enum Backtest {
     }
 
     package static func replay(strategy: Strategy, currentPath: String, every: Int?) throws -> Replay {
-        let reference = try Datasets.reference(for: strategy)
-        let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath), parallelism: Parallel.width)
+        let (reference, table) = try Datasets.referenceAndTable(for: strategy, path: currentPath)
         let monitor = ModelMonitor(strategy: strategy, reference: reference)
         var entries: [Entry] = []
         var row = 0
         var seen = monitor.detections().map(\.count)
         // Rows are decoded on the other cores while the window replays the previous ones.
-        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 2048) { events in
+        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 1024) { events in
             for e in events {
                 monitor.ingest([e], now: nil)
                 // A time window ages by the replayed events' own clock.

@@ -9,8 +9,12 @@ import Strategy
 package enum Datasets {
     /// Reads a CSV of events for a strategy (reference or current).
     package static func readEvents(path: String, strategy: Strategy) throws -> [Event] {
-        let table = try CSVTable(file: path, bytes: try Files.read(path), parallelism: Parallel.width)
-        return try CSVEvents.read(table, schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        try CSVEvents.read(try table(path: path), schema: EventSchema(strategy: strategy), columns: strategy.columns)
+    }
+
+    /// The CSV at `path`, its rows found on every core.
+    static func table(path: String) throws -> CSVTable {
+        try CSVTable(file: path, bytes: try Files.read(path), parallelism: Parallel.width)
     }
 
     /// Reads the strategy's reference dataset and profiles it. A dataset that cannot be read
@@ -32,6 +36,15 @@ package enum Datasets {
             throw ReferenceError(problem: error.description)
         }
         return profile
+    }
+
+    /// The strategy's reference profiled and the CSV at `path` parsed, concurrently; a bad
+    /// reference is the error thrown when both are bad, as when they are read one after the other.
+    package static func referenceAndTable(for strategy: Strategy, path: String) throws -> (ReferenceProfile, CSVTable) {
+        let (reference, table) = Parallel.both(
+            { Result { () throws(ReferenceError) in try Self.reference(for: strategy) } },
+            { Result { () throws -> CSVTable in try Self.table(path: path) } })
+        return (try reference.get(), try table.get())
     }
 }
 
@@ -73,7 +86,7 @@ package enum BatchEvaluation {
         return Exposition.render(monitor.families() + [buildInfo.family])
     }
 
-    /// Streams the current CSV into the window 4,096 events at a time rather than holding the
+    /// Streams the current CSV into the window a round of chunks at a time rather than holding the
     /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
     /// (BENCHMARKS.md item 1). The file's rows are found, decoded and their statistics computed
     /// on every core; the window takes the events in file order.
@@ -83,10 +96,9 @@ package enum BatchEvaluation {
 
     /// A monitor whose window is the whole current CSV.
     package static func monitor(strategy: Strategy, currentPath: String, fleetSeries: Bool = true) throws -> ModelMonitor {
-        let reference = try Datasets.reference(for: strategy)
-        let table = try CSVTable(file: currentPath, bytes: try Files.read(currentPath), parallelism: Parallel.width)
+        let (reference, table) = try Datasets.referenceAndTable(for: strategy, path: currentPath)
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
-        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 2048) {
+        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 1024) {
             monitor.ingest($0, now: nil)
         }
         return monitor

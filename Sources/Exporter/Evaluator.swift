@@ -32,6 +32,14 @@ package struct Evaluator: Sendable {
             families[f, default: []].append(Sample(labels: base + labels, value: value))
         }
 
+        /// Adds `other`'s samples after this builder's, as if added here in the same order.
+        mutating func append(_ other: Builder) {
+            for f in other.order {
+                if families[f] == nil { order.append(f) }
+                families[f, default: []].append(contentsOf: other.families[f] ?? [])
+            }
+        }
+
         func build() -> [Family] {
             order.map { f in
                 Family(f, samples: families[f] ?? [])
@@ -43,17 +51,41 @@ package struct Evaluator: Sendable {
         var b = Builder(base: base)
         b.add(Catalog.windowEvents, [], Double(window.count))
         b.add(Catalog.windowLabeledEvents, [], Double(window.labeledCount))
-        let fleetFamilies = fleet?.families(window: window, evaluator: self) ?? []
-        guard window.count > 0 else { return b.build() + fleetFamilies }
+        guard window.count > 0 else { return b.build() + (fleet?.families(window: window, evaluator: self) ?? []) }
         if strategy.columns.label != nil { b.add(Catalog.windowLabelCoverage, [], Double(window.labeledCount) / Double(window.count)) }
-        dataQualityAndFeatureDrift(window, &b)
-        outcomeDrift(window, &b)
-        quality(window, &b)
-        estimatedQuality(window, &b)
-        fairness(window, &b)
-        customMetrics(window, &b)
+        // Each feature's statistics, the model's (outcome drift, quality, fairness, custom
+        // metrics) and the fleet families are independent: computed concurrently, added in
+        // order. The model's come first, as the longest task (a sort of every score).
+        let features = strategy.features.count
+        let parts = Parallel.map(features + 2) { k -> Part in
+            switch k {
+            case 0:
+                var model = Builder(base: base)
+                outcomeDrift(window, &model)
+                quality(window, &model)
+                estimatedQuality(window, &model)
+                fairness(window, &model)
+                customMetrics(window, &model)
+                return .model(model)
+            case 1: return .fleet(fleet?.families(window: window, evaluator: self) ?? [])
+            default: return .feature(featureStatistics(window, k - 2))
+            }
+        }
+        dataQualityAndFeatureDrift(window, parts[2...].map { if case .feature(let s) = $0 { s } else { preconditionFailure() } }, &b)
+        guard case .model(let model) = parts[0], case .fleet(let fleetFamilies) = parts[1] else { preconditionFailure() }
+        b.append(model)
         return b.build() + fleetFamilies
     }
+
+    /// One concurrent task's result in `families(window:)`.
+    private enum Part {
+        case model(Builder)
+        case fleet([Family])
+        case feature(FeatureStatistics)
+    }
+
+    /// A feature's summary (numerical, when the strategy asks for it) and drift results.
+    typealias FeatureStatistics = (summary: (mean: Double, std: Double)?, drift: [DriftResult])
 
     // MARK: - Drift
 
@@ -138,7 +170,7 @@ package struct Evaluator: Sendable {
         return score >= t
     }
 
-    private func dataQualityAndFeatureDrift(_ w: Window, _ b: inout Builder) {
+    private func dataQualityAndFeatureDrift(_ w: Window, _ computed: [FeatureStatistics], _ b: inout Builder) {
         let n = Double(w.count)
         let dq = Set(strategy.metrics.dataQuality)
         var considered = 0
@@ -146,8 +178,6 @@ package struct Evaluator: Sendable {
         let missingCounts = w.missingCounts
         let outOfRangeCounts = w.outOfRangeCounts
         let newCategoryCounts = w.newCategoryCounts
-        // Each feature's statistics are independent: computed concurrently, added in order.
-        let computed = Parallel.map(strategy.features.count) { f in featureStatistics(w, f) }
         for (f, feature) in strategy.features.enumerated() {
             let fl = [(Label.feature, feature.name)]
             if dq.contains(.missing) { b.add(Catalog.missing, fl, Double(missingCounts[f]) / n) }
@@ -179,7 +209,7 @@ package struct Evaluator: Sendable {
     }
 
     /// Feature `f`'s summary (numerical, when the strategy asks for it) and drift results.
-    private func featureStatistics(_ w: Window, _ f: Int) -> (summary: (mean: Double, std: Double)?, drift: [DriftResult]) {
+    private func featureStatistics(_ w: Window, _ f: Int) -> FeatureStatistics {
         let feature = strategy.features[f]
         switch reference.features[f] {
         case .numerical(let r):

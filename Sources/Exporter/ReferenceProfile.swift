@@ -1,3 +1,4 @@
+import Ingest
 import MonitorCore
 import Strategy
 import TextFormat
@@ -62,24 +63,29 @@ package struct ReferenceProfile: Sendable {
         rows = events.count
         calibration = strategy.metrics.estimatedQualityCalibration.flatMap { _ in Self.isotonic(strategy: strategy, events: events) }
         let bins = strategy.metrics.drift.bins
-        features = strategy.features.enumerated().map { f, feature in
-            switch feature.type {
-            case .numerical:
-                var values: [Double] = []
-                values.reserveCapacity(events.count)
-                for e in events { if case .number(let x) = e.features[f], !x.isNaN { values.append(x) } }
-                return .numerical(NumericalReference(values: values, bins: bins))
-            case .categorical:
-                var values: [String] = []
-                values.reserveCapacity(events.count)
-                for e in events {
-                    switch e.features[f] {
-                    case .string(let s): values.append(s)
-                    case .number(let x) where !x.isNaN: values.append(NumberText.shortest(x))
-                    default: break
+        // Each feature's sample is independent: profiled concurrently. Events are read through
+        // the buffer: `for e in events` copied (retained and released) every event.
+        features = events.withUnsafeBufferPointer { events in
+            Parallel.map(strategy.features.count) { f in
+                let feature = strategy.features[f]
+                switch feature.type {
+                case .numerical:
+                    var values: [Double] = []
+                    values.reserveCapacity(events.count)
+                    for i in 0..<events.count { if case .number(let x) = events[i].features[f], !x.isNaN { values.append(x) } }
+                    return .numerical(NumericalReference(values: values, bins: bins))
+                case .categorical:
+                    var values: [String] = []
+                    values.reserveCapacity(events.count)
+                    for i in 0..<events.count {
+                        switch events[i].features[f] {
+                        case .string(let s): values.append(s)
+                        case .number(let x) where !x.isNaN: values.append(NumberText.shortest(x))
+                        default: break
+                        }
                     }
+                    return .categorical(CategoricalReference(values: values, given: feature.values))
                 }
-                return .categorical(CategoricalReference(values: values, given: feature.values))
             }
         }
         customMetrics = strategy.customMetrics.indices.map { k in

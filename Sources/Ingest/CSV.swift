@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // A CSV reader that works on bytes: one pass finds the fields (RFC 4180 quoting, LF or CRLF),
 // remembering where each row starts so every error can name file:line:column. Fields are
 // byte ranges; only the cells that are strings become Strings.
@@ -261,11 +267,7 @@ package struct CSVTable: Sendable {
         let k = max(1, min(parallelism, (n - from) / minimumSegment))
         guard k > 1 else { return [from..<n] }
         let cuts = (0...k).map { from + (n - from) * $0 / k }
-        let quotes = Parallel.map(k) { j in
-            var c = 0
-            for x in cuts[j]..<cuts[j + 1] where b[x] == UInt8(ascii: "\"") { c += 1 }
-            return c
-        }
+        let quotes = Parallel.map(k) { j in count(UInt8(ascii: "\""), in: UnsafeBufferPointer(rebasing: b[cuts[j]..<cuts[j + 1]])) }
         var starts = [from]
         var before = 0
         for j in 1..<k {
@@ -280,6 +282,20 @@ package struct CSVTable: Sendable {
             if x > starts.last! && x < n { starts.append(x) }
         }
         return (0..<starts.count).map { starts[$0]..<($0 + 1 < starts.count ? starts[$0 + 1] : n) }
+    }
+
+    /// How many times `byte` occurs in `b`: memchr from one occurrence to the next, tens of
+    /// times faster than a loop over every byte when the byte is rare (quotes in a CSV of numbers).
+    static func count(_ byte: UInt8, in b: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = b.baseAddress else { return 0 }
+        let end = UnsafeRawPointer(base + b.count)
+        var p = UnsafeRawPointer(base)
+        var c = 0
+        while p < end, let found = memchr(p, Int32(byte), end - p) {
+            c += 1
+            p = UnsafeRawPointer(found) + 1
+        }
+        return c
     }
 
     /// A field's text (doubled quotes unescaped).

@@ -17,6 +17,12 @@ package enum Parallel {
         }
     }
 
+    /// `a()` and `b()`, run concurrently.
+    package static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
+        let r = map(2) { k -> (A?, B?) in k == 0 ? (a(), nil) : (nil, b()) }
+        return (r[0].0!, r[1].1!)
+    }
+
     /// One slot per index, each written once by one task.
     private final class Slots<T>: @unchecked Sendable {
         private let base: UnsafeMutablePointer<T>

@@ -96,36 +96,40 @@ package enum CSVEvents {
         if !events.isEmpty { body(events) }
     }
 
-    /// The same events in the same chunks, decoded by `Parallel.width` concurrent tasks, one
-    /// chunk each, while `body` takes the previous round's chunks in file order. `body` runs on
-    /// one task at a time, never concurrently with itself, and not after this returns. The
-    /// error thrown is the first bad row's, as a sequential read would throw it; the chunks
-    /// before it have been handed over.
+    /// The same events in the same chunks, decoded by concurrent tasks while `body` takes the
+    /// previous round's chunks in file order. `body` runs on one task at a time, never
+    /// concurrently with itself, and not after this returns. The error thrown is the first bad
+    /// row's, as a sequential read would throw it; the chunks before it have been handed over.
+    ///
+    /// A round decodes up to `4 × Parallel.width` chunks; its first task hands the previous
+    /// round's over. Tasks start in index order, so the hand-over (serial: the window takes events one by
+    /// one) starts first and the cores that finish their chunks early take the next ones, where
+    /// one chunk per core left a core idle while the other decoded and handed over.
     package static func readConcurrently(
         _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: ([Event]) -> Void
     ) throws(InputError) {
         let reader = try RowReader(table, schema: schema, columns: columns)
-        let width = Parallel.width
+        let perRound = 4 * Parallel.width
         let chunks = (table.rowCount + chunk - 1) / chunk
         var ready: [[Event]] = []
         var failure: InputError?
         var next = 0
         while next < chunks || !ready.isEmpty {
-            let decoding = failure == nil ? min(width, chunks - next) : 0
+            // Rounds shrink toward the end: the last hand-over has no decoding beside it.
+            let decoding = failure == nil ? min(perRound, max(Parallel.width, (chunks - next) / 2), chunks - next) : 0
             let handing = ready
-            // Task `decoding` hands the previous round's chunks over while the others decode.
+            ready = []
             let round = Parallel.map(decoding + 1) { k -> Result<[Event], InputError> in
-                guard k < decoding else {
+                guard k > 0 else {
                     for events in handing { body(events) }
                     return .success([])
                 }
-                let rows = ((next + k) * chunk)..<min(table.rowCount, (next + k + 1) * chunk)
+                let rows = ((next + k - 1) * chunk)..<min(table.rowCount, (next + k) * chunk)
                 return Result { () throws(InputError) in try reader.events(rows) }
             }
             if let failure { throw failure }
-            ready = []
             // The chunks before the first bad one are handed over next round, then its error thrown.
-            for result in round.dropLast() {
+            for result in round.dropFirst() {
                 switch result {
                 case .success(let events): ready.append(events)
                 case .failure(let e): failure = e

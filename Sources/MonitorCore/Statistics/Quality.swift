@@ -55,7 +55,8 @@ extension Stats {
 
     /// `roc_auc_score(positives, scores)` as the Mann–Whitney U statistic with average ranks for
     /// tied scores: `(R+ - n+(n+ + 1)/2) / (n+ n-)`. The rank sum is kept in exact integer
-    /// arithmetic. O(n log n): one sort of a copy of the pairs.
+    /// arithmetic. O(n): the positives' and the negatives' scores radix-sorted apart, then
+    /// walked together one tie group at a time.
     ///
     /// Returns nil when only one class is present (scikit-learn raises). Scores must not be NaN.
     ///
@@ -64,29 +65,35 @@ extension Stats {
     /// ```
     package static func rocAUC(scores: [Double], positives: [Bool]) -> Double? {
         precondition(scores.count == positives.count, "rocAUC: \(scores.count) scores vs \(positives.count) labels")
-        let n = scores.count
-        var positiveCount = 0
-        for p in positives where p { positiveCount += 1 }
-        let negativeCount = n - positiveCount
+        var positiveScores: [Double] = []
+        var negativeScores: [Double] = []
+        for k in 0..<scores.count {
+            if positives[k] { positiveScores.append(scores[k]) } else { negativeScores.append(scores[k]) }
+        }
+        let positiveCount = positiveScores.count
+        let negativeCount = negativeScores.count
         guard positiveCount > 0, negativeCount > 0 else { return nil }
-
-        var pairs: [(score: Double, positive: Bool)] = []
-        pairs.reserveCapacity(n)
-        for k in 0..<n { pairs.append((scores[k], positives[k])) }
-        pairs.sort { $0.score < $1.score }
+        let pos = RadixSort.sorted(positiveScores)
+        let neg = RadixSort.sorted(negativeScores)
 
         // Twice the rank sum of the positives: a tie group at 1-based ranks i+1 ... j has
         // average rank (i + 1 + j) / 2.
         var twiceRankSum = 0
         var i = 0
-        while i < n {
-            var j = i
+        var a = 0, c = 0
+        while a < positiveCount || c < negativeCount {
+            let score = a < positiveCount && (c == negativeCount || pos[a] <= neg[c]) ? pos[a] : neg[c]
             var positivesInGroup = 0
-            let score = pairs[i].score
-            while j < n, pairs[j].score == score {
-                if pairs[j].positive { positivesInGroup += 1 }
-                j += 1
+            while a < positiveCount, pos[a] == score {
+                positivesInGroup += 1
+                a += 1
             }
+            var negativesInGroup = 0
+            while c < negativeCount, neg[c] == score {
+                negativesInGroup += 1
+                c += 1
+            }
+            let j = i + positivesInGroup + negativesInGroup
             twiceRankSum += positivesInGroup * (i + 1 + j)
             i = j
         }
