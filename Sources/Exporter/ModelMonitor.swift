@@ -188,7 +188,8 @@ package final class ModelMonitor: Sendable {
         let watchesError = s.detectors?.watches(.error) == true
         // Each stream's values of the batch, with their times (NaN: none), fed to the detectors
         // after the loop: one call per stream and detector, not one per event.
-        var scores = Stream(), predictions = Stream(), errors = Stream()
+        var scores = Stream(watchesScore ? events.count : 0), predictions = Stream(watchesPrediction ? events.count : 0)
+        var errors = Stream(watchesError ? events.count : 0)
         events.withUnsafeBufferPointer { events in
             for i in 0..<events.count {
                 let time = events[i].timestamp ?? now ?? .nan
@@ -213,6 +214,12 @@ package final class ModelMonitor: Sendable {
     private struct Stream {
         var values: [Double] = []
         var times: [Double] = []
+
+        /// Room for `capacity` values, so gathering a batch allocates once.
+        init(_ capacity: Int) {
+            values.reserveCapacity(capacity)
+            times.reserveCapacity(capacity)
+        }
 
         mutating func append(_ value: Double, _ time: Double) {
             values.append(value)

@@ -54,7 +54,7 @@ package struct ADWIN: Sendable {
     private var figures: Figures
 
     /// The window's figures apart from its buckets.
-    private struct Figures: Sendable, Equatable {
+    fileprivate struct Figures: Sendable, Equatable {
         var rows = 1
         var total = 0.0
         var variance = 0.0
@@ -88,33 +88,59 @@ package struct ADWIN: Sendable {
     /// Adds a value; true when this update detected drift.
     @discardableResult
     package mutating func update(_ x: Double) -> Bool {
-        var x = x
-        return withUnsafePointer(to: &x) { update(UnsafeBufferPointer(start: $0, count: 1)).detections > 0 }
+        updating { $0.update(x) }
     }
 
     /// Adds values in order, as `update(_:)` on each would; returns how many updates detected
     /// drift and the index of the last that did. The buckets are borrowed once for the batch.
     package mutating func update(_ values: UnsafeBufferPointer<Double>) -> (detections: Int, last: Int?) {
-        var detections = 0, last: Int?
-        var f = figures
-        let p = parameters, stride = self.stride
-        counts.withUnsafeMutableBufferPointer { counts in
+        updating { u in
+            var detections = 0, last: Int?
+            for i in values.indices where u.update(values[i]) {
+                detections += 1
+                last = i
+            }
+            return (detections, last)
+        }
+    }
+
+    /// Runs `body` with an updater that adds values to this detector, its buckets borrowed once
+    /// for all of them (the updater must not outlive `body`).
+    package mutating func updating<R>(_ body: (inout Updater) -> R) -> R {
+        var updater = Updater(figures: figures, parameters: parameters)
+        let stride = self.stride
+        let result = counts.withUnsafeMutableBufferPointer { counts in
             heads.withUnsafeMutableBufferPointer { heads in
                 cells.withUnsafeMutableBufferPointer { cells in
-                    let b = Buckets(counts: counts, heads: heads, cells: cells, stride: stride)
-                    for i in values.indices where b.update(values[i], &f, p) {
-                        detections += 1
-                        last = i
-                    }
+                    updater.buckets = Buckets(counts: counts, heads: heads, cells: cells, stride: stride)
+                    return body(&updater)
                 }
             }
         }
-        figures = f
-        return (detections, last)
+        figures = updater.figures
+        return result
+    }
+
+    /// Adds values to a detector whose buckets are borrowed (`updating(_:)`).
+    package struct Updater {
+        fileprivate var buckets: Buckets?
+        fileprivate var figures: Figures
+        fileprivate let parameters: Parameters
+
+        fileprivate init(figures: Figures, parameters: Parameters) {
+            self.figures = figures
+            self.parameters = parameters
+        }
+
+        /// Adds a value; true when this update detected drift.
+        @inline(__always)
+        package mutating func update(_ x: Double) -> Bool {
+            buckets.unsafelyUnwrapped.update(x, &figures, parameters)
+        }
     }
 
     /// The buckets, borrowed for a batch of updates, and what is done to them.
-    private struct Buckets {
+    fileprivate struct Buckets {
         let counts: UnsafeMutableBufferPointer<Int>
         let heads: UnsafeMutableBufferPointer<Int>
         let cells: UnsafeMutableBufferPointer<Double>

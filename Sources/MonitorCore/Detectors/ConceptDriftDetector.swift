@@ -93,6 +93,57 @@ package struct ConceptDriftDetector: Sendable, Equatable {
         return (count, last)
     }
 
+    /// Adds the same values to each of `detectors`, which hold at most one detector of each
+    /// kind, value by value in one loop. Each detector's update is a chain of dependent
+    /// arithmetic (divisions, a square root); side by side the processor overlaps the chains,
+    /// where one loop per detector would wait on each in turn. Returns each detector's
+    /// detections and the index of its last, as `update(_:)` on each would.
+    package static func update(_ detectors: inout [ConceptDriftDetector], with values: UnsafeBufferPointer<Double>) -> [(detections: Int, last: Int?)] {
+        let ai = detectors.firstIndex { $0.kind == .adwin }
+        let pi = detectors.firstIndex { $0.kind == .pageHinkley }
+        let di = detectors.firstIndex { $0.kind == .ddm }
+        guard [ai, pi, di].count(where: { $0 != nil }) == detectors.count else {
+            return detectors.indices.map { detectors[$0].update(values) }  // kinds repeated: one loop each
+        }
+        // Taken out of their optionals (a detector absent: a stand-in never updated).
+        var ph = pi.map { detectors[$0].pageHinkley! } ?? PageHinkley(parameters: .init())
+        var ddm = di.map { detectors[$0].ddm! } ?? DDM(parameters: .init())
+        let hasPH = pi != nil, hasDDM = di != nil
+        var counts = (adwin: 0, ph: 0, ddm: 0)
+        var lasts: (adwin: Int?, ph: Int?, ddm: Int?) = (nil, nil, nil)
+        func others(_ i: Int, _ x: Double) {
+            if hasPH && ph.update(x) { counts.ph += 1; lasts.ph = i }
+            if hasDDM && ddm.update(x) { counts.ddm += 1; lasts.ddm = i }
+        }
+        if let ai {
+            var adwin = detectors[ai].adwin!
+            detectors[ai].adwin = nil  // `adwin` alone holds the buckets: updating them does not copy
+            adwin.updating { u in
+                for i in values.indices {
+                    let x = values[i]
+                    if u.update(x) { counts.adwin += 1; lasts.adwin = i }
+                    others(i, x)
+                }
+            }
+            detectors[ai].adwin = adwin
+        } else {
+            for i in values.indices { others(i, values[i]) }
+        }
+        if let pi { detectors[pi].pageHinkley = ph }
+        if let di { detectors[di].ddm = ddm }
+        return detectors.map {
+            switch $0.kind {
+            case .adwin: (counts.adwin, lasts.adwin)
+            case .pageHinkley: (counts.ph, lasts.ph)
+            case .ddm: (counts.ddm, lasts.ddm)
+            }
+        }
+    }
+
+    /// A detector that holds nothing (a DDM with its defaults): what a slot keeps while its
+    /// detector is taken out for an update.
+    package static var vacant: ConceptDriftDetector { ConceptDriftDetector(.ddm, parameters: DetectorParameters()) }
+
     /// Values the detector currently bases its decision on: ADWIN's window width, the others'
     /// count since their last reset.
     package var windowEvents: Int {

@@ -76,15 +76,22 @@ package struct DetectorBank: Sendable, Equatable {
             let v = kept.map { values[$0] }, t = kept.map { times[$0] }
             return v.withUnsafeBufferPointer { v in t.withUnsafeBufferPointer { t in observe(v, at: t, on: stream) } }
         }
+        // The stream's detectors, taken out of their slots and updated together.
+        var group: [ConceptDriftDetector] = []
+        group.reserveCapacity(range.count)
+        for i in range {
+            group.append(slots[i].detector)
+            slots[i].detector = .vacant
+        }
+        let results = ConceptDriftDetector.update(&group, with: values)
         var detected = 0
-        slots.withUnsafeMutableBufferPointer { slots in
-            for i in range {
-                let (count, last) = slots[i].detector.update(values)
-                guard count > 0, let last else { continue }
-                slots[i].detections += count
-                if !times[last].isNaN { slots[i].lastDetection = times[last] }
-                detected += count
-            }
+        for (k, i) in range.enumerated() {
+            slots[i].detector = group[k]
+            let (count, last) = results[k]
+            guard count > 0, let last else { continue }
+            slots[i].detections += count
+            if !times[last].isNaN { slots[i].lastDetection = times[last] }
+            detected += count
         }
         return detected
     }
