@@ -660,7 +660,11 @@ package final class HTTPServer: Sendable {
             ? nil : BasicAuthenticator(users: configuration.basicAuthUsers, verify: bcryptMatches)
         var host = configuration.host
         var socket: ListenSocket
-        let backlog = Int32(clamping: min(max(configuration.maxConnections, 128), 4096))
+        // The kernel's queue of connections not yet accepted: the caps refuse connections at
+        // accept, so a burst must reach accept to be refused at once. A queue shorter than the
+        // burst drops connections silently instead, and their clients wait seconds to retry.
+        // The kernel caps it further at net.core.somaxconn.
+        let backlog = Int32(4096)
         do {
             socket = try openListenSocket(host: host, port: configuration.port, backlog: backlog)
         } catch let failure where host == "::" && failure.code == EAFNOSUPPORT {

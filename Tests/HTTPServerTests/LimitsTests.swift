@@ -217,9 +217,11 @@ struct ConnectionCapTests {
                 _ = send(fd, "G", 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
             }
             // Every connection past the cap is refused at accept; on a loaded machine the
-            // accepting thread may take a while to reach the last of them.
+            // accepting thread may take a while to reach the last of them. The same slack of two
+            // as the open count below: under three busy loops, one run in four admitted one
+            // connection more (1,035 refused of 1,100) while the cap held.
             #expect(flood.count > 1000, "only \(flood.count) of 1,100 connections were made")
-            #expect(eventually(30) { statistics.rejectedPerIP >= flood.count - 64 }, "refused \(statistics.rejectedPerIP) of \(flood.count)")
+            #expect(eventually(30) { statistics.rejectedPerIP >= flood.count - 64 - 2 }, "refused \(statistics.rejectedPerIP) of \(flood.count)")
             #expect(statistics.openConnections <= 64 + 2)
             var timings: [Double] = []
             for index in 0..<20 {
