@@ -209,6 +209,16 @@ def build(results, command):
     m, r = f.fmt(rate)
     rows.append(("", "events/s through the window update in-process (decoded events, `ModelMonitor.ingest`, one core), window 10,000",
                  m + " events/s", r, "—", "—", "≥ 1 M/s", verdict(None if f.median is None else f.median >= 1_000_000)))
+    dt = R.get("ingest_detectors_overhead", [])
+    if dt:
+        d = dt[0]
+        over = Figure(d.get("cpu_runs", []))
+        without, with_ = Figure(d.get("cpu_without", [])), Figure(d.get("cpu_with", []))
+        pct = lambda v: f"{v:+.1f} %"
+        m, r = over.fmt(pct)
+        rows.append(("", f"what the concept-drift detectors add to that update, window {d.get('window', 10_000):,}: ADWIN and Page-Hinkley on the {' and '.join(str(d.get('streams', '')).split(','))} streams and DDM on the error stream, against the same monitor without them, runs alternated, per second of thread CPU time",
+                     m, r, f"without detectors {without.fmt(rate)[0]} events/s, with {with_.fmt(rate)[0]} events/s", "—", "≤ +10 %",
+                     verdict(None if over.median is None else over.median <= 10)))
     la = runs("labels_attach")
     if la.values:
         m, r = la.fmt(rate)
