@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "TextFormatTests", dependencies: ["TextFormat"], swiftSettings: settings),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"], swiftSettings: settings),
         .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: settings),
-        .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore", "TextFormat"], swiftSettings: settings),
+        .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore", "TextFormat", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),

@@ -4,6 +4,7 @@ import HTTPServer
 import Ingest
 import MonitorCore
 import Strategy
+import TestSupport
 import Testing
 @testable import Exporter
 
@@ -21,17 +22,8 @@ import Testing
             let difference: [String: Double]
             let p_value: [String: Double]
         }
-        struct Side: Decodable {
-            let ids: [String?]
-            let classes: [String]
-            let scores: [Double?]
-        }
-        struct Shadow: Decodable {
-            let champion, shadow: Side
-            let joined: Int
-            let agreement: Double
-            let score_difference: Double
-        }
+        typealias Side = ShadowCase.Side
+        typealias Shadow = ShadowCase
         struct RegressionVersions: Decodable {
             let champion_n, challenger_n: Int
             let difference: [String: Double]

@@ -1,5 +1,6 @@
 import Foundation
 import MonitorCore
+import TestSupport
 import Testing
 
 // The version comparisons against statsmodels and scipy: Fixtures/comparison/comparison.json,
@@ -23,17 +24,8 @@ import Testing
         struct NormalSurvival: Decodable {
             let z, sf: Double
         }
-        struct Side: Decodable {
-            let ids: [String?]
-            let classes: [String]
-            let scores: [Double?]
-        }
-        struct Shadow: Decodable {
-            let champion, shadow: Side
-            let joined: Int
-            let agreement: Double
-            let score_difference: Double
-        }
+        typealias Side = ShadowCase.Side
+        typealias Shadow = ShadowCase
         let ztests: [ZTest]
         let welch: [Welch]
         let t_survival: [TSurvival]
