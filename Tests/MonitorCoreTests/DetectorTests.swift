@@ -187,4 +187,16 @@ import Testing
         // NaN is skipped, so the counts are river's on the stream without gaps.
         #expect(batched.slots.map(\.detections) == [c.detections["adwin"]?.count, c.detections["page_hinkley"]?.count])
     }
+
+    /// A bank given the same kind twice on one stream (the strategy loader refuses that) runs
+    /// each on its own: both find river's detections.
+    @Test func aKindTwiceOnAStreamRunsEachAlone() throws {
+        let c = try #require(Self.publicCases.first { $0.name == "error_abrupt" })
+        var bank = DetectorBank(pairs: [(.adwin, .error), (.adwin, .error)], parameters: DetectorParameters())
+        let times = c.values.indices.map(Double.init)
+        c.values.withUnsafeBufferPointer { v in times.withUnsafeBufferPointer { t in _ = bank.observe(v, at: t, on: .error) } }
+        let expected = try #require(c.detections["adwin"])
+        #expect(bank.slots.map(\.detections) == [expected.count, expected.count])
+        #expect(bank.slots.map(\.lastDetection) == [Double(expected.last!), Double(expected.last!)])
+    }
 }

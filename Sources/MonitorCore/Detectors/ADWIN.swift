@@ -91,19 +91,6 @@ package struct ADWIN: Sendable {
         updating { $0.update(x) }
     }
 
-    /// Adds values in order, as `update(_:)` on each would; returns how many updates detected
-    /// drift and the index of the last that did. The buckets are borrowed once for the batch.
-    package mutating func update(_ values: UnsafeBufferPointer<Double>) -> (detections: Int, last: Int?) {
-        updating { u in
-            var detections = 0, last: Int?
-            for i in values.indices where u.update(values[i]) {
-                detections += 1
-                last = i
-            }
-            return (detections, last)
-        }
-    }
-
     /// Runs `body` with an updater that adds values to this detector, its buckets borrowed once
     /// for all of them (the updater must not outlive `body`).
     package mutating func updating<R>(_ body: (inout Updater) -> R) -> R {

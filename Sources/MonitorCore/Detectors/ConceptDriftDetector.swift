@@ -70,29 +70,6 @@ package struct ConceptDriftDetector: Sendable, Equatable {
         }
     }
 
-    /// Adds `values` in order, as `update(_:)` on each would; returns how many updates
-    /// detected drift and the index of the last that did. The kind is decided and the detector
-    /// taken out of its optional once per batch instead of once per value.
-    package mutating func update(_ values: UnsafeBufferPointer<Double>) -> (detections: Int, last: Int?) {
-        var count = 0, last: Int?
-        switch kind {
-        case .adwin:
-            var d = adwin!
-            adwin = nil  // `d` alone holds the buckets: updating them does not copy
-            (count, last) = d.update(values)
-            adwin = d
-        case .pageHinkley:
-            var d = pageHinkley!
-            for i in values.indices where d.update(values[i]) { count += 1; last = i }
-            pageHinkley = d
-        case .ddm:
-            var d = ddm!
-            for i in values.indices where d.update(values[i]) { count += 1; last = i }
-            ddm = d
-        }
-        return (count, last)
-    }
-
     /// Adds the same values to each of `detectors`, which hold at most one detector of each
     /// kind, value by value in one loop. Each detector's update is a chain of dependent
     /// arithmetic (divisions, a square root); side by side the processor overlaps the chains,
@@ -103,7 +80,14 @@ package struct ConceptDriftDetector: Sendable, Equatable {
         let pi = detectors.firstIndex { $0.kind == .pageHinkley }
         let di = detectors.firstIndex { $0.kind == .ddm }
         guard [ai, pi, di].count(where: { $0 != nil }) == detectors.count else {
-            return detectors.indices.map { detectors[$0].update(values) }  // kinds repeated: one loop each
+            // A kind repeated (the strategy loader refuses that; a bank built in code may not):
+            // each detector in a group of its own.
+            return detectors.indices.map { i in
+                var alone = [detectors[i]]
+                detectors[i] = .vacant
+                defer { detectors[i] = alone[0] }
+                return update(&alone, with: values)[0]
+            }
         }
         // Taken out of their optionals (a detector absent: a stand-in never updated).
         var ph = pi.map { detectors[$0].pageHinkley! } ?? PageHinkley(parameters: .init())
