@@ -204,13 +204,13 @@ package enum CSVEvents {
         /// (features, attributes, prediction, label, score, latency, timestamp, id, custom
         /// metrics): when several cells of a row are bad, the first in that order is reported.
         enum Use {
-            case feature(Int), attribute(Int), prediction, label, score, latency, timestamp, id, metric(Int)
+            case number(Int), category(Int), attribute(Int), prediction, label, score, latency, timestamp, id, metric(Int)
         }
 
         /// Every use of every column, by column (then by the order above).
         var uses: [(column: Int, use: Use)] {
             var out: [(column: Int, use: Use)] = []
-            out += featureCols.enumerated().map { ($1, .feature($0)) }
+            out += featureCols.enumerated().map { ($1, numerical[$0] ? .number($0) : .category($0)) }
             out += attributeCols.enumerated().map { ($1, .attribute($0)) }
             out.append((predictionCol, .prediction))
             if let labelCol { out.append((labelCol, .label)) }
@@ -236,7 +236,7 @@ package enum CSVEvents {
             func order(_ u: Use) -> Int {
                 let f = featureCols.count, a = f + attributeCols.count
                 switch u {
-                case .feature(let i): return i
+                case .number(let i), .category(let i): return i
                 case .attribute(let i): return f + i
                 case .prediction: return a
                 case .label: return a + 1
@@ -266,9 +266,11 @@ package enum CSVEvents {
             var latency: Double?
             var timestamp: Double?
             var id: String?
-            var failure: (order: Int, error: InputError)?
+            var failure: InputError?
+            var failureOrder = Int.max
 
             /// A cell's text as the event rules take it (a string, never longer than the cap).
+            @inline(__always)
             func text(_ f: CSVTable.Field, _ c: Int) throws(InputError) -> FieldValue<CellText> {
                 let s = table.string(f)
                 guard s.utf8.count <= EventRules.maxStringBytes else {
@@ -277,11 +279,13 @@ package enum CSVEvents {
                 return .string(.text(s))
             }
             /// A cell read as a number (empty and NaN: null).
+            @inline(__always)
             func number(_ f: CSVTable.Field, _ c: Int) throws(InputError) -> FieldValue<CellText> {
                 guard let v = try table.number(f, row: row, column: c) else { return .null }
                 return .number(v, .number(v))
             }
             /// Applies one field rule to a cell, placing its refusal there.
+            @inline(__always)
             func rule<T>(_ f: CSVTable.Field, _ c: Int, _ apply: (FieldValue<CellText>) throws(FieldRefusal) -> T, _ value: FieldValue<CellText>) throws(InputError) -> T {
                 do throws(FieldRefusal) { return try apply(value) } catch {
                     throw table.error(f, row: row, "column \"\(table.header[c])\": \(error.reason)")
@@ -292,6 +296,9 @@ package enum CSVEvents {
                 return try rule(f, c, { v throws(FieldRefusal) in try EventRules.outcome(v, regression: regression) }, regression ? number(f, c) : text(f, c))
             }
 
+            // The feature and attribute slots are written through their buffers: no uniqueness or
+            // bounds check per cell (each slot is one use of the plan, written at most once).
+            features.withUnsafeMutableBufferPointer { features in attributes.withUnsafeMutableBufferPointer { attributes in
             var i = table.start(ofRow: row)
             var column = 0
             var f = table.field(at: i)
@@ -303,10 +310,13 @@ package enum CSVEvents {
                 }
                 do throws(InputError) {
                     switch use {
-                    case .feature(let k):
+                    case .number(let k):
                         if f.start != f.end {
-                            let type = schema.featureTypes[k]
-                            features[k] = try rule(f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: type) }, numerical[k] ? number(f, c) : text(f, c))
+                            features[k] = try rule(f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .numerical) }, number(f, c))
+                        }
+                    case .category(let k):
+                        if f.start != f.end {
+                            features[k] = try rule(f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .categorical) }, text(f, c))
                         }
                     case .attribute(let k): attributes[k] = try rule(f, c, EventRules.attribute, text(f, c))
                     case .prediction:
@@ -320,10 +330,14 @@ package enum CSVEvents {
                     case .metric(let k): metrics[k] = try rule(f, c, EventRules.customMetric, number(f, c))
                     }
                 } catch {
-                    if order < failure?.order ?? Int.max { failure = (order, error) }
+                    if order < failureOrder {
+                        failure = error
+                        failureOrder = order
+                    }
                 }
             }
-            if let failure { throw failure.error }
+            } }
+            if let failure { throw failure }
             return Event(
                 id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction!,
                 score: score, label: label, latency: latency, metrics: metrics)
