@@ -447,6 +447,10 @@ package struct CSVTable: Sendable {
     @inline(__always)
     func field(at i: Int) -> Field { Self.scanField(bytes, i) }
 
+    /// The field at `i` when it is a plain decimal (`NumberParser.csvDecimal`): its value and end.
+    @inline(__always)
+    func decimal(at i: Int) -> (value: Double, end: Int)? { NumberParser.csvDecimal(bytes, i) }
+
     /// A field's text.
     func string(_ f: Field) -> String { Self.text(bytes, f) }
 

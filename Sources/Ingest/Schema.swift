@@ -250,6 +250,46 @@ package enum CSVEvents {
             return uses.map { ($0.column, $0.use, order($0.use)) }
         }
 
+        /// Where the reading of a row stands: field `column` starts at `i`; `f` is that field once
+        /// found. Fields are found lazily, so that a number is read as its field's end is found
+        /// rather than found first and read again.
+        struct Cursor {
+            var i: Int
+            var known = false
+            var f: CSVTable.Field
+
+            init(_ start: Int) {
+                i = start
+                f = CSVTable.Field(start: start, end: start, doubled: false, next: start, newlines: 0)
+            }
+
+            /// The current field, found now if it was not.
+            @inline(__always)
+            mutating func field(_ table: CSVTable) -> CSVTable.Field {
+                if !known {
+                    f = table.field(at: i)
+                    known = true
+                }
+                return f
+            }
+
+            /// The current field's value when it is a plain decimal not yet found.
+            @inline(__always)
+            mutating func decimal(_ table: CSVTable) -> Double? {
+                guard !known, let d = table.decimal(at: i) else { return nil }
+                f = CSVTable.Field(start: i, end: d.end, doubled: false, next: d.end, newlines: 0)
+                known = true
+                return d.value
+            }
+
+            /// On to the next field (past the comma).
+            @inline(__always)
+            mutating func next(_ table: CSVTable) {
+                i = field(table).next + 1
+                known = false
+            }
+        }
+
         /// Data row `row` as an event (`plan`: this reader's); every cell must parse for its
         /// column's type. The row's fields are read once, left to right, each decoded as it is
         /// found; when several cells are bad, the error is the one the checking order puts first
@@ -299,35 +339,52 @@ package enum CSVEvents {
             // The feature and attribute slots are written through their buffers: no uniqueness or
             // bounds check per cell (each slot is one use of the plan, written at most once).
             features.withUnsafeMutableBufferPointer { features in attributes.withUnsafeMutableBufferPointer { attributes in
-            var i = table.start(ofRow: row)
+            var cursor = Cursor(table.start(ofRow: row))
             var column = 0
-            var f = table.field(at: i)
+            /// Field `column` read as a number (as `number` reads it).
+            @inline(__always)
+            func numberField(_ cursor: inout Cursor, _ c: Int) throws(InputError) -> FieldValue<CellText> {
+                if let v = cursor.decimal(table) { return .number(v, .number(v)) }
+                return try number(cursor.field(table), c)
+            }
             for (c, use, order) in plan {
                 while column < c {
-                    i = f.next + 1  // past the comma
+                    cursor.next(table)
                     column += 1
-                    f = table.field(at: i)
                 }
                 do throws(InputError) {
                     switch use {
                     case .number(let k):
-                        if f.start != f.end {
-                            features[k] = try rule(f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .numerical) }, number(f, c))
-                        }
+                        let v = try numberField(&cursor, c)  // empty: null, a missing feature
+                        features[k] = try rule(cursor.f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .numerical) }, v)
                     case .category(let k):
+                        let f = cursor.field(table)
                         if f.start != f.end {
                             features[k] = try rule(f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .categorical) }, text(f, c))
                         }
-                    case .attribute(let k): attributes[k] = try rule(f, c, EventRules.attribute, text(f, c))
+                    case .attribute(let k):
+                        let f = cursor.field(table)
+                        attributes[k] = try rule(f, c, EventRules.attribute, text(f, c))
                     case .prediction:
+                        let f = cursor.field(table)
                         prediction = try outcome(f, c)
                         if prediction == nil { throw table.error(f, row: row, "column \"\(columns.prediction)\": a prediction is required") }
-                    case .label: label = try outcome(f, c)
-                    case .score: score = try rule(f, c, EventRules.score, number(f, c))
-                    case .latency: latency = try rule(f, c, EventRules.latency, number(f, c))
-                    case .timestamp: if f.start != f.end { timestamp = try rule(f, c, EventRules.timestamp, text(f, c)) }
-                    case .id: if f.start != f.end { id = try rule(f, c, EventRules.id, text(f, c)) }
-                    case .metric(let k): metrics[k] = try rule(f, c, EventRules.customMetric, number(f, c))
+                    case .label: label = try outcome(cursor.field(table), c)
+                    case .score:
+                        let v = try numberField(&cursor, c)
+                        score = try rule(cursor.f, c, EventRules.score, v)
+                    case .latency:
+                        let v = try numberField(&cursor, c)
+                        latency = try rule(cursor.f, c, EventRules.latency, v)
+                    case .timestamp:
+                        let f = cursor.field(table)
+                        if f.start != f.end { timestamp = try rule(f, c, EventRules.timestamp, text(f, c)) }
+                    case .id:
+                        let f = cursor.field(table)
+                        if f.start != f.end { id = try rule(f, c, EventRules.id, text(f, c)) }
+                    case .metric(let k):
+                        let v = try numberField(&cursor, c)
+                        metrics[k] = try rule(cursor.f, c, EventRules.customMetric, v)
                     }
                 } catch {
                     if order < failureOrder {
