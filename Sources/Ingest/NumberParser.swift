@@ -110,6 +110,23 @@ package enum NumberParser {
     static func shortDecimal(_ buf: UnsafeBufferPointer<UInt8>, _ i: Int, _ limit: Int) -> (mantissa: UInt64, exponent: Int, end: Int, seen: Bool) {
         var j = i
         var m: UInt64 = 0
+        digits(buf, &j, limit, &m)
+        var seen = j > i
+        var e10 = 0
+        if j < limit && buf[j] == UInt8(ascii: ".") {
+            j += 1
+            let fraction = j
+            digits(buf, &j, limit, &m)
+            e10 = fraction - j
+            seen = seen || j > fraction
+        }
+        return (m, e10, j, seen)
+    }
+
+    /// The digits from `j` up to `limit` appended to `m` (eight at a time while there are eight);
+    /// `j` ends on the first byte that is not a digit.
+    @inline(__always)
+    static func digits(_ buf: UnsafeBufferPointer<UInt8>, _ j: inout Int, _ limit: Int, _ m: inout UInt64) {
         while j + 8 <= limit, let eight = eightDigits(buf, j) {
             m = m &* 100_000_000 &+ eight
             j += 8
@@ -118,23 +135,6 @@ package enum NumberParser {
             m = m &* 10 &+ UInt64(buf[j] &- 48)
             j += 1
         }
-        var seen = j > i
-        var e10 = 0
-        if j < limit && buf[j] == UInt8(ascii: ".") {
-            j += 1
-            let fraction = j
-            while j + 8 <= limit, let eight = eightDigits(buf, j) {
-                m = m &* 100_000_000 &+ eight
-                j += 8
-            }
-            while j < limit, buf[j] &- 48 < 10 {
-                m = m &* 10 &+ UInt64(buf[j] &- 48)
-                j += 1
-            }
-            e10 = fraction - j
-            seen = seen || j > fraction
-        }
-        return (m, e10, j, seen)
     }
 
     /// `m · 10^e10`, correctly rounded, for a mantissa of at most 19 digits and -19 ≤ e10 ≤ 0.
