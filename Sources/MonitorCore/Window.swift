@@ -120,10 +120,6 @@ package struct Window: Sendable {
     private let column: [Int]             // f → index among its kind
     private let edgeValues: [Double]      // every numerical feature's inner edges, concatenated
     private let edgeStart: [Int]          // f → its edges in edgeValues: edgeStart[f]..<edgeStart[f + 1]
-    private let lower: [Double]           // numerical with a range: its bounds; else ±infinity
-    private let upper: [Double]
-    private let hasRange: [Bool]
-    private let knownCounts: [Int]        // categorical: K.count
     private let binStart: [Int]           // f → its bins in counters (after 3F): binStart[f]..<binStart[f + 1]
     /// What the append and evict loops need per numerical feature, in one place.
     private struct NumericalSlot {
@@ -193,10 +189,6 @@ package struct Window: Sendable {
         self.column = column
         self.edgeValues = edgeValues
         self.edgeStart = edgeStart
-        self.lower = lower
-        self.upper = upper
-        self.hasRange = hasRange
-        self.knownCounts = knownCounts
         self.binStart = binStart
         counters = Array(repeating: 0, count: 3 * n + 2 * bins)
         binTotal = bins
