@@ -64,9 +64,11 @@ package struct Window: Sendable {
     // and retain on every event: bench/run, item 3). Slots are written before they are read.
     private var values: [Double] = []      // column[f] * rows + slot; NaN = missing
     private var codes: [Int32] = []        // column[f] * rows + slot; -1 = missing
-    /// Slots allocated per feature column: up to a million at first (reserved pages are not
-    /// resident until written), doubled up to the capacity beyond that.
+    /// Slots allocated per feature column: up to `initialRows` at first (pages are not resident
+    /// until written), doubled up to the capacity beyond that. Bounded so that a copy made while
+    /// a scrape holds the window (copy-on-write) copies little more than the events it holds.
     private var rows = 0
+    static let initialRows = 1 << 17
     private var attributeCodes: [[Int32]]
     private var predictionCodes: [Int32] = []
     private var predictionValues: [Double] = []
@@ -195,9 +197,9 @@ package struct Window: Sendable {
         // Room for the whole window up front (up to a million rows): no doubling copies while it
         // fills. Reserved pages are not resident until written.
         let rows = min(layout.capacity, 1 << 20)
-        self.rows = rows
-        values = Self.uninitialized(rows * numerical)
-        codes = Self.uninitialized(rows * categorical)
+        self.rows = min(layout.capacity, Self.initialRows)
+        values = Self.uninitialized(self.rows * numerical)
+        codes = Self.uninitialized(self.rows * categorical)
         for a in attributeCodes.indices { attributeCodes[a].reserveCapacity(rows) }
         if layout.numericOutcome {
             predictionValues.reserveCapacity(rows)
