@@ -156,6 +156,32 @@ func bcryptMatches(password: String, hash: String) -> Bool {
     return BasicAuthenticator.constantTimeEqual(computed, hash)
 }
 
+// MARK: - CPU slices
+
+/// The share of the CPU libmicrohttpd's threads ask for, so that a scrape is answered at once
+/// while the same few cores apply ingest (Linux ≥ 6.12, EEVDF).
+///
+/// Linux's scheduler lets a running thread finish its slice (the default, about 0.7 ms, grows
+/// with the number of cores) before a thread that wakes may take its core, and the woken one
+/// is often left to wait for the next timer tick (up to 4 ms at 250 Hz) when every core is
+/// busy. A woken thread whose slice is shorter than the running one's takes the core at once,
+/// if its fair share allows. So a pool thread keeps the shortest slice (0.1 ms) while it waits
+/// for and answers requests without a body (scrapes, health), and takes the default back while
+/// it answers one with a body (ingest: decoding and applying, milliseconds of work), so a
+/// scrape's thread, woken meanwhile, preempts it. The slice changes latency only: each
+/// thread's share of the CPU (its weight, its nice value) is unchanged.
+///
+/// `sched_setattr(2)` with `sched_runtime` needs no privilege (policy and nice value are
+/// kept). Kernels before 6.12 accept and ignore the slice (then a scrape waits as before);
+/// where the call fails (no such system call, or a filter forbids it) the server logs it once
+/// at debug level and stops trying.
+private enum ThreadSlice {
+    /// What a waiting or scrape-serving pool thread asks for: the shortest slice there is.
+    static let requests: UInt64 = 100_000
+    /// While answering a request with a body: the kernel's default.
+    static let work: UInt64 = 0
+}
+
 // MARK: - What the callbacks share
 
 /// Everything libmicrohttpd's threads need, reached through `dh_cls` and the
@@ -178,6 +204,8 @@ private final class ServerContext: Sendable {
     let startupMessages = Locked<[String]>([])
     /// Requests whose state is allocated and not yet released (for tests: 0 when idle).
     let liveRequests = Atomic<Int>(0)
+    /// Whether CPU slices are still set (false after the kernel refused one: ``ThreadSlice``).
+    let slicesWork = Atomic<Bool>(true)
 
     init(
         configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
@@ -220,6 +248,15 @@ private final class ServerContext: Sendable {
     func cutIdleConnections() {
         connections.withLock { table in
             for fd in table.cutIdle() { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    /// Asks for `nanoseconds` of CPU slice for the calling thread (``ThreadSlice``).
+    func setThreadSlice(_ nanoseconds: UInt64) {
+        guard slicesWork.load(ordering: .relaxed), cmhd_set_thread_slice(nanoseconds) != 0 else { return }
+        let code = errno
+        if slicesWork.exchange(false, ordering: .relaxed) {
+            logger.debug("CPU slices not set; scrapes may wait for ingest", metadata: ["reason": "\(CFailure.describe(errno: code))"])
         }
     }
 
@@ -354,6 +391,10 @@ private func mhdAccess(
         remoteAddress: remoteAddress(of: connection)
     )
     state.body = []
+    // A request with a body is work (``ThreadSlice``): the thread's slice is the default meanwhile.
+    let work = state.method != "GET" && state.method != "HEAD"
+    if work { server.setThreadSlice(ThreadSlice.work) }
+    defer { if work { server.setThreadSlice(ThreadSlice.requests) } }
     return queue(server.responder.respond(to: request), on: connection, server: server)
 }
 
@@ -544,6 +585,8 @@ private func mhdConnection(
     let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
     switch code {
     case .CONNECTION_NOTIFY_STARTED:
+        // On the pool thread that will serve the connection: the short slice (``ThreadSlice``).
+        server.setThreadSlice(ThreadSlice.requests)
         let id = server.nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
         socketContext.pointee = UnsafeMutableRawPointer(bitPattern: UInt(id))
         let fd = cmhd_get_connection_info(connection, .CONNECTION_INFO_CONNECTION_FD)?.pointee.connect_fd ?? -1
