@@ -141,6 +141,9 @@ package final class ModelMonitor: Sendable {
     /// swapped in under this one, held only for the swap: a scrape reads them here and never
     /// waits for a batch being applied, yet sees every change acknowledged before it began.
     private let counters: Locked<Counters>
+    /// The counters' sample lines as a scrape last rendered them, with the `Counters.sequence`
+    /// they show: scrapes between two changes render nothing again.
+    private let renderedCounters = Locked<(sequence: UInt64, families: [RenderedFamily])?>(nil)
     /// The window's statistics as last computed, and their rendered lines (RenderedStatistics.swift).
     package let statistics = RenderedStatistics()
 
@@ -355,15 +358,29 @@ package final class ModelMonitor: Sendable {
         let windowFamilies = fresh
             ? statistics.current(of: { window }, evaluator: evaluator, rendered: true)
             : statistics.served(of: { window }, evaluator: evaluator)
-        return (windowFamilies.rendered ?? []) + counterFamilies(counters.withLock { $0 }).map(RenderedFamily.init)
+        return (windowFamilies.rendered ?? []) + renderedCounterFamilies()
+    }
+
+    /// The counters' sample lines, rendered again only when a change published new counters.
+    private func renderedCounterFamilies() -> [RenderedFamily] {
+        let current = counters.withLock { $0 }
+        if let cached = renderedCounters.withLock({ $0 }), cached.sequence == current.sequence { return cached.families }
+        let families = counterFamilies(current).map(RenderedFamily.init)
+        renderedCounters.withLock { cached in
+            if (cached?.sequence ?? 0) <= current.sequence { cached = (current.sequence, families) }
+        }
+        return families
     }
 
     /// Applies a change to the state and publishes the counters it leaves (`counters`).
     private func change<T>(_ body: (inout State) -> T) -> T {
         state.withLock { s in
             let result = body(&s)
-            let published = Counters(s, detectors: s.detectors.map(detectorFamilies) ?? [])
-            counters.withLock { $0 = published }
+            var published = Counters(s, detectors: s.detectors.map(detectorFamilies) ?? [])
+            counters.withLock {
+                published.sequence = $0.sequence &+ 1
+                $0 = published
+            }
             return result
         }
     }
@@ -403,6 +420,8 @@ extension ModelMonitor {
     /// so copying it at every change costs little; its histograms share storage with the
     /// state's until the next change writes them (a copy of a few buckets).
     struct Counters: Sendable {
+        /// Moves on at every change (rendered lines are kept per sequence).
+        var sequence: UInt64 = 0
         var predictions = 0
         var labels = 0
         var unmatchedLabels: [UnmatchedLabelReason: Int] = [:]
