@@ -165,20 +165,22 @@ func bcryptMatches(password: String, hash: String) -> Bool {
 /// with the number of cores) before a thread that wakes may take its core, and the woken one
 /// is often left to wait for the next timer tick (up to 4 ms at 250 Hz) when every core is
 /// busy. A woken thread whose slice is shorter than the running one's takes the core at once,
-/// if its fair share allows. So a pool thread keeps the shortest slice (0.1 ms) while it waits
-/// for and answers requests without a body (scrapes, health), and takes the default back while
-/// it answers one with a body (ingest: decoding and applying, milliseconds of work), so a
-/// scrape's thread, woken meanwhile, preempts it. The slice changes latency only: each
-/// thread's share of the CPU (its weight, its nice value) is unchanged.
+/// if its fair share allows. So a pool thread takes the shortest slice (0.1 ms) when it answers
+/// a request without a body (scrapes, health) and the default when it answers one with a body
+/// (ingest: decoding and applying, milliseconds of work), and keeps it while it waits for the
+/// next request: a connection mostly asks for one kind, so a scrape's thread, woken while
+/// ingest runs, preempts it, and an ingest thread, woken while a scrape runs, does not. The
+/// slice changes latency only: each thread's share of the CPU (its weight, its nice value) is
+/// unchanged.
 ///
 /// `sched_setattr(2)` with `sched_runtime` needs no privilege (policy and nice value are
 /// kept). Kernels before 6.12 accept and ignore the slice (then a scrape waits as before);
 /// where the call fails (no such system call, or a filter forbids it) the server logs it once
 /// at debug level and stops trying.
 private enum ThreadSlice {
-    /// What a waiting or scrape-serving pool thread asks for: the shortest slice there is.
+    /// What a pool thread answering requests without a body asks for: the shortest slice there is.
     static let requests: UInt64 = 100_000
-    /// While answering a request with a body: the kernel's default.
+    /// After a request with a body: the kernel's default.
     static let work: UInt64 = 0
 }
 
@@ -391,10 +393,9 @@ private func mhdAccess(
         remoteAddress: remoteAddress(of: connection)
     )
     state.body = []
-    // A request with a body is work (``ThreadSlice``): the thread's slice is the default meanwhile.
-    let work = state.method != "GET" && state.method != "HEAD"
-    if work { server.setThreadSlice(ThreadSlice.work) }
-    defer { if work { server.setThreadSlice(ThreadSlice.requests) } }
+    // A request with a body is work (``ThreadSlice``): the thread keeps the default slice from
+    // now until it answers a request without one.
+    server.setThreadSlice(state.method != "GET" && state.method != "HEAD" ? ThreadSlice.work : ThreadSlice.requests)
     return queue(server.responder.respond(to: request), on: connection, server: server)
 }
 
@@ -585,7 +586,8 @@ private func mhdConnection(
     let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
     switch code {
     case .CONNECTION_NOTIFY_STARTED:
-        // On the pool thread that will serve the connection: the short slice (``ThreadSlice``).
+        // On the pool thread that will serve the connection: the short slice (``ThreadSlice``),
+        // until it answers a request with a body.
         server.setThreadSlice(ThreadSlice.requests)
         let id = server.nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
         socketContext.pointee = UnsafeMutableRawPointer(bitPattern: UInt(id))
