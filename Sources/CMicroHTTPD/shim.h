@@ -84,4 +84,23 @@ cmhd_set_thread_scheduling (int batch, uint64_t slice)
 #endif
 }
 
+/* The calling thread's policy and `sched_runtime` as sched_getattr(2) reports them: since
+   Linux 6.12 the runtime of a SCHED_OTHER or SCHED_BATCH thread is its CPU slice (the default
+   one unless set); older kernels report 0. Returns 0, or -1 with errno. */
+static inline int
+cmhd_get_thread_scheduling (uint32_t *policy, uint64_t *slice)
+{
+#if defined(__linux__) && defined(SYS_sched_getattr)
+  struct cmhd_sched_attr attr = {0};
+  if (syscall (SYS_sched_getattr, 0, &attr, (unsigned int) sizeof attr, 0) != 0)
+    return -1;
+  *policy = attr.sched_policy;
+  *slice = attr.sched_runtime;
+  return 0;
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 #endif

@@ -186,6 +186,15 @@ private enum PoolScheduling {
     static let work: UInt64 = 0
 }
 
+/// The calling thread's scheduling policy (0 SCHED_OTHER, 3 SCHED_BATCH) and CPU slice in
+/// nanoseconds, as the kernel reports them (the slice is 0 before Linux 6.12, which has none);
+/// nil where it cannot say.
+package func currentThreadScheduling() -> (policy: Int, slice: UInt64)? {
+    var policy: UInt32 = 0, slice: UInt64 = 0
+    guard cmhd_get_thread_scheduling(&policy, &slice) == 0 else { return nil }
+    return (Int(policy), slice)
+}
+
 // MARK: - What the callbacks share
 
 /// Everything libmicrohttpd's threads need, reached through `dh_cls` and the
