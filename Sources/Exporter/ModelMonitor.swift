@@ -105,8 +105,9 @@ struct OutcomeCounts: Sendable, Equatable {
 }
 
 /// One served model: its strategy, reference, window and counters. Thread-safe: ingest takes a
-/// short lock; statistics are computed from a copy of the window (O(1), copy-on-write) outside
-/// that lock, only when the window changed, by the statistics worker or a scrape.
+/// short lock and publishes the counters it leaves, which scrapes read without that lock;
+/// statistics are computed from a copy of the window (O(1), copy-on-write) outside that lock,
+/// only when the window changed, by the statistics worker or a scrape.
 package final class ModelMonitor: Sendable {
     package let strategy: Strategy
     package let schema: EventSchema
@@ -136,6 +137,13 @@ package final class ModelMonitor: Sendable {
     }
 
     private let state: Locked<State>
+    /// The counters as the last change left them, copied at its end inside `state`'s lock and
+    /// swapped in under this one, held only for the swap: a scrape reads them here and never
+    /// waits for a batch being applied, yet sees every change acknowledged before it began.
+    private let counters: Locked<Counters>
+    /// The counters' sample lines as a scrape last rendered them, with the `Counters.sequence`
+    /// they show: scrapes between two changes render nothing again.
+    private let renderedCounters = Locked<(sequence: UInt64, families: [RenderedFamily])?>(nil)
     /// The window's statistics as last computed, and their rendered lines (RenderedStatistics.swift).
     package let statistics = RenderedStatistics()
 
@@ -146,14 +154,17 @@ package final class ModelMonitor: Sendable {
         evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
-        state = Locked(State(
+        let initial = State(
             window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) },
             labelDelay: strategy.columns.label == nil ? nil : LatencyHistogram(bounds: strategy.metrics.labelDelayBuckets),
             detectors: strategy.metrics.conceptDrift.map {
                 DetectorBank(pairs: $0.pairs(task: strategy.model.task), parameters: $0.parameters)
             }, outcomes: fleetSeries && strategy.model.task == .binaryClassification && strategy.columns.label != nil
                 ? OutcomeCounts(positive: strategy.model.positiveLabel ?? "1") : nil, created: created,
-            customTotals: CustomMetricTotals(strategy: strategy)))
+            customTotals: CustomMetricTotals(strategy: strategy))
+        state = Locked(initial)
+        counters = Locked(Counters())
+        counters.withLock { $0 = Counters(initial, detectors: initial.detectors.map(detectorFamilies) ?? []) }
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
@@ -165,7 +176,7 @@ package final class ModelMonitor: Sendable {
     /// Applies a validated batch whole. Events without a timestamp get `now` (arrival time);
     /// batch evaluation passes nil and keeps its output free of the clock.
     package func ingest(_ events: [Event], now: Double?) {
-        state.withLock { s in
+        change { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
             if let now { s.window.expire(now: now) }
             if s.latency != nil {
@@ -247,11 +258,11 @@ package final class ModelMonitor: Sendable {
     /// Puts a snapshot back: its events into the (empty) window, not counted again as
     /// predictions, per-bin totals or latency observations; then `counters` sets the counters,
     /// totals and histogram as they were saved, so a restart does not look like a counter reset.
-    func restore(events: [Event], counters: (inout State) -> Void) {
-        state.withLock { s in
+    func restore(events: [Event], counters restoring: (inout State) -> Void) {
+        change { s in
             s.window.append(contentsOf: events)
             s.window.resetTotals()
-            counters(&s)
+            restoring(&s)
             s.created = nil  // the restored counters started in an earlier process, at a time not saved
         }
     }
@@ -269,7 +280,7 @@ package final class ModelMonitor: Sendable {
     /// of the model may know it).
     func attach(_ labels: [LabelUpdate], now: Double, countUnknown: (Int) -> Bool) -> [LabelJoin] {
         let numeric = strategy.model.task == .regression
-        return state.withLock { s in
+        return change { s in
             var out: [LabelJoin] = []
             out.reserveCapacity(labels.count)
             for (i, l) in labels.enumerated() {
@@ -308,11 +319,11 @@ package final class ModelMonitor: Sendable {
     /// Puts saved detector state back; false when it does not fit this strategy's detectors.
     package func restoreDetectors(_ saved: [[Double]]) -> Bool {
         guard let spec = strategy.metrics.conceptDrift else { return saved.isEmpty }
-        return state.withLock { s in s.detectors?.restore(saved, parameters: spec.parameters) ?? false }
+        return change { s in s.detectors?.restore(saved, parameters: spec.parameters) ?? false }
     }
 
     package func reject(_ reason: RejectReason, count: Int = 1) {
-        state.withLock { $0.rejected[reason, default: 0] += count }
+        change { $0.rejected[reason, default: 0] += count }
     }
 
     /// The window's events, oldest first (for snapshots).
@@ -330,7 +341,7 @@ package final class ModelMonitor: Sendable {
     /// changed) and the counters.
     package func families() -> [Family] {
         let windowFamilies = statistics.current(of: { window }, evaluator: evaluator, rendered: false).families
-        return windowFamilies + counterFamilies(state.withLock { $0 })
+        return windowFamilies + counterFamilies(counters.withLock { $0 })
     }
 
     /// Whether a scrape would find this model's rendered families up to date.
@@ -347,11 +358,35 @@ package final class ModelMonitor: Sendable {
         let windowFamilies = fresh
             ? statistics.current(of: { window }, evaluator: evaluator, rendered: true)
             : statistics.served(of: { window }, evaluator: evaluator)
-        return (windowFamilies.rendered ?? []) + counterFamilies(state.withLock { $0 }).map(RenderedFamily.init)
+        return (windowFamilies.rendered ?? []) + renderedCounterFamilies()
+    }
+
+    /// The counters' sample lines, rendered again only when a change published new counters.
+    private func renderedCounterFamilies() -> [RenderedFamily] {
+        let current = counters.withLock { $0 }
+        if let cached = renderedCounters.withLock({ $0 }), cached.sequence == current.sequence { return cached.families }
+        let families = counterFamilies(current).map(RenderedFamily.init)
+        renderedCounters.withLock { cached in
+            if (cached?.sequence ?? 0) <= current.sequence { cached = (current.sequence, families) }
+        }
+        return families
+    }
+
+    /// Applies a change to the state and publishes the counters it leaves (`counters`).
+    private func change<T>(_ body: (inout State) -> T) -> T {
+        state.withLock { s in
+            let result = body(&s)
+            var published = Counters(s, detectors: s.detectors.map(detectorFamilies) ?? [])
+            counters.withLock {
+                published.sequence = $0.sequence &+ 1
+                $0 = published
+            }
+            return result
+        }
     }
 
     /// The counters, histogram and timestamps: cheap, rendered at every scrape.
-    private func counterFamilies(_ s: State) -> [Family] {
+    private func counterFamilies(_ s: Counters) -> [Family] {
         var out: [Family] = []
         out.append(Family(Catalog.predictions, samples: [Sample(labels: base, value: Double(s.predictions))]))
         if strategy.columns.label != nil {
@@ -367,7 +402,7 @@ package final class ModelMonitor: Sendable {
         if let t = s.lastEvent { out.append(Family(Catalog.lastEventTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
         if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
-        if let bank = s.detectors { out += detectorFamilies(bank) }
+        out += s.detectors
         if let o = s.outcomes {
             out.append(Family(Catalog.outcomes, samples: zip(OutcomeCounts.order, o.counts).map {
                 Sample(labels: base + [(Label.class, o.positive), (Label.outcome, $0)], value: Double($1))
@@ -380,6 +415,36 @@ package final class ModelMonitor: Sendable {
 }
 
 extension ModelMonitor {
+    /// What the counter families are rendered from: `State` without the window (the statistics
+    /// are computed from that) and with the detectors' families instead of their state. Small,
+    /// so copying it at every change costs little; its histograms share storage with the
+    /// state's until the next change writes them (a copy of a few buckets).
+    struct Counters: Sendable {
+        /// Moves on at every change (rendered lines are kept per sequence).
+        var sequence: UInt64 = 0
+        var predictions = 0
+        var labels = 0
+        var unmatchedLabels: [UnmatchedLabelReason: Int] = [:]
+        var labelDelay: LatencyHistogram?
+        var detectors: [Family] = []
+        var rejected: [RejectReason: Int] = [:]
+        var outcomes: OutcomeCounts?
+        var lastEvent: Double?
+        var lastLabel: Double?
+        var created: Double?
+        var customTotals: CustomMetricTotals?
+        var latency: LatencyHistogram?
+
+        init() {}
+
+        init(_ s: State, detectors: [Family]) {
+            (predictions, labels, unmatchedLabels, labelDelay) = (s.predictions, s.labels, s.unmatchedLabels, s.labelDelay)
+            (rejected, outcomes, lastEvent, lastLabel) = (s.rejected, s.outcomes, s.lastEvent, s.lastLabel)
+            (created, customTotals, latency) = (s.created, s.customTotals, s.latency)
+            self.detectors = detectors
+        }
+    }
+
     func detectorFamilies(_ bank: DetectorBank) -> [Family] {
         var counts: [Sample] = [], last: [Sample] = [], widths: [Sample] = []
         for slot in bank.slots {

@@ -49,7 +49,7 @@ package final class RenderedStatistics: Sendable {
             let lines = rendered ? families.map(RenderedFamily.init) : nil
             let s = Snapshot(version: w.version, families: families, rendered: lines, computeSeconds: clock() - start)
             count += 1
-            latest.withLock { $0 = s }
+            publish(s)
             return s
         }
     }
@@ -62,12 +62,23 @@ package final class RenderedStatistics: Sendable {
             ?? current(of: window, evaluator: evaluator, rendered: true)
     }
 
+    /// Makes `s` what scrapes are served. The statistics it replaces (thousands of lines) are
+    /// freed after the lock is released, not under it: the statistics worker runs at nice 10,
+    /// and a scrape waiting for this lock would wait for the worker's turn on a busy core too.
+    private func publish(_ s: Snapshot) {
+        let replaced = latest.withLock { latest in
+            defer { latest = s }
+            return latest
+        }
+        withExtendedLifetime(replaced) {}
+    }
+
     /// `s` with its lines rendered, published so; called while `computing` is held.
     private func renderedIfNeeded(_ s: Snapshot) -> Snapshot {
         guard s.rendered == nil else { return s }
         var r = s
         r.rendered = s.families.map(RenderedFamily.init)
-        latest.withLock { $0 = r }
+        publish(r)
         return r
     }
 }

@@ -52,7 +52,22 @@ struct StatisticsSchedule: Sendable, Equatable {
 
     /// Seconds the served statistics have missed a change: 0 when they reflect every accepted
     /// change, else the time since the oldest change they miss.
-    func age(now: Double) -> Double { staleSince.map { max(0, now - $0) } ?? 0 }
+    func age(now: Double) -> Double { Self.age(staleSince: staleSince, now: now) }
+
+    static func age(staleSince: Double?, now: Double) -> Double { staleSince.map { max(0, now - $0) } ?? 0 }
+}
+
+/// One model's `StatisticsSchedule.staleSince`, readable without the worker's lock.
+private final class StaleSince: Sendable {
+    /// The bit pattern of the time, NaN for none.
+    private let bits = Atomic<UInt64>(Double.nan.bitPattern)
+
+    var value: Double? {
+        let v = Double(bitPattern: bits.load(ordering: .acquiring))
+        return v.isNaN ? nil : v
+    }
+
+    func set(_ value: Double?) { bits.store((value ?? .nan).bitPattern, ordering: .releasing) }
 }
 
 /// Recomputes each changed model's window statistics off the scrape path, so a scrape only
@@ -87,6 +102,10 @@ package final class StatisticsWorker: Sendable {
     }
 
     private let state: Locked<State>
+    /// Each model's `staleSince`, stored under `state`'s lock by whatever changes it, so a scrape
+    /// reads the statistics' age without that lock: the thread (nice 10) may hold it and wait
+    /// for a core while every core applies ingest.
+    private let staleSince: [StaleSince]
 
     /// `background`: computes on a thread of its own once started; false, only when
     /// `runDue()` is called.
@@ -108,6 +127,7 @@ package final class StatisticsWorker: Sendable {
         self.background = background
         index = Dictionary(uniqueKeysWithValues: monitors.enumerated().map { (ObjectIdentifier($1), $0) })
         state = Locked(State(schedules: Array(repeating: StatisticsSchedule(), count: monitors.count)))
+        staleSince = monitors.map { _ in StaleSince() }
     }
 
     /// Every model is due now: what the log replay restored is computed before the first scrape
@@ -115,7 +135,10 @@ package final class StatisticsWorker: Sendable {
     package func start() {
         let now = clock()
         let launch = state.withLock { s in
-            for i in s.schedules.indices { s.schedules[i].changed(at: now) }
+            for i in s.schedules.indices {
+                s.schedules[i].changed(at: now)
+                staleSince[i].set(s.schedules[i].staleSince)
+            }
             defer { s.running = background && !s.stopped }
             return background && !s.running && !s.stopped
         }
@@ -140,6 +163,7 @@ package final class StatisticsWorker: Sendable {
         let now = clock()
         let wake = state.withLock { s in
             s.schedules[i].changed(at: now)
+            staleSince[i].set(s.schedules[i].staleSince)
             guard s.running, let due = s.schedules[i].due(maxDelay: maxDelay) else { return false }
             if let planned = s.wakeAt, planned <= due { return false }
             s.wakeAt = due
@@ -162,7 +186,9 @@ package final class StatisticsWorker: Sendable {
             let m = monitors[i]
             let snapshot = m.statistics.current(of: { m.window }, evaluator: m.evaluator, rendered: true)
             state.withLock { s in
+                // The version is read under this lock, so a change notified meanwhile is not lost.
                 s.schedules[i].published(duration: snapshot.computeSeconds, current: m.windowVersion == snapshot.version)
+                staleSince[i].set(s.schedules[i].staleSince)
             }
         }
         // Then the comparisons of the versioned models computed, once each, off the scrape path.
@@ -215,8 +241,7 @@ package final class StatisticsWorker: Sendable {
     /// Seconds the served statistics of model `i` have missed a change (StatisticsSchedule.age).
     func age(of monitor: ModelMonitor) -> Double {
         guard let i = index[ObjectIdentifier(monitor)] else { return 0 }
-        let now = clock()
-        return state.withLock { $0.schedules[i].age(now: now) }
+        return StatisticsSchedule.age(staleSince: staleSince[i].value, now: clock())
     }
 
     /// `model_statistics_age_seconds` and `model_statistics_compute_seconds` of each model;
