@@ -96,23 +96,30 @@ package struct Evaluator: Sendable {
     }
 
     func numericalDrift(_ r: ReferenceProfile.NumericalReference, current: [Double], binCounts: [Int]?, methods: [DriftMethod]) -> [DriftResult] {
-        guard !r.sorted.isEmpty, !current.isEmpty else { return [] }
+        numericalDrift(
+            r, count: current.count, sorted: { RadixSort.sorted(current) },
+            binCounts: { binCounts ?? Stats.binCounts(values: current, edges: r.edges) }, methods: methods)
+    }
+
+    /// Drift of a current sample of `count` values, given sorted (for KS and Wasserstein) and
+    /// counted over the reference's bins (for the binned methods), each made at most once and
+    /// only when a method needs it.
+    func numericalDrift(
+        _ r: ReferenceProfile.NumericalReference, count: Int, sorted makeSorted: () -> [Double], binCounts: () -> [Int],
+        methods: [DriftMethod]
+    ) -> [DriftResult] {
+        guard !r.sorted.isEmpty, count > 0 else { return [] }
         var sortedCurrent: [Double]?
         func sorted() -> [Double] {
             if let s = sortedCurrent { return s }
-            let s = RadixSort.sorted(current)
+            let s = makeSorted()
             sortedCurrent = s
             return s
         }
         var q: [Double]?
         func proportions() -> [Double] {
             if let q { return q }
-            var counts = binCounts ?? []
-            if binCounts == nil {
-                counts = Array(repeating: 0, count: r.edges.count + 1)
-                for x in current { counts[Stats.bin(of: x, edges: r.edges)] += 1 }
-            }
-            let p = Stats.proportions(counts)
+            let p = Stats.proportions(binCounts())
             q = p
             return p
         }
@@ -213,9 +220,11 @@ package struct Evaluator: Sendable {
         let feature = strategy.features[f]
         switch reference.features[f] {
         case .numerical(let r):
-            let values = w.presentValues(feature: f)
-            let summary = strategy.metrics.dataQuality.contains(.summary) ? Stats.meanAndPopulationStd(values) : nil
-            return (summary, numericalDrift(r, current: values, binCounts: w.binCounts(feature: f), methods: feature.drift))
+            // Read from the window's column in place: no copy of the values to sort or sum.
+            let summary = strategy.metrics.dataQuality.contains(.summary) ? w.summary(feature: f) : nil
+            let present = w.count - w.missingCounts[f]
+            return (summary, numericalDrift(
+                r, count: present, sorted: { w.sortedPresentValues(feature: f) }, binCounts: { w.binCounts(feature: f) }, methods: feature.drift))
         case .categorical(let r):
             return (nil, categoricalDrift(r, counts: w.binCounts(feature: f), methods: feature.drift))
         }

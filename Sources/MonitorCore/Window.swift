@@ -57,12 +57,18 @@ package struct WindowLayout: Sendable, Equatable {
 package struct Window: Sendable {
     package let layout: WindowLayout
 
-    // Storage, by slot (slot = sequence number % capacity). Features are stored row-major by
-    // slot in two flat arrays, numerical values and categorical codes, so an append writes one
-    // contiguous row of each and grows each array once (no array per feature to check and
-    // retain on every event: bench/run, item 3).
-    private var values: [Double] = []      // slot * numericalCount + column[f]; NaN = missing
-    private var codes: [Int32] = []        // slot * categoricalCount + column[f]; -1 = missing
+    // Storage, by slot (slot = sequence number % capacity). Features are stored column-major
+    // in two flat arrays, numerical values and categorical codes, `rows` slots per column: a
+    // batch is appended one feature at a time into contiguous runs, and a feature's values are
+    // read for its statistics as at most two contiguous runs (no array per feature to check
+    // and retain on every event: bench/run, item 3). Slots are written before they are read.
+    private var values: [Double] = []      // column[f] * rows + slot; NaN = missing
+    private var codes: [Int32] = []        // column[f] * rows + slot; -1 = missing
+    /// Slots allocated per feature column: up to `initialRows` at first (pages are not resident
+    /// until written), doubled up to the capacity beyond that. Bounded so that a copy made while
+    /// a scrape holds the window (copy-on-write) copies little more than the events it holds.
+    private var rows = 0
+    static let initialRows = 1 << 17
     private var attributeCodes: [[Int32]]
     private var predictionCodes: [Int32] = []
     private var predictionValues: [Double] = []
@@ -116,10 +122,6 @@ package struct Window: Sendable {
     private let column: [Int]             // f → index among its kind
     private let edgeValues: [Double]      // every numerical feature's inner edges, concatenated
     private let edgeStart: [Int]          // f → its edges in edgeValues: edgeStart[f]..<edgeStart[f + 1]
-    private let lower: [Double]           // numerical with a range: its bounds; else ±infinity
-    private let upper: [Double]
-    private let hasRange: [Bool]
-    private let knownCounts: [Int]        // categorical: K.count
     private let binStart: [Int]           // f → its bins in counters (after 3F): binStart[f]..<binStart[f + 1]
     /// What the append and evict loops need per numerical feature, in one place.
     private struct NumericalSlot {
@@ -132,6 +134,14 @@ package struct Window: Sendable {
         var hasRange: Bool
     }
     private let numericalSlots: [NumericalSlot]
+    /// The same per categorical feature.
+    private struct CategoricalSlot {
+        var feature: Int
+        var column: Int
+        var bins: Int             // first bin counter, absolute
+        var known: Int            // K.count
+    }
+    private let categoricalSlots: [CategoricalSlot]
 
     package init(layout: WindowLayout) {
         self.layout = layout
@@ -181,18 +191,15 @@ package struct Window: Sendable {
         self.column = column
         self.edgeValues = edgeValues
         self.edgeStart = edgeStart
-        self.lower = lower
-        self.upper = upper
-        self.hasRange = hasRange
-        self.knownCounts = knownCounts
         self.binStart = binStart
         counters = Array(repeating: 0, count: 3 * n + 2 * bins)
         binTotal = bins
         // Room for the whole window up front (up to a million rows): no doubling copies while it
         // fills. Reserved pages are not resident until written.
         let rows = min(layout.capacity, 1 << 20)
-        values.reserveCapacity(rows * numerical)
-        codes.reserveCapacity(rows * categorical)
+        self.rows = min(layout.capacity, Self.initialRows)
+        values = Self.uninitialized(self.rows * numerical)
+        codes = Self.uninitialized(self.rows * categorical)
         for a in attributeCodes.indices { attributeCodes[a].reserveCapacity(rows) }
         if layout.numericOutcome {
             predictionValues.reserveCapacity(rows)
@@ -211,6 +218,36 @@ package struct Window: Sendable {
                 feature: f, column: column[f], edges: edgeStart[f]..<edgeStart[f + 1], bins: 3 * n + binStart[f],
                 lower: lower[f], upper: upper[f], hasRange: hasRange[f])
         }
+        categoricalSlots = (0..<n).filter { !isNumerical[$0] }.map { f in
+            CategoricalSlot(feature: f, column: column[f], bins: 3 * n + binStart[f], known: knownCounts[f])
+        }
+    }
+
+    /// An array of `count` elements whose memory is not written (so not resident) until a slot
+    /// is: every slot is written by an append before anything reads it.
+    private static func uninitialized<T: BitwiseCopyable>(_ count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// Makes every feature column hold at least `needed` slots (windows over a million events
+    /// grow as they fill), keeping the slots written so far.
+    private mutating func growColumns(to needed: Int) {
+        let grown = min(layout.capacity, max(needed, 2 * rows))
+        func relaid<T: BitwiseCopyable>(_ old: [T], _ columns: Int) -> [T] {
+            var new: [T] = Self.uninitialized(grown * columns)
+            let written = min(appended, rows)
+            new.withUnsafeMutableBufferPointer { new in
+                old.withUnsafeBufferPointer { old in
+                    for c in 0..<columns {
+                        for s in 0..<written { new[c * grown + s] = old[c * rows + s] }
+                    }
+                }
+            }
+            return new
+        }
+        values = relaid(values, numericalCount)
+        codes = relaid(codes, categoricalCount)
+        rows = grown
     }
 
     /// Events in the window.
@@ -257,15 +294,31 @@ package struct Window: Sendable {
     /// layout (one value per feature and attribute); callers validate before appending, so a
     /// batch is applied whole.
     package mutating func append(contentsOf events: [Event]) {
-        for e in events { append(e) }
+        append(contentsOf: events, defaultTimestamp: nil)
     }
 
     /// Appends events, giving those without a timestamp `defaultTimestamp` (the server's
     /// arrival time) without copying them.
     package mutating func append(contentsOf events: [Event], defaultTimestamp: Double?) {
         // Borrowed through the buffer: `for e in events` copied (retained) every event.
-        events.withUnsafeBufferPointer { events in
-            for i in 0..<events.count { append(events[i], defaultTimestamp: defaultTimestamp) }
+        events.withUnsafeBufferPointer { append($0, defaultTimestamp: defaultTimestamp) }
+    }
+
+    package mutating func append(_ event: Event) { append(event, defaultTimestamp: nil) }
+
+    package mutating func append(_ event: Event, defaultTimestamp: Double?) {
+        withUnsafePointer(to: event) { append(UnsafeBufferPointer(start: $0, count: 1), defaultTimestamp: defaultTimestamp) }
+    }
+
+    /// Appends a batch as runs of consecutive slots: a run ends where the ring wraps, and holds
+    /// at most `runLength` events, whose columns stay in cache while they are counted.
+    private mutating func append(_ events: UnsafeBufferPointer<Event>, defaultTimestamp: Double?) {
+        var done = 0
+        while done < events.count {
+            let slot = appended % layout.capacity
+            let run = min(events.count - done, layout.capacity - slot, Self.runLength)
+            appendRun(UnsafeBufferPointer(rebasing: events[done..<(done + run)]), at: slot, defaultTimestamp: defaultTimestamp)
+            done += run
         }
     }
 
@@ -291,98 +344,133 @@ package struct Window: Sendable {
         return base - from + (edges[base] < x ? 1 : 0)
     }
 
-    package mutating func append(_ event: Event) { append(event, defaultTimestamp: nil) }
+    static let runLength = 64
 
-    package mutating func append(_ event: Event, defaultTimestamp: Double?) {
-        precondition(event.features.count == featureCount, "event does not match the window layout")
+    /// Appends events to the slots `slot..<slot + events.count` (no wrap): the evicted events'
+    /// features leave the counts, the new features go into their columns and are counted
+    /// column by column, then the rest goes in event by event. The result is the same as
+    /// appending each event in turn: the features' counts are sums, and the dictionaries of
+    /// features, groups and classes take their values in event order.
+    private mutating func appendRun(_ events: UnsafeBufferPointer<Event>, at slot: Int, defaultTimestamp: Double?) {
+        let k = events.count
         let capacity = layout.capacity
-        // Every slot exists once `capacity` events were appended; the one reused is still in the
-        // window only if no event left it by age.
-        let full = appended >= capacity
-        let slot = appended % capacity
-        if appended - oldest >= capacity {
-            evict(slot: slot)
-            oldest += 1
-        }
-        if !full {
-            values.append(contentsOf: repeatElement(Double.nan, count: numericalCount))
-            codes.append(contentsOf: repeatElement(CategoryDictionary.missingCode, count: categoricalCount))
-        }
+        // Once the window holds `capacity` events, each append evicts the event in its slot.
+        let firstEvicted = max(0, capacity - count)
+        if firstEvicted < k { evictFeatures(slots: (slot + firstEvicted)..<(slot + k)) }
+        if slot + k > rows { growColumns(to: slot + k) }
         let n = featureCount
-        let valueRow = slot * numericalCount
-        let codeRow = slot * categoricalCount
-        // Categorical features: codes from their dictionaries (which may grow), and counts.
-        if categoricalCount > 0 {
-            for f in 0..<n where !isNumerical[f] {
-                var c = CategoryDictionary.missingCode
-                switch event.features[f] {
-                case .string(let s): c = categories[f].lookup(s) ?? categories[f].code(for: s)
-                case .number(let v) where !v.isNaN: c = categories[f].code(for: NumberText.shortest(v))
-                default: break
-                }
-                codes[codeRow + column[f]] = c
-                if c == CategoryDictionary.missingCode {
-                    counters[f] += 1
-                } else if c >= 0 && Int(c) < knownCounts[f] {
-                    counters[3 * n + binStart[f] + Int(c)] += 1
-                    counters[3 * n + binTotal + binStart[f] + Int(c)] += 1
-                } else {
-                    counters[2 * n + f] += 1
-                }
-            }
-        }
-        // Numerical features: one pass on unsafe buffers.
-        let totals = binTotal
+        let rows = self.rows
+        // The features into their columns event by event (each event's features are read once,
+        // in order): numbers as they are, categories as codes from their dictionaries (which
+        // may grow; held here meanwhile, so growing them does not copy them).
+        var categories: [CategoryDictionary] = []
+        swap(&categories, &self.categories)
         values.withUnsafeMutableBufferPointer { values in
-            counters.withUnsafeMutableBufferPointer { counters in
-                edgeValues.withUnsafeBufferPointer { edges in
-                    numericalSlots.withUnsafeBufferPointer { slots in
-                        event.features.withUnsafeBufferPointer { features in
-                            for m in slots {
+            codes.withUnsafeMutableBufferPointer { codes in
+                numericalSlots.withUnsafeBufferPointer { numerical in
+                    categoricalSlots.withUnsafeBufferPointer { categorical in
+                        for j in 0..<k {
+                            precondition(events[j].features.count == n, "event does not match the window layout")
+                            for m in numerical {
                                 var x = Double.nan
-                                if case .number(let v) = features[m.feature], !v.isNaN { x = v }
-                                if x.isNaN {
-                                    counters[m.feature] += 1
-                                } else {
-                                    if m.hasRange && !(x >= m.lower && x <= m.upper) { counters[n + m.feature] += 1 }
-                                    let b = m.bins + Self.bin(x, edges, m.edges.lowerBound, m.edges.upperBound)
-                                    counters[b] += 1
-                                    counters[b + totals] += 1
+                                if case .number(let v) = events[j].features[m.feature] { x = v }
+                                values[m.column * rows + slot + j] = x
+                            }
+                            for m in categorical {
+                                var c = CategoryDictionary.missingCode
+                                switch events[j].features[m.feature] {
+                                case .string(let s): c = categories[m.feature].lookup(s) ?? categories[m.feature].code(for: s)
+                                case .number(let v) where !v.isNaN: c = categories[m.feature].code(for: NumberText.shortest(v))
+                                default: break
                                 }
-                                values[valueRow + m.column] = x
+                                codes[m.column * rows + slot + j] = c
                             }
                         }
                     }
                 }
             }
         }
+        swap(&categories, &self.categories)
+        // Then the counts, column by column.
+        let totals = binTotal
+        values.withUnsafeBufferPointer { values in
+            codes.withUnsafeBufferPointer { codes in
+                counters.withUnsafeMutableBufferPointer { counters in
+                    edgeValues.withUnsafeBufferPointer { edges in
+                        for m in numericalSlots {
+                            let base = m.column * rows + slot
+                            var missing = 0
+                            var outside = 0
+                            for x in values[base..<(base + k)] {
+                                if x.isNaN {
+                                    missing += 1
+                                } else {
+                                    if m.hasRange && !(x >= m.lower && x <= m.upper) { outside += 1 }
+                                    let b = m.bins + Self.bin(x, edges, m.edges.lowerBound, m.edges.upperBound)
+                                    counters[b] += 1
+                                    counters[b + totals] += 1
+                                }
+                            }
+                            counters[m.feature] += missing
+                            counters[n + m.feature] += outside
+                        }
+                        for m in categoricalSlots {
+                            let base = m.column * rows + slot
+                            for c in codes[base..<(base + k)] {
+                                if c == CategoryDictionary.missingCode {
+                                    counters[m.feature] += 1
+                                } else if c >= 0 && Int(c) < m.known {
+                                    counters[m.bins + Int(c)] += 1
+                                    counters[m.bins + totals + Int(c)] += 1
+                                } else {
+                                    counters[2 * n + m.feature] += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for j in 0..<k {
+            let s = slot + j
+            let full = appended >= capacity
+            if j >= firstEvicted {
+                evictOutcome(slot: s)
+                oldest += 1
+            }
+            appendRest(events[j], slot: s, full: full, defaultTimestamp: defaultTimestamp)
+            appended += 1
+            version &+= 1
+        }
+    }
+
+    /// What an event holds beside its features, into its slot.
+    private mutating func appendRest(_ event: Event, slot: Int, full: Bool, defaultTimestamp: Double?) {
         for a in 0..<layout.attributeCount {
             var c = CategoryDictionary.missingCode
             if a < event.attributes.count, let g = event.attributes[a] { c = groups[a].lookup(g) ?? newGroupCode(a, g) }
-            store(&attributeCodes[a], slot, c, full)
+            Self.store(&attributeCodes[a], slot, c, full)
         }
         if layout.numericOutcome {
-            store(&predictionValues, slot, event.prediction.value ?? Self.number(of: event.prediction), full)
+            Self.store(&predictionValues, slot, event.prediction.value ?? Self.number(of: event.prediction), full)
             let l = event.label.map { $0.value ?? Self.number(of: $0) } ?? .nan
-            store(&labelValues, slot, l, full)
+            Self.store(&labelValues, slot, l, full)
             if !l.isNaN { labeledCount += 1 }
         } else {
-            store(&predictionCodes, slot, classCode(event.prediction), full)
+            Self.store(&predictionCodes, slot, classCode(event.prediction), full)
             let l = event.label.map { classCode($0) } ?? CategoryDictionary.missingCode
-            store(&labelCodes, slot, l, full)
+            Self.store(&labelCodes, slot, l, full)
             if l != CategoryDictionary.missingCode { labeledCount += 1 }
         }
-        store(&scores, slot, event.score ?? .nan, full)
-        store(&latencies, slot, event.latency ?? .nan, full)
-        store(&timestamps, slot, event.timestamp ?? defaultTimestamp ?? .nan, full)
-        store(&ids, slot, event.id, full)
+        Self.store(&scores, slot, event.score ?? .nan, full)
+        Self.store(&latencies, slot, event.latency ?? .nan, full)
+        Self.store(&timestamps, slot, event.timestamp ?? defaultTimestamp ?? .nan, full)
+        Self.store(&ids, slot, event.id, full)
         let m = layout.customMetricCount
         if m > 0 {
             if !full && metricValues.count == slot * m { metricValues.append(contentsOf: repeatElement(Double.nan, count: m)) }
             for k in 0..<m { metricValues[slot * m + k] = k < event.metrics.count ? event.metrics[k] ?? .nan : .nan }
         }
-        appended += 1
-        version &+= 1
     }
 
     /// Brings `idIndex` up to date with the events appended since it was last used.
@@ -469,27 +557,32 @@ package struct Window: Sendable {
     }
 
     private mutating func evict(slot: Int) {
+        evictFeatures(slots: slot..<(slot + 1))
+        evictOutcome(slot: slot)
+    }
+
+    /// Takes the features of the events in `slots` out of the counts.
+    private mutating func evictFeatures(slots: Range<Int>) {
         let n = featureCount
-        let valueRow = slot * numericalCount
-        let codeRow = slot * categoricalCount
-        if categoricalCount > 0 {
-            for f in 0..<n where !isNumerical[f] {
-                let c = codes[codeRow + column[f]]
+        let rows = self.rows
+        for m in categoricalSlots {
+            for s in slots {
+                let c = codes[m.column * rows + s]
                 if c == CategoryDictionary.missingCode {
-                    counters[f] -= 1
-                } else if c >= 0 && Int(c) < knownCounts[f] {
-                    counters[3 * n + binStart[f] + Int(c)] -= 1
+                    counters[m.feature] -= 1
+                } else if c >= 0 && Int(c) < m.known {
+                    counters[m.bins + Int(c)] -= 1
                 } else {
-                    counters[2 * n + f] -= 1
+                    counters[2 * n + m.feature] -= 1
                 }
             }
         }
         values.withUnsafeBufferPointer { values in
             counters.withUnsafeMutableBufferPointer { counters in
                 edgeValues.withUnsafeBufferPointer { edges in
-                    numericalSlots.withUnsafeBufferPointer { slots in
-                        for m in slots {
-                            let x = values[valueRow + m.column]
+                    for m in numericalSlots {
+                        for s in slots {
+                            let x = values[m.column * rows + s]
                             if x.isNaN {
                                 counters[m.feature] -= 1
                             } else {
@@ -501,6 +594,10 @@ package struct Window: Sendable {
                 }
             }
         }
+    }
+
+    /// Takes the label of the event in `slot` out of the count of labelled events.
+    private mutating func evictOutcome(slot: Int) {
         if layout.numericOutcome {
             if !labelValues[slot].isNaN { labeledCount -= 1 }
         } else if labelCodes[slot] != CategoryDictionary.missingCode {
@@ -508,8 +605,10 @@ package struct Window: Sendable {
         }
     }
 
+    /// Static, so that a call does not copy the window (its arrays would no longer be unique,
+    /// and every store would copy the column: quadratic in a debug build).
     @inline(__always)
-    private func store<T>(_ column: inout [T], _ slot: Int, _ value: T, _ full: Bool) {
+    private static func store<T>(_ column: inout [T], _ slot: Int, _ value: T, _ full: Bool) {
         if full || slot < column.count { column[slot] = value } else { column.append(value) }
     }
 
@@ -593,28 +692,38 @@ package struct Window: Sendable {
 
     // MARK: - Reading (for the statistics computed at scrape time)
 
-    /// Present values of a numerical feature, in no particular order.
+    /// Present values of a numerical feature, oldest first.
     package func presentValues(feature f: Int) -> [Double] {
-        let stride = numericalCount
+        var out: [Double] = []
+        out.reserveCapacity(count - counters[f])
+        forEachPresentValue(feature: f) { out.append($0) }
+        return out
+    }
+
+    /// The present values of a numerical feature in ascending order (`RadixSort`), read from
+    /// the window's column in place.
+    package func sortedPresentValues(feature f: Int) -> [Double] {
+        RadixSort.sorted(count: count - counters[f]) { forEachPresentValue(feature: f, $0) } ?? []
+    }
+
+    /// `Stats.meanAndPopulationStd` of the present values of a numerical feature, read from the
+    /// window's column in place, oldest first (the order `presentValues` gives).
+    package func summary(feature f: Int) -> (mean: Double, std: Double)? {
+        Stats.meanAndPopulationStd(count: count - counters[f]) { forEachPresentValue(feature: f, $0) }
+    }
+
+    /// Calls `body` with each present value of numerical feature f, oldest first: the window's
+    /// slots of its column are one or two contiguous runs.
+    @inline(__always)
+    private func forEachPresentValue(feature f: Int, _ body: (Double) -> Void) {
         let rows = count
-        let present = rows - counters[f]
-        let capacity = layout.capacity
-        let first = rows == 0 ? 0 : oldest % capacity
-        return [Double](unsafeUninitializedCapacity: present) { out, initialized in
-            values.withUnsafeBufferPointer { v in
-                var k = 0
-                var slot = first
-                for _ in 0..<rows {
-                    let x = v[slot * stride + column[f]]
-                    if !x.isNaN && k < present {
-                        out[k] = x
-                        k += 1
-                    }
-                    slot += 1
-                    if slot == capacity { slot = 0 }
-                }
-                initialized = k
-            }
+        guard rows > 0 else { return }
+        let first = oldest % layout.capacity
+        let end = min(first + rows, layout.capacity)
+        let base = column[f] * self.rows
+        values.withUnsafeBufferPointer { v in
+            for s in first..<end where !v[base + s].isNaN { body(v[base + s]) }
+            for s in 0..<(rows - (end - first)) where !v[base + s].isNaN { body(v[base + s]) }
         }
     }
 
@@ -671,10 +780,10 @@ package struct Window: Sendable {
             features.reserveCapacity(layout.features.count)
             for f in 0..<featureCount {
                 if isNumerical[f] {
-                    let x = values[slot * numericalCount + column[f]]
+                    let x = values[column[f] * rows + slot]
                     features.append(x.isNaN ? .missing : .number(x))
                 } else {
-                    features.append(categories[f].value(of: codes[slot * categoricalCount + column[f]]).map { .string($0) } ?? .missing)
+                    features.append(categories[f].value(of: codes[column[f] * rows + slot]).map { .string($0) } ?? .missing)
                 }
             }
             let attributes = (0..<layout.attributeCount).map { groups[$0].value(of: attributeCodes[$0][slot]) }

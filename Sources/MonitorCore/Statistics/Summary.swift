@@ -10,14 +10,21 @@ extension Stats {
     /// Stats.meanAndPopulationStd([1, 2, 3, 4])   // (mean: 2.5, std: 1.118033988749895)
     /// ```
     package static func meanAndPopulationStd(_ values: [Double]) -> (mean: Double, std: Double)? {
-        guard !values.isEmpty else { return nil }
-        let n = Double(values.count)
+        meanAndPopulationStd(count: values.count) { body in for x in values { body(x) } }
+    }
+
+    /// The same over the `count` values `forEach` gives (it calls its argument once per value,
+    /// in the same order on each of its two calls).
+    @inline(__always)
+    package static func meanAndPopulationStd(count: Int, _ forEach: ((Double) -> Void) -> Void) -> (mean: Double, std: Double)? {
+        guard count > 0 else { return nil }
+        let n = Double(count)
         var sum = CompensatedSum()
-        for x in values { sum.add(x) }
+        forEach { sum.add($0) }
         let mean = sum.value / n
         var squares = CompensatedSum()
         var deviations = 0.0
-        for x in values {
+        forEach { x in
             let d = x - mean
             deviations += d
             squares.add(d * d)
