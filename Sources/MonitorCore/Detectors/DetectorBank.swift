@@ -102,8 +102,12 @@ package struct DetectorBank: Sendable, Equatable {
     package static func error(prediction: Outcome, label: Outcome, numeric: Bool) -> Double {
         if numeric { return abs(Window.number(of: prediction) - Window.number(of: label)) }
         if case .category(let p) = prediction, case .category(let l) = label, p == l { return 0 }
-        return className(prediction) == className(label) ? 0 : 1
+        return error(predictionClass: className(prediction), labelClass: className(label))
     }
+
+    /// The error stream's value for classes already spelt by `className`.
+    @inline(__always)
+    package static func error(predictionClass: String, labelClass: String) -> Double { predictionClass == labelClass ? 0 : 1 }
 
     /// A class as the exposition spells it.
     package static func className(_ o: Outcome) -> String {
