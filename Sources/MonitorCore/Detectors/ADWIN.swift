@@ -109,49 +109,56 @@ package struct ADWIN: Sendable {
     /// Adds a value; true when this update detected drift.
     @discardableResult
     package mutating func update(_ x: Double) -> Bool {
-        updating { $0.update(x) }
+        var f = figures
+        defer { figures = f }
+        let parameters = self.parameters
+        return withBuckets { $0.update(x, &f, parameters) }
     }
 
-    /// Runs `body` with an updater that adds values to this detector, its buckets borrowed once
-    /// for all of them (the updater must not outlive `body`).
-    package mutating func updating<R>(_ body: (inout Updater) -> R) -> R {
-        var updater = Updater(figures: figures, parameters: parameters)
+    /// Adds `values` in order, skipping NaN, and calls `alongside(i, values[i])` after adding
+    /// each: other detectors of the stream update in the same loop. Returns this detector's
+    /// detections and the index of its last, as `update(_:)` value by value would.
+    @inline(__always)
+    package mutating func update(_ values: UnsafeBufferPointer<Double>, alongside: (Int, Double) -> Void) -> (detections: Int, last: Int?) {
+        var f = figures
+        defer { figures = f }
+        let parameters = self.parameters
+        return withBuckets { buckets in
+            var detections = 0, last: Int?
+            for i in values.indices {
+                let x = values[i]
+                if x.isNaN { continue }
+                if buckets.update(x, &f, parameters) {
+                    detections += 1
+                    last = i
+                }
+                alongside(i, x)
+            }
+            return (detections, last)
+        }
+    }
+
+    /// Runs `body` with the buckets borrowed: their arrays' storage, held once for any number
+    /// of updates (the pointers must not outlive `body`).
+    @inline(__always)
+    private mutating func withBuckets<R>(_ body: (Buckets) -> R) -> R {
         let ring = self.ring
-        let result = counts.withUnsafeMutableBufferPointer { counts in
+        return counts.withUnsafeMutableBufferPointer { counts in
             heads.withUnsafeMutableBufferPointer { heads in
                 cells.withUnsafeMutableBufferPointer { cells in
-                    updater.buckets = Buckets(counts: counts, heads: heads, cells: cells, ring: ring)
-                    return body(&updater)
+                    body(Buckets(counts: counts.baseAddress.unsafelyUnwrapped, heads: heads.baseAddress.unsafelyUnwrapped,
+                                 cells: cells.baseAddress.unsafelyUnwrapped, ring: ring))
                 }
             }
-        }
-        figures = updater.figures
-        return result
-    }
-
-    /// Adds values to a detector whose buckets are borrowed (`updating(_:)`).
-    package struct Updater {
-        fileprivate var buckets: Buckets?
-        fileprivate var figures: Figures
-        fileprivate let parameters: Parameters
-
-        fileprivate init(figures: Figures, parameters: Parameters) {
-            self.figures = figures
-            self.parameters = parameters
-        }
-
-        /// Adds a value; true when this update detected drift.
-        @inline(__always)
-        package mutating func update(_ x: Double) -> Bool {
-            buckets.unsafelyUnwrapped.update(x, &figures, parameters)
         }
     }
 
     /// The buckets, borrowed for a batch of updates, and what is done to them.
-    fileprivate struct Buckets {
-        let counts: UnsafeMutableBufferPointer<Int>
-        let heads: UnsafeMutableBufferPointer<Int>
-        let cells: UnsafeMutableBufferPointer<Double>
+    private struct Buckets {
+        // Plain pointers: the arrays hold every row, so no index falls outside them.
+        let counts: UnsafeMutablePointer<Int>
+        let heads: UnsafeMutablePointer<Int>
+        let cells: UnsafeMutablePointer<Double>
         let ring: Ring
 
         /// Where the total of row `row`'s k-th oldest bucket is (k < ring.slots); its variance
@@ -270,8 +277,10 @@ package struct ADWIN: Sendable {
                 // included with a wide margin, cannot cut and skips the exact test; every other
                 // bucket runs it unchanged, so the detections are the same.
                 let cutScale = f.variance * deltaPrime
-                var n0 = 0.0, n1 = f.width, u0 = 0.0, u1 = f.total
-                let cells = self.cells.baseAddress.unsafelyUnwrapped
+                // n0 and n1 = width − n0 are whole numbers (exact, as river's running n1 is); the
+                // search stops once n1 falls under the minimum, since it only shrinks.
+                let width = f.width, lastN0 = width - minLength
+                var n0 = 0.0, u0 = 0.0, u1 = f.total
                 search: for row in Swift.stride(from: f.rows &- 1, through: 0, by: -1) {
                     let size = ADWIN.bucketSize(row)
                     let totals = cells + (row &<< ring.rowShift)
@@ -283,12 +292,12 @@ package struct ADWIN: Sendable {
                         j = (j &+ 1) & ring.mask
                         k &+= 1
                         n0 += size
-                        n1 -= size
                         u0 += t
                         u1 -= t
-                        // n1 only shrinks: once under the minimum, no later bucket can cut either.
-                        if n1 < minLength { break search }
-                        if n0 >= minLength, !ADWIN.cannotCut(n0, n1, u0, u1, cutScale: cutScale),
+                        if n0 > lastN0 { break search }
+                        guard n0 >= minLength else { continue }
+                        let n1 = width - n0
+                        if !ADWIN.cannotCut(n0, n1, u0, u1, cutScale: cutScale),
                            ADWIN.cutHolds(n0, n1, u0 / n0 - u1 / n1, minLength: minLength, deltaPrime: deltaPrime, varianceInWindow: varianceInWindow) {
                             reduce = true
                             detected = true

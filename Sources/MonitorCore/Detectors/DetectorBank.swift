@@ -71,12 +71,8 @@ package struct DetectorBank: Sendable, Equatable {
         precondition(values.count == times.count, "one time per value")
         let range = slots(of: stream)
         guard !range.isEmpty, !values.isEmpty else { return 0 }
-        if values.contains(where: \.isNaN) {
-            let kept = values.indices.filter { !values[$0].isNaN }
-            let v = kept.map { values[$0] }, t = kept.map { times[$0] }
-            return v.withUnsafeBufferPointer { v in t.withUnsafeBufferPointer { t in observe(v, at: t, on: stream) } }
-        }
-        // The stream's detectors, taken out of their slots and updated together.
+        // The stream's detectors, taken out of their slots and updated together (skipping NaN
+        // values as they go).
         var group: [ConceptDriftDetector] = []
         group.reserveCapacity(range.count)
         for i in range {
