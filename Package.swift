@@ -50,7 +50,7 @@ let package = Package(
         // Pages people read: the HTML report and the landing page, with one SVG drawing layer. Pure.
         .target(name: "Report", swiftSettings: settings),
         // Bytes → events: CSV with file:line:column errors, JSON / NDJSON event bodies.
-        .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy", "TextFormat"], swiftSettings: settings),
+        .target(name: "Ingest", dependencies: ["MonitorCore", "Strategy", "TextFormat", "FileIO"], swiftSettings: settings),
         // Durable storage formats, as plain functions over bytes (no I/O): CRC-32C, the write-ahead
         // log's framed records, binary events and labels, the snapshot file.
         .target(name: "Storage", dependencies: ["MonitorCore"], swiftSettings: settings),

@@ -150,8 +150,21 @@ def build(results, command):
         n = R["backtest"][0].get("rows", 0)
         rate_bt = Figure([n / v for v in bt.values])
         mm, rr2 = rate_bt.fmt(rate)
-        rows.append(("", f"`backtest`: {n:,} rows replayed one by one through the window and the concept-drift detectors, every statistic and alert signal every 10,000 rows (a fresh process, both CSVs read): rows/s (wall {bt.fmt(seconds)[0]})",
-                     mm + " rows/s", rr2, "—", "—", "—", "—"))
+        what_bt = f"`backtest`: {n:,} rows replayed one by one through the window and the concept-drift detectors, every statistic and alert signal every 10,000 rows (a fresh process, both CSVs read): rows/s (wall {bt.fmt(seconds)[0]})"
+        compared = []
+        if lim:
+            one = Figure(lim["limit_parse_one_core"]["runs"])
+            rb = ratio(bt.median, one.median)
+            compared.append((f"wall time, `backtest` / the one-core minimal pass above ({one.fmt(seconds)[0]}): {rx(rb)}", rx(rb),
+                             "`backtest` ≤ 2× the one-core pass", verdict(None if rb is None else rb <= 2)))
+        if pol.values:
+            rp = ratio(pol.median, bt.median)
+            compared.append((f"the polars + numpy + scipy script above ({pol.fmt(seconds)[0]}), which computes the statistics once and replays nothing (no detectors, no window entries)",
+                             rx(rp), "≥ 10×", verdict(None if rp is None else rp >= 10)))
+        if not compared:
+            compared.append(("—", "—", "—", "—"))
+        for k, (c, x, t, v) in enumerate(compared):
+            rows.append(("", what_bt if k == 0 else "same `backtest` run", mm + " rows/s", rr2, c, x, t, v))
 
     # 2. Window recomputation
     for w, peer in (("10000", "window_evidently_10000"), ("100000", "batch_evidently")):

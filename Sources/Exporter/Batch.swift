@@ -14,7 +14,7 @@ package enum Datasets {
 
     /// The CSV at `path`, its rows found on every core.
     static func table(path: String) throws -> CSVTable {
-        try CSVTable(file: path, bytes: try Files.read(path), parallelism: Parallel.width)
+        try CSVTable(file: path, mapped: try Files.map(path), parallelism: Parallel.width)
     }
 
     /// Reads the strategy's reference dataset and profiles it. A dataset that cannot be read

@@ -21,7 +21,7 @@ package final class StorageFolder: Sendable {
         try Files.createFolders(path)
         let lock = path + "/lock"
         let fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw fail("not writable: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw FileError.last(lock, "create") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw fail("in use by another process (\(lock) is locked)")
@@ -373,12 +373,13 @@ package final class Durability: Sendable {
     /// unusable snapshot cannot be moved aside.
     private func readSnapshot(_ report: inout Recovery) throws(FileError) -> Int? {
         let path = folder.snapshotPath
-        guard access(path, F_OK) == 0 else { return nil }
+        // A snapshot that is there but cannot be read (no permission, a folder, an I/O error)
+        // stops the start: it may hold what the removed log segments held, so neither replaying
+        // the log alone nor moving it aside as corrupt would be right.
+        guard let bytes = try Files.readIfPresent(path) else { return nil }
         var saved: [(ModelMonitor, Saved)] = []
         let next: Int
         do {
-            let bytes: [UInt8]
-            do { bytes = try Files.read(path) } catch { throw DecodeError(offset: 0, reason: error.reason) }
             let file = try SnapshotFile.decode(bytes)
             for model in file.models {
                 guard models[model.identity.name] != nil else {

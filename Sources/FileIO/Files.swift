@@ -55,6 +55,17 @@ package enum Files {
         return out
     }
 
+    /// The whole file, or nil when there is none; any other failure (no permission, a
+    /// folder, an I/O error) is an error, never taken for a missing file.
+    package static func readIfPresent(_ path: String) throws(FileError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 && errno == ENOENT { return nil }
+        guard fd >= 0 else { throw .last(path, "read") }
+        let out = try readAll(fd, path: path)
+        guard Glibc.close(fd) == 0 else { throw .last(path, "read") }
+        return out
+    }
+
     private static func readAll(_ fd: Int32, path: String) throws(FileError) -> [UInt8] {
         var st = stat()
         var out: [UInt8] = []
@@ -90,6 +101,28 @@ package enum Files {
             out.append(contentsOf: buf[0..<n])
         }
         return out
+    }
+
+    /// The whole file in memory, mapped read-only with its pages read in at once: no copy into
+    /// an array and no zero-filled pages faulted in first (a 30 MB CSV read into a fresh array
+    /// spent ~20 ms of CPU in page faults, clearing and copying). A file that cannot be mapped
+    /// (a pipe, a device) is read whole instead.
+    package static func map(_ path: String) throws(FileError) -> MappedFile {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .last(path, "read") }
+        var st = stat()
+        if fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG && st.st_size > 0,
+           let p = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), p != MAP_FAILED {
+            guard Glibc.close(fd) == 0 else {
+                let error = FileError.last(path, "read")
+                munmap(p, Int(st.st_size))
+                throw error
+            }
+            return MappedFile(mapped: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: Int(st.st_size)))
+        }
+        let bytes = try readAll(fd, path: path)
+        guard Glibc.close(fd) == 0 else { throw .last(path, "read") }
+        return MappedFile(copying: bytes)
     }
 
     /// The whole file as UTF-8 text.
@@ -237,5 +270,36 @@ package enum Files {
     package static func name(of entry: UnsafePointer<dirent>) -> String {
         let name = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!
         return String(cString: name.assumingMemoryBound(to: CChar.self))
+    }
+}
+
+
+/// A file's bytes at a fixed place in memory for as long as this lives: mapped (`Files.map`), or
+/// a copy when the file could not be mapped. A mapped file changed in place while it is read is
+/// seen changed; one replaced by a rename (`writeAtomically`) is not.
+package final class MappedFile: @unchecked Sendable {
+    /// The bytes; never written.
+    package let bytes: UnsafeBufferPointer<UInt8>
+    private let isMapped: Bool
+
+    fileprivate init(mapped: UnsafeBufferPointer<UInt8>) {
+        bytes = mapped
+        isMapped = true
+    }
+
+    /// A copy of `bytes`, owned by this.
+    package init(copying source: [UInt8]) {
+        let p = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(source.count, 1))
+        _ = p.initialize(from: source)
+        bytes = UnsafeBufferPointer(start: p.baseAddress, count: source.count)
+        isMapped = false
+    }
+
+    deinit {
+        if isMapped {
+            munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+        } else {
+            UnsafeMutableBufferPointer(mutating: bytes).deallocate()
+        }
     }
 }

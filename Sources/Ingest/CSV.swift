@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FileIO
 
 // A CSV reader that works on bytes: one pass finds the fields (RFC 4180 quoting, LF or CRLF),
 // remembering where each row starts so every error can name file:line:column. Fields are
@@ -33,7 +34,9 @@ package struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
 /// window it feeds (bench/run, item 1: peak RSS of `evaluate`).
 package struct CSVTable: Sendable {
     package let file: String
-    package let bytes: [UInt8]
+    /// The file's bytes, kept in place (mapped, or a copy) as long as the table.
+    private let storage: MappedFile
+    private var bytes: UnsafeBufferPointer<UInt8> { storage.bytes }
     package private(set) var header: [String] = []
     /// Line (1-based) of each data row.
     private var rowLines: [Int32] = []
@@ -41,14 +44,18 @@ package struct CSVTable: Sendable {
     private var rowOffsets: [Int32] = []
     package var rowCount: Int { rowLines.count }
 
-    /// Parses `bytes`. Every row must have as many fields as the header.
-    /// Parses `bytes`. Every row must have as many fields as the header. With `parallelism`
-    /// above 1, a large file's rows are found by that many concurrent scans (the same rows,
-    /// lines and errors as one scan).
-    /// `minimumSegment`: below this many bytes a segment is not worth a task of its own.
+    /// Parses `bytes` (a copy is kept). Every row must have as many fields as the header.
     package init(file: String, bytes: [UInt8], parallelism: Int = 1, minimumSegment: Int = 1 << 20) throws(InputError) {
+        try self.init(file: file, mapped: MappedFile(copying: bytes), parallelism: parallelism, minimumSegment: minimumSegment)
+    }
+
+    /// Parses a file's bytes in memory. Every row must have as many fields as the header. With
+    /// `parallelism` above 1, a large file's rows are found by that many concurrent scans (the
+    /// same rows, lines and errors as one scan).
+    /// `minimumSegment`: below this many bytes a segment is not worth a task of its own.
+    package init(file: String, mapped: MappedFile, parallelism: Int = 1, minimumSegment: Int = 1 << 20) throws(InputError) {
         self.file = file
-        self.bytes = bytes
+        storage = mapped
         guard bytes.count < Int(Int32.max) else {
             throw InputError(file: file, line: 0, column: 0, message: "file larger than 2 GiB")
         }
@@ -101,7 +108,18 @@ package struct CSVTable: Sendable {
             }
             return Field(start: s, end: e, doubled: doubled, next: i, newlines: newlines)
         }
+        let raw = UnsafeRawPointer(b.baseAddress)
         while i < n {
+            // Separators and line breaks are all below 0x2D: skip eight bytes at a time to the
+            // first byte below it. `x - 0x2D…` borrows out of a byte's high bit when the byte is
+            // below 0x2D (bytes from 0x80 are masked out by `~x`); borrows only run upward, so the
+            // lowest flagged byte (the first in memory) is exact, later ones may not be.
+            if i + 8 <= n, let raw {
+                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let below = (x &- 0x2D2D_2D2D_2D2D_2D2D) & ~x & 0x8080_8080_8080_8080
+                if below == 0 { i += 8; continue }
+                i += below.trailingZeroBitCount >> 3
+            }
             let c = b[i]
             // One test for the common byte: separators and line breaks are all below 0x2D.
             if c > UInt8(ascii: ",") { i += 1; continue }
@@ -154,7 +172,38 @@ package struct CSVTable: Sendable {
             return InputError(file: file, line: ln, column: at - j + 1, message: msg)
         }
 
+        // The next quote character at or after `i` (`n`: none): a row before it has no quoted
+        // field, so its fields are counted by its commas without scanning field by field.
+        var nextQuote = -1
         while i <= n {
+            if !isHeader && rowFields == 0 {
+                if nextQuote < i { nextQuote = find(UInt8(ascii: "\""), in: b, from: i) }
+                let lineEnd = find(0x0A, in: b, from: i)
+                if nextQuote >= n || lineEnd < nextQuote {
+                    // A row with no quote: its fields are its commas plus one. A CR before its line
+                    // break (or at the end) ends the row; elsewhere a CR is data.
+                    let commas = count(UInt8(ascii: ","), in: b, i..<lineEnd)
+                    let blank = commas == 0 && (lineEnd == i || (lineEnd - i == 1 && b[i] == 0x0D))
+                    if !(blank && fieldCount > 1) {
+                        if commas + 1 != fieldCount {
+                            out.error = InputError(file: file, line: rowLine, column: 1, message: "row has \(commas + 1) fields, the header has \(fieldCount)")
+                            return out
+                        }
+                        out.rowLines.append(Int32(rowLine))
+                        out.rowOffsets.append(Int32(rowStart))
+                    }
+                    if lineEnd >= n {
+                        i = n
+                        break
+                    }
+                    i = lineEnd + 1
+                    line += 1
+                    rowLine = line
+                    rowStart = i
+                    if i >= to { break }
+                    continue
+                }
+            }
             let f = scanField(b, i)
             if f.error == 1 {
                 // Reported at the opening quote, on the line it opened.
@@ -212,7 +261,8 @@ package struct CSVTable: Sendable {
     /// of a single scan from the start.
     private mutating func parse(parallelism: Int, minimumSegment: Int) throws(InputError) {
         let file = self.file
-        let result = bytes.withUnsafeBufferPointer { b -> Result<([String], [Int32], [Int32]), InputError> in
+        let b = bytes
+        let result = { () -> Result<([String], [Int32], [Int32]), InputError> in
             let n = b.count
             var i = 0
             // Skip a UTF-8 byte order mark.
@@ -246,7 +296,7 @@ package struct CSVTable: Sendable {
                 line += p.line - 1
             }
             return .success((header, rowLines, rowOffsets))
-        }
+        }()
         switch result {
         case .failure(let e): throw e
         case .success(let (h, lines, offsets)):
@@ -298,6 +348,39 @@ package struct CSVTable: Sendable {
         return c
     }
 
+    /// Where `byte` first occurs in `b` at or after `from`; `b.count` when it does not.
+    @inline(__always)
+    static func find(_ byte: UInt8, in b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard from < b.count, let base = b.baseAddress, let p = memchr(base + from, Int32(byte), b.count - from) else { return b.count }
+        return UnsafeRawPointer(p) - UnsafeRawPointer(base)
+    }
+
+    /// How many times `byte` occurs in `b[range]`, eight bytes at a time: a byte equal to `byte`
+    /// is a zero byte of the word XOR the byte repeated, whose high bit is set (exactly: the low
+    /// seven bits of each byte are added apart from its high bit, so nothing carries between
+    /// bytes); the high bits are summed by one multiplication (the baseline x86-64 build has no
+    /// population count instruction).
+    @inline(__always)
+    static func count(_ byte: UInt8, in b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        guard let base = b.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let pattern = ones &* UInt64(byte)
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var i = range.lowerBound
+        var c = 0
+        while i + 8 <= range.upperBound {
+            let t = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+            c += Int(truncatingIfNeeded: (((~(((t & low) &+ low) | t | low)) >> 7) &* ones) >> 56)
+            i += 8
+        }
+        while i < range.upperBound {
+            if b[i] == byte { c += 1 }
+            i += 1
+        }
+        return c
+    }
+
     /// A field's text (doubled quotes unescaped).
     static func text(_ b: UnsafeBufferPointer<UInt8>, _ f: Field) -> String {
         guard f.doubled else { return String(decoding: UnsafeBufferPointer(rebasing: b[f.start..<f.end]), as: UTF8.self) }
@@ -323,13 +406,12 @@ package struct CSVTable: Sendable {
     package func read(row index: Int, into row: inout Row) {
         row = Row(index: index, fields: row.fields)
         row.fields.removeAll(keepingCapacity: true)
-        bytes.withUnsafeBufferPointer { b in
-            var i = Int(rowOffsets[index])
-            for k in 0..<header.count {
-                let f = Self.scanField(b, i)
-                row.fields.append(f)
-                i = f.next + (k + 1 < header.count ? 1 : 0)  // past the comma
-            }
+        let b = bytes
+        var i = Int(rowOffsets[index])
+        for k in 0..<header.count {
+            let f = Self.scanField(b, i)
+            row.fields.append(f)
+            i = f.next + (k + 1 < header.count ? 1 : 0)  // past the comma
         }
     }
 
@@ -342,30 +424,56 @@ package struct CSVTable: Sendable {
     @inline(__always)
     package func isEmpty(_ row: Row, column: Int) -> Bool { row.fields[column].start == row.fields[column].end }
 
-    package func string(_ row: Row, column: Int) -> String {
-        bytes.withUnsafeBufferPointer { Self.text($0, row.fields[column]) }
-    }
+    package func string(_ row: Row, column: Int) -> String { string(row.fields[column]) }
 
     /// A number, nil for an empty cell or NaN; throws with the cell's position otherwise,
     /// infinities included (no statistic of the metric catalog is defined on them, as in JSON).
     package func number(_ row: Row, column: Int) throws(InputError) -> Double? {
-        let f = row.fields[column]
-        if f.start == f.end { return nil }
-        if let v = bytes.withUnsafeBufferPointer({ NumberParser.parse($0, f.start..<f.end) }) {
-            if v.isNaN { return nil }
-            if v.isFinite { return v }
-            throw error(row, column: column, "column \"\(header[column])\": expected a finite number, found \"\(string(row, column: column))\"")
-        }
-        throw error(row, column: column, "column \"\(header[column])\": expected a number, found \"\(string(row, column: column))\"")
+        try number(row.fields[column], row: row.index, column: column)
     }
 
-    /// An error positioned at a cell. Lines and columns count from the cell itself, so a cell
-    /// after a quoted field that spans lines is placed where it really is.
+    /// An error positioned at a cell.
     package func error(_ row: Row, column: Int, _ message: String) -> InputError {
-        var start = row.fields[column].start
+        error(row.fields[column], row: row.index, message)
+    }
+
+    // MARK: - Fields of a row read one after the other
+
+    /// Where data row `index` starts: its first field.
+    @inline(__always)
+    func start(ofRow index: Int) -> Int { Int(rowOffsets[index]) }
+
+    /// The field starting at `i` (a row's start, or just past a field's separator).
+    @inline(__always)
+    func field(at i: Int) -> Field { Self.scanField(bytes, i) }
+
+    /// The field at `i` when it is a plain decimal (`NumberParser.csvDecimal`): its value and end.
+    @inline(__always)
+    func decimal(at i: Int) -> (value: Double, end: Int)? { NumberParser.csvDecimal(bytes, i) }
+
+    /// A field's text.
+    func string(_ f: Field) -> String { Self.text(bytes, f) }
+
+    /// Field `f` of data row `row`, in column `column`, as a number: nil for an empty cell or
+    /// NaN; throws with the cell's position otherwise, infinities included.
+    @inline(__always)
+    func number(_ f: Field, row: Int, column: Int) throws(InputError) -> Double? {
+        if f.start == f.end { return nil }
+        if let v = NumberParser.parse(bytes, f.start..<f.end) {
+            if v.isNaN { return nil }
+            if v.isFinite { return v }
+            throw error(f, row: row, "column \"\(header[column])\": expected a finite number, found \"\(string(f))\"")
+        }
+        throw error(f, row: row, "column \"\(header[column])\": expected a number, found \"\(string(f))\"")
+    }
+
+    /// An error positioned at field `f` of data row `row`. Lines and columns count from the cell
+    /// itself, so a cell after a quoted field that spans lines is placed where it really is.
+    func error(_ f: Field, row: Int, _ message: String) -> InputError {
+        var start = f.start
         if start > 0 && bytes[start - 1] == UInt8(ascii: "\"") { start -= 1 }
-        var line = Int(rowLines[row.index])
-        var lineStart = Int(rowOffsets[row.index])
+        var line = Int(rowLines[row])
+        var lineStart = Int(rowOffsets[row])
         for k in lineStart..<start where bytes[k] == 0x0A {
             line += 1
             lineStart = k + 1

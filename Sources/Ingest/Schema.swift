@@ -85,9 +85,9 @@ package enum CSVEvents {
         let reader = try RowReader(table, schema: schema, columns: columns)
         var events: [Event] = []
         events.reserveCapacity(min(chunk, table.rowCount))
-        var r = CSVTable.Row(index: 0, fields: [])
+        let plan = reader.plan
         for row in 0..<table.rowCount {
-            events.append(try reader.event(row, &r))
+            events.append(try reader.event(row, plan))
             if events.count >= chunk {
                 body(events)
                 events.removeAll(keepingCapacity: true)
@@ -200,72 +200,203 @@ package enum CSVEvents {
             numerical = schema.featureTypes.map { $0 == .numerical }
         }
 
+        /// What a cell is read as, and where that stands in the order a row's values are checked
+        /// (features, attributes, prediction, label, score, latency, timestamp, id, custom
+        /// metrics): when several cells of a row are bad, the first in that order is reported.
+        enum Use {
+            case number(Int), category(Int), attribute(Int), prediction, label, score, latency, timestamp, id, metric(Int)
+        }
+
+        /// Every use of every column, by column (then by the order above).
+        var uses: [(column: Int, use: Use)] {
+            var out: [(column: Int, use: Use)] = []
+            out += featureCols.enumerated().map { ($1, numerical[$0] ? .number($0) : .category($0)) }
+            out += attributeCols.enumerated().map { ($1, .attribute($0)) }
+            out.append((predictionCol, .prediction))
+            if let labelCol { out.append((labelCol, .label)) }
+            if let scoreCol { out.append((scoreCol, .score)) }
+            if let latencyCol { out.append((latencyCol, .latency)) }
+            if let tsCol { out.append((tsCol, .timestamp)) }
+            if let idCol { out.append((idCol, .id)) }
+            for (i, c) in metricCols.enumerated() { if let c { out.append((c, .metric(i))) } }
+            return out.enumerated().sorted { ($0.element.column, $0.offset) < ($1.element.column, $1.offset) }.map(\.element)
+        }
+
         func events(_ rows: Range<Int>) throws(InputError) -> [Event] {
             var out: [Event] = []
             out.reserveCapacity(rows.count)
-            var r = CSVTable.Row(index: 0, fields: [])
-            for row in rows { out.append(try event(row, &r)) }
+            let plan = plan
+            for row in rows { out.append(try event(row, plan)) }
             return out
         }
 
-        /// Data row `row` as an event (`r`: a row to reuse); every cell must parse for its
-        /// column's type.
-        func event(_ row: Int, _ r: inout CSVTable.Row) throws(InputError) -> Event {
-            table.read(row: row, into: &r)
-            let r = r
+        /// `uses` with each use's place in the checking order.
+        var plan: [(column: Int, use: Use, order: Int)] {
+            let uses = uses
+            func order(_ u: Use) -> Int {
+                let f = featureCols.count, a = f + attributeCols.count
+                switch u {
+                case .number(let i), .category(let i): return i
+                case .attribute(let i): return f + i
+                case .prediction: return a
+                case .label: return a + 1
+                case .score: return a + 2
+                case .latency: return a + 3
+                case .timestamp: return a + 4
+                case .id: return a + 5
+                case .metric(let i): return a + 6 + i
+                }
+            }
+            return uses.map { ($0.column, $0.use, order($0.use)) }
+        }
+
+        /// Where the reading of a row stands: field `column` starts at `i`; `f` is that field once
+        /// found. Fields are found lazily, so that a number is read as its field's end is found
+        /// rather than found first and read again.
+        struct Cursor {
+            var i: Int
+            var known = false
+            var f: CSVTable.Field
+
+            init(_ start: Int) {
+                i = start
+                f = CSVTable.Field(start: start, end: start, doubled: false, next: start, newlines: 0)
+            }
+
+            /// The current field, found now if it was not.
+            @inline(__always)
+            mutating func field(_ table: CSVTable) -> CSVTable.Field {
+                if !known {
+                    f = table.field(at: i)
+                    known = true
+                }
+                return f
+            }
+
+            /// The current field's value when it is a plain decimal not yet found.
+            @inline(__always)
+            mutating func decimal(_ table: CSVTable) -> Double? {
+                guard !known, let d = table.decimal(at: i) else { return nil }
+                f = CSVTable.Field(start: i, end: d.end, doubled: false, next: d.end, newlines: 0)
+                known = true
+                return d.value
+            }
+
+            /// On to the next field (past the comma).
+            @inline(__always)
+            mutating func next(_ table: CSVTable) {
+                i = field(table).next + 1
+                known = false
+            }
+        }
+
+        /// Data row `row` as an event (`plan`: this reader's); every cell must parse for its
+        /// column's type. The row's fields are read once, left to right, each decoded as it is
+        /// found; when several cells are bad, the error is the one the checking order puts first
+        /// (see `Use`), as when the cells are checked in that order.
+        func event(_ row: Int, _ plan: [(column: Int, use: Use, order: Int)]) throws(InputError) -> Event {
             let table = table
+            let regression = schema.task == .regression
+            var features = [FeatureValue](repeating: .missing, count: featureCols.count)
+            var attributes = [String?](repeating: nil, count: attributeCols.count)
+            var metrics = [Double?](repeating: nil, count: metricCols.count)
+            var prediction: Outcome?
+            var label: Outcome?
+            var score: Double?
+            var latency: Double?
+            var timestamp: Double?
+            var id: String?
+            var failure: InputError?
+            var failureOrder = Int.max
+
             /// A cell's text as the event rules take it (a string, never longer than the cap).
-            func text(_ c: Int) throws(InputError) -> FieldValue<CellText> {
-                let s = table.string(r, column: c)
+            @inline(__always)
+            func text(_ f: CSVTable.Field, _ c: Int) throws(InputError) -> FieldValue<CellText> {
+                let s = table.string(f)
                 guard s.utf8.count <= EventRules.maxStringBytes else {
-                    throw table.error(r, column: c, "column \"\(table.header[c])\": \(EventRules.overlong(s.utf8.count))")
+                    throw table.error(f, row: row, "column \"\(table.header[c])\": \(EventRules.overlong(s.utf8.count))")
                 }
                 return .string(.text(s))
             }
             /// A cell read as a number (empty and NaN: null).
-            func number(_ c: Int) throws(InputError) -> FieldValue<CellText> {
-                guard let v = try table.number(r, column: c) else { return .null }
+            @inline(__always)
+            func number(_ f: CSVTable.Field, _ c: Int) throws(InputError) -> FieldValue<CellText> {
+                guard let v = try table.number(f, row: row, column: c) else { return .null }
                 return .number(v, .number(v))
             }
             /// Applies one field rule to a cell, placing its refusal there.
-            func rule<T>(_ c: Int, _ apply: (FieldValue<CellText>) throws(FieldRefusal) -> T, _ value: FieldValue<CellText>) throws(InputError) -> T {
+            @inline(__always)
+            func rule<T>(_ f: CSVTable.Field, _ c: Int, _ apply: (FieldValue<CellText>) throws(FieldRefusal) -> T, _ value: FieldValue<CellText>) throws(InputError) -> T {
                 do throws(FieldRefusal) { return try apply(value) } catch {
-                    throw table.error(r, column: c, "column \"\(table.header[c])\": \(error.reason)")
+                    throw table.error(f, row: row, "column \"\(table.header[c])\": \(error.reason)")
                 }
             }
-            let regression = schema.task == .regression
-            var features: [FeatureValue] = []
-            features.reserveCapacity(featureCols.count)
-            for (i, c) in featureCols.enumerated() {
-                if table.isEmpty(r, column: c) {
-                    features.append(.missing)
-                } else {
-                    let type = schema.featureTypes[i]
-                    features.append(try rule(c, { v throws(FieldRefusal) in try EventRules.feature(v, type: type) }, numerical[i] ? number(c) : text(c)))
+            func outcome(_ f: CSVTable.Field, _ c: Int) throws(InputError) -> Outcome? {
+                if f.start == f.end { return nil }
+                return try rule(f, c, { v throws(FieldRefusal) in try EventRules.outcome(v, regression: regression) }, regression ? number(f, c) : text(f, c))
+            }
+
+            // The feature and attribute slots are written through their buffers: no uniqueness or
+            // bounds check per cell (each slot is one use of the plan, written at most once).
+            features.withUnsafeMutableBufferPointer { features in attributes.withUnsafeMutableBufferPointer { attributes in
+            var cursor = Cursor(table.start(ofRow: row))
+            var column = 0
+            /// Field `column` read as a number (as `number` reads it).
+            @inline(__always)
+            func numberField(_ cursor: inout Cursor, _ c: Int) throws(InputError) -> FieldValue<CellText> {
+                if let v = cursor.decimal(table) { return .number(v, .number(v)) }
+                return try number(cursor.field(table), c)
+            }
+            for (c, use, order) in plan {
+                while column < c {
+                    cursor.next(table)
+                    column += 1
+                }
+                do throws(InputError) {
+                    switch use {
+                    case .number(let k):
+                        let v = try numberField(&cursor, c)  // empty: null, a missing feature
+                        features[k] = try rule(cursor.f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .numerical) }, v)
+                    case .category(let k):
+                        let f = cursor.field(table)
+                        if f.start != f.end {
+                            features[k] = try rule(f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .categorical) }, text(f, c))
+                        }
+                    case .attribute(let k):
+                        let f = cursor.field(table)
+                        attributes[k] = try rule(f, c, EventRules.attribute, text(f, c))
+                    case .prediction:
+                        let f = cursor.field(table)
+                        prediction = try outcome(f, c)
+                        if prediction == nil { throw table.error(f, row: row, "column \"\(columns.prediction)\": a prediction is required") }
+                    case .label: label = try outcome(cursor.field(table), c)
+                    case .score:
+                        let v = try numberField(&cursor, c)
+                        score = try rule(cursor.f, c, EventRules.score, v)
+                    case .latency:
+                        let v = try numberField(&cursor, c)
+                        latency = try rule(cursor.f, c, EventRules.latency, v)
+                    case .timestamp:
+                        let f = cursor.field(table)
+                        if f.start != f.end { timestamp = try rule(f, c, EventRules.timestamp, text(f, c)) }
+                    case .id:
+                        let f = cursor.field(table)
+                        if f.start != f.end { id = try rule(f, c, EventRules.id, text(f, c)) }
+                    case .metric(let k):
+                        let v = try numberField(&cursor, c)
+                        metrics[k] = try rule(cursor.f, c, EventRules.customMetric, v)
+                    }
+                } catch {
+                    if order < failureOrder {
+                        failure = error
+                        failureOrder = order
+                    }
                 }
             }
-            var attributes: [String?] = []
-            attributes.reserveCapacity(attributeCols.count)
-            for c in attributeCols { attributes.append(try rule(c, EventRules.attribute, text(c))) }
-            func outcome(_ c: Int) throws(InputError) -> Outcome? {
-                if table.isEmpty(r, column: c) { return nil }
-                return try rule(c, { v throws(FieldRefusal) in try EventRules.outcome(v, regression: regression) }, regression ? number(c) : text(c))
-            }
-            guard let prediction = try outcome(predictionCol) else {
-                throw table.error(r, column: predictionCol, "column \"\(columns.prediction)\": a prediction is required")
-            }
-            let label = try labelCol.flatMap { c throws(InputError) in try outcome(c) }
-            let score = try scoreCol.flatMap { c throws(InputError) in try rule(c, EventRules.score, number(c)) }
-            let latency = try latencyCol.flatMap { c throws(InputError) in try rule(c, EventRules.latency, number(c)) }
-            let timestamp = try tsCol.flatMap { c throws(InputError) in
-                try table.isEmpty(r, column: c) ? nil : rule(c, EventRules.timestamp, text(c))
-            }
-            let id = try idCol.flatMap { c throws(InputError) in try table.isEmpty(r, column: c) ? nil : rule(c, EventRules.id, text(c)) }
-            var metrics: [Double?] = []
-            metrics.reserveCapacity(metricCols.count)
-            for c in metricCols { metrics.append(try c.flatMap { c throws(InputError) in try rule(c, EventRules.customMetric, number(c)) }) }
+            } }
+            if let failure { throw failure }
             return Event(
-                id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction,
+                id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction!,
                 score: score, label: label, latency: latency, metrics: metrics)
         }
     }

@@ -327,6 +327,8 @@ struct Serve: ParsableCommand {
         let idleSeconds = try seconds("web.idle-timeout", idleTimeout)
         let shutdownSeconds = try seconds("web.shutdown-timeout", shutdownTimeout, allowZero: true)
         let maxDelaySeconds = try seconds("compute.max-delay", computeMaxDelay, allowZero: true)
+        // Checked with the other flags, before the port is taken.
+        if !storagePath.isEmpty, segmentMiB < 1 { throw ValidationError("--storage.wal-segment-size must be at least 1 (MiB)") }
         var logger = Logger(label: "model_exporter")
         logger.logLevel = logLevel.level
         Limits.raiseOpenFiles(logger: logger)
@@ -375,7 +377,6 @@ struct Serve: ParsableCommand {
         // The storage folder is checked before anything slow, so a wrong path fails at once.
         var folder: StorageFolder?
         if !storagePath.isEmpty {
-            guard segmentMiB >= 1 else { throw ValidationError("--storage.wal-segment-size must be at least 1 (MiB)") }
             do { folder = try StorageFolder(path: storagePath) } catch { throw Failure(description: "--storage.path: \(error)") }
         }
         var models: [VersionedModel] = []

@@ -72,7 +72,7 @@ import Testing
              message: "--fleet.range 0s: not a Prometheus duration above zero (e.g. 1h, 1d)"),
         Case(name: "generate: a fleet range without --fleet", arguments: ["generate", "--strategy", strategy, "--out", "{dir}/out", "--fleet.range", "1d"], status: 64,
              message: "--fleet.range needs --fleet"),
-        Case(name: "serve: a log segment size of nothing", arguments: ["serve", "--strategy", strategy, "--storage.path", "{dir}/windows", "--storage.wal-segment-size", "0", "--web.listen-address", "127.0.0.1:0"], status: 64,
+        Case(name: "serve: a log segment size of nothing", arguments: ["serve", "--strategy", strategy, "--storage.path", "{dir}/windows", "--storage.wal-segment-size", "0", "--web.listen-address", "192.0.2.1:9"], status: 64,
              message: "--storage.wal-segment-size must be at least 1 (MiB)"),
         Case(name: "an unknown command", arguments: ["export"], status: 64, message: "Unexpected argument 'export'"),
     ]

@@ -93,6 +93,37 @@ import Testing
         }
     }
 
+    /// Rows without a quote are counted by their commas, rows with one field by field: the same
+    /// file with the first field of every non-blank line quoted (the same cells) must give the
+    /// same rows, lines and first error. Lines end in LF or CRLF, hold CRs that are data, blank
+    /// lines (also a lone CR) and fields longer than a word, and the last may lack its line break.
+    @Test(arguments: 0..<40)
+    func rowsCountedByCommasAreTheRowsScannedFieldByField(seed: Int) {
+        var random = NumberRoundingTests.Random(state: UInt64(seed) &+ 7)
+        let pieces = ["", "x", "12345678901", "a\rb", "0.43260617689379677", "self_employed", "-", "+1"]
+        var plain: [String] = [], quoted: [String] = []
+        for _ in 0..<random.next(in: 1...40) {
+            let kind = random.next(in: 0...19)
+            if kind == 0 { plain.append(""); quoted.append(""); continue }  // blank
+            if kind == 1 { plain.append("\r"); quoted.append("\r"); continue }  // blank, CR before LF
+            let count = kind == 2 ? random.next(in: 1...5) : 3  // now and then a ragged row
+            let fields = (0..<count).map { _ in pieces[random.next(in: 0...(pieces.count - 1))] }
+            plain.append(fields.joined(separator: ","))
+            quoted.append((["\"" + fields[0] + "\""] + fields.dropFirst()).joined(separator: ","))
+        }
+        let crlf = random.next(in: 0...1) == 1, last = random.next(in: 0...1) == 1
+        func file(_ lines: [String]) -> [UInt8] {
+            Array(("a,b,c" + (crlf ? "\r\n" : "\n") + lines.joined(separator: crlf ? "\r\n" : "\n") + (last ? "\n" : "")).utf8)
+        }
+        let byCommas = Result { () throws(InputError) in try CSVTable(file: "t.csv", bytes: file(plain)) }
+        let byFields = Result { () throws(InputError) in try CSVTable(file: "t.csv", bytes: file(quoted)) }
+        switch (byCommas, byFields) {
+        case (.success(let a), .success(let b)): #expect(cells(a) == cells(b))
+        case (.failure(let a), .failure(let b)): #expect(a == b)
+        default: Issue.record("\(byCommas) where the quoted file gives \(byFields)")
+        }
+    }
+
     @Test func eventsReadConcurrentlyAreTheSequentialEvents() throws {
         let strategy = ingestTestStrategy()
         var lines = ["id,pred,score,label,lat,x,c,g"]

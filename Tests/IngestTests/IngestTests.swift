@@ -119,6 +119,29 @@ func ingestTestStrategy() -> Strategy { strategy }
         #expect(events.map(\.id) == [nil, nil, "r3"])
     }
 
+    /// A plain decimal cell is read as its field's end is found; every other cell is found,
+    /// then parsed. Either way a cell means what `NumberParser.parse` makes of its text: the
+    /// feature `x` (a middle column) and the custom metric `reward` (the last, with LF, CRLF or
+    /// no line break after it) against the parser on the cell alone.
+    @Test(arguments: ["1.5", "-0", "0", "7.", ".5", "-.5", "-", ".", "+1", "1e3", " 2", "2 ", "nan", "0.43260617689379677",
+                      "1234567890123456789", "12345678901234567890", "-1234567890123456789", "12345678.90123456789", "1.5x", "9\r5"])
+    func cellsAreTheNumbersTheParserReads(_ cell: String) throws {
+        let bytes = Array(cell.utf8)
+        let want = bytes.withUnsafeBufferPointer { NumberParser.parse($0, 0..<$0.count) }
+        for end in ["\n", "\r\n", ""] {
+            let text = "id,pred,score,label,lat,x,c,g,reward\nr1,1,0.5,,0.05,\(cell),a,f,\(cell)" + end
+            let events: [Event]
+            do { events = try CSVEvents.read(try table(text), schema: EventSchema(strategy: strategy), columns: strategy.columns) } catch {
+                #expect(want == nil || !want!.isFinite, "\(cell)\(end): \(error)")
+                #expect((error as? InputError)?.column == 16, "\(cell)\(end): the error is at x, the first bad cell")
+                continue
+            }
+            let x: FeatureValue = want.map { $0.isNaN ? .missing : .number($0) } ?? .missing
+            #expect(events.first?.features.first == x, "\(cell)\(end)")
+            #expect(events.first?.metrics.last == .some(want.flatMap { $0.isNaN ? nil : $0 }), "\(cell)\(end)")
+        }
+    }
+
     @Test func scoreOutsideZeroOneIsAnError() throws {
         let t = try table("id,pred,score,label,lat,x,c,g\nr1,1,1.5,,0.05,1,a,f\n")
         #expect(throws: InputError(file: "t.csv", line: 2, column: 6, message: "column \"score\": expected a probability in [0, 1], found 1.5")) {

@@ -103,6 +103,28 @@ import Testing
         #expect(failures.isEmpty, "\(failures.count) differ from strtod, e.g. \(failures.prefix(10))")
     }
 
+    /// Decimals of up to 19 characters (the short path, eight digits at a time where there are
+    /// eight) as strtod reads them; a byte just outside the digits ('/' or ':') anywhere makes
+    /// the text no number.
+    @Test func shortDecimalsAndNearDigits() {
+        var random = Random(state: 8)
+        var failures: [String] = []
+        for _ in 0..<60_000 {
+            let length = random.next(in: 1...18)
+            var digits = (0..<length).map { _ in Character(String(random.next(in: 0...9))) }
+            if random.next(in: 0...3) > 0 { digits.insert(".", at: random.next(in: 0...length)) }
+            let text = (random.next(in: 0...1) == 1 ? "-" : "") + String(digits)
+            if text.contains(where: \.isNumber) {
+                let want = Self.strtodValue(text)
+                if let got = Self.parsed(text), got.bitPattern == want.bitPattern {} else { failures.append("\(text): \(Self.parsed(text) as Any), strtod \(want)") }
+            }
+            var bad = Array(text.utf8)
+            bad[random.next(in: 0...(bad.count - 1))] = random.next(in: 0...1) == 1 ? UInt8(ascii: "/") : UInt8(ascii: ":")
+            if let v = bad.withUnsafeBufferPointer({ NumberParser.parse($0, 0..<$0.count) }) { failures.append("\(String(decoding: bad, as: UTF8.self)): \(v)") }
+        }
+        #expect(failures.isEmpty, "\(failures.count) wrong, e.g. \(failures.prefix(10))")
+    }
+
     /// Exact ties between two doubles and their neighbours one unit away, with positive,
     /// zero and negative exponents: round half to even, and the remainder's sticky bit.
     @Test func tiesAndTheirNeighbours() {

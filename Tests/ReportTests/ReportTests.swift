@@ -81,6 +81,23 @@ struct PageTests {
         #expect(count("class=\"bar\"", in: html) == 4)  // window and label meters, two features
     }
 
+    /// A champion and its challenger are two cards told apart by their version, whose charts
+    /// never share an id.
+    @Test func theVersionsOfAModelHaveCardsAndChartsOfTheirOwn() {
+        func card(_ version: String) -> ModelCard {
+            ModelCard(model: "m", version: version, task: "binary classification", windowEvents: 5, windowCapacity: 10, labeledEvents: 2,
+                      summary: [], features: [("a", .ok)])
+        }
+        let html = LandingPage.render([card("v1"), card("v2"), card("v3")], version: "v", revision: "r", links: .init(metrics: "/metrics"), refreshSeconds: 7)
+        #expect(count(#"data-model="m""#, in: html) == 3)
+        for v in ["v1", "v2", "v3"] { #expect(html.contains(#"data-model="m" data-version="\#(v)""#)) }
+        for chart in ["window", "labels", "drift"] {
+            for id in ["\(chart)-m", "\(chart)-m@v2", "\(chart)-m@v3"] {
+                #expect(count("data-chart=\"\(id)\"", in: html) == 1, "\(id)")
+            }
+        }
+    }
+
     @Test func theReportHasNoScriptAndLinksNothing() {
         let model = ReportModel(
             title: "T", model: "m", version: "1", task: "regression",
