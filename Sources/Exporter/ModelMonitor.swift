@@ -99,7 +99,12 @@ struct OutcomeCounts: Sendable, Equatable {
     init(positive: String) { self.positive = Window.classText(positive) }
 
     mutating func count(prediction: Outcome, label: Outcome) {
-        let p = DetectorBank.className(prediction) == positive, l = DetectorBank.className(label) == positive
+        count(predictionClass: DetectorBank.className(prediction), labelClass: DetectorBank.className(label))
+    }
+
+    /// `count(prediction:label:)` of classes already spelt as the exposition spells them.
+    mutating func count(predictionClass: String, labelClass: String) {
+        let p = predictionClass == positive, l = labelClass == positive
         counts[p ? (l ? 3 : 1) : (l ? 0 : 2)] += 1
     }
 }
@@ -197,49 +202,65 @@ package final class ModelMonitor: Sendable {
         let watchesScore = s.detectors?.watches(.score) == true
         let watchesPrediction = numeric && s.detectors?.watches(.prediction) == true
         let watchesError = s.detectors?.watches(.error) == true
-        // Each stream's values of the batch, with their times (NaN: none), fed to the detectors
-        // after the loop: one call per stream and detector, not one per event.
-        var scores = Stream(watchesScore ? events.count : 0), predictions = Stream(watchesPrediction ? events.count : 0)
-        var errors = Stream(watchesError ? events.count : 0)
-        events.withUnsafeBufferPointer { events in
-            for i in 0..<events.count {
-                let time = events[i].timestamp ?? now ?? .nan
-                if watchesScore, let score = events[i].score { scores.append(score, time) }
-                if watchesPrediction { predictions.append(Window.number(of: events[i].prediction), time) }
-                guard let label = events[i].label else { continue }
-                s.labels += 1
-                s.outcomes?.count(prediction: events[i].prediction, label: label)
-                if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
-                if watchesError { errors.append(DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric), time) }
+        // A classification model counting outcomes spells both classes of a labelled event for
+        // them: the error stream compares those spellings instead of spelling them again.
+        let sharesClasses = watchesError && !numeric && s.outcomes != nil
+        // Each stream's values of the batch, with their times (NaN: none), gathered in one pass
+        // into one buffer and fed to the detectors after it: one call per stream and detector,
+        // not one per event.
+        let streams = (watchesScore ? 1 : 0) + (watchesPrediction ? 1 : 0) + (watchesError ? 1 : 0)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * streams * events.count) { buffer in
+            var free = buffer.baseAddress
+            func gathered(_ watched: Bool) -> Gathered {
+                guard watched, let start = free else { return Gathered(values: nil, times: nil) }
+                free = start + 2 * events.count
+                return Gathered(values: start, times: start + events.count)
             }
+            var scores = gathered(watchesScore), predictions = gathered(watchesPrediction), errors = gathered(watchesError)
+            events.withUnsafeBufferPointer { events in
+                for i in 0..<events.count {
+                    let time = events[i].timestamp ?? now ?? .nan
+                    if watchesScore, let score = events[i].score { scores.append(score, time) }
+                    if watchesPrediction { predictions.append(Window.number(of: events[i].prediction), time) }
+                    guard let label = events[i].label else { continue }
+                    s.labels += 1
+                    if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
+                    if sharesClasses {
+                        let p = DetectorBank.className(events[i].prediction), l = DetectorBank.className(label)
+                        s.outcomes?.count(predictionClass: p, labelClass: l)
+                        errors.append(DetectorBank.error(predictionClass: p, labelClass: l), time)
+                    } else {
+                        s.outcomes?.count(prediction: events[i].prediction, label: label)
+                        if watchesError { errors.append(DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric), time) }
+                    }
+                }
+            }
+            guard var bank = s.detectors else { return }
+            s.detectors = nil  // `bank` alone holds the detectors: updating them does not copy
+            scores.feed(&bank, .score)
+            predictions.feed(&bank, .prediction)
+            errors.feed(&bank, .error)
+            s.detectors = bank
         }
-        guard var bank = s.detectors else { return }
-        s.detectors = nil  // `bank` alone holds the detectors: updating them does not copy
-        scores.feed(&bank, .score)
-        predictions.feed(&bank, .prediction)
-        errors.feed(&bank, .error)
-        s.detectors = bank
     }
 
-    /// One detector stream's values of a batch and their times.
-    private struct Stream {
-        var values: [Double] = []
-        var times: [Double] = []
+    /// One detector stream's values of a batch and their times, written into room for one
+    /// value per event of the batch (none when the stream is not watched).
+    private struct Gathered {
+        let values: UnsafeMutablePointer<Double>?
+        let times: UnsafeMutablePointer<Double>?
+        var count = 0
 
-        /// Room for `capacity` values, so gathering a batch allocates once.
-        init(_ capacity: Int) {
-            values.reserveCapacity(capacity)
-            times.reserveCapacity(capacity)
-        }
-
+        @inline(__always)
         mutating func append(_ value: Double, _ time: Double) {
-            values.append(value)
-            times.append(time)
+            values.unsafelyUnwrapped[count] = value
+            times.unsafelyUnwrapped[count] = time
+            count &+= 1
         }
 
         func feed(_ bank: inout DetectorBank, _ stream: DetectorStream) {
-            guard !values.isEmpty else { return }
-            values.withUnsafeBufferPointer { v in times.withUnsafeBufferPointer { t in _ = bank.observe(v, at: t, on: stream) } }
+            guard count > 0, let values, let times else { return }
+            bank.observe(UnsafeBufferPointer(start: values, count: count), at: UnsafeBufferPointer(start: times, count: count), on: stream)
         }
     }
 

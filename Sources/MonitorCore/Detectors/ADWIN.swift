@@ -42,16 +42,38 @@ package struct ADWIN: Sendable {
     // Buckets in one flat array preallocated for every row a window can need (64 rows: a
     // width under 2^63), so an update never allocates and a merge never grows or shifts arrays
     // of arrays. Row r holds buckets of size 2^r, `counts[r]` of them (at most maxBuckets + 1,
-    // when it is about to merge two), in a ring of `stride` slots: the oldest at slot
-    // `heads[r]`, the k-th after it at (heads[r] + k) mod stride; a slot's total at
-    // cells[r·2·stride + slot], its variance `stride` further on. Dropping the oldest moves
-    // the head instead of the other buckets. Rows past `rows` are empty.
+    // when it is about to merge two), in a ring of `ring.slots` slots (a power of two, so a
+    // position wraps with a mask): the oldest at slot `heads[r]`, the k-th after it at
+    // (heads[r] + k) mod slots; a slot's total at cells[r·2·slots + slot], its variance `slots`
+    // further on. Dropping the oldest moves the head instead of the other buckets. Rows past
+    // `rows` are empty.
     private static let maxRows = 64
-    private let stride: Int
+    private let ring: Ring
     private var counts: [Int]
     private var heads: [Int]
     private var cells: [Double]
     private var figures: Figures
+
+    /// Where the rings of buckets are in the flat arrays.
+    fileprivate struct Ring {
+        /// Buckets a row holds when two of them must merge: maxBuckets + 1.
+        let full: Int
+        /// Slots of each row's ring: the power of two at or above `full`.
+        let slots: Int
+        /// slots − 1: a position modulo `slots`.
+        let mask: Int
+        /// log2(2·slots): row r's cells start at r << rowShift.
+        let rowShift: Int
+
+        init(maxBuckets: Int) {
+            full = maxBuckets + 1
+            var shift = 0
+            while 1 << shift < full { shift += 1 }
+            slots = 1 << shift
+            mask = slots - 1
+            rowShift = shift + 1
+        }
+    }
 
     /// The window's figures apart from its buckets.
     fileprivate struct Figures: Sendable, Equatable {
@@ -70,12 +92,11 @@ package struct ADWIN: Sendable {
         precondition(parameters.delta > 0 && parameters.delta < 1 && parameters.clock >= 1 && parameters.maxBuckets >= 1
             && parameters.minWindowLength >= 1 && parameters.gracePeriod >= 0, "ADWIN parameters out of range")
         self.parameters = parameters
-        let slots = parameters.maxBuckets + 1
-        stride = slots
+        ring = Ring(maxBuckets: parameters.maxBuckets)
         figures = Figures(untilCheck: parameters.clock)
         counts = Array(repeating: 0, count: Self.maxRows)
         heads = Array(repeating: 0, count: Self.maxRows)
-        cells = Array(repeating: 0, count: Self.maxRows * 2 * slots)
+        cells = Array(repeating: 0, count: Self.maxRows << ring.rowShift)
     }
 
     /// Values in the current window.
@@ -88,57 +109,65 @@ package struct ADWIN: Sendable {
     /// Adds a value; true when this update detected drift.
     @discardableResult
     package mutating func update(_ x: Double) -> Bool {
-        updating { $0.update(x) }
+        var f = figures
+        defer { figures = f }
+        let parameters = self.parameters
+        return withBuckets { $0.update(x, &f, parameters) }
     }
 
-    /// Runs `body` with an updater that adds values to this detector, its buckets borrowed once
-    /// for all of them (the updater must not outlive `body`).
-    package mutating func updating<R>(_ body: (inout Updater) -> R) -> R {
-        var updater = Updater(figures: figures, parameters: parameters)
-        let stride = self.stride
-        let result = counts.withUnsafeMutableBufferPointer { counts in
+    /// Adds `values` in order, skipping NaN, and calls `alongside(i, values[i])` after adding
+    /// each: other detectors of the stream update in the same loop. Returns this detector's
+    /// detections and the index of its last, as `update(_:)` value by value would.
+    @inline(__always)
+    package mutating func update(_ values: UnsafeBufferPointer<Double>, alongside: (Int, Double) -> Void) -> (detections: Int, last: Int?) {
+        var f = figures
+        defer { figures = f }
+        let parameters = self.parameters
+        return withBuckets { buckets in
+            var detections = 0, last: Int?
+            for i in values.indices {
+                let x = values[i]
+                if x.isNaN { continue }
+                if buckets.update(x, &f, parameters) {
+                    detections += 1
+                    last = i
+                }
+                alongside(i, x)
+            }
+            return (detections, last)
+        }
+    }
+
+    /// Runs `body` with the buckets borrowed: their arrays' storage, held once for any number
+    /// of updates (the pointers must not outlive `body`).
+    @inline(__always)
+    private mutating func withBuckets<R>(_ body: (Buckets) -> R) -> R {
+        let ring = self.ring
+        return counts.withUnsafeMutableBufferPointer { counts in
             heads.withUnsafeMutableBufferPointer { heads in
                 cells.withUnsafeMutableBufferPointer { cells in
-                    updater.buckets = Buckets(counts: counts, heads: heads, cells: cells, stride: stride)
-                    return body(&updater)
+                    body(Buckets(counts: counts.baseAddress.unsafelyUnwrapped, heads: heads.baseAddress.unsafelyUnwrapped,
+                                 cells: cells.baseAddress.unsafelyUnwrapped, ring: ring))
                 }
             }
-        }
-        figures = updater.figures
-        return result
-    }
-
-    /// Adds values to a detector whose buckets are borrowed (`updating(_:)`).
-    package struct Updater {
-        fileprivate var buckets: Buckets?
-        fileprivate var figures: Figures
-        fileprivate let parameters: Parameters
-
-        fileprivate init(figures: Figures, parameters: Parameters) {
-            self.figures = figures
-            self.parameters = parameters
-        }
-
-        /// Adds a value; true when this update detected drift.
-        @inline(__always)
-        package mutating func update(_ x: Double) -> Bool {
-            buckets.unsafelyUnwrapped.update(x, &figures, parameters)
         }
     }
 
     /// The buckets, borrowed for a batch of updates, and what is done to them.
-    fileprivate struct Buckets {
-        let counts: UnsafeMutableBufferPointer<Int>
-        let heads: UnsafeMutableBufferPointer<Int>
-        let cells: UnsafeMutableBufferPointer<Double>
-        let stride: Int
+    private struct Buckets {
+        // Plain pointers: the arrays hold every row, so no index falls outside them.
+        let counts: UnsafeMutablePointer<Int>
+        let heads: UnsafeMutablePointer<Int>
+        let cells: UnsafeMutablePointer<Double>
+        let ring: Ring
 
-        /// Where the total of row `row`'s k-th oldest bucket is (k < stride).
+        /// Where the total of row `row`'s k-th oldest bucket is (k < ring.slots); its variance
+        /// is `ring.slots` further on.
+        // Indices stay under 64 · 2 · slots: the arithmetic on them wraps (&+, &<<) rather than
+        // checking for an overflow that cannot happen, on the path of every update.
         @inline(__always)
         func slot(_ row: Int, _ k: Int) -> Int {
-            var j = heads[row] + k
-            if j >= stride { j -= stride }
-            return row * 2 * stride + j
+            (row &<< ring.rowShift) | ((heads[row] &+ k) & ring.mask)
         }
 
         /// Adds a bucket after the newest of `row`.
@@ -147,17 +176,15 @@ package struct ADWIN: Sendable {
             let c = counts[row]
             let i = slot(row, c)
             cells[i] = total
-            cells[i + stride] = variance
-            counts[row] = c + 1
+            cells[i &+ ring.slots] = variance
+            counts[row] = c &+ 1
         }
 
         /// Drops the `n` oldest buckets of `row`.
         @inline(__always)
         func dropOldest(_ row: Int, _ n: Int) {
-            var h = heads[row] + n
-            if h >= stride { h -= stride }
-            heads[row] = h
-            counts[row] -= n
+            heads[row] = (heads[row] &+ n) & ring.mask
+            counts[row] &-= n
         }
 
         @inline(__always)
@@ -177,11 +204,11 @@ package struct ADWIN: Sendable {
                 f.variance += (f.width - 1) * d * d / f.width
             }
             f.total += x
-            if counts[0] == stride { compress(&f.rows, maxBuckets: p.maxBuckets) }
-            f.tick += 1
+            if counts[0] == ring.full { compress(&f.rows) }
+            f.tick &+= 1
             // A countdown instead of `tick % clock` on every update: the cut test runs when it
             // reaches zero, exactly every `clock` updates as the remainder would.
-            f.untilCheck -= 1
+            f.untilCheck &-= 1
             guard f.untilCheck == 0 else {
                 f.driftDetected = false
                 return false
@@ -192,21 +219,27 @@ package struct ADWIN: Sendable {
         }
 
         /// Merges the two oldest buckets of each full row into one of the next, as far up as
-        /// rows overflow.
-        private func compress(_ rows: inout Int, maxBuckets: Int) {
+        /// rows overflow. Sizes are powers of two: dividing by one is multiplying by its
+        /// reciprocal, exactly (both round the same real number), so the merge has no division
+        /// and its figures are river's to the bit.
+        private func compress(_ rows: inout Int) {
             var row = 0
-            while counts[row] == stride {
-                let size = Double(1 << row)
+            while true {
+                let size = ADWIN.bucketSize(row), halfReciprocal = ADWIN.bucketReciprocal(row &+ 1)
+                let reciprocal = halfReciprocal + halfReciprocal
                 let a = slot(row, 0), b = slot(row, 1)
                 let t0 = cells[a], t1 = cells[b]
-                let mu0 = t0 / size, mu1 = t1 / size
-                let merged = cells[a + stride] + cells[b + stride] + size * size * (mu0 - mu1) * (mu0 - mu1) / (size + size)
-                let k = counts[row + 1]
-                push(row + 1, total: t0 + t1, variance: merged)
-                if row + 1 == rows { rows += 1 }
+                let mu0 = t0 * reciprocal, mu1 = t1 * reciprocal
+                // size·size·(mu0 − mu1)² / (size + size), in that order.
+                let merged = cells[a &+ ring.slots] + cells[b &+ ring.slots] + size * size * (mu0 - mu1) * (mu0 - mu1) * halfReciprocal
+                let next = row &+ 1
+                let k = counts[next]
+                push(next, total: t0 + t1, variance: merged)
+                if next == rows { rows = next &+ 1 }
                 dropOldest(row, 2)
-                if k + 1 <= maxBuckets { break }
-                row += 1
+                // The next row overflows only when it now holds `full` buckets.
+                if k &+ 1 < ring.full { break }
+                row = next
             }
         }
 
@@ -216,7 +249,7 @@ package struct ADWIN: Sendable {
             let n = Double(1 << last)
             let oldest = slot(last, 0)
             let u = cells[oldest]
-            let v = cells[oldest + stride]
+            let v = cells[oldest + ring.slots]
             let mu = u / n
             f.width -= n
             f.total -= u
@@ -244,23 +277,27 @@ package struct ADWIN: Sendable {
                 // included with a wide margin, cannot cut and skips the exact test; every other
                 // bucket runs it unchanged, so the detections are the same.
                 let cutScale = f.variance * deltaPrime
-                var n0 = 0.0, n1 = f.width, u0 = 0.0, u1 = f.total
-                search: for row in Swift.stride(from: f.rows - 1, through: 0, by: -1) {
-                    let size = Double(1 << row)
-                    let base = row * 2 * stride
-                    let count = counts[row]
-                    var j = heads[row]
-                    for k in 0..<count {
-                        let t = cells[base + j]
-                        j += 1
-                        if j == stride { j = 0 }
+                // n0 and n1 = width − n0 are whole numbers (exact, as river's running n1 is); the
+                // search stops once n1 falls under the minimum, since it only shrinks.
+                let width = f.width, lastN0 = width - minLength
+                var n0 = 0.0, u0 = 0.0, u1 = f.total
+                search: for row in Swift.stride(from: f.rows &- 1, through: 0, by: -1) {
+                    let size = ADWIN.bucketSize(row)
+                    let totals = cells + (row &<< ring.rowShift)
+                    // The newest bucket leaves nothing on the right: the search ends before it.
+                    let tested = row == 0 ? counts[0] &- 1 : counts[row]
+                    var j = heads[row], k = 0
+                    while k < tested {
+                        let t = totals[j]
+                        j = (j &+ 1) & ring.mask
+                        k &+= 1
                         n0 += size
-                        n1 -= size
                         u0 += t
                         u1 -= t
-                        // The newest bucket leaves nothing on the right: the search is over.
-                        if row == 0 && k == count - 1 { break search }
-                        if n1 >= minLength, n0 >= minLength, !ADWIN.cannotCut(n0, n1, u0, u1, cutScale: cutScale),
+                        if n0 > lastN0 { break search }
+                        guard n0 >= minLength else { continue }
+                        let n1 = width - n0
+                        if !ADWIN.cannotCut(n0, n1, u0, u1, cutScale: cutScale),
                            ADWIN.cutHolds(n0, n1, u0 / n0 - u1 / n1, minLength: minLength, deltaPrime: deltaPrime, varianceInWindow: varianceInWindow) {
                             reduce = true
                             detected = true
@@ -274,11 +311,21 @@ package struct ADWIN: Sendable {
         }
     }
 
+    /// 2^row, the size of row `row`'s buckets (row < 64), from its bits.
+    @inline(__always)
+    fileprivate static func bucketSize(_ row: Int) -> Double { Double(bitPattern: UInt64(truncatingIfNeeded: 1023 &+ row) &<< 52) }
+
+    /// 2^−row, exactly the reciprocal of `bucketSize(row)`.
+    @inline(__always)
+    fileprivate static func bucketReciprocal(_ row: Int) -> Double { Double(bitPattern: UInt64(truncatingIfNeeded: 1023 &- row) &<< 52) }
+
     /// True only when the exact test (`cutHolds`) is sure to fail: D², plus a bound on the
     /// rounding of both D and the difference of means, is under half of 2·variance·δ'·n0·n1.
     @inline(__always)
     private static func cannotCut(_ n0: Double, _ n1: Double, _ u0: Double, _ u1: Double, cutScale: Double) -> Bool {
-        let d = abs(u0 * n1 - u1 * n0) + 1e-14 * (abs(u0) * n1 + abs(u1) * n0)
+        // |u0·n1| + |u1·n0| is |u0|·n1 + |u1|·n0 to a rounding, far inside the margin's slack.
+        let p = u0 * n1, q = u1 * n0
+        let d = abs(p - q) + 1e-14 * (abs(p) + abs(q))
         return d * d < cutScale * n0 * n1
     }
 
@@ -296,11 +343,11 @@ package struct ADWIN: Sendable {
         let f = figures
         var out = [f.total, f.variance, f.width, Double(f.tick), f.driftDetected ? 1 : 0, Double(f.rows)]
         for row in 0..<f.rows {
-            let n = counts[row], base = row * 2 * stride
-            let slots = (0..<n).map { base + (heads[row] + $0) % stride }
+            let n = counts[row], base = row << ring.rowShift
+            let slots = (0..<n).map { base + ((heads[row] + $0) & ring.mask) }
             out.append(Double(n))
             out += slots.map { cells[$0] }
-            out += slots.map { cells[$0 + stride] }
+            out += slots.map { cells[$0 + ring.slots] }
         }
         return out
     }
@@ -312,11 +359,11 @@ package struct ADWIN: Sendable {
               rowCount < Self.maxRows else { return nil }
         var i = 6
         for row in 0..<rowCount {
-            guard i < state.count, let n = Int(exactly: state[i]), n >= 0, n < stride, i + 1 + 2 * n <= state.count else { return nil }
-            let base = row * 2 * stride
+            guard i < state.count, let n = Int(exactly: state[i]), n >= 0, n < ring.full, i + 1 + 2 * n <= state.count else { return nil }
+            let base = row << ring.rowShift
             counts[row] = n
             cells.replaceSubrange(base..<(base + n), with: state[(i + 1)..<(i + 1 + n)])
-            cells.replaceSubrange((base + stride)..<(base + stride + n), with: state[(i + 1 + n)..<(i + 1 + 2 * n)])
+            cells.replaceSubrange((base + ring.slots)..<(base + ring.slots + n), with: state[(i + 1 + n)..<(i + 1 + 2 * n)])
             i += 1 + 2 * n
         }
         guard i == state.count, ticks >= 0 else { return nil }

@@ -74,7 +74,8 @@ package struct ConceptDriftDetector: Sendable, Equatable {
     /// kind, value by value in one loop. Each detector's update is a chain of dependent
     /// arithmetic (divisions, a square root); side by side the processor overlaps the chains,
     /// where one loop per detector would wait on each in turn. Returns each detector's
-    /// detections and the index of its last, as `update(_:)` on each would.
+    /// detections and the index of its last, as `update(_:)` on each would for the values that
+    /// are not NaN (NaN values are skipped: no detector sees them).
     package static func update(_ detectors: inout [ConceptDriftDetector], with values: UnsafeBufferPointer<Double>) -> [(detections: Int, last: Int?)] {
         let ai = detectors.firstIndex { $0.kind == .adwin }
         let pi = detectors.firstIndex { $0.kind == .pageHinkley }
@@ -102,16 +103,11 @@ package struct ConceptDriftDetector: Sendable, Equatable {
         if let ai {
             var adwin = detectors[ai].adwin!
             detectors[ai].adwin = nil  // `adwin` alone holds the buckets: updating them does not copy
-            adwin.updating { u in
-                for i in values.indices {
-                    let x = values[i]
-                    if u.update(x) { counts.adwin += 1; lasts.adwin = i }
-                    others(i, x)
-                }
-            }
+            let (detections, last) = adwin.update(values, alongside: others)
+            (counts.adwin, lasts.adwin) = (detections, last)
             detectors[ai].adwin = adwin
         } else {
-            for i in values.indices { others(i, values[i]) }
+            for i in values.indices where !values[i].isNaN { others(i, values[i]) }
         }
         if let pi { detectors[pi].pageHinkley = ph }
         if let di { detectors[di].ddm = ddm }

@@ -61,7 +61,9 @@ package struct DDM: Sendable, Equatable {
         (warningDetected, driftDetected) = (state[5] != 0, state[6] != 0)
     }
 
-    @discardableResult
+    /// Adds a value; true when this update detected drift. Inlined into the batch loop of
+    /// `ConceptDriftDetector.update(_:with:)`, where the detector's figures stay in registers.
+    @discardableResult @inline(__always)
     package mutating func update(_ x: Double) -> Bool {
         if driftDetected { self = DDM(parameters: parameters) }
         n += 1

@@ -71,12 +71,8 @@ package struct DetectorBank: Sendable, Equatable {
         precondition(values.count == times.count, "one time per value")
         let range = slots(of: stream)
         guard !range.isEmpty, !values.isEmpty else { return 0 }
-        if values.contains(where: \.isNaN) {
-            let kept = values.indices.filter { !values[$0].isNaN }
-            let v = kept.map { values[$0] }, t = kept.map { times[$0] }
-            return v.withUnsafeBufferPointer { v in t.withUnsafeBufferPointer { t in observe(v, at: t, on: stream) } }
-        }
-        // The stream's detectors, taken out of their slots and updated together.
+        // The stream's detectors, taken out of their slots and updated together (skipping NaN
+        // values as they go).
         var group: [ConceptDriftDetector] = []
         group.reserveCapacity(range.count)
         for i in range {
@@ -102,8 +98,12 @@ package struct DetectorBank: Sendable, Equatable {
     package static func error(prediction: Outcome, label: Outcome, numeric: Bool) -> Double {
         if numeric { return abs(Window.number(of: prediction) - Window.number(of: label)) }
         if case .category(let p) = prediction, case .category(let l) = label, p == l { return 0 }
-        return className(prediction) == className(label) ? 0 : 1
+        return error(predictionClass: className(prediction), labelClass: className(label))
     }
+
+    /// The error stream's value for classes already spelt by `className`.
+    @inline(__always)
+    package static func error(predictionClass: String, labelClass: String) -> Double { predictionClass == labelClass ? 0 : 1 }
 
     /// A class as the exposition spells it.
     package static func className(_ o: Outcome) -> String {

@@ -68,7 +68,9 @@ package struct PageHinkley: Sendable, Equatable {
         driftDetected = state[6] != 0
     }
 
-    @discardableResult
+    /// Adds a value; true when this update detected drift. Inlined into the batch loop of
+    /// `ConceptDriftDetector.update(_:with:)`, where the detector's figures stay in registers.
+    @discardableResult @inline(__always)
     package mutating func update(_ x: Double) -> Bool {
         if driftDetected { self = PageHinkley(parameters: parameters) }
         n += 1
