@@ -55,20 +55,30 @@ package enum Backtest {
         let monitor = ModelMonitor(strategy: strategy, reference: reference)
         var entries: [Entry] = []
         var row = 0
-        var seen = monitor.detections().map(\.count)
+        let slots = monitor.detections()
+        // Rows go into the window in runs, as the server takes a request's events: runs of at
+        // most `spacing` rows, in which each detector detects at most once, so every detection
+        // is named with its row; ending where a window entry is due. A time window ages by the
+        // replayed events' own clock, after each event: one row at a time then.
+        let spacing = strategy.metrics.conceptDrift.map { spec in
+            DetectorBank.spacing(spec.pairs(task: strategy.model.task).map(\.detector), parameters: spec.parameters)
+        } ?? Int.max
+        let timed = strategy.window.duration != nil
+        let run = timed ? 1 : min(spacing, 1024)
         // Rows are decoded on the other cores while the window replays the previous ones.
         try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 1024) { events in
-            for e in events {
-                monitor.ingest([e], now: nil)
-                // A time window ages by the replayed events' own clock.
-                if let t = e.timestamp { monitor.expire(now: t) }
-                let now = monitor.detections()
-                for (i, d) in now.enumerated() where d.count > seen[i] {
-                    entries.append(.detection(row: row, detector: d.detector, stream: d.stream))
+            var start = 0
+            while start < events.count {
+                var end = min(events.count, start + run)
+                if let every { end = min(end, start + every - row % every) }
+                let named = monitor.ingestNamingDetections(Array(events[start..<end]))
+                if timed, let t = events[start].timestamp { monitor.expire(now: t) }
+                for (event, slot) in named.sorted(by: { ($0.event, $0.slot) < ($1.event, $1.slot) }) {
+                    entries.append(.detection(row: row + event, detector: slots[slot].detector, stream: slots[slot].stream))
                 }
-                seen = now.map(\.count)
-                if let every, (row + 1) % every == 0 { entries.append(window(monitor, row: row)) }
-                row += 1
+                row += end - start
+                start = end
+                if let every, row % every == 0 { entries.append(window(monitor, row: row - 1)) }
             }
         }
         return Replay(entries: entries, rows: row, monitor: monitor)

@@ -180,7 +180,19 @@ package final class ModelMonitor: Sendable {
 
     /// Applies a validated batch whole. Events without a timestamp get `now` (arrival time);
     /// batch evaluation passes nil and keeps its output free of the clock.
-    package func ingest(_ events: [Event], now: Double?) {
+    package func ingest(_ events: [Event], now: Double?) { ingest(events, now: now, detected: nil) }
+
+    /// `ingest(_:now:)` of a replay (batch time, `now` nil), naming each detection: the index in
+    /// `events` of the event whose value raised it, and the detector's slot (`detections()`'s
+    /// order), in no particular order. In a batch of at most `DetectorBank.spacing` events every
+    /// detection is named; a longer one names each detector's last.
+    package func ingestNamingDetections(_ events: [Event]) -> [(event: Int, slot: Int)] {
+        var named: [(event: Int, slot: Int)] = []
+        ingest(events, now: nil) { named.append(($0, $1)) }
+        return named
+    }
+
+    private func ingest(_ events: [Event], now: Double?, detected: ((_ event: Int, _ slot: Int) -> Void)?) {
         change { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
             if let now { s.window.expire(now: now) }
@@ -192,12 +204,12 @@ package final class ModelMonitor: Sendable {
             s.predictions += events.count
             s.customTotals?.observe(events)
             if !events.isEmpty, let now { s.lastEvent = now }
-            if strategy.columns.label != nil || s.detectors != nil { observe(events, now: now, &s) }
+            if strategy.columns.label != nil || s.detectors != nil { observe(events, now: now, &s, detected: detected) }
         }
     }
 
     /// Inline labels (counted, and their delay observed) and the detectors' streams.
-    private func observe(_ events: [Event], now: Double?, _ s: inout State) {
+    private func observe(_ events: [Event], now: Double?, _ s: inout State, detected: ((_ event: Int, _ slot: Int) -> Void)?) {
         let numeric = strategy.model.task == .regression
         let watchesScore = s.detectors?.watches(.score) == true
         let watchesPrediction = numeric && s.detectors?.watches(.prediction) == true
@@ -237,9 +249,22 @@ package final class ModelMonitor: Sendable {
             }
             guard var bank = s.detectors else { return }
             s.detectors = nil  // `bank` alone holds the detectors: updating them does not copy
-            scores.feed(&bank, .score)
-            predictions.feed(&bank, .prediction)
-            errors.feed(&bank, .error)
+            // A detection's value index, back to its event: the k-th event with a value on the stream.
+            func named(_ stream: DetectorStream) -> ((Int, Int) -> Void)? {
+                guard let detected else { return nil }
+                return { slot, k in
+                    let has: (Event) -> Bool = switch stream {
+                    case .score: { $0.score != nil }
+                    case .prediction: { _ in true }
+                    case .error: { $0.label != nil }
+                    }
+                    var seen = -1
+                    if let i = events.firstIndex(where: { e in has(e) && { seen += 1; return seen == k }() }) { detected(i, slot) }
+                }
+            }
+            scores.feed(&bank, .score, detected: named(.score))
+            predictions.feed(&bank, .prediction, detected: named(.prediction))
+            errors.feed(&bank, .error, detected: named(.error))
             s.detectors = bank
         }
     }
@@ -258,9 +283,9 @@ package final class ModelMonitor: Sendable {
             count &+= 1
         }
 
-        func feed(_ bank: inout DetectorBank, _ stream: DetectorStream) {
+        func feed(_ bank: inout DetectorBank, _ stream: DetectorStream, detected: ((Int, Int) -> Void)?) {
             guard count > 0, let values, let times else { return }
-            bank.observe(UnsafeBufferPointer(start: values, count: count), at: UnsafeBufferPointer(start: times, count: count), on: stream)
+            bank.observe(UnsafeBufferPointer(start: values, count: count), at: UnsafeBufferPointer(start: times, count: count), on: stream, detected: detected)
         }
     }
 

@@ -56,6 +56,57 @@ import Testing
         #expect(windows.last?.1.crossed == (1 - last.reduce(0, +) / 1000 < 0.9))
     }
 
+    /// The replay takes rows in runs; its detections are those of one row at a time, on river's
+    /// streams (error and score), with the detectors' defaults and with parameters that detect
+    /// often and close together (runs of 4 rows, and of 1).
+    @Test(arguments: ["", "adwin: {clock: 4}, page_hinkley: {min_instances: 5, threshold: 3}, ddm: {warm_start: 4}",
+                      "adwin: {clock: 1}, page_hinkley: {min_instances: 1, threshold: 2}, ddm: {warm_start: 0}"])
+    func detectionsInRunsAreThoseOfOneRowAtATime(_ parameters: String) throws {
+        let cases = try RiverStreams.load().cases
+        let errors = try #require(cases.first { $0.name == "error_gradual" }).values
+        let scores = try #require(cases.first { $0.name == "score_abrupt" }).values
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        version: 1
+        model: {name: stream, version: "1", task: binary_classification, positive_label: "1"}
+        reference: {path: \(Fixtures.oracle("credit_psi"))/reference.csv}
+        columns: {id: request_id, prediction: prediction, score: score, label: label}
+        features:
+          - {name: income, type: numerical}
+        window: {events: 700}
+        metrics:
+          concept_drift: {streams: [error, score], detectors: [adwin, page_hinkley, ddm]\(parameters.isEmpty ? "" : ", " + parameters)}
+        """.write(toFile: dir + "/strategy.yml", atomically: true, encoding: .utf8)
+        var csv = "request_id,prediction,score,label,income\n"
+        for i in 0..<min(errors.count, scores.count) {
+            // Every seventh row unlabelled and every eleventh without a score: the streams' values
+            // are not the rows.
+            let label = i % 7 == 3 ? "" : (errors[i] == 1 ? "0" : "1")
+            csv += "e\(i),1,\(i % 11 == 5 ? "" : "\(scores[i])"),\(label),1000\n"
+        }
+        try csv.write(toFile: dir + "/current.csv", atomically: true, encoding: .utf8)
+        let strategy = try Strategy.load(path: dir + "/strategy.yml")
+
+        let replayed = try Backtest.run(strategy: strategy, currentPath: dir + "/current.csv", every: 1000).compactMap { e -> String? in
+            if case .detection(let row, let detector, let stream) = e { return "\(row) \(detector) \(stream)" }
+            return nil
+        }
+        let monitor = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))
+        var expected: [String] = []
+        var seen = monitor.detections().map(\.count)
+        for (row, event) in try Datasets.readEvents(path: dir + "/current.csv", strategy: strategy).enumerated() {
+            monitor.ingest([event], now: nil)
+            for (slot, d) in monitor.detections().enumerated() where d.count > seen[slot] {
+                #expect(d.count == seen[slot] + 1)
+                expected.append("\(row) \(d.detector) \(d.stream)")
+            }
+            seen = monitor.detections().map(\.count)
+        }
+        #expect(expected.count >= (parameters.isEmpty ? 5 : 50), "the detectors detected \(expected.count) times")
+        #expect(replayed == expected)
+    }
+
     @Test func theCommandPrintsJSONLinesAndNamesBadRows() throws {
         let f = try files("error_stable")
         defer { try? FileManager.default.removeItem(atPath: f.folder) }

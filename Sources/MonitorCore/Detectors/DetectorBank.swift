@@ -66,8 +66,16 @@ package struct DetectorBank: Sendable, Equatable {
     /// Feeds values in order to every detector on `stream`, `times[i]` being the Unix seconds
     /// of `values[i]` (NaN: not known); returns how many updates detected drift. NaN values
     /// are ignored. A batch costs one dispatch per detector rather than one per value.
+    ///
+    /// `detected(slot, index)`, when given, is called for each slot on `stream` that detected
+    /// drift, with the index in `values` of its last detection (a replay that must say which
+    /// value raised a detection feeds batches in which a detector detects at most once:
+    /// `spacing`).
     @discardableResult
-    package mutating func observe(_ values: UnsafeBufferPointer<Double>, at times: UnsafeBufferPointer<Double>, on stream: DetectorStream) -> Int {
+    package mutating func observe(
+        _ values: UnsafeBufferPointer<Double>, at times: UnsafeBufferPointer<Double>, on stream: DetectorStream,
+        detected: ((_ slot: Int, _ index: Int) -> Void)? = nil
+    ) -> Int {
         precondition(values.count == times.count, "one time per value")
         let range = slots(of: stream)
         guard !range.isEmpty, !values.isEmpty else { return 0 }
@@ -80,16 +88,31 @@ package struct DetectorBank: Sendable, Equatable {
             slots[i].detector = .vacant
         }
         let results = ConceptDriftDetector.update(&group, with: values)
-        var detected = 0
+        var detections = 0
         for (k, i) in range.enumerated() {
             slots[i].detector = group[k]
             let (count, last) = results[k]
             guard count > 0, let last else { continue }
             slots[i].detections += count
             if !times[last].isNaN { slots[i].lastDetection = times[last] }
-            detected += count
+            detections += count
+            detected?(i, last)
         }
-        return detected
+        return detections
+    }
+
+    /// The fewest values between two detections of one detector: ADWIN tests for a cut every
+    /// `clock` values, Page-Hinkley needs `minInstances` values after it starts again, DDM more
+    /// than `warmStart`. In a batch of at most this many values each detector detects at most
+    /// once, so `observe`'s `detected` names every detection.
+    package static func spacing(_ kinds: [DetectorKind], parameters p: DetectorParameters) -> Int {
+        kinds.map { kind in
+            switch kind {
+            case .adwin: p.adwin.clock
+            case .pageHinkley: p.pageHinkley.minInstances
+            case .ddm: p.ddm.warmStart + 1
+            }
+        }.min().map { max(1, $0) } ?? Int.max
     }
 
     /// The error stream's value for a labelled event: classification 1 when the classes differ
