@@ -97,7 +97,7 @@ struct Evaluate: ParsableCommand {
 
 struct Backtest: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Replay a CSV row by row through the serving pipeline and print when detectors and alerts would have fired.")
+        abstract: "Replay a CSV, oldest row first, through the serving pipeline and print when detectors and alerts would have fired.")
 
     @Option(help: "The strategy file.")
     var strategy: String
