@@ -7,23 +7,29 @@ import Testing
 /// `backtest`: river's error stream as a CSV with inline labels, replayed through the serving
 /// pipeline, reports each detection at the row river reports it.
 @Suite(.serialized) struct BacktestTests {
-    /// A strategy file and a CSV of the stream `name` in a fresh folder (the caller removes it).
-    func files(_ name: String, alerts: String = "") throws -> (strategy: String, csv: String, folder: String, stream: RiverStreams.Case) {
-        let stream = try #require(try RiverStreams.load().cases.first { $0.name == name })
-        let dir = try CLI.temporaryDirectory()
-        let yaml = """
+    /// A one-feature binary model's strategy whose CSV columns are request_id, prediction, score,
+    /// label and income; `conceptDrift` inside `metrics.concept_drift`'s braces.
+    static func strategy(window: Int, conceptDrift: String, alerts: String = "") -> String {
+        """
         version: 1
         model: {name: stream, version: "1", task: binary_classification, positive_label: "1"}
         reference: {path: \(Fixtures.oracle("credit_psi"))/reference.csv}
         columns: {id: request_id, prediction: prediction, score: score, label: label}
         features:
           - {name: income, type: numerical}
-        window: {events: 1000}
+        window: {events: \(window)}
         metrics:
-          concept_drift: {streams: [error], detectors: [adwin, page_hinkley, ddm]}
+          concept_drift: {\(conceptDrift)}
         \(alerts)
         """
-        try yaml.write(toFile: dir + "/strategy.yml", atomically: true, encoding: .utf8)
+    }
+
+    /// A strategy file and a CSV of the stream `name` in a fresh folder (the caller removes it).
+    func files(_ name: String, alerts: String = "") throws -> (strategy: String, csv: String, folder: String, stream: RiverStreams.Case) {
+        let stream = try #require(try RiverStreams.load().cases.first { $0.name == name })
+        let dir = try CLI.temporaryDirectory()
+        try Self.strategy(window: 1000, conceptDrift: "streams: [error], detectors: [adwin, page_hinkley, ddm]", alerts: alerts)
+            .write(toFile: dir + "/strategy.yml", atomically: true, encoding: .utf8)
         var csv = "request_id,prediction,score,label,income\n"
         for (i, v) in stream.values.enumerated() { csv += "e\(i),1,0.7,\(v == 1 ? 0 : 1),1000\n" }
         try csv.write(toFile: dir + "/current.csv", atomically: true, encoding: .utf8)
@@ -67,17 +73,8 @@ import Testing
         let scores = try #require(cases.first { $0.name == "score_abrupt" }).values
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try """
-        version: 1
-        model: {name: stream, version: "1", task: binary_classification, positive_label: "1"}
-        reference: {path: \(Fixtures.oracle("credit_psi"))/reference.csv}
-        columns: {id: request_id, prediction: prediction, score: score, label: label}
-        features:
-          - {name: income, type: numerical}
-        window: {events: 700}
-        metrics:
-          concept_drift: {streams: [error, score], detectors: [adwin, page_hinkley, ddm]\(parameters.isEmpty ? "" : ", " + parameters)}
-        """.write(toFile: dir + "/strategy.yml", atomically: true, encoding: .utf8)
+        try Self.strategy(window: 700, conceptDrift: "streams: [error, score], detectors: [adwin, page_hinkley, ddm]" + (parameters.isEmpty ? "" : ", " + parameters))
+            .write(toFile: dir + "/strategy.yml", atomically: true, encoding: .utf8)
         var csv = "request_id,prediction,score,label,income\n"
         for i in 0..<min(errors.count, scores.count) {
             // Every seventh row unlabelled and every eleventh without a score: the streams' values
