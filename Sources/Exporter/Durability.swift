@@ -145,15 +145,15 @@ package final class Durability: Sendable {
         var events = ByteWriter(capacity: s.window.count * 256)
         for e in s.window.events() { EventCodec.encode(e, into: &events) }
         var c = ByteWriter()
-        c.varint(s.predictions)
-        c.varint(s.labels)
-        c.varint(s.unmatchedLabels.values.reduce(0, +))
+        c.varint(s.counts.predictions)
+        c.varint(s.counts.labels)
+        c.varint(s.counts.unmatchedLabels.values.reduce(0, +))
         c.varint(RejectReason.allCases.count)
         for r in RejectReason.allCases {
             c.string(r.rawValue)
-            c.varint(s.rejected[r] ?? 0)
+            c.varint(s.counts.rejected[r] ?? 0)
         }
-        for t in [s.lastEvent, s.lastLabel] {
+        for t in [s.counts.lastEvent, s.counts.lastLabel] {
             if let t {
                 c.u8(1)
                 c.f64(t)
@@ -161,16 +161,16 @@ package final class Durability: Sendable {
                 c.u8(0)
             }
         }
-        writeHistogram(s.latency, into: &c)
+        writeHistogram(s.counts.latency, into: &c)
         var totals = ByteWriter()
         let binTotals = s.window.allBinTotals
         totals.varint(binTotals.count)
         for n in binTotals { totals.varint(n) }
         var outcomes = ByteWriter()
-        for n in s.outcomes?.counts ?? [] { outcomes.varint(n) }
+        for n in s.counts.outcomes?.counts ?? [] { outcomes.varint(n) }
         return [("events", events.bytes), ("counters", c.bytes), ("bin_totals", totals.bytes), ("outcomes", outcomes.bytes),
                 ("labels", labelParts(s)), ("detectors", detectorPart(s)), ("detectors_key", Array(detectorKey(strategy).utf8)),
-                ("custom_metrics", s.customTotals?.encoded() ?? [])]
+                ("custom_metrics", s.counts.customTotals?.encoded() ?? [])]
     }
 
     /// Unmatched labels by reason and the label delay histogram.
@@ -179,9 +179,9 @@ package final class Durability: Sendable {
         w.varint(UnmatchedLabelReason.allCases.count)
         for r in UnmatchedLabelReason.allCases {
             w.string(r.rawValue)
-            w.varint(s.unmatchedLabels[r] ?? 0)
+            w.varint(s.counts.unmatchedLabels[r] ?? 0)
         }
-        writeHistogram(s.labelDelay, into: &w)
+        writeHistogram(s.counts.labelDelay, into: &w)
         return w.bytes
     }
 
@@ -240,8 +240,8 @@ package final class Durability: Sendable {
         let delay = try readHistogram(&r, "label delay", bounds: monitor.strategy.metrics.labelDelayBuckets)
         guard r.atEnd else { throw DecodeError(offset: r.offset, reason: "model \(monitor.name): bytes after the labels") }
         return { s in
-            s.unmatchedLabels = unmatched
-            if let delay, s.labelDelay != nil { s.labelDelay = delay }
+            s.counts.unmatchedLabels = unmatched
+            if let delay, s.counts.labelDelay != nil { s.counts.labelDelay = delay }
         }
     }
 
@@ -320,17 +320,17 @@ package final class Durability: Sendable {
         if let bytes = model.part("custom_metrics"), !bytes.isEmpty { try customTotals?.restore(bytes, model: model.identity.name) }
         return Saved(events: events) { [times, customTotals] s in
             if let binTotals { s.window.setBinTotals(binTotals) }
-            if outcomes.count == OutcomeCounts.order.count { s.outcomes?.counts = outcomes }
-            s.predictions = predictions
-            s.labels = labels
-            s.unmatchedLabels = [.unknown: unmatched]
+            if outcomes.count == OutcomeCounts.order.count { s.counts.outcomes?.counts = outcomes }
+            s.counts.predictions = predictions
+            s.counts.labels = labels
+            s.counts.unmatchedLabels = [.unknown: unmatched]
             labelState?(&s)
             if let detectors { _ = s.detectors?.restore(detectors, parameters: parameters) }
-            s.rejected = rejected
-            s.lastEvent = times[0]
-            s.lastLabel = times[1]
-            if let latency { s.latency = latency }
-            if let customTotals { s.customTotals = customTotals }
+            s.counts.rejected = rejected
+            s.counts.lastEvent = times[0]
+            s.counts.lastLabel = times[1]
+            if let latency { s.counts.latency = latency }
+            if let customTotals { s.counts.customTotals = customTotals }
         }
     }
 

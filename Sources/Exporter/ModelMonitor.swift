@@ -119,15 +119,14 @@ package final class ModelMonitor: Sendable {
     package let evaluator: Evaluator
     private let base: [(String, String)]
 
-    struct State: Sendable {
-        var window: Window
+    /// The counters, histograms and timestamps since start: what a scrape renders beside the
+    /// window's statistics, and what a change publishes for scrapes (`Counters`).
+    struct Counts: Sendable {
         var latency: LatencyHistogram?
         var predictions = 0
         var labels = 0
         var unmatchedLabels: [UnmatchedLabelReason: Int] = [:]
         var labelDelay: LatencyHistogram?
-        /// The concept-drift detectors (nil when the strategy runs none).
-        var detectors: DetectorBank?
         var rejected: [RejectReason: Int] = [:]
         /// Outcomes of the positive class since start (binary models with fleet series), in
         /// `OutcomeCounts.order`; nil when not counted.
@@ -139,6 +138,13 @@ package final class ModelMonitor: Sendable {
         var created: Double?
         /// Sums and counts of the custom metrics since start; nil when the strategy declares none.
         var customTotals: CustomMetricTotals?
+    }
+
+    struct State: Sendable {
+        var window: Window
+        /// The concept-drift detectors (nil when the strategy runs none).
+        var detectors: DetectorBank?
+        var counts: Counts
     }
 
     private let state: Locked<State>
@@ -160,16 +166,18 @@ package final class ModelMonitor: Sendable {
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
         let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
         let initial = State(
-            window: Window(layout: layout), latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) },
-            labelDelay: strategy.columns.label == nil ? nil : LatencyHistogram(bounds: strategy.metrics.labelDelayBuckets),
+            window: Window(layout: layout),
             detectors: strategy.metrics.conceptDrift.map {
                 DetectorBank(pairs: $0.pairs(task: strategy.model.task), parameters: $0.parameters)
-            }, outcomes: fleetSeries && strategy.model.task == .binaryClassification && strategy.columns.label != nil
-                ? OutcomeCounts(positive: strategy.model.positiveLabel ?? "1") : nil, created: created,
-            customTotals: CustomMetricTotals(strategy: strategy))
+            },
+            counts: Counts(
+                latency: strategy.metrics.latency.map { LatencyHistogram(bounds: $0.buckets) },
+                labelDelay: strategy.columns.label == nil ? nil : LatencyHistogram(bounds: strategy.metrics.labelDelayBuckets),
+                outcomes: fleetSeries && strategy.model.task == .binaryClassification && strategy.columns.label != nil
+                    ? OutcomeCounts(positive: strategy.model.positiveLabel ?? "1") : nil,
+                created: created, customTotals: CustomMetricTotals(strategy: strategy)))
         state = Locked(initial)
-        counters = Locked(Counters())
-        counters.withLock { $0 = Counters(initial, detectors: initial.detectors.map(detectorFamilies) ?? []) }
+        counters = Locked(Counters(counts: initial.counts, detectors: initial.detectors?.readings ?? []))
         // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
         // but still resident in malloc's heap; a long-running exporter should not keep them
         // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
@@ -196,14 +204,14 @@ package final class ModelMonitor: Sendable {
         change { s in
             s.window.append(contentsOf: events, defaultTimestamp: now)
             if let now { s.window.expire(now: now) }
-            if s.latency != nil {
+            if s.counts.latency != nil {
                 for i in events.indices {  // no copy of each event
-                    if let l = events[i].latency { s.latency?.observe(l, id: events[i].id, timestamp: events[i].timestamp ?? now) }
+                    if let l = events[i].latency { s.counts.latency?.observe(l, id: events[i].id, timestamp: events[i].timestamp ?? now) }
                 }
             }
-            s.predictions += events.count
-            s.customTotals?.observe(events)
-            if !events.isEmpty, let now { s.lastEvent = now }
+            s.counts.predictions += events.count
+            s.counts.customTotals?.observe(events)
+            if !events.isEmpty, let now { s.counts.lastEvent = now }
             if strategy.columns.label != nil || s.detectors != nil { observe(events, now: now, &s, detected: detected) }
         }
     }
@@ -216,7 +224,7 @@ package final class ModelMonitor: Sendable {
         let watchesError = s.detectors?.watches(.error) == true
         // A classification model counting outcomes spells both classes of a labelled event for
         // them: the error stream compares those spellings instead of spelling them again.
-        let sharesClasses = watchesError && !numeric && s.outcomes != nil
+        let sharesClasses = watchesError && !numeric && s.counts.outcomes != nil
         // Each stream's values of the batch, with their times (NaN: none), gathered in one pass
         // into one buffer and fed to the detectors after it: one call per stream and detector,
         // not one per event.
@@ -235,14 +243,14 @@ package final class ModelMonitor: Sendable {
                     if watchesScore, let score = events[i].score { scores.append(score, time) }
                     if watchesPrediction { predictions.append(Window.number(of: events[i].prediction), time) }
                     guard let label = events[i].label else { continue }
-                    s.labels += 1
-                    if let now, let t = events[i].timestamp { s.labelDelay?.observe(max(0, now - t)) }
+                    s.counts.labels += 1
+                    if let now, let t = events[i].timestamp { s.counts.labelDelay?.observe(max(0, now - t)) }
                     if sharesClasses {
                         let p = DetectorBank.className(events[i].prediction), l = DetectorBank.className(label)
-                        s.outcomes?.count(predictionClass: p, labelClass: l)
+                        s.counts.outcomes?.count(predictionClass: p, labelClass: l)
                         errors.append(DetectorBank.error(predictionClass: p, labelClass: l), time)
                     } else {
-                        s.outcomes?.count(prediction: events[i].prediction, label: label)
+                        s.counts.outcomes?.count(prediction: events[i].prediction, label: label)
                         if watchesError { errors.append(DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric), time) }
                     }
                 }
@@ -309,7 +317,7 @@ package final class ModelMonitor: Sendable {
             s.window.append(contentsOf: events)
             s.window.resetTotals()
             restoring(&s)
-            s.created = nil  // the restored counters started in an earlier process, at a time not saved
+            s.counts.created = nil  // the restored counters started in an earlier process, at a time not saved
         }
     }
 
@@ -332,24 +340,24 @@ package final class ModelMonitor: Sendable {
             for (i, l) in labels.enumerated() {
                 switch s.window.label(l) {
                 case .unknown:
-                    if countUnknown(i) { s.unmatchedLabels[.unknown, default: 0] += 1 }
+                    if countUnknown(i) { s.counts.unmatchedLabels[.unknown, default: 0] += 1 }
                     out.append(.unknown)
                 case .expired:
-                    s.unmatchedLabels[.expired, default: 0] += 1
+                    s.counts.unmatchedLabels[.expired, default: 0] += 1
                     out.append(.unmatched)
                 case .attached(_, _, replaced: true):
-                    s.unmatchedLabels[.duplicate, default: 0] += 1
+                    s.counts.unmatchedLabels[.duplicate, default: 0] += 1
                     out.append(.unmatched)
                 case .attached(let prediction, let timestamp, replaced: false):
                     out.append(.attached)
-                    s.outcomes?.count(prediction: prediction, label: l.label)
-                    if let timestamp { s.labelDelay?.observe(max(0, now - timestamp)) }
+                    s.counts.outcomes?.count(prediction: prediction, label: l.label)
+                    if let timestamp { s.counts.labelDelay?.observe(max(0, now - timestamp)) }
                     s.detectors?.observe(DetectorBank.error(prediction: prediction, label: l.label, numeric: numeric), on: .error, at: now)
                 }
             }
             let attached = out.count { $0 == .attached }
-            s.labels += attached
-            if attached > 0 { s.lastLabel = now }
+            s.counts.labels += attached
+            if attached > 0 { s.counts.lastLabel = now }
             return out
         }
     }
@@ -369,7 +377,7 @@ package final class ModelMonitor: Sendable {
     }
 
     package func reject(_ reason: RejectReason, count: Int = 1) {
-        change { $0.rejected[reason, default: 0] += count }
+        change { $0.counts.rejected[reason, default: 0] += count }
     }
 
     /// The window's events, oldest first (for snapshots).
@@ -422,7 +430,7 @@ package final class ModelMonitor: Sendable {
     private func change<T>(_ body: (inout State) -> T) -> T {
         state.withLock { s in
             let result = body(&s)
-            var published = Counters(s, detectors: s.detectors.map(detectorFamilies) ?? [])
+            var published = Counters(counts: s.counts, detectors: s.detectors?.readings ?? [])
             counters.withLock {
                 published.sequence = $0.sequence &+ 1
                 $0 = published
@@ -434,70 +442,52 @@ package final class ModelMonitor: Sendable {
     /// The counters, histogram and timestamps: cheap, rendered at every scrape.
     private func counterFamilies(_ s: Counters) -> [Family] {
         var out: [Family] = []
-        out.append(Family(Catalog.predictions, samples: [Sample(labels: base, value: Double(s.predictions))]))
+        out.append(Family(Catalog.predictions, samples: [Sample(labels: base, value: Double(s.counts.predictions))]))
         if strategy.columns.label != nil {
-            out.append(Family(Catalog.labels, samples: [Sample(labels: base, value: Double(s.labels))]))
+            out.append(Family(Catalog.labels, samples: [Sample(labels: base, value: Double(s.counts.labels))]))
             out.append(Family(Catalog.labelsUnmatched, samples: UnmatchedLabelReason.allCases.map {
-                Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.unmatchedLabels[$0] ?? 0))
+                Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.counts.unmatchedLabels[$0] ?? 0))
             }))
-            if let h = s.labelDelay { out.append(Family(Catalog.labelDelay, samples: h.samples(base: base))) }
+            if let h = s.counts.labelDelay { out.append(Family(Catalog.labelDelay, samples: h.samples(base: base))) }
         }
         out.append(Family(Catalog.eventsRejected, samples: RejectReason.allCases.map {
-            Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.rejected[$0] ?? 0))
+            Sample(labels: base + [(Label.reason, $0.rawValue)], value: Double(s.counts.rejected[$0] ?? 0))
         }))
-        if let t = s.lastEvent { out.append(Family(Catalog.lastEventTimestamp, samples: [Sample(labels: base, value: t)])) }
-        if let t = s.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
-        if let h = s.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
-        out += s.detectors
-        if let o = s.outcomes {
+        if let t = s.counts.lastEvent { out.append(Family(Catalog.lastEventTimestamp, samples: [Sample(labels: base, value: t)])) }
+        if let t = s.counts.lastLabel { out.append(Family(Catalog.lastLabelTimestamp, samples: [Sample(labels: base, value: t)])) }
+        if let h = s.counts.latency { out.append(Family(Catalog.latency, samples: h.samples(base: base))) }
+        out += detectorFamilies(s.detectors)
+        if let o = s.counts.outcomes {
             out.append(Family(Catalog.outcomes, samples: zip(OutcomeCounts.order, o.counts).map {
                 Sample(labels: base + [(Label.class, o.positive), (Label.outcome, $0)], value: Double($1))
             }))
         }
-        if let t = s.customTotals { out += t.families(base: base) }
-        for i in out.indices { out[i].created = s.created }  // written for counters and histograms only
+        if let t = s.counts.customTotals { out += t.families(base: base) }
+        for i in out.indices { out[i].created = s.counts.created }  // written for counters and histograms only
         return out
     }
 }
 
 extension ModelMonitor {
-    /// What the counter families are rendered from: `State` without the window (the statistics
-    /// are computed from that) and with the detectors' families instead of their state. Small,
-    /// so copying it at every change costs little; its histograms share storage with the
-    /// state's until the next change writes them (a copy of a few buckets).
+    /// What the counter families are rendered from, as a change leaves it: the counts, and the
+    /// detectors' readings instead of their state. Small, so copying it at every change costs
+    /// little; its histograms share storage with the state's until the next change writes them
+    /// (a copy of a few buckets).
     struct Counters: Sendable {
         /// Moves on at every change (rendered lines are kept per sequence).
         var sequence: UInt64 = 0
-        var predictions = 0
-        var labels = 0
-        var unmatchedLabels: [UnmatchedLabelReason: Int] = [:]
-        var labelDelay: LatencyHistogram?
-        var detectors: [Family] = []
-        var rejected: [RejectReason: Int] = [:]
-        var outcomes: OutcomeCounts?
-        var lastEvent: Double?
-        var lastLabel: Double?
-        var created: Double?
-        var customTotals: CustomMetricTotals?
-        var latency: LatencyHistogram?
-
-        init() {}
-
-        init(_ s: State, detectors: [Family]) {
-            (predictions, labels, unmatchedLabels, labelDelay) = (s.predictions, s.labels, s.unmatchedLabels, s.labelDelay)
-            (rejected, outcomes, lastEvent, lastLabel) = (s.rejected, s.outcomes, s.lastEvent, s.lastLabel)
-            (created, customTotals, latency) = (s.created, s.customTotals, s.latency)
-            self.detectors = detectors
-        }
+        var counts: Counts
+        var detectors: [DetectorBank.Reading]
     }
 
-    func detectorFamilies(_ bank: DetectorBank) -> [Family] {
+    func detectorFamilies(_ readings: [DetectorBank.Reading]) -> [Family] {
+        guard !readings.isEmpty else { return [] }
         var counts: [Sample] = [], last: [Sample] = [], widths: [Sample] = []
-        for slot in bank.slots {
-            let labels = base + [(Label.detector, slot.kind.rawValue), (Label.stream, slot.stream.rawValue)]
-            counts.append(Sample(labels: labels, value: Double(slot.detections)))
-            if let t = slot.lastDetection { last.append(Sample(labels: labels, value: t)) }
-            widths.append(Sample(labels: labels, value: Double(slot.detector.windowEvents)))
+        for r in readings {
+            let labels = base + [(Label.detector, r.kind.rawValue), (Label.stream, r.stream.rawValue)]
+            counts.append(Sample(labels: labels, value: Double(r.detections)))
+            if let t = r.lastDetection { last.append(Sample(labels: labels, value: t)) }
+            widths.append(Sample(labels: labels, value: Double(r.windowEvents)))
         }
         var out = [Family(Catalog.conceptDriftDetections, samples: counts), Family(Catalog.conceptDriftWindowEvents, samples: widths)]
         if !last.isEmpty { out.append(Family(Catalog.conceptDriftLastDetection, samples: last)) }

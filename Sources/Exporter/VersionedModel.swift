@@ -31,7 +31,7 @@ package final class VersionedModel: Sendable {
     package init(champion: ModelMonitor) {
         self.champion = champion
         let strategy = champion.strategy
-        let created = champion.capture().created
+        let created = champion.capture().counts.created
         others = strategy.versions.map {
             ModelMonitor(
                 strategy: strategy.forVersion($0.version), reference: champion.evaluator.reference,

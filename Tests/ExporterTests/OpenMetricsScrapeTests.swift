@@ -174,7 +174,7 @@ import Glibc
         let monitor = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy), created: 1_700_000_000)
         func openMetrics() -> String { String(decoding: OpenMetrics.render(monitor.families()), as: UTF8.self) }
         #expect(openMetrics().contains("model_predictions_created{model=\"credit-risk\",model_version=\"3.2.0\"} 1700000000\n"))
-        monitor.restore(events: []) { $0.predictions = 42 }
+        monitor.restore(events: []) { $0.counts.predictions = 42 }
         #expect(openMetrics().contains("model_predictions_total{model=\"credit-risk\",model_version=\"3.2.0\"} 42\n"))
         #expect(!openMetrics().contains("_created"))
     }

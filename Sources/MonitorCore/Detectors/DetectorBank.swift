@@ -22,6 +22,21 @@ package struct DetectorBank: Sendable, Equatable {
     }
 
     package private(set) var slots: [Slot]
+
+    /// What one slot shows on a scrape: its detections, the time of its last, and how many
+    /// values its decision rests on (ADWIN's width).
+    package struct Reading: Sendable, Equatable {
+        package let kind: DetectorKind
+        package let stream: DetectorStream
+        package let detections: Int
+        package let lastDetection: Double?
+        package let windowEvents: Int
+    }
+
+    /// Every slot's reading, in slot order: small, so a change can publish it for scrapes.
+    package var readings: [Reading] {
+        slots.map { Reading(kind: $0.kind, stream: $0.stream, detections: $0.detections, lastDetection: $0.lastDetection, windowEvents: $0.detector.windowEvents) }
+    }
     /// The slots of each stream: its pairs are adjacent (`ConceptDriftSpec.pairs` lists them
     /// stream by stream), so a range each, read per value without an array of arrays.
     private let errorSlots: Range<Int>
