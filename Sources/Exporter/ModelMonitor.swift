@@ -267,7 +267,10 @@ package final class ModelMonitor: Sendable {
                     case .error: { $0.label != nil }
                     }
                     var seen = -1
-                    if let i = events.firstIndex(where: { e in has(e) && { seen += 1; return seen == k }() }) { detected(i, slot) }
+                    for i in events.indices where has(events[i]) {
+                        seen += 1
+                        if seen == k { return detected(i, slot) }
+                    }
                 }
             }
             scores.feed(&bank, .score, detected: named(.score))
