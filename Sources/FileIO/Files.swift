@@ -58,12 +58,12 @@ package enum Files {
     /// The whole file, or nil when there is none; any other failure (no permission, a
     /// folder, an I/O error) is an error, never taken for a missing file.
     package static func readIfPresent(_ path: String) throws(FileError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 && errno == ENOENT { return nil }
-        guard fd >= 0 else { throw .last(path, "read") }
-        let out = try readAll(fd, path: path)
-        guard Glibc.close(fd) == 0 else { throw .last(path, "read") }
-        return out
+        do throws(FileError) {
+            return try read(path)
+        } catch {
+            if error.isMissing { return nil }
+            throw error
+        }
     }
 
     private static func readAll(_ fd: Int32, path: String) throws(FileError) -> [UInt8] {
