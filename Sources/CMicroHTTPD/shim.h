@@ -66,6 +66,11 @@ static inline int
 cmhd_set_thread_scheduling (int batch, uint64_t slice)
 {
 #if defined(__linux__) && defined(SYS_sched_setattr) && defined(SYS_sched_getattr)
+  /* What this thread was last set to: a request like the previous one makes no system call. */
+  static __thread int current = -1;
+  static __thread uint64_t current_slice;
+  if (current == batch && current_slice == slice)
+    return 0;
   struct cmhd_sched_attr attr = {0};
   if (syscall (SYS_sched_getattr, 0, &attr, (unsigned int) sizeof attr, 0) != 0)
     return -1;
@@ -77,7 +82,11 @@ cmhd_set_thread_scheduling (int batch, uint64_t slice)
   attr.sched_runtime = slice;
   attr.sched_deadline = 0;
   attr.sched_period = 0;
-  return (int) syscall (SYS_sched_setattr, 0, &attr, 0);
+  if (syscall (SYS_sched_setattr, 0, &attr, 0) != 0)
+    return -1;
+  current = batch;
+  current_slice = slice;
+  return 0;
 #else
   errno = ENOSYS;
   return -1;
