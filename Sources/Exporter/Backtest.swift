@@ -50,12 +50,20 @@ package enum Backtest {
         try replay(strategy: strategy, currentPath: currentPath, every: every).entries
     }
 
-    package static func replay(strategy: Strategy, currentPath: String, every: Int?) throws -> Replay {
-        let (reference, table) = try Datasets.referenceAndTable(for: strategy, path: currentPath)
-        let monitor = ModelMonitor(strategy: strategy, reference: reference)
-        var entries: [Entry] = []
-        var row = 0
-        let slots = monitor.detections()
+    /// Rows are decoded in chunks of this many.
+    static let chunk = 1024
+
+    /// `width`: the cores the replay's pipeline uses (the same entries with any).
+    package static func replay(strategy: Strategy, currentPath: String, every: Int?, width: Int = Parallel.width) throws -> Replay {
+        // The current CSV's rows are found on every core first; then the reference is profiled
+        // on one core while the others decode the first chunks.
+        let rows: CSVEvents.RowRanges
+        do {
+            rows = try CSVEvents.RowRanges(try Datasets.table(path: currentPath), schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        } catch {
+            _ = try Datasets.reference(for: strategy)  // a bad reference is the error, as when it is read first
+            throw error
+        }
         // Rows go into the window in runs, as the server takes a request's events: runs of at
         // most `spacing` rows, in which each detector detects at most once, so every detection
         // is named with its row; ending where a window entry is due. A time window ages by the
@@ -64,31 +72,68 @@ package enum Backtest {
             DetectorBank.spacing(spec.pairs(task: strategy.model.task).map(\.detector), parameters: spec.parameters)
         } ?? Int.max
         let timed = strategy.window.duration != nil
-        let run = timed ? 1 : min(spacing, 1024)
-        // Rows are decoded on the other cores while the window replays the previous ones.
-        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 1024) { events in
-            var start = 0
-            while start < events.count {
-                var end = min(events.count, start + run)
-                if let every { end = min(end, start + every - row % every) }
-                let named = monitor.ingestNamingDetections(Array(events[start..<end]))
-                if timed, let t = events[start].timestamp { monitor.expire(now: t) }
-                for (event, slot) in named.sorted(by: { ($0.event, $0.slot) < ($1.event, $1.slot) }) {
-                    entries.append(.detection(row: row + event, detector: slots[slot].detector, stream: slots[slot].stream))
+        let run = timed ? 1 : min(spacing, chunk)
+        var monitor: ModelMonitor?
+        var slots: [(detector: DetectorKind, stream: DetectorStream, count: Int)] = []
+        var failure: (any Error)?
+        // Detections as the replay finds them; nil where a window entry goes, computed by a
+        // pipeline job from the window as it was there while the replay goes on.
+        var timeline: [Entry?] = []
+        var row = 0
+        let windows = Pipeline.run(
+            count: (rows.rowCount + chunk - 1) / chunk, ahead: 16, width: width,
+            setup: {
+                do {
+                    let m = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))
+                    slots = m.detections()
+                    monitor = m
+                    return true
+                } catch {
+                    failure = error
+                    return false
                 }
-                row += end - start
-                start = end
-                if let every, row % every == 0 { entries.append(window(monitor, row: row - 1)) }
-            }
-        }
-        return Replay(entries: entries, rows: row, monitor: monitor)
+            },
+            make: { (k: Int) -> Result<[Event], InputError> in
+                Result { () throws(InputError) in try rows.events((k * chunk)..<min(rows.rowCount, (k + 1) * chunk)) }
+            },
+            take: { (decoded: Result<[Event], InputError>, submit: (@escaping @Sendable () -> Entry) -> Void) -> Bool in
+                guard let monitor else { return false }
+                let events: [Event]
+                switch decoded {
+                case .success(let e): events = e
+                case .failure(let e):
+                    failure = e
+                    return false
+                }
+                var start = 0
+                while start < events.count {
+                    var end = min(events.count, start + run)
+                    if let every { end = min(end, start + every - row % every) }
+                    let named = monitor.ingestNamingDetections(Array(events[start..<end]))
+                    if timed, let t = events[start].timestamp { monitor.expire(now: t) }
+                    for (event, slot) in named.sorted(by: { ($0.event, $0.slot) < ($1.event, $1.slot) }) {
+                        timeline.append(.detection(row: row + event, detector: slots[slot].detector, stream: slots[slot].stream))
+                    }
+                    row += end - start
+                    start = end
+                    if let every, row % every == 0 {
+                        let families = monitor.familiesLater(), at = row - 1
+                        submit { window(strategy, monitor.evaluator, families(), row: at) }
+                        timeline.append(nil)
+                    }
+                }
+                return true
+            })
+        if let failure { throw failure }
+        var next = windows.makeIterator()
+        return Replay(entries: timeline.map { $0 ?? next.next()! }, rows: row, monitor: monitor!)
     }
 
-    static func window(_ monitor: ModelMonitor, row: Int) -> Entry {
-        let families = monitor.families()
-        let builder = ReportBuilder(strategy: monitor.strategy, evaluator: monitor.evaluator, window: monitor.window, families: families)
+    /// The window entry of `row` from the window then and its families.
+    static func window(_ strategy: Strategy, _ evaluator: Evaluator, _ computed: (window: Window, families: [Family]), row: Int) -> Entry {
+        let builder = ReportBuilder(strategy: strategy, evaluator: evaluator, window: computed.window, families: computed.families)
         let labeled = Int(builder.values.value(Catalog.windowLabeledEvents) ?? 0)
-        let signals = monitor.strategy.alerts.map { signal($0, builder, labeled: labeled) }
+        let signals = strategy.alerts.map { signal($0, builder, labeled: labeled) }
         return .window(row: row, events: Int(builder.values.value(Catalog.windowEvents) ?? 0), labeled: labeled, signals: signals)
     }
 

@@ -401,6 +401,14 @@ package final class ModelMonitor: Sendable {
         return windowFamilies + counterFamilies(counters.withLock { $0 })
     }
 
+    /// `families()` as they stand now, computed when the function returned is called, on any
+    /// thread: the window (copy-on-write, O(1)) and the counters are taken now, the statistics
+    /// computed then (and not kept in `statistics`). Returned with the window they are of.
+    func familiesLater() -> @Sendable () -> (window: Window, families: [Family]) {
+        let (window, counts) = state.withLock { s in (s.window, counters.withLock { $0 }) }
+        return { [self] in (window, evaluator.families(window: window) + counterFamilies(counts)) }
+    }
+
     /// Whether a scrape would find this model's rendered families up to date.
     package var isRenderedCurrent: Bool {
         let version = windowVersion

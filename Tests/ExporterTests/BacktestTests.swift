@@ -2,6 +2,7 @@ import Foundation
 import MonitorCore
 import Strategy
 import Testing
+import TestSupport
 @testable import Exporter
 
 /// `backtest`: river's error stream as a CSV with inline labels, replayed through the serving
@@ -102,6 +103,81 @@ import Testing
         }
         #expect(expected.count >= (parameters.isEmpty ? 5 : 50), "the detectors detected \(expected.count) times")
         #expect(replayed == expected)
+    }
+
+    /// The replay as one loop on one thread, row by row: the window entry computed where it is
+    /// due, before the next row goes in.
+    static func replayedRowByRow(_ strategy: Strategy, _ csv: String, every: Int) throws -> [Backtest.Entry] {
+        let monitor = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))
+        var out: [Backtest.Entry] = []
+        var seen = monitor.detections().map(\.count)
+        for (row, event) in try Datasets.readEvents(path: csv, strategy: strategy).enumerated() {
+            monitor.ingest([event], now: nil)
+            if strategy.window.duration != nil, let t = event.timestamp { monitor.expire(now: t) }
+            for (slot, d) in monitor.detections().enumerated() where d.count > seen[slot] {
+                out.append(.detection(row: row, detector: d.detector, stream: d.stream))
+            }
+            seen = monitor.detections().map(\.count)
+            if (row + 1) % every == 0 {
+                out.append(Backtest.window(strategy, monitor.evaluator, (monitor.window, monitor.families()), row: row))
+            }
+        }
+        return out
+    }
+
+    /// The pipelined replay (rows decoded, replayed and window entries computed on several cores
+    /// at once) gives the entries of the row-by-row loop, on random rows with drifts the
+    /// detectors see, alerts with values, a count window and a time window, on 1 to 4 cores.
+    @Test(arguments: [nil, "90s"])
+    func thePipelinedReplayIsTheRowByRowOne(duration: String?) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var rng = SplitMix64(seed: duration == nil ? 11 : 12)
+        func rows(_ n: Int, drifted: (Int) -> Bool) -> String {
+            var csv = "request_id,ts,prediction,score,label,income,segment\n"
+            for i in 0..<n {
+                let d = drifted(i)
+                let score = Double.random(in: d ? 0.3...1 : 0...0.7, using: &rng)
+                let prediction = score >= 0.5 ? 1 : 0
+                let wrong = Double.random(in: 0..<1, using: &rng) < (d ? 0.4 : 0.1)
+                let label = Int.random(in: 0..<6, using: &rng) == 0 ? "" : "\(wrong ? 1 - prediction : prediction)"
+                let income = Int.random(in: 0..<20, using: &rng) == 0 ? "" : "\(Double.random(in: 1000...(d ? 9000 : 5000), using: &rng))"
+                let segment = ["a", "b", "c", d ? "new" : "a"][Int.random(in: 0..<4, using: &rng)]
+                let ts = 1_700_000_000 + i * Int.random(in: 0...2, using: &rng)
+                csv += "e\(i),\(ts),\(prediction),\(score),\(label),\(income),\(segment)\n"
+            }
+            return csv
+        }
+        try rows(800) { _ in false }.write(toFile: dir + "/reference.csv", atomically: true, encoding: .utf8)
+        // 5,000 rows: more than a chunk decodes, drifting from row 2,000 to 3,500.
+        try rows(5000) { (2000..<3500).contains($0) }.write(toFile: dir + "/current.csv", atomically: true, encoding: .utf8)
+        try """
+        version: 1
+        model: {name: random, version: "1", task: binary_classification, positive_label: "1"}
+        reference: {path: \(dir)/reference.csv}
+        columns: {id: request_id, timestamp: ts, prediction: prediction, score: score, label: label}
+        features:
+          - {name: income, type: numerical}
+          - {name: segment, type: categorical}
+        window: {events: 700\(duration.map { ", duration: \($0)" } ?? "")}
+        metrics:
+          drift: {numerical: [psi, ks], categorical: [psi], prediction: [psi]}
+          quality: [accuracy, roc_auc]
+          data_quality: [missing, new_category]
+          concept_drift: {streams: [error, score], detectors: [adwin, page_hinkley, ddm], adwin: {clock: 4}, page_hinkley: {min_instances: 5, threshold: 3}, ddm: {warm_start: 4}}
+        alerts:
+          - {name: AccuracyLow, signal: accuracy, below: 0.85, for: 5m, severity: warning}
+          - {name: IncomeMissing, signal: missing, feature: income, above: 0.04, for: 5m, severity: warning}
+        """.write(toFile: dir + "/strategy.yml", atomically: true, encoding: .utf8)
+        let strategy = try Strategy.load(path: dir + "/strategy.yml")
+        let expected = try Self.replayedRowByRow(strategy, dir + "/current.csv", every: 250)
+        #expect(expected.count { if case .detection = $0 { true } else { false } } >= 5)
+        #expect(expected.contains { if case .window(_, _, _, let s) = $0 { s.contains(where: \.crossed) } else { false } })
+        for width in 1...4 {
+            let replay = try Backtest.replay(strategy: strategy, currentPath: dir + "/current.csv", every: 250, width: width)
+            #expect(replay.entries == expected, "width \(width)")
+            #expect(replay.rows == 5000)
+        }
     }
 
     @Test func theCommandPrintsJSONLinesAndNamesBadRows() throws {
