@@ -109,7 +109,8 @@ package enum Backtest {
                 while start < events.count {
                     var end = min(events.count, start + run)
                     if let every { end = min(end, start + every - row % every) }
-                    let named = monitor.ingestNamingDetections(Array(events[start..<end]))
+                    // A whole chunk goes in as it is: a slice's copy retains every event's arrays.
+                    let named = monitor.ingestNamingDetections(start == 0 && end == events.count ? events : Array(events[start..<end]))
                     if timed, let t = events[start].timestamp { monitor.expire(now: t) }
                     for (event, slot) in named.sorted(by: { ($0.event, $0.slot) < ($1.event, $1.slot) }) {
                         timeline.append(.detection(row: row + event, detector: slots[slot].detector, stream: slots[slot].stream))

@@ -28,24 +28,35 @@ extension Stats {
         guard n > 0, m > 0 else { return (.nan, .nan) }
         let fn = Double(n)
         let fm = Double(m)
-        var i = 0
-        var j = 0
-        var d = 0.0
-        // Step to the next distinct value x, past every copy of it in both samples. Once one
-        // sample is exhausted its CDF is 1 and the gap only shrinks, so stop there. (The first
-        // copy is taken unconditionally, so even a NaN the caller let through cannot stall the loop.)
-        while i < n, j < m {
-            let x: Double
-            if sortedReference[i] <= sortedCurrent[j] {
-                x = sortedReference[i]
-                i += 1
-            } else {
-                x = sortedCurrent[j]
-                j += 1
+        // One value of either sample per step, the smaller (the reference's on a tie), chosen
+        // without a branch: a branch on which sample comes next mispredicted about half the
+        // steps on real data. The gap is read once every copy of the value is past, in both
+        // samples. Once one sample is exhausted its CDF is 1 and the gap only shrinks: the
+        // copies of the last value left in the other are stepped over, and the walk stops.
+        let d = sortedReference.withUnsafeBufferPointer { r in
+            sortedCurrent.withUnsafeBufferPointer { c in
+                var i = 0
+                var j = 0
+                var d = 0.0
+                var x = 0.0
+                var pending = false
+                while i < n, j < m {
+                    let a = r[i], b = c[j]
+                    let fromReference = a <= b
+                    x = fromReference ? a : b
+                    i &+= Int(unsafeBitCast(fromReference, to: UInt8.self))
+                    j &+= Int(unsafeBitCast(!fromReference, to: UInt8.self))
+                    let next = min(i < n ? r[i] : .infinity, j < m ? c[j] : .infinity)
+                    pending = !(next > x)
+                    if !pending { d = max(d, abs(Double(i) / fn - Double(j) / fm)) }
+                }
+                if pending {
+                    while i < n, r[i] <= x { i += 1 }
+                    while j < m, c[j] <= x { j += 1 }
+                    d = max(d, abs(Double(i) / fn - Double(j) / fm))
+                }
+                return d
             }
-            while i < n, sortedReference[i] <= x { i += 1 }
-            while j < m, sortedCurrent[j] <= x { j += 1 }
-            d = max(d, abs(Double(i) / fn - Double(j) / fm))
         }
         let en = (fn * fm / (fn + fm)).squareRoot()
         return (d, kolmogorovSurvival(en * d))
@@ -62,20 +73,36 @@ extension Stats {
         guard n > 0, m > 0 else { return .nan }
         let fn = Double(n)
         let fm = Double(m)
-        var i = 0
-        var j = 0
         var previous = min(sortedA[0], sortedB[0])
         var area = CompensatedSum()
-        while i < n || j < m {
-            // i, j = how many values of each sample are <= previous (all ties of `previous`
-            // were taken before any larger value).
-            let takeA = j == m || (i < n && sortedA[i] <= sortedB[j])
-            let x = takeA ? sortedA[i] : sortedB[j]
-            if x > previous {
-                area.add(abs(Double(i) / fn - Double(j) / fm) * (x - previous))
-                previous = x
+        // i, j = how many values of each sample are <= previous (all ties of `previous` were
+        // taken before any larger value). While both samples have values, the next one is
+        // chosen without a branch (the smaller, A's on a tie); then the rest of the other.
+        sortedA.withUnsafeBufferPointer { a in
+            sortedB.withUnsafeBufferPointer { b in
+                var i = 0
+                var j = 0
+                @inline(__always) func step(to x: Double) {
+                    if x > previous {
+                        area.add(abs(Double(i) / fn - Double(j) / fm) * (x - previous))
+                        previous = x
+                    }
+                }
+                while i < n, j < m {
+                    let fromA = a[i] <= b[j]
+                    step(to: fromA ? a[i] : b[j])
+                    i &+= Int(unsafeBitCast(fromA, to: UInt8.self))
+                    j &+= Int(unsafeBitCast(!fromA, to: UInt8.self))
+                }
+                while i < n {
+                    step(to: a[i])
+                    i += 1
+                }
+                while j < m {
+                    step(to: b[j])
+                    j += 1
+                }
             }
-            if takeA { i += 1 } else { j += 1 }
         }
         return area.value
     }
