@@ -8,8 +8,9 @@ import Locking
 /// entry's statistics), run by a core that has nothing more urgent. Each core takes, in this
 /// order: the setup; the next item when it is made and no one is taking; a job when two or
 /// more wait (each holds its inputs); the next item to make, at most `ahead` beyond the one to
-/// take; a job. The jobs still waiting when the last item is taken then run one after another
-/// on the calling thread, each free to use every core itself.
+/// take; a job. Jobs are started so until `endgame` items are left to take; the jobs still
+/// waiting when the last item is taken then run one after another on the calling thread, each
+/// free to use every core itself.
 enum Pipeline {
     /// What a core does next.
     private enum Work<Item, Output> {
@@ -20,6 +21,9 @@ enum Pipeline {
         case wait
         case exit
     }
+
+    /// How many items before the last a core stops starting jobs.
+    static let endgame = 4
 
     private struct State<Item: Sendable, Output: Sendable>: Sendable {
         var setupStarted = false
@@ -70,7 +74,11 @@ enum Pipeline {
                         s.taking = true
                         return .take(item)
                     }
-                    if s.jobs.count >= 2 {
+                    // Near the end, jobs are left for the calling thread, which runs each on every
+                    // core: started here, one runs on one core (a `map` nested in a worker's is
+                    // serial) and the other core has nothing left to do beside it.
+                    let jobsWelcome = !s.stopped && count - s.nextTake > endgame
+                    if jobsWelcome, s.jobs.count >= 2 {
                         let j = s.jobs.removeFirst()
                         return .job(j.index, j.run)
                     }
@@ -79,7 +87,7 @@ enum Pipeline {
                         return .make(s.nextMake - 1)
                     }
                     if s.setupDone, s.takingIsOver, !s.taking { return .exit }
-                    if !s.jobs.isEmpty {
+                    if jobsWelcome, !s.jobs.isEmpty {
                         let j = s.jobs.removeFirst()
                         return .job(j.index, j.run)
                     }

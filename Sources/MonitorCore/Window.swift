@@ -438,38 +438,39 @@ package struct Window: Sendable {
                 evictOutcome(slot: s)
                 oldest += 1
             }
-            appendRest(events[j], slot: s, full: full, defaultTimestamp: defaultTimestamp)
+            appendRest(events.baseAddress.unsafelyUnwrapped + j, slot: s, full: full, defaultTimestamp: defaultTimestamp)
             appended += 1
             version &+= 1
         }
     }
 
-    /// What an event holds beside its features, into its slot.
-    private mutating func appendRest(_ event: Event, slot: Int, full: Bool, defaultTimestamp: Double?) {
+    /// What an event holds beside its features, into its slot. The event is read in place: passed
+    /// by value, each event was copied (every array and string retained) and destroyed again.
+    private mutating func appendRest(_ event: UnsafePointer<Event>, slot: Int, full: Bool, defaultTimestamp: Double?) {
         for a in 0..<layout.attributeCount {
             var c = CategoryDictionary.missingCode
-            if a < event.attributes.count, let g = event.attributes[a] { c = groups[a].lookup(g) ?? newGroupCode(a, g) }
+            if a < event.pointee.attributes.count, let g = event.pointee.attributes[a] { c = groups[a].lookup(g) ?? newGroupCode(a, g) }
             Self.store(&attributeCodes[a], slot, c, full)
         }
         if layout.numericOutcome {
-            Self.store(&predictionValues, slot, event.prediction.value ?? Self.number(of: event.prediction), full)
-            let l = event.label.map { $0.value ?? Self.number(of: $0) } ?? .nan
+            Self.store(&predictionValues, slot, event.pointee.prediction.value ?? Self.number(of: event.pointee.prediction), full)
+            let l = event.pointee.label.map { $0.value ?? Self.number(of: $0) } ?? .nan
             Self.store(&labelValues, slot, l, full)
             if !l.isNaN { labeledCount += 1 }
         } else {
-            Self.store(&predictionCodes, slot, classCode(event.prediction), full)
-            let l = event.label.map { classCode($0) } ?? CategoryDictionary.missingCode
+            Self.store(&predictionCodes, slot, classCode(event.pointee.prediction), full)
+            let l = event.pointee.label.map { classCode($0) } ?? CategoryDictionary.missingCode
             Self.store(&labelCodes, slot, l, full)
             if l != CategoryDictionary.missingCode { labeledCount += 1 }
         }
-        Self.store(&scores, slot, event.score ?? .nan, full)
-        Self.store(&latencies, slot, event.latency ?? .nan, full)
-        Self.store(&timestamps, slot, event.timestamp ?? defaultTimestamp ?? .nan, full)
-        Self.store(&ids, slot, event.id, full)
+        Self.store(&scores, slot, event.pointee.score ?? .nan, full)
+        Self.store(&latencies, slot, event.pointee.latency ?? .nan, full)
+        Self.store(&timestamps, slot, event.pointee.timestamp ?? defaultTimestamp ?? .nan, full)
+        Self.store(&ids, slot, event.pointee.id, full)
         let m = layout.customMetricCount
         if m > 0 {
             if !full && metricValues.count == slot * m { metricValues.append(contentsOf: repeatElement(Double.nan, count: m)) }
-            for k in 0..<m { metricValues[slot * m + k] = k < event.metrics.count ? event.metrics[k] ?? .nan : .nan }
+            for k in 0..<m { metricValues[slot * m + k] = k < event.pointee.metrics.count ? event.pointee.metrics[k] ?? .nan : .nan }
         }
     }
 

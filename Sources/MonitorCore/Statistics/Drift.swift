@@ -43,7 +43,7 @@ extension Stats {
                 while i < n, j < m {
                     let a = r[i], b = c[j]
                     let fromReference = a <= b
-                    x = fromReference ? a : b
+                    x = min(a, b)  // a select; `fromReference ? a : b` compiled to a branch
                     i &+= Int(unsafeBitCast(fromReference, to: UInt8.self))
                     j &+= Int(unsafeBitCast(!fromReference, to: UInt8.self))
                     let next = min(i < n ? r[i] : .infinity, j < m ? c[j] : .infinity)
