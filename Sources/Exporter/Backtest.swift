@@ -52,6 +52,8 @@ package enum Backtest {
 
     /// Rows are decoded in chunks of this many.
     static let chunk = 1024
+    /// Chunks decoded ahead of the replay at the most (about 12 MB of events at 25 features).
+    static let ahead = 16
 
     /// `width`: the cores the replay's pipeline uses (the same entries with any).
     package static func replay(strategy: Strategy, currentPath: String, every: Int?, width: Int = Parallel.width) throws -> Replay {
@@ -81,7 +83,7 @@ package enum Backtest {
         var timeline: [Entry?] = []
         var row = 0
         let windows = Pipeline.run(
-            count: (rows.rowCount + chunk - 1) / chunk, ahead: 16, width: width,
+            count: (rows.rowCount + chunk - 1) / chunk, ahead: ahead, width: width,
             setup: {
                 do {
                     let m = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))
