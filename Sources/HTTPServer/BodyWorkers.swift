@@ -18,16 +18,13 @@ import Glibc
 /// these threads, then goes back to its other connections at once; the answer is sent when the
 /// work is done (libmicrohttpd's suspend and resume). A scrape waits only for the CPU.
 ///
-/// The threads run as `SCHED_BATCH` (their wakeups do not preempt other threads) at nice
-/// ``nice``: when the cores are busy, a scrape or a health check, on a pool thread at nice 0
-/// with the shortest CPU slice, gets most of a core at once. With the cores free, ingest runs
-/// at full speed: a nice value only shares a busy core. No privilege is needed to raise a
-/// thread's nice value; it is never lowered again, which is why these threads do nothing else.
+/// The threads run as `SCHED_BATCH`: their wakeups do not preempt other threads, while a
+/// scrape's pool thread, on the shortest CPU slice, takes a core from them at once if its fair
+/// share allows. Their nice value is the process's: lowering ingest's share of a busy core was
+/// measured to leave scrape latency as it was, because the scrape then waited for the malloc
+/// arena's lock held by a preempted ingest thread (one arena: ``Allocator``), and it would make
+/// ingest yield to every other process on the host.
 final class BodyWorkers: Sendable {
-    /// The nice value of the threads: a quarter of a scrape's weight (335 against 1,024),
-    /// three times the statistics worker's (nice 10).
-    static let nice: Int32 = 5
-
     private struct Queue {
         var jobs: [@Sendable () -> Void] = []
         var head = 0
@@ -44,7 +41,7 @@ final class BodyWorkers: Sendable {
         self.threads = max(1, threads)
         for n in 0..<self.threads {
             let thread = Thread { [self] in
-                if let refused = Self.lowerPriority() {
+                if let refused = Self.scheduleAsBatch() {
                     // Ingest still works; scrapes may wait for it when the cores are busy.
                     if n == 0 { logger.debug("body worker scheduling not set", metadata: ["reason": "\(refused)"]) }
                 }
@@ -90,10 +87,9 @@ final class BodyWorkers: Sendable {
         for _ in 0..<threads { exited.wait() }
     }
 
-    /// Lowers the calling thread's priority; the reason when the kernel refused.
-    private static func lowerPriority() -> String? {
+    /// Schedules the calling thread as `SCHED_BATCH`; the reason when the kernel refused.
+    private static func scheduleAsBatch() -> String? {
         #if canImport(Glibc)
-        if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) != 0 { return CFailure.describe(errno: errno) }  // this thread only, on Linux
         if cmhd_set_thread_scheduling(1, 0) != 0 { return CFailure.describe(errno: errno) }
         #endif
         return nil

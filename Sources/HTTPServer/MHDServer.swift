@@ -166,8 +166,8 @@ func bcryptMatches(password: String, hash: String) -> Bool {
 /// the woken one is often left to wait for the next timer tick (up to 4 ms at 250 Hz) when
 /// every core is busy. The pool threads only read requests and answer those without a body
 /// (scrapes, health); requests with a body are answered on ``BodyWorkers``, which run as
-/// `SCHED_BATCH` at a higher nice value. So a pool thread runs as SCHED_OTHER with the
-/// shortest slice (0.1 ms, Linux ≥ 6.12): woken, it takes a core from a body worker at once.
+/// `SCHED_BATCH`. So a pool thread runs as SCHED_OTHER with the shortest slice (0.1 ms,
+/// Linux ≥ 6.12): woken, it takes a core from a body worker at once, if its fair share allows.
 ///
 /// `sched_setattr(2)` for this needs no privilege (the nice value is kept; a thread under
 /// another policy is left alone). Kernels before 6.12 accept and ignore the slice; where the
