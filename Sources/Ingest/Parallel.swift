@@ -17,10 +17,34 @@ package enum Parallel {
         }
     }
 
-    /// `a()` and `b()`, run concurrently.
-    package static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
-        let r = map(2) { k -> (A?, B?) in k == 0 ? (a(), nil) : (nil, b()) }
-        return (r[0].0!, r[1].1!)
+    /// `a()` and `b()`, run concurrently: `b` on another thread, `a` on this one. Neither runs
+    /// inside a `concurrentPerform`, so their own `map`s use every core: a `map` nested in
+    /// another runs on one thread, which left a core idle once the shorter of the two was done.
+    package static func both<A, B: Sendable>(_ a: () -> A, _ b: @escaping @Sendable () -> B) -> (A, B) {
+        let other = Background(b)
+        return (a(), other.value)
+    }
+
+    /// Work started on another thread when made, its result taken later: what the caller does
+    /// meanwhile runs beside it, not nested in it.
+    package final class Background<T: Sendable>: @unchecked Sendable {
+        private let done = DispatchGroup()
+        /// Written once by the work, read after `done` has been waited for.
+        private var result: T?
+
+        package init(_ work: @escaping @Sendable () -> T) {
+            done.enter()
+            DispatchQueue.global().async {
+                self.result = work()
+                self.done.leave()
+            }
+        }
+
+        /// The work's result, once it is done (waits for it).
+        package var value: T {
+            done.wait()
+            return result!
+        }
     }
 
     /// One slot per index, each written once by one task.

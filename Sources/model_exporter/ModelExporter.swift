@@ -82,9 +82,11 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let constant = (try? BatchEvaluation.constantLabels(labels)) ?? []  // checked by validate()
+        // The current file's rows are found while the strategy is read (they need none of it).
+        let table = Datasets.startTable(path: current)
         let s = try loadStrategy(strategy)
         let monitor: ModelMonitor
-        do { monitor = try BatchEvaluation.monitor(strategy: s, currentPath: current, fleetSeries: fleetSeries) } catch {
+        do { monitor = try BatchEvaluation.monitor(strategy: s, current: table, fleetSeries: fleetSeries) } catch {
             throw Failure(description: "\(error)")
         }
         let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info, labels: constant)
