@@ -81,6 +81,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
+        Allocator.keepFreedMemory()  // before any thread starts
         let constant = (try? BatchEvaluation.constantLabels(labels)) ?? []  // checked by validate()
         // The current file's rows are found while the strategy is read (they need none of it).
         let table = Datasets.startTable(path: current)
