@@ -95,6 +95,9 @@ struct Evaluate: ParsableCommand {
             if let report { try Files.writeAtomically(BatchEvaluation.report(monitor, buildInfo: Build.info), to: report) }
             if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
         } catch { throw Failure(description: error.description) }
+        // Done: the window, the events' dictionaries and the exposition go with the process
+        // rather than being freed one by one (3 ms of unmapping and releasing, 2 % of the run).
+        withExtendedLifetime((monitor, bytes)) { Self.exit() }
     }
 }
 
