@@ -1,7 +1,8 @@
 import Dispatch
 
 /// Work split over the machine's cores, results in order: what `evaluate` parses and computes
-/// concurrently (CSV segments, rows to events, statistics per feature).
+/// concurrently (CSV segments, rows to events, statistics per feature), and work done on
+/// another thread beside it (`Background`).
 package enum Parallel {
     /// How many pieces to split work into: the cores available to this process.
     package static var width: Int { max(1, System.activeProcessors) }
@@ -17,16 +18,10 @@ package enum Parallel {
         }
     }
 
-    /// `a()` and `b()`, run concurrently: `b` on another thread, `a` on this one. Neither runs
-    /// inside a `concurrentPerform`, so their own `map`s use every core: a `map` nested in
-    /// another runs on one thread, which left a core idle once the shorter of the two was done.
-    package static func both<A, B: Sendable>(_ a: () -> A, _ b: @escaping @Sendable () -> B) -> (A, B) {
-        let other = Background(b)
-        return (a(), other.value)
-    }
-
     /// Work started on another thread when made, its result taken later: what the caller does
-    /// meanwhile runs beside it, not nested in it.
+    /// meanwhile runs beside it, not nested in it. (Two tasks of one `map` each running a `map`
+    /// of their own ran them on one thread each: a `map` nested in another gets one thread,
+    /// which left a core idle once the shorter of the two was done.)
     package final class Background<T: Sendable>: @unchecked Sendable {
         private let done = DispatchGroup()
         /// Written once by the work, read after `done` has been waited for.

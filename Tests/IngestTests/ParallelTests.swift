@@ -9,23 +9,24 @@ import Testing
         #expect(Parallel.map(0) { $0 }.isEmpty)
     }
 
-    /// `b` runs on another thread while `a` runs: `a` waits for what `b` signals, and would wait
-    /// in vain (and fail) if `b` ran only after it.
-    @Test func bothRunsItsSecondBesideItsFirst() {
+    /// Background work runs on another thread while its caller goes on: the caller waits for
+    /// what the work signals, and would wait in vain (and fail) if the work ran only when its
+    /// result is taken.
+    @Test func backgroundWorkRunsBesideItsCaller() {
         let started = DispatchSemaphore(value: 0)
-        let (a, b) = Parallel.both({ started.wait(timeout: .now() + 30) == .success ? "a" : "timed out" }, {
+        let work = Parallel.Background {
             started.signal()
             return 2
-        })
-        #expect(a == "a")
-        #expect(b == 2)
+        }
+        #expect(started.wait(timeout: .now() + 30) == .success)
+        #expect(work.value == 2)
     }
 
-    /// What `a` maps inside `both` gives the same results as outside it.
-    @Test func aMapInsideBothGivesItsResultsInOrder() {
-        let (a, b) = Parallel.both({ Parallel.map(64) { $0 + 1 } }, { Parallel.map(32) { $0 * 2 } })
-        #expect(a == Array(1...64))
-        #expect(b == (0..<32).map { $0 * 2 })
+    /// A `map` made while background work runs gives its results in order, as the work does its own.
+    @Test func mapsBesideBackgroundWorkGiveTheirResultsInOrder() {
+        let work = Parallel.Background { Parallel.map(32) { $0 * 2 } }
+        #expect(Parallel.map(64) { $0 + 1 } == Array(1...64))
+        #expect(work.value == (0..<32).map { $0 * 2 })
     }
 
     @Test func backgroundWorkGivesItsResultOnceDone() {
