@@ -21,25 +21,38 @@ struct BodyWorkersTests {
         }
     }
 
+    /// A POST sent on its own thread, held by `HeldResponder` once it has arrived.
+    final class Posting: Sendable {
+        let answer = Locked<RawResponse?>(nil)
+        let done = DispatchSemaphore(value: 0)
+
+        init(port: UInt16, _ responder: HeldResponder) {
+            Thread { [self] in
+                answer.withLock { $0 = try? RawClient.exchange(port: port, RawClient.request("POST", "/api/v1/events", body: Array("{}".utf8))) }
+                done.signal()
+            }.start()
+            #expect(responder.arrived.wait(timeout: .now() + TestTime.seconds(10)) == .success)
+        }
+
+        /// Waits for the answer, which says the POST was released and applied.
+        func expectApplied() throws {
+            #expect(done.wait(timeout: .now() + TestTime.seconds(10)) == .success)
+            let answer = try #require(answer.withLock { $0 })
+            #expect(answer.status == 200 && answer.text == "applied\n")
+        }
+    }
+
     /// With one HTTP thread, a scrape on another connection is answered while a POST is still
     /// being applied: before, the one thread applied the POST and the scrape waited for it.
     @Test func aScrapeIsAnsweredWhileAPostIsApplied() throws {
         let responder = HeldResponder()
         try withServer({ $0.threads = 1 }, responder: responder) { _, port in
-            let post = Locked<RawResponse?>(nil)
-            let posted = DispatchSemaphore(value: 0)
-            Thread {
-                post.withLock { $0 = try? RawClient.exchange(port: port, RawClient.request("POST", "/api/v1/events", body: Array("{}".utf8))) }
-                posted.signal()
-            }.start()
-            #expect(responder.arrived.wait(timeout: .now() + TestTime.seconds(10)) == .success)
+            let post = Posting(port: port, responder)
             // The POST is held on a body worker now; the one HTTP thread must still answer this.
             let scrape = try RawClient.exchange(port: port, RawClient.request("GET", "/metrics"))
             #expect(scrape.status == 200 && scrape.text == "scraped\n")
             responder.release.signal()
-            #expect(posted.wait(timeout: .now() + TestTime.seconds(10)) == .success)
-            let answer = try #require(post.withLock { $0 })
-            #expect(answer.status == 200 && answer.text == "applied\n")
+            try post.expectApplied()
         }
     }
 
@@ -51,21 +64,13 @@ struct BodyWorkersTests {
         )
         try server.start()
         let port = server.boundPort
-        let post = Locked<RawResponse?>(nil)
-        let posted = DispatchSemaphore(value: 0)
-        Thread {
-            post.withLock { $0 = try? RawClient.exchange(port: port, RawClient.request("POST", "/api/v1/events", body: Array("{}".utf8))) }
-            posted.signal()
-        }.start()
-        #expect(responder.arrived.wait(timeout: .now() + TestTime.seconds(10)) == .success)
+        let post = Posting(port: port, responder)
         let stopped = DispatchSemaphore(value: 0)
         Thread { server.stop(); stopped.signal() }.start()
         usleep(50_000)
         responder.release.signal()
         #expect(stopped.wait(timeout: .now() + TestTime.seconds(10)) == .success)
-        #expect(posted.wait(timeout: .now() + TestTime.seconds(10)) == .success)
-        let answer = try #require(post.withLock { $0 })
-        #expect(answer.status == 200 && answer.text == "applied\n")
+        try post.expectApplied()
         #expect(server.liveRequestCount == 0)
     }
 }
