@@ -57,11 +57,17 @@ package enum Backtest {
 
     /// `width`: the cores the replay's pipeline uses (the same entries with any).
     package static func replay(strategy: Strategy, currentPath: String, every: Int?, width: Int = Parallel.width) throws -> Replay {
+        try replay(strategy: strategy, current: Datasets.startTable(path: currentPath), every: every, width: width)
+    }
+
+    /// The replay of the CSV `current` finds the rows of (started before the strategy was read:
+    /// `Datasets.startTable`).
+    package static func replay(strategy: Strategy, current: Datasets.PendingTable, every: Int?, width: Int = Parallel.width) throws -> Replay {
         // The current CSV's rows are found on every core first; then the reference is profiled
         // on one core while the others decode the first chunks.
         let rows: CSVEvents.RowRanges
         do {
-            rows = try CSVEvents.RowRanges(try Datasets.table(path: currentPath), schema: EventSchema(strategy: strategy), columns: strategy.columns)
+            rows = try CSVEvents.RowRanges(try current.value.get(), schema: EventSchema(strategy: strategy), columns: strategy.columns)
         } catch {
             _ = try Datasets.reference(for: strategy)  // a bad reference is the error, as when it is read first
             throw error

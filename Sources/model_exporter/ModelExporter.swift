@@ -125,9 +125,12 @@ struct Backtest: ParsableCommand {
             throw ValidationError("--format must be text or jsonl, found \"\(format)\"")
         }
         if let every, every < 1 { throw ValidationError("--every must be at least 1, found \(every)") }
+        Allocator.keepFreedMemory()  // before any thread starts
+        // The current file's rows are found while the strategy is read (they need none of it).
+        let table = Datasets.startTable(path: current)
         let s = try loadStrategy(strategy)
         let replay: Exporter.Backtest.Replay
-        do { replay = try Exporter.Backtest.replay(strategy: s, currentPath: current, every: every) } catch {
+        do { replay = try Exporter.Backtest.replay(strategy: s, current: table, every: every) } catch {
             throw Failure(description: "\(error)")
         }
         do {
@@ -139,6 +142,9 @@ struct Backtest: ParsableCommand {
         } catch {
             throw Failure(description: error.description)
         }
+        // Done: the window and the events' dictionaries go with the process rather than being
+        // freed one by one.
+        withExtendedLifetime(replay) { Self.exit() }
     }
 }
 
