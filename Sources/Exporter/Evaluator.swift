@@ -123,14 +123,26 @@ package struct Evaluator: Sendable {
             q = p
             return p
         }
+        // KS and Wasserstein both asked for: one walk of the two samples gives both.
+        let both = methods.contains(.ks) && methods.contains(.wasserstein)
+        var walk: (ks: (statistic: Double, pValue: Double), wasserstein: Double)?
+        func walked() -> (ks: (statistic: Double, pValue: Double), wasserstein: Double) {
+            if let walk { return walk }
+            let w = Stats.ksAndWasserstein(sortedReference: r.sorted, sortedCurrent: sorted())
+            walk = w
+            return w
+        }
         var out: [DriftResult] = []
         for m in methods {
             switch m {
             case .ks:
-                let t = Stats.ks(sortedReference: r.sorted, sortedCurrent: sorted())
+                let t = both ? walked().ks : Stats.ks(sortedReference: r.sorted, sortedCurrent: sorted())
                 out.append(DriftResult(method: m, score: t.statistic, pValue: t.pValue))
             case .wasserstein:
-                out.append(DriftResult(method: m, score: Stats.wassersteinNormed(sortedReference: r.sorted, sortedCurrent: sorted(), referenceStd: r.std)))
+                let w = both
+                    ? Stats.normed(wasserstein: walked().wasserstein, referenceStd: r.std)
+                    : Stats.wassersteinNormed(sortedReference: r.sorted, sortedCurrent: sorted(), referenceStd: r.std)
+                out.append(DriftResult(method: m, score: w))
             case .psi:
                 out.append(DriftResult(method: m, score: Stats.psi(reference: r.proportions, current: proportions())))
             case .jensenShannon:

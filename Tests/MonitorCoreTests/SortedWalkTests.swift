@@ -2,10 +2,10 @@ import Testing
 import TestSupport
 @testable import MonitorCore
 
-/// `Stats.ks` and `Stats.wasserstein` walk both sorted samples once; they give, to the bit, the
-/// values of their definitions read at every distinct value of the two samples: the largest
-/// CDF gap there, and the sum (compensated, in ascending order) of each gap times the step to
-/// the next value. Random samples with many ties, shared values, -0.0 and 0.0, infinities and
+/// `Stats.ks`, `Stats.wasserstein` and `Stats.ksAndWasserstein` walk both sorted samples once;
+/// they give, to the bit, the values of their definitions read at every distinct value of the
+/// two samples: the largest CDF gap there, and the sum (compensated, in ascending order) of each
+/// gap times the step to the next value. Random samples with many ties, shared values, -0.0 and 0.0, infinities and
 /// samples of one value.
 @Suite struct SortedWalkTests {
     /// How many values of the sorted `xs` are <= v.
@@ -57,6 +57,11 @@ import TestSupport
             }
             let w = Stats.wasserstein(sortedA: a, sortedB: b)
             #expect(w.bitPattern == area.value.bitPattern || (w.isNaN && area.value.isNaN), "round \(round)")
+
+            let both = Stats.ksAndWasserstein(sortedReference: a, sortedCurrent: b)
+            #expect(both.ks.statistic.bitPattern == d.bitPattern, "round \(round)")
+            #expect(both.ks.pValue.bitPattern == Stats.ks(sortedReference: a, sortedCurrent: b).pValue.bitPattern, "round \(round)")
+            #expect(both.wasserstein.bitPattern == area.value.bitPattern || (both.wasserstein.isNaN && area.value.isNaN), "round \(round)")
         }
     }
 }

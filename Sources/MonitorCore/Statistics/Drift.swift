@@ -28,36 +28,7 @@ extension Stats {
         guard n > 0, m > 0 else { return (.nan, .nan) }
         let fn = Double(n)
         let fm = Double(m)
-        // One value of either sample per step, the smaller (the reference's on a tie), chosen
-        // without a branch: a branch on which sample comes next mispredicted about half the
-        // steps on real data. The gap is read once every copy of the value is past, in both
-        // samples. Once one sample is exhausted its CDF is 1 and the gap only shrinks: the
-        // copies of the last value left in the other are stepped over, and the walk stops.
-        let d = sortedReference.withUnsafeBufferPointer { r in
-            sortedCurrent.withUnsafeBufferPointer { c in
-                var i = 0
-                var j = 0
-                var d = 0.0
-                var x = 0.0
-                var pending = false
-                while i < n, j < m {
-                    let a = r[i], b = c[j]
-                    let fromReference = a <= b
-                    x = min(a, b)  // a select; `fromReference ? a : b` compiled to a branch
-                    i &+= Int(unsafeBitCast(fromReference, to: UInt8.self))
-                    j &+= Int(unsafeBitCast(!fromReference, to: UInt8.self))
-                    let next = min(i < n ? r[i] : .infinity, j < m ? c[j] : .infinity)
-                    pending = !(next > x)
-                    if !pending { d = max(d, abs(Double(i) / fn - Double(j) / fm)) }
-                }
-                if pending {
-                    while i < n, r[i] <= x { i += 1 }
-                    while j < m, c[j] <= x { j += 1 }
-                    d = max(d, abs(Double(i) / fn - Double(j) / fm))
-                }
-                return d
-            }
-        }
+        let d = walk(sortedReference, sortedCurrent, ks: true, wasserstein: false).gap
         let en = (fn * fm / (fn + fm)).squareRoot()
         return (d, kolmogorovSurvival(en * d))
     }
@@ -71,15 +42,42 @@ extension Stats {
         let n = sortedA.count
         let m = sortedB.count
         guard n > 0, m > 0 else { return .nan }
+        return walk(sortedA, sortedB, ks: false, wasserstein: true).area
+    }
+
+    /// `ks` and `wasserstein(sortedA: sortedReference, sortedB: sortedCurrent)` of one walk,
+    /// the same values to the bit: the walk of two samples is a chain of dependent loads and
+    /// compares (each step's position depends on the previous step's comparison), so both
+    /// statistics read off one walk cost about what one did.
+    package static func ksAndWasserstein(sortedReference: [Double], sortedCurrent: [Double]) -> (ks: (statistic: Double, pValue: Double), wasserstein: Double) {
+        let n = sortedReference.count
+        let m = sortedCurrent.count
+        guard n > 0, m > 0 else { return ((.nan, .nan), .nan) }
+        let (d, area) = walk(sortedReference, sortedCurrent, ks: true, wasserstein: true)
+        let fn = Double(n), fm = Double(m)
+        let en = (fn * fm / (fn + fm)).squareRoot()
+        return ((d, kolmogorovSurvival(en * d)), area)
+    }
+
+    /// The walk of two non-empty sorted samples behind `ks` (`gap`: the largest gap between
+    /// their CDFs, read once every copy of a value is past in both) and `wasserstein` (`area`:
+    /// the compensated sum of each gap times the step to the next value), each read when asked
+    /// for (constants where it is inlined). One value of either sample per step, the smaller
+    /// (`a`'s on a tie), chosen without a branch: a branch on which sample comes next
+    /// mispredicted about half the steps on real data. Once one sample is exhausted its CDF is 1
+    /// and the gap only shrinks: the copies of the last value left in the other are stepped
+    /// over for the gap, and the area goes on over the rest of the other.
+    @inline(__always)
+    private static func walk(_ a: [Double], _ b: [Double], ks: Bool, wasserstein: Bool) -> (gap: Double, area: Double) {
+        let n = a.count
+        let m = b.count
         let fn = Double(n)
         let fm = Double(m)
-        var previous = min(sortedA[0], sortedB[0])
+        var previous = min(a[0], b[0])
         var area = CompensatedSum()
-        // i, j = how many values of each sample are <= previous (all ties of `previous` were
-        // taken before any larger value). While both samples have values, the next one is
-        // chosen without a branch (the smaller, A's on a tie); then the rest of the other.
-        sortedA.withUnsafeBufferPointer { a in
-            sortedB.withUnsafeBufferPointer { b in
+        var gap = 0.0
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
                 var i = 0
                 var j = 0
                 @inline(__always) func step(to x: Double) {
@@ -88,12 +86,28 @@ extension Stats {
                         previous = x
                     }
                 }
+                var x = 0.0
+                var pending = false
                 while i < n, j < m {
-                    let fromA = a[i] <= b[j]
-                    step(to: fromA ? a[i] : b[j])
+                    let u = a[i], v = b[j]
+                    let fromA = u <= v
+                    x = min(u, v)  // a select; `fromA ? u : v` compiled to a branch
+                    if wasserstein { step(to: x) }
                     i &+= Int(unsafeBitCast(fromA, to: UInt8.self))
                     j &+= Int(unsafeBitCast(!fromA, to: UInt8.self))
+                    if ks {
+                        let next = min(i < n ? a[i] : .infinity, j < m ? b[j] : .infinity)
+                        pending = !(next > x)
+                        if !pending { gap = max(gap, abs(Double(i) / fn - Double(j) / fm)) }
+                    }
                 }
+                if pending {
+                    var ki = i, kj = j
+                    while ki < n, a[ki] <= x { ki += 1 }
+                    while kj < m, b[kj] <= x { kj += 1 }
+                    gap = max(gap, abs(Double(ki) / fn - Double(kj) / fm))
+                }
+                guard wasserstein else { return }
                 while i < n {
                     step(to: a[i])
                     i += 1
@@ -104,13 +118,18 @@ extension Stats {
                 }
             }
         }
-        return area.value
+        return (gap, area.value)
     }
 
     /// Evidently's normed Wasserstein distance: `wasserstein(R, C) / max(referenceStd, 0.001)`,
     /// with `referenceStd` the population standard deviation (ddof = 0) of the reference.
     package static func wassersteinNormed(sortedReference: [Double], sortedCurrent: [Double], referenceStd: Double) -> Double {
-        wasserstein(sortedA: sortedReference, sortedB: sortedCurrent) / max(referenceStd, 0.001)
+        normed(wasserstein: wasserstein(sortedA: sortedReference, sortedB: sortedCurrent), referenceStd: referenceStd)
+    }
+
+    /// A Wasserstein distance normed as `wassersteinNormed` norms it.
+    package static func normed(wasserstein: Double, referenceStd: Double) -> Double {
+        wasserstein / max(referenceStd, 0.001)
     }
 
     // MARK: Bins
