@@ -58,8 +58,9 @@ package struct ADWIN: Sendable {
     private var counts: [Int]
     private var heads: [Int]
     private var cells: [Double]
-    /// The staged values, then zeros (the variances of staged values), then two areas for the
-    /// buckets one row's merges pass to the next while folding (`Ring.staging`).
+    /// The staged values, zeros (the variances of staged values), and two areas for the buckets
+    /// one row's merges pass to the next while folding (`Ring.staging`); each with room in
+    /// front for a row's held buckets.
     private var staging: [Double]
     private var figures: Figures
 
@@ -78,6 +79,9 @@ package struct ADWIN: Sendable {
         /// Room for the buckets one row passes up while folding (a total and a variance each):
         /// at most one per two buckets of the row and its incoming ones.
         let passed: Int
+        /// Room before each staging area for the buckets a row holds (at most maxBuckets), so
+        /// that they and the incoming ones are one run.
+        let front: Int
 
         init(_ p: Parameters) {
             full = p.maxBuckets + 1
@@ -88,10 +92,12 @@ package struct ADWIN: Sendable {
             rowShift = shift + 1
             staged = min(p.clock, 128)
             passed = staged / 2 + 2
+            front = full - 1
         }
 
-        /// Length of the staging array: values, their zero variances, two areas of passed buckets.
-        var staging: Int { 2 * staged + 4 * passed }
+        /// Length of the staging array: values, their zero variances, two areas of passed
+        /// buckets (totals and variances), each after `front` free slots.
+        var staging: Int { 2 * (front + staged) + 4 * (front + passed) }
     }
 
     /// The window's figures apart from its buckets.
@@ -214,16 +220,6 @@ package struct ADWIN: Sendable {
             (row &<< ring.rowShift) | ((heads[row] &+ k) & ring.mask)
         }
 
-        /// Adds a bucket after the newest of `row`.
-        @inline(__always)
-        func push(_ row: Int, total: Double, variance: Double) {
-            let c = counts[row]
-            let i = slot(row, c)
-            cells[i] = total
-            cells[i &+ ring.slots] = variance
-            counts[row] = c &+ 1
-        }
-
         /// Drops the `n` oldest buckets of `row`.
         @inline(__always)
         func dropOldest(_ row: Int, _ n: Int) {
@@ -240,7 +236,7 @@ package struct ADWIN: Sendable {
                 f.variance += (f.width - 1) * d * d / f.width
             }
             f.total += x
-            staging[f.staged] = x
+            staging[ring.front &+ f.staged] = x
             f.staged &+= 1
             // A countdown instead of `tick % clock` on every update: the buckets are brought up
             // to date, and cut, when it reaches zero.
@@ -278,6 +274,9 @@ package struct ADWIN: Sendable {
         /// two from the oldest, and pass the merged buckets up in that order: so each row is
         /// settled in one pass over what it held and what it received, and the next row receives
         /// what it passed.
+        // Optimised for size: a row merges a few buckets, where vectorised loops would spend
+        // more on checking that their arrays do not overlap than they save.
+        @_optimize(size)
         func fold(_ f: inout Figures) {
             var incoming = f.staged
             guard incoming > 0 else { return }
@@ -285,13 +284,14 @@ package struct ADWIN: Sendable {
             f.untilCheck &-= incoming
             f.staged = 0
             // Row 0 receives the staged values (with zero variances); each row passes its merged
-            // buckets to the next through two areas used in turn.
-            let s = ring.staged, n = ring.passed
-            let a = (totals: staging + 2 * s, variances: staging + 2 * s + n)
-            let b = (totals: staging + 2 * s + 2 * n, variances: staging + 2 * s + 3 * n)
-            var from = (totals: staging, variances: staging + s), to = a
+            // buckets to the next through two areas used in turn. Each area starts `front`
+            // slots in.
+            let s = ring.front &+ ring.staged, n = ring.front &+ ring.passed, front = ring.front
+            let a = (totals: staging + 2 &* s + front, variances: staging + 2 &* s + n + front)
+            let b = (totals: staging + 2 &* s + 2 &* n + front, variances: staging + 2 &* s + 3 &* n + front)
+            var from = (totals: staging + front, variances: staging + s + front), to = a
             var row = 0
-            while incoming > 0 {
+            while true {
                 let passed = settleRow(row, incoming, from, to)
                 guard passed > 0 else { break }
                 row &+= 1
@@ -301,58 +301,46 @@ package struct ADWIN: Sendable {
             }
         }
 
-        /// Adds `n` new buckets to `row` (`new`, oldest first) and merges as pushing them one by
-        /// one would; writes the merged buckets to `passed`, oldest first, and returns how many.
+        /// Adds `n` new buckets to `row` (`new`, oldest first, with `ring.front` free slots
+        /// before them) and merges as pushing them one by one would; writes the merged buckets
+        /// to `passed`, oldest first, and returns how many.
         @inline(__always)
         private func settleRow(
             _ row: Int, _ n: Int, _ new: (totals: UnsafeMutablePointer<Double>, variances: UnsafeMutablePointer<Double>),
             _ passed: (totals: UnsafeMutablePointer<Double>, variances: UnsafeMutablePointer<Double>)
         ) -> Int {
             let held = counts[row], all = held &+ n
-            // A row merges each time it reaches `full` and is left with two fewer.
+            let base = row &<< ring.rowShift, head = heads[row]
+            // The held buckets go just before the new ones: the row's buckets in one run.
+            let totals = new.totals - held, variances = new.variances - held
+            for i in 0..<held {
+                let c = base | ((head &+ i) & ring.mask)
+                totals[i] = cells[c]
+                variances[i] = cells[c &+ ring.slots]
+            }
+            // A row merges its two oldest each time it reaches `full` and is left with two
+            // fewer: the merges take the run two by two from its start.
             let merges = all >= ring.full ? (all &- ring.full &+ 2) &>> 1 : 0
-            let base = cells + (row &<< ring.rowShift), head = heads[row]
             let size = ADWIN.bucketSize(row), half = ADWIN.bucketReciprocal(row &+ 1)
             let reciprocal = half + half
-            // river's merge: the variances add, plus size·size·(mu0 − mu1)² / (size + size), in
-            // that order. Sizes are powers of two: dividing by one is multiplying by its
-            // reciprocal, exactly (both round the same real number), so the merge has no
-            // division and its figures are river's to the bit.
-            @inline(__always)
-            func merge(_ m: Int, _ t0: Double, _ v0: Double, _ t1: Double, _ v1: Double) {
+            for m in 0..<merges {
+                let t0 = totals[2 &* m], t1 = totals[2 &* m &+ 1]
+                // river's merge: the variances add, plus size·size·(mu0 − mu1)² / (size + size),
+                // in that order. Sizes are powers of two: dividing by one is multiplying by its
+                // reciprocal, exactly (both round the same real number), so the merge has no
+                // division and its figures are river's to the bit.
                 let mu0 = t0 * reciprocal, mu1 = t1 * reciprocal
                 passed.totals[m] = t0 + t1
-                passed.variances[m] = v0 + v1 + size * size * (mu0 - mu1) * (mu0 - mu1) * half
+                passed.variances[m] = variances[2 &* m] + variances[2 &* m &+ 1] + size * size * (mu0 - mu1) * (mu0 - mu1) * half
             }
-            // The i-th bucket of the row's sequence is its held bucket i (i < held), else new
-            // bucket i − held.
-            var m = 0, i = 0
-            while m < merges && i &+ 1 < held {
-                let a = (head &+ i) & ring.mask, b = (head &+ i &+ 1) & ring.mask
-                merge(m, base[a], base[a &+ ring.slots], base[b], base[b &+ ring.slots])
-                m &+= 1
-                i &+= 2
+            // What is left, the end of the run, becomes the row, from the ring's first slot.
+            let left = all &- 2 &* merges
+            for q in 0..<left {
+                cells[base &+ q] = totals[2 &* merges &+ q]
+                cells[base &+ ring.slots &+ q] = variances[2 &* merges &+ q]
             }
-            if m < merges && i < held {
-                let a = (head &+ i) & ring.mask
-                merge(m, base[a], base[a &+ ring.slots], new.totals[0], new.variances[0])
-                m &+= 1
-                i &+= 2
-            }
-            var k = i &- held
-            while m < merges {
-                merge(m, new.totals[k], new.variances[k], new.totals[k &+ 1], new.variances[k &+ 1])
-                m &+= 1
-                k &+= 2
-            }
-            // What is left: the held buckets not merged, then the new ones not merged.
-            let dropped = min(2 &* merges, held)
-            dropOldest(row, dropped)
-            var q = 2 &* merges &- dropped
-            while q < n {
-                push(row, total: new.totals[q], variance: new.variances[q])
-                q &+= 1
-            }
+            heads[row] = 0
+            counts[row] = left
             return merges
         }
 
