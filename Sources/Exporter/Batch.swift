@@ -41,10 +41,23 @@ package enum Datasets {
     /// The strategy's reference profiled and the CSV at `path` parsed, concurrently; a bad
     /// reference is the error thrown when both are bad, as when they are read one after the other.
     package static func referenceAndTable(for strategy: Strategy, path: String) throws -> (ReferenceProfile, CSVTable) {
-        let (reference, table) = Parallel.both(
-            { Result { () throws(ReferenceError) in try Self.reference(for: strategy) } },
-            { Result { () throws -> CSVTable in try Self.table(path: path) } })
-        return (try reference.get(), try table.get())
+        try referenceAndTable(for: strategy, table: startTable(path: path))
+    }
+
+    /// The CSV at `path` being parsed on another thread: a caller starts it before it reads the
+    /// strategy (finding a file's rows needs no strategy), and takes it with `referenceAndTable`.
+    package static func startTable(path: String) -> PendingTable {
+        PendingTable { Result { () throws -> CSVTable in try Self.table(path: path) } }
+    }
+
+    /// A CSV table being parsed, or why it cannot be.
+    package typealias PendingTable = Parallel.Background<Result<CSVTable, any Error>>
+
+    /// The strategy's reference profiled while `table` is parsed; a bad reference is the error
+    /// thrown when both are bad, as when they are read one after the other.
+    package static func referenceAndTable(for strategy: Strategy, table: PendingTable) throws -> (ReferenceProfile, CSVTable) {
+        let reference = Result { () throws(ReferenceError) in try Self.reference(for: strategy) }
+        return (try reference.get(), try table.value.get())
     }
 }
 
@@ -96,7 +109,13 @@ package enum BatchEvaluation {
 
     /// A monitor whose window is the whole current CSV.
     package static func monitor(strategy: Strategy, currentPath: String, fleetSeries: Bool = true) throws -> ModelMonitor {
-        let (reference, table) = try Datasets.referenceAndTable(for: strategy, path: currentPath)
+        try monitor(strategy: strategy, current: Datasets.startTable(path: currentPath), fleetSeries: fleetSeries)
+    }
+
+    /// A monitor whose window is the whole current CSV, its rows found by `current` (started
+    /// before the strategy was read: `Datasets.startTable`).
+    package static func monitor(strategy: Strategy, current: Datasets.PendingTable, fleetSeries: Bool = true) throws -> ModelMonitor {
+        let (reference, table) = try Datasets.referenceAndTable(for: strategy, table: current)
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
         try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 1024) {
             monitor.ingest($0, now: nil)

@@ -61,19 +61,39 @@ package struct ReferenceProfile: Sendable {
 
     package init(strategy: Strategy, events: [Event]) {
         rows = events.count
-        calibration = strategy.metrics.estimatedQualityCalibration.flatMap { _ in Self.isotonic(strategy: strategy, events: events) }
         let bins = strategy.metrics.drift.bins
-        // Each feature's sample is independent: profiled concurrently. Events are read through
-        // the buffer: `for e in events` copied (retained and released) every event.
-        features = events.withUnsafeBufferPointer { events in
-            Parallel.map(strategy.features.count) { f in
+        let task = strategy.model.task
+        let usesScore = task == .binaryClassification && strategy.columns.score != nil
+        predictionUsesScore = usesScore
+        /// One concurrent task's result: a feature's sample, or the model's (prediction, target,
+        /// custom metrics, calibration), which takes about as long as a feature's.
+        enum Part {
+            case feature(Sample)
+            case model(prediction: Sample, target: Sample?, customMetrics: [NumericalReference?], calibration: Stats.IsotonicCalibration?)
+        }
+        // Each sample is independent: profiled concurrently. Events are read through the
+        // buffer: `for e in events` copied (retained and released) every event.
+        let parts = events.withUnsafeBufferPointer { events in
+            Parallel.map(strategy.features.count + 1) { k -> Part in
+                guard k > 0 else {
+                    return .model(
+                        prediction: Self.prediction(strategy: strategy, events: events, usesScore: usesScore, bins: bins),
+                        target: Self.target(strategy: strategy, events: events, bins: bins),
+                        customMetrics: strategy.customMetrics.indices.map { m in
+                            var values: [Double] = []
+                            for i in 0..<events.count where m < events[i].metrics.count { if let x = events[i].metrics[m] { values.append(x) } }
+                            return values.isEmpty ? nil : NumericalReference(values: values, bins: bins)
+                        },
+                        calibration: strategy.metrics.estimatedQualityCalibration.flatMap { _ in Self.isotonic(strategy: strategy, events: events) })
+                }
+                let f = k - 1
                 let feature = strategy.features[f]
                 switch feature.type {
                 case .numerical:
                     var values: [Double] = []
                     values.reserveCapacity(events.count)
                     for i in 0..<events.count { if case .number(let x) = events[i].features[f], !x.isNaN { values.append(x) } }
-                    return .numerical(NumericalReference(values: values, bins: bins))
+                    return .feature(.numerical(NumericalReference(values: values, bins: bins)))
                 case .categorical:
                     var values: [String] = []
                     values.reserveCapacity(events.count)
@@ -84,39 +104,56 @@ package struct ReferenceProfile: Sendable {
                         default: break
                         }
                     }
-                    return .categorical(CategoricalReference(values: values, given: feature.values))
+                    return .feature(.categorical(CategoricalReference(values: values, given: feature.values)))
                 }
             }
         }
-        customMetrics = strategy.customMetrics.indices.map { k in
-            let values = events.compactMap { k < $0.metrics.count ? $0.metrics[k] : nil }
-            return values.isEmpty ? nil : NumericalReference(values: values, bins: bins)
+        features = parts.dropFirst().map { if case .feature(let s) = $0 { s } else { preconditionFailure() } }
+        guard case .model(let prediction, let target, let customMetrics, let calibration) = parts[0] else { preconditionFailure() }
+        self.prediction = prediction
+        self.target = target
+        self.customMetrics = customMetrics
+        self.calibration = calibration
+    }
+
+    /// The prediction's reference: the score's values (binary models with a score column), the
+    /// predicted values (regression) or classes.
+    private static func prediction(strategy: Strategy, events: UnsafeBufferPointer<Event>, usesScore: Bool, bins: Int) -> Sample {
+        if usesScore {
+            var values: [Double] = []
+            for i in 0..<events.count { if let x = events[i].score { values.append(x) } }
+            return .numerical(NumericalReference(values: values, bins: bins))
         }
-        let task = strategy.model.task
-        predictionUsesScore = task == .binaryClassification && strategy.columns.score != nil
-        if predictionUsesScore {
-            prediction = .numerical(NumericalReference(values: events.compactMap(\.score), bins: bins))
-        } else if task == .regression {
-            prediction = .numerical(NumericalReference(values: events.compactMap(\.prediction.value), bins: bins))
-        } else {
-            prediction = .categorical(CategoricalReference(values: events.compactMap { $0.prediction.category.map(Window.classText) }, given: nil))
+        if strategy.model.task == .regression {
+            var values: [Double] = []
+            for i in 0..<events.count { if let x = events[i].prediction.value { values.append(x) } }
+            return .numerical(NumericalReference(values: values, bins: bins))
         }
-        if strategy.columns.label == nil {
-            target = nil
-        } else if task == .regression {
-            target = .numerical(NumericalReference(values: events.compactMap { $0.label?.value }, bins: bins))
-        } else {
-            target = .categorical(CategoricalReference(values: events.compactMap { $0.label?.category.map(Window.classText) }, given: nil))
+        var values: [String] = []
+        for i in 0..<events.count { if let c = events[i].prediction.category { values.append(Window.classText(c)) } }
+        return .categorical(CategoricalReference(values: values, given: nil))
+    }
+
+    /// The label's reference, when the strategy has a label column.
+    private static func target(strategy: Strategy, events: UnsafeBufferPointer<Event>, bins: Int) -> Sample? {
+        guard strategy.columns.label != nil else { return nil }
+        if strategy.model.task == .regression {
+            var values: [Double] = []
+            for i in 0..<events.count { if let x = events[i].label?.value { values.append(x) } }
+            return .numerical(NumericalReference(values: values, bins: bins))
         }
+        var values: [String] = []
+        for i in 0..<events.count { if let c = events[i].label?.category { values.append(Window.classText(c)) } }
+        return .categorical(CategoricalReference(values: values, given: nil))
     }
 
     /// The isotonic map fitted on the reference's labelled rows with a score (target 1 for the
     /// positive label, else 0); nil when there are none.
-    static func isotonic(strategy: Strategy, events: [Event]) -> Stats.IsotonicCalibration? {
+    static func isotonic(strategy: Strategy, events: UnsafeBufferPointer<Event>) -> Stats.IsotonicCalibration? {
         let positive = Window.classText(strategy.model.positiveLabel ?? "1")
         var scores: [Double] = [], targets: [Double] = []
-        for e in events {
-            guard let s = e.score, !s.isNaN, let label = e.label?.category.map(Window.classText) else { continue }
+        for i in 0..<events.count {
+            guard let s = events[i].score, !s.isNaN, let label = events[i].label?.category.map(Window.classText) else { continue }
             scores.append(s)
             targets.append(label == positive ? 1 : 0)
         }

@@ -164,26 +164,18 @@ func bcryptMatches(password: String, hash: String) -> Bool {
 /// Linux's scheduler lets a running thread finish its slice (the default, about 0.7 ms, grows
 /// with the number of cores: 1.4 ms on two) before a thread that wakes may take its core, and
 /// the woken one is often left to wait for the next timer tick (up to 4 ms at 250 Hz) when
-/// every core is busy. So a pool thread is scheduled by the kind of request it answers last,
-/// and keeps that while it waits for the next one (a connection mostly asks for one kind):
+/// every core is busy. The pool threads only read requests and answer those without a body
+/// (scrapes, health); requests with a body are answered on ``BodyWorkers``, which run as
+/// `SCHED_BATCH`. So a pool thread runs as SCHED_OTHER with the shortest slice (0.1 ms,
+/// Linux ≥ 6.12): woken, it takes a core from a body worker at once, if its fair share allows.
 ///
-/// - without a body (scrapes, health): SCHED_OTHER with the shortest slice (0.1 ms, Linux ≥
-///   6.12). A woken thread whose slice is shorter than the running one's takes the core at
-///   once, if its fair share allows;
-/// - with a body (ingest: decoding and applying, milliseconds of work): SCHED_BATCH with the
-///   default slice. A batch thread's wakeup never preempts a running thread, so an ingest
-///   connection's thread, woken during a scrape, waits for the next tick instead.
-///
-/// Neither changes a thread's share of the CPU (its weight, its nice value): only who runs
-/// first. `sched_setattr(2)` for these needs no privilege (the nice value is kept; a thread
-/// under another policy is left alone). Kernels before 6.12 accept and ignore the slice and
-/// still apply SCHED_BATCH; where the call fails (no such system call, or a filter forbids it)
-/// the server logs it once at debug level and stops trying.
+/// `sched_setattr(2)` for this needs no privilege (the nice value is kept; a thread under
+/// another policy is left alone). Kernels before 6.12 accept and ignore the slice; where the
+/// call fails (no such system call, or a filter forbids it) the server logs it once at debug
+/// level and stops trying.
 private enum PoolScheduling {
-    /// What a pool thread answering requests without a body asks for: the shortest slice there is.
+    /// What a pool thread asks for: the shortest slice there is.
     static let requests: UInt64 = 100_000
-    /// After a request with a body: the kernel's default.
-    static let work: UInt64 = 0
 }
 
 /// The calling thread's scheduling policy (0 SCHED_OTHER, 3 SCHED_BATCH) and CPU slice in
@@ -217,8 +209,10 @@ private final class ServerContext: Sendable {
     let startupMessages = Locked<[String]>([])
     /// Requests whose state is allocated and not yet released (for tests: 0 when idle).
     let liveRequests = Atomic<Int>(0)
-    /// Whether pool threads are still scheduled by request kind (false after the kernel refused: ``PoolScheduling``).
+    /// Whether pool threads still ask for their slice (false after the kernel refused: ``PoolScheduling``).
     let slicesWork = Atomic<Bool>(true)
+    /// The threads that answer requests with a body.
+    let bodyWorkers: BodyWorkers
 
     init(
         configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
@@ -231,6 +225,7 @@ private final class ServerContext: Sendable {
         self.authorization = configuration.authorization
         self.clientAuth = configuration.tls?.clientAuth ?? .noClientCert
         self.statistics = statistics
+        self.bodyWorkers = BodyWorkers(threads: configuration.threads, logger: logger)
         self.connections = Locked(ConnectionTable(limits: ConnectionTable.Limits(
             maxConnections: configuration.maxConnections,
             maxConnectionsPerIP: configuration.maxConnectionsPerIP,
@@ -264,13 +259,15 @@ private final class ServerContext: Sendable {
         }
     }
 
-    /// Schedules the calling thread for answering requests with a body (`work`) or without
-    /// (``PoolScheduling``).
-    func scheduleThread(work: Bool) {
-        guard slicesWork.load(ordering: .relaxed),
-              cmhd_set_thread_scheduling(work ? 1 : 0, work ? PoolScheduling.work : PoolScheduling.requests) != 0
-        else { return }
-        let code = errno
+    /// Gives the calling pool thread the shortest CPU slice (``PoolScheduling``); after the
+    /// first call on a thread, no system call is made.
+    func scheduleThread() {
+        guard slicesWork.load(ordering: .relaxed), cmhd_set_thread_scheduling(0, PoolScheduling.requests) != 0 else { return }
+        schedulingRefused(errno)
+    }
+
+    /// Logs, once, that the kernel refused a thread's scheduling, and stops asking.
+    func schedulingRefused(_ code: Int32) {
         if slicesWork.exchange(false, ordering: .relaxed) {
             logger.debug("thread scheduling not set; scrapes may wait for ingest", metadata: ["reason": "\(CFailure.describe(errno: code))"])
         }
@@ -305,6 +302,9 @@ private final class RequestState {
     var discarded = 0
     /// A response is queued; any further call only drains.
     var answered = false
+    /// The answer a body worker made while the connection was suspended: queued when
+    /// libmicrohttpd calls again after the connection is resumed.
+    var deferred: HTTPResponse?
 
     init(method: String, path: String, version: String, connectionID: UInt64) {
         self.method = method
@@ -393,7 +393,11 @@ private func mhdAccess(
         }
         return .YES
     }
-    if state.answered { return .YES }
+    if state.answered {
+        guard let response = state.deferred else { return .YES }
+        state.deferred = nil
+        return queue(response, on: connection, server: server)
+    }
     state.answered = true
     server.connections.withLock { $0.answered(state.connectionID, closing: state.lastOnConnection || server.draining.load(ordering: .relaxed)) }
     if state.overLimit { return queue(tooLarge(server), on: connection, server: server) }
@@ -407,10 +411,32 @@ private func mhdAccess(
         remoteAddress: remoteAddress(of: connection)
     )
     state.body = []
-    // A request with a body is work (``PoolScheduling``): the thread stays scheduled for work
-    // from now until it answers a request without one.
-    server.scheduleThread(work: state.method != "GET" && state.method != "HEAD")
-    return queue(server.responder.respond(to: request), on: connection, server: server)
+    guard request.method != "GET", request.method != "HEAD" else {
+        return queue(server.responder.respond(to: request), on: connection, server: server)
+    }
+    // A request with a body is answered on a body worker (``BodyWorkers``). The connection is
+    // suspended first, so the worker's resume always finds it suspended; libmicrohttpd calls
+    // this handler again once it is resumed, and that call queues the answer.
+    MHD_suspend_connection(connection)
+    let suspended = Suspended(connection: connection, state: state)
+    let responder = server.responder
+    let handed = server.bodyWorkers.submit {
+        suspended.state.deferred = responder.respond(to: request)
+        MHD_resume_connection(suspended.connection)
+    }
+    if !handed {  // stopping: the workers are gone, so this thread answers
+        state.deferred = server.responder.respond(to: request)
+        MHD_resume_connection(connection)
+    }
+    return .YES
+}
+
+/// A suspended connection and its request's state, handed to a body worker. libmicrohttpd
+/// does not call back for a suspended connection, and resuming it orders the worker's writes
+/// before the next call (its lock), so the state has one user at a time.
+private struct Suspended: @unchecked Sendable {
+    let connection: OpaquePointer
+    let state: RequestState
 }
 
 /// Headers are in, the body is not: refuse early what will be refused anyway,
@@ -600,9 +626,8 @@ private func mhdConnection(
     let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
     switch code {
     case .CONNECTION_NOTIFY_STARTED:
-        // On the pool thread that will serve the connection: scheduled for requests without a
-        // body (``PoolScheduling``) until it answers one with a body.
-        server.scheduleThread(work: false)
+        // On the pool thread that will serve the connection (``PoolScheduling``).
+        server.scheduleThread()
         let id = server.nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
         socketContext.pointee = UnsafeMutableRawPointer(bitPattern: UInt(id))
         let fd = cmhd_get_connection_info(connection, .CONNECTION_INFO_CONNECTION_FD)?.pointee.connect_fd ?? -1
@@ -803,9 +828,13 @@ package final class HTTPServer: Sendable {
         case .stopped:
             return
         case let .bound(listenFD):
+            context.bodyWorkers.close()
             close(listenFD)
         case let .running(running):
             running.reaper.stop()
+            // Every suspended connection is resumed before libmicrohttpd stops (it must be):
+            // the workers finish what they were given, and later requests are answered inline.
+            context.bodyWorkers.close()
             MHD_stop_daemon(running.daemon)
             close(running.listenFD)
             for pointer in running.tlsMemory { free(pointer) }
@@ -868,9 +897,10 @@ package final class HTTPServer: Sendable {
         let contextPointer = retained.toOpaque()
 
         // ITC: stop and quiesce wake the pool's threads at once instead of at their next
-        // timeout (without it, stopping with idle connections open took ~30 s).
+        // timeout (without it, stopping with idle connections open took ~30 s), and so does a
+        // body worker resuming a connection. Suspend and resume: ``BodyWorkers``.
         var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ERROR_LOG.rawValue
-            | MHD_USE_ITC.rawValue
+            | MHD_USE_ITC.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
         if configuration.tls != nil { flags |= MHD_USE_TLS.rawValue }
         if dualStack { flags |= MHD_USE_DUAL_STACK.rawValue }
 

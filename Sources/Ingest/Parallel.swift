@@ -1,7 +1,8 @@
 import Dispatch
 
 /// Work split over the machine's cores, results in order: what `evaluate` parses and computes
-/// concurrently (CSV segments, rows to events, statistics per feature).
+/// concurrently (CSV segments, rows to events, statistics per feature), and work done on
+/// another thread beside it (`Background`).
 package enum Parallel {
     /// How many pieces to split work into: the cores available to this process.
     package static var width: Int { max(1, System.activeProcessors) }
@@ -17,10 +18,28 @@ package enum Parallel {
         }
     }
 
-    /// `a()` and `b()`, run concurrently.
-    package static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
-        let r = map(2) { k -> (A?, B?) in k == 0 ? (a(), nil) : (nil, b()) }
-        return (r[0].0!, r[1].1!)
+    /// Work started on another thread when made, its result taken later: what the caller does
+    /// meanwhile runs beside it, not nested in it. (Two tasks of one `map` each running a `map`
+    /// of their own ran them on one thread each: a `map` nested in another gets one thread,
+    /// which left a core idle once the shorter of the two was done.)
+    package final class Background<T: Sendable>: @unchecked Sendable {
+        private let done = DispatchGroup()
+        /// Written once by the work, read after `done` has been waited for.
+        private var result: T?
+
+        package init(_ work: @escaping @Sendable () -> T) {
+            done.enter()
+            DispatchQueue.global().async {
+                self.result = work()
+                self.done.leave()
+            }
+        }
+
+        /// The work's result, once it is done (waits for it).
+        package var value: T {
+            done.wait()
+            return result!
+        }
     }
 
     /// One slot per index, each written once by one task.

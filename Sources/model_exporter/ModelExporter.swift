@@ -81,10 +81,13 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
+        Allocator.keepFreedMemory()  // before any thread starts
         let constant = (try? BatchEvaluation.constantLabels(labels)) ?? []  // checked by validate()
+        // The current file's rows are found while the strategy is read (they need none of it).
+        let table = Datasets.startTable(path: current)
         let s = try loadStrategy(strategy)
         let monitor: ModelMonitor
-        do { monitor = try BatchEvaluation.monitor(strategy: s, currentPath: current, fleetSeries: fleetSeries) } catch {
+        do { monitor = try BatchEvaluation.monitor(strategy: s, current: table, fleetSeries: fleetSeries) } catch {
             throw Failure(description: "\(error)")
         }
         let bytes = BatchEvaluation.exposition(monitor, buildInfo: Build.info, labels: constant)
@@ -92,6 +95,9 @@ struct Evaluate: ParsableCommand {
             if let report { try Files.writeAtomically(BatchEvaluation.report(monitor, buildInfo: Build.info), to: report) }
             if let textfile { try Files.writeAtomically(bytes, to: textfile) } else { try Files.writeStandardOutput(bytes) }
         } catch { throw Failure(description: error.description) }
+        // Done: the window, the events' dictionaries and the exposition go with the process
+        // rather than being freed one by one (3 ms of unmapping and releasing, 2 % of the run).
+        withExtendedLifetime((monitor, bytes)) { Self.exit() }
     }
 }
 

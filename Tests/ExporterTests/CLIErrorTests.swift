@@ -28,6 +28,12 @@ import Testing
              message: "Error: cannot read {dir}/absent.csv: no such file or directory"),
         Case(name: "evaluate: a reference that is not there", arguments: ["evaluate", "--strategy", "{dir}/s.yml", "--current", current], status: 1,
              message: "Error: cannot read {dir}/absent/reference.csv: no such file or directory (the reference named at {dir}/s.yml:9:9: reference.path)"),
+        // The current file is read while the strategy and its reference are: the error is still
+        // the strategy's, then the reference's, as when they are read one after the other.
+        Case(name: "evaluate: a strategy and a current file that are not there", arguments: ["evaluate", "--strategy", "{dir}/absent.yml", "--current", "{dir}/absent.csv"], status: 1,
+             message: "Error: cannot read {dir}/absent.yml: no such file or directory"),
+        Case(name: "evaluate: a reference and a current file that are not there", arguments: ["evaluate", "--strategy", "{dir}/s.yml", "--current", "{dir}/absent.csv"], status: 1,
+             message: "Error: cannot read {dir}/absent/reference.csv: no such file or directory (the reference named at {dir}/s.yml:9:9: reference.path)"),
         Case(name: "evaluate: a textfile in a folder that is not there", arguments: ["evaluate", "--strategy", strategy, "--current", current, "--textfile", "{dir}/absent/m.prom"], status: 1,
              message: "Error: cannot write {dir}/absent/m.prom: no such file or directory"),
         Case(name: "evaluate: a constant label the series already carry", arguments: ["evaluate", "--strategy", strategy, "--current", current, "--label", "model=x"], status: 64,
