@@ -23,6 +23,8 @@ import Testing
             let parameters: [String: Parameter]
             let detections: [Int]
             let widths: [Int]?
+            let totals: [Double]?
+            let variances: [Double]?
         }
         struct Case: Decodable {
             let name: String
@@ -105,13 +107,23 @@ import Testing
         for run in c.runs {
             let kind = try #require(DetectorKind(rawValue: run.detector))
             var detector = ConceptDriftDetector(kind, parameters: Self.parameters(run))
-            var found: [Int] = [], widths: [Int] = []
+            var found: [Int] = [], widths: [Int] = [], totals: [Double] = [], variances: [Double] = []
             for (i, x) in c.values.enumerated() {
                 if detector.update(x) { found.append(i) }
-                if i % 100 == 99 { widths.append(detector.windowEvents) }
+                if i % 100 == 99 {
+                    widths.append(detector.windowEvents)
+                    // ADWIN's state starts with its total and variance (river's `total` and
+                    // `variance`): equal to the bit, cuts included, which subtract what the
+                    // oldest bucket held.
+                    let state = detector.state
+                    totals.append(state[0])
+                    variances.append(state[1])
+                }
             }
             #expect(found == run.detections, "\(stream) \(run.detector) \(run.parameters.keys.sorted())")
             if let expected = run.widths { #expect(widths == expected, "\(stream) ADWIN widths \(run.parameters.keys.sorted())") }
+            if let expected = run.totals { #expect(totals == expected, "\(stream) ADWIN totals \(run.parameters.keys.sorted())") }
+            if let expected = run.variances { #expect(variances == expected, "\(stream) ADWIN variances \(run.parameters.keys.sorted())") }
         }
     }
 

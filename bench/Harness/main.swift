@@ -7,6 +7,7 @@
 //   model_exporter_bench limits    --current C [--runs R]
 //   model_exporter_bench scaling   --dir D --features F --bins B --models M --reference N --window W [--runs R]
 //   model_exporter_bench labels    --strategy S --current C --window N [--runs R]
+//   model_exporter_bench detectors --strategy S --current C --window N [--events M] [--runs R] [--blocks B] [--side without|with]
 //
 // Each prints one JSON object per line: {"figure": …, "unit": …, "runs": [...], …} for
 // bench/report.py. Events come from the benchmark's current CSV (read once, before timing);
@@ -167,8 +168,13 @@ func ingest(_ a: Arguments) {
 
 /// What the concept-drift detectors add to in-process ingest: the same batches into two
 /// monitors of one strategy, without detectors and with ADWIN, Page-Hinkley and DDM on every
-/// stream the model has (error from the inline labels, score or prediction), runs interleaved
-/// so the machine's load falls on both alike. Emits both rates and the overhead in percent.
+/// stream the model has (error from the inline labels, score or prediction). Each run gives
+/// each monitor `events` events in `blocks` blocks, alternated in pairs (without-with, then
+/// with-without, …) so a machine getting busier or quieter falls on both alike; a pair's
+/// ratio compares blocks run a few milliseconds apart. Emits each run's median of its pairs'
+/// overheads (percent), every pair's, and both rates.
+///
+/// `--side without|with` runs only that monitor, untimed: what a profiler (callgrind) reads.
 func detectors(_ a: Arguments) {
     var plain = loadStrategy(a.string("strategy"))
     plain.metrics.conceptDrift = nil
@@ -181,6 +187,8 @@ func detectors(_ a: Arguments) {
     let capacity = a.int("window")
     let total = a.int("events", default: 1_000_000)
     let runs = a.int("runs", default: 5)
+    let blocks = a.int("blocks", default: 10)
+    let block = max(1, total / 1000 / max(1, blocks))  // batches per block
     let monitors = [plain, watched].map { ModelMonitor(strategy: $0, reference: reference, capacity: capacity) }
     for m in monitors {
         var filled = 0
@@ -191,32 +199,60 @@ func detectors(_ a: Arguments) {
         }
     }
     let batches = (0..<min(total / 1000, 200)).map { b in events(base, (capacity + b * 1000)..<(capacity + (b + 1) * 1000)) }
-    var rates: [[Double]] = [[], []]
-    // Also per second of this thread's CPU time: on a shared machine the wall clock counts the
-    // time other processes hold the core, which swamps a difference of a few percent.
-    var cpuRates: [[Double]] = [[], []]
-    for run in 0..<runs {
-        // Alternate which goes first, so a machine getting busier does not favour one.
-        for k in run % 2 == 0 ? [0, 1] : [1, 0] {
-            let m = monitors[k]
-            let t0 = now(), c0 = threadCPUSeconds()
-            var done = 0, b = 0
-            while done < total {
-                m.ingest(batches[b], now: 1)
-                done += 1000
-                b = (b + 1) % batches.count
-            }
-            rates[k].append(Double(done) / (now() - t0))
-            cpuRates[k].append(Double(done) / (threadCPUSeconds() - c0))
+    // Each monitor walks the batches in the same order, from where its previous block stopped.
+    var next = [0, 0]
+    func run(_ k: Int, batches count: Int) {
+        for _ in 0..<count {
+            monitors[k].ingest(batches[next[k]], now: 1)
+            next[k] = (next[k] + 1) % batches.count
         }
     }
-    let overhead = zip(rates[0], rates[1]).map { (without, with) in (without / with - 1) * 100 }
-    let cpuOverhead = zip(cpuRates[0], cpuRates[1]).map { (without, with) in (without / with - 1) * 100 }
-    emit("ingest_detectors_overhead", unit: "percent", runs: overhead, extra: [
+    if let side = a.values["side"] {
+        guard let k = ["without", "with"].firstIndex(of: side) else { fail("--side: without or with, found \(side)") }
+        run(k, batches: runs * blocks * block)
+        return
+    }
+    // Per side: wall and thread CPU seconds of each block; per pair, the overheads.
+    var wall: [[Double]] = [[], []], cpu: [[Double]] = [[], []]
+    var overheads: [Double] = [], cpuOverheads: [Double] = []
+    var runOverheads: [Double] = [], runCPUOverheads: [Double] = []
+    for _ in 0..<runs {
+        var pairs: [Double] = [], cpuPairs: [Double] = []
+        for pair in 0..<blocks {
+            var w = [0.0, 0.0], c = [0.0, 0.0]
+            for k in pair % 2 == 0 ? [0, 1] : [1, 0] {
+                // Thread CPU time: on a shared machine the wall clock counts the time other
+                // processes hold the core, which swamps a difference of a few percent.
+                let t0 = now(), c0 = threadCPUSeconds()
+                run(k, batches: block)
+                (w[k], c[k]) = (now() - t0, threadCPUSeconds() - c0)
+                wall[k].append(w[k])
+                cpu[k].append(c[k])
+            }
+            pairs.append((w[1] / w[0] - 1) * 100)
+            cpuPairs.append((c[1] / c[0] - 1) * 100)
+        }
+        overheads += pairs
+        cpuOverheads += cpuPairs
+        runOverheads.append(median(pairs))
+        runCPUOverheads.append(median(cpuPairs))
+    }
+    let blockEvents = Double(block * 1000)
+    let rates = wall.map { $0.map { blockEvents / $0 } }, cpuRates = cpu.map { $0.map { blockEvents / $0 } }
+    emit("ingest_detectors_overhead", unit: "percent", runs: runOverheads, extra: [
         ("window", "\(capacity)"), ("streams", q(streams.map(\.rawValue).joined(separator: ","))),
+        ("block_events", "\(block * 1000)"), ("pairs", list(overheads)),
         ("without", list(rates[0])), ("with", list(rates[1])),
-        ("cpu_runs", list(cpuOverhead)), ("cpu_without", list(cpuRates[0])), ("cpu_with", list(cpuRates[1])),
+        ("cpu_runs", list(runCPUOverheads)), ("cpu_pairs", list(cpuOverheads)),
+        ("cpu_without", list(cpuRates[0])), ("cpu_with", list(cpuRates[1])),
     ])
+}
+
+/// The middle value of `xs` (the mean of the middle two when even); NaN when empty.
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    guard !s.isEmpty else { return .nan }
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
 /// Time to recompute every window family (what a scrape does when the window changed) over a

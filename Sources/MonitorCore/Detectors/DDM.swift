@@ -37,6 +37,11 @@ package struct DDM: Sendable, Equatable {
     private var pMin = 0.0  // set on the first update after the warm start (p + s ≤ ∞)
     private var sMin = 0.0
     private var psMin = Double.infinity
+    // p_min + threshold·s_min for the warning and the drift thresholds: they change only with
+    // p_min and s_min, so they are computed when those are, from the same numbers.
+    private var warningLevel = 0.0
+    private var driftLevel = 0.0
+    private let warmCount: Double
     package private(set) var driftDetected = false
     package private(set) var warningDetected = false
 
@@ -44,6 +49,15 @@ package struct DDM: Sendable, Equatable {
         precondition(parameters.warmStart >= 0 && parameters.warningThreshold > 0 && parameters.driftThreshold > 0,
                      "DDM parameters out of range")
         self.parameters = parameters
+        warmCount = Double(parameters.warmStart)
+        setLevels()
+    }
+
+    /// The thresholds p_min + threshold·s_min, from the current p_min and s_min.
+    @inline(__always)
+    private mutating func setLevels() {
+        warningLevel = pMin + parameters.warningThreshold * sMin
+        driftLevel = pMin + parameters.driftThreshold * sMin
     }
 
     /// Values seen since the last reset.
@@ -59,6 +73,7 @@ package struct DDM: Sendable, Equatable {
         self.init(parameters: parameters)
         (n, p, pMin, sMin, psMin) = (state[0], state[1], state[2], state[3], state[4])
         (warningDetected, driftDetected) = (state[5] != 0, state[6] != 0)
+        setLevels()
     }
 
     /// Adds a value; true when this update detected drift. Inlined into the batch loop of
@@ -69,14 +84,16 @@ package struct DDM: Sendable, Equatable {
         n += 1
         p += (1 / n) * (x - p)
         let s = (p * (1 - p) / n).squareRoot()
-        if n > Double(parameters.warmStart) {
-            if p + s <= psMin {
+        if n > warmCount {
+            let ps = p + s
+            if ps <= psMin {
                 pMin = p
                 sMin = s
                 psMin = pMin + sMin
+                setLevels()
             }
-            warningDetected = p + s > pMin + parameters.warningThreshold * sMin
-            if p + s > pMin + parameters.driftThreshold * sMin {
+            warningDetected = ps > warningLevel
+            if ps > driftLevel {
                 driftDetected = true
                 warningDetected = false
             }

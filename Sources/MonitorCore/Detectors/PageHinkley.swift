@@ -39,6 +39,11 @@ package struct PageHinkley: Sendable, Equatable {
     }
 
     package let parameters: Parameters
+    // What an update reads of the parameters, in the form it reads them: `minInstances` as a
+    // count of values, and which of the two sums the mode watches.
+    private let minCount: Double
+    private let watchesUp: Bool
+    private let watchesDown: Bool
     private var n = 0.0
     private var mean = 0.0
     private var sumIncrease = 0.0
@@ -51,6 +56,9 @@ package struct PageHinkley: Sendable, Equatable {
         precondition(parameters.minInstances >= 1 && parameters.delta >= 0 && parameters.threshold > 0
             && parameters.alpha > 0 && parameters.alpha <= 1, "Page-Hinkley parameters out of range")
         self.parameters = parameters
+        minCount = Double(parameters.minInstances)
+        watchesUp = parameters.mode != .down
+        watchesDown = parameters.mode != .up
     }
 
     /// Values seen since the last reset.
@@ -80,14 +88,10 @@ package struct PageHinkley: Sendable, Equatable {
         sumDecrease = parameters.alpha * sumDecrease + deviation + parameters.delta
         if sumIncrease < minIncrease { minIncrease = sumIncrease }
         if sumDecrease > maxDecrease { maxDecrease = sumDecrease }
-        if n >= Double(parameters.minInstances) {
+        if n >= minCount {
             let up = sumIncrease - minIncrease > parameters.threshold
             let down = maxDecrease - sumDecrease > parameters.threshold
-            switch parameters.mode {
-            case .up: driftDetected = up
-            case .down: driftDetected = down
-            case .both: driftDetected = up || down
-            }
+            driftDetected = (watchesUp && up) || (watchesDown && down)
         }
         return driftDetected
     }

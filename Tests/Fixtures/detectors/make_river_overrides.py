@@ -52,15 +52,20 @@ MAKERS = {"adwin": drift.ADWIN, "page_hinkley": drift.PageHinkley, "ddm": drift.
 
 
 def run(kind, detector, values):
-    """Detection indices; for ADWIN also its window width after every 100th update."""
-    found, widths = [], []
+    """Detection indices; for ADWIN also its window width, total and variance (the sum of
+    squared deviations, which a cut lowers by what the dropped bucket held) after every 100th
+    update."""
+    found, widths, totals, variances = [], [], [], []
     for i, x in enumerate(values):
         detector.update(x)
         if detector.drift_detected:
             found.append(i)
         if kind == "adwin" and i % 100 == 99:
             widths.append(int(detector.width))
-    return {"detections": found, **({"widths": widths} if kind == "adwin" else {})}
+            totals.append(detector.total)
+            variances.append(detector.variance)
+    figures = {"widths": widths, "totals": totals, "variances": variances}
+    return {"detections": found, **(figures if kind == "adwin" else {})}
 
 
 cases = []
