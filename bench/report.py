@@ -159,7 +159,7 @@ def build(results, command):
                              "`backtest` ≤ 2× the one-core pass", verdict(None if rb is None else rb <= 2)))
         if pol.values:
             rp = ratio(pol.median, bt.median)
-            compared.append((f"the polars + numpy + scipy script above ({pol.fmt(seconds)[0]}), which computes the statistics once and replays nothing (no detectors, no window entries)",
+            compared.append((f"the polars + numpy + scipy script above ({pol.fmt(seconds)[0]}), which computes the statistics once and replays nothing (no window entries)",
                              rx(rp), "≥ 10×", verdict(None if rp is None else rp >= 10)))
         if not compared:
             compared.append(("—", "—", "—", "—"))
