@@ -66,7 +66,7 @@ static inline int
 cmhd_set_thread_scheduling (int batch, uint64_t slice)
 {
 #if defined(__linux__) && defined(SYS_sched_setattr) && defined(SYS_sched_getattr)
-  /* What this thread was last set to: a request like the previous one makes no system call. */
+  /* What this thread was last set to: asking for it again makes no system call. */
   static __thread int current = -1;
   static __thread uint64_t current_slice;
   if (current == batch && current_slice == slice)

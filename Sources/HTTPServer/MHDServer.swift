@@ -260,14 +260,11 @@ private final class ServerContext: Sendable {
     }
 
     /// Gives the calling pool thread the shortest CPU slice (``PoolScheduling``); after the
-    /// first call on a thread, no system call is made.
+    /// first call on a thread, no system call is made. The first refusal is logged, and the
+    /// threads stop asking.
     func scheduleThread() {
         guard slicesWork.load(ordering: .relaxed), cmhd_set_thread_scheduling(0, PoolScheduling.requests) != 0 else { return }
-        schedulingRefused(errno)
-    }
-
-    /// Logs, once, that the kernel refused a thread's scheduling, and stops asking.
-    func schedulingRefused(_ code: Int32) {
+        let code = errno
         if slicesWork.exchange(false, ordering: .relaxed) {
             logger.debug("thread scheduling not set; scrapes may wait for ingest", metadata: ["reason": "\(CFailure.describe(errno: code))"])
         }
@@ -420,14 +417,11 @@ private func mhdAccess(
     MHD_suspend_connection(connection)
     let suspended = Suspended(connection: connection, state: state)
     let responder = server.responder
-    let handed = server.bodyWorkers.submit {
+    let answer: @Sendable () -> Void = {
         suspended.state.deferred = responder.respond(to: request)
         MHD_resume_connection(suspended.connection)
     }
-    if !handed {  // stopping: the workers are gone, so this thread answers
-        state.deferred = server.responder.respond(to: request)
-        MHD_resume_connection(connection)
-    }
+    if !server.bodyWorkers.submit(answer) { answer() }  // stopping: the workers are gone, so this thread answers
     return .YES
 }
 
