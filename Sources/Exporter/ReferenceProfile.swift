@@ -124,26 +124,26 @@ package struct ReferenceProfile: Sendable {
             for i in 0..<events.count { if let x = events[i].score { values.append(x) } }
             return .numerical(NumericalReference(values: values, bins: bins))
         }
-        if strategy.model.task == .regression {
-            var values: [Double] = []
-            for i in 0..<events.count { if let x = events[i].prediction.value { values.append(x) } }
-            return .numerical(NumericalReference(values: values, bins: bins))
-        }
-        var values: [String] = []
-        for i in 0..<events.count { if let c = events[i].prediction.category { values.append(Window.classText(c)) } }
-        return .categorical(CategoricalReference(values: values, given: nil))
+        return outcomes(strategy: strategy, events: events, bins: bins) { events[$0].prediction }
     }
 
     /// The label's reference, when the strategy has a label column.
     private static func target(strategy: Strategy, events: UnsafeBufferPointer<Event>, bins: Int) -> Sample? {
         guard strategy.columns.label != nil else { return nil }
+        return outcomes(strategy: strategy, events: events, bins: bins) { events[$0].label }
+    }
+
+    /// The reference of one outcome of each event (`outcome(i)`: event i's, nil when it has
+    /// none): its values (regression) or its classes as the exposition spells them.
+    @inline(__always)
+    private static func outcomes(strategy: Strategy, events: UnsafeBufferPointer<Event>, bins: Int, _ outcome: (Int) -> Outcome?) -> Sample {
         if strategy.model.task == .regression {
             var values: [Double] = []
-            for i in 0..<events.count { if let x = events[i].label?.value { values.append(x) } }
+            for i in 0..<events.count { if let x = outcome(i)?.value { values.append(x) } }
             return .numerical(NumericalReference(values: values, bins: bins))
         }
         var values: [String] = []
-        for i in 0..<events.count { if let c = events[i].label?.category { values.append(Window.classText(c)) } }
+        for i in 0..<events.count { if let c = outcome(i)?.category { values.append(Window.classText(c)) } }
         return .categorical(CategoricalReference(values: values, given: nil))
     }
 
