@@ -38,12 +38,6 @@ package enum Datasets {
         return profile
     }
 
-    /// The strategy's reference profiled and the CSV at `path` parsed, concurrently; a bad
-    /// reference is the error thrown when both are bad, as when they are read one after the other.
-    package static func referenceAndTable(for strategy: Strategy, path: String) throws -> (ReferenceProfile, CSVTable) {
-        try referenceAndTable(for: strategy, table: startTable(path: path))
-    }
-
     /// The CSV at `path` being parsed on another thread: a caller starts it before it reads the
     /// strategy (finding a file's rows needs no strategy), and takes it with `referenceAndTable`.
     package static func startTable(path: String) -> PendingTable {
