@@ -52,7 +52,7 @@ package enum Backtest {
 
     /// Rows are decoded in chunks of this many.
     static let chunk = 1024
-    /// Chunks decoded ahead of the replay at the most (about 12 MB of events at 25 features).
+    /// Chunks decoded ahead of the replay at the most (about 4 MB of batches at 25 features).
     static let ahead = 16
 
     /// `width`: the cores the replay's pipeline uses (the same entries with any).
@@ -101,25 +101,24 @@ package enum Backtest {
                     return false
                 }
             },
-            make: { (k: Int) -> Result<[Event], InputError> in
-                Result { () throws(InputError) in try rows.events((k * chunk)..<min(rows.rowCount, (k + 1) * chunk)) }
+            make: { (k: Int) -> Result<EventBatch, InputError> in
+                Result { () throws(InputError) in try rows.batch((k * chunk)..<min(rows.rowCount, (k + 1) * chunk)) }
             },
-            take: { (decoded: Result<[Event], InputError>, submit: (@escaping @Sendable () -> Entry) -> Void) -> Bool in
+            take: { (decoded: Result<EventBatch, InputError>, submit: (@escaping @Sendable () -> Entry) -> Void) -> Bool in
                 guard let monitor else { return false }
-                let events: [Event]
+                let batch: EventBatch
                 switch decoded {
-                case .success(let e): events = e
+                case .success(let b): batch = b
                 case .failure(let e):
                     failure = e
                     return false
                 }
                 var start = 0
-                while start < events.count {
-                    var end = min(events.count, start + run)
+                while start < batch.count {
+                    var end = min(batch.count, start + run)
                     if let every { end = min(end, start + every - row % every) }
-                    // A whole chunk goes in as it is: a slice's copy retains every event's arrays.
-                    let named = monitor.ingestNamingDetections(start == 0 && end == events.count ? events : Array(events[start..<end]))
-                    if timed, let t = events[start].timestamp { monitor.expire(now: t) }
+                    let named = monitor.ingestNamingDetections(batch, rows: start..<end)
+                    if timed, !batch.timestamps[start].isNaN { monitor.expire(now: batch.timestamps[start]) }
                     for (event, slot) in named.sorted(by: { ($0.event, $0.slot) < ($1.event, $1.slot) }) {
                         timeline.append(.detection(row: row + event, detector: slots[slot].detector, stream: slots[slot].stream))
                     }

@@ -112,7 +112,7 @@ package enum BatchEvaluation {
         let (reference, table) = try Datasets.referenceAndTable(for: strategy, table: current)
         let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
         try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 1024) {
-            monitor.ingest($0, now: nil)
+            monitor.ingest($0, rows: 0..<$0.count, now: nil)
         }
         return monitor
     }

@@ -24,15 +24,15 @@ struct CustomMetricTotals: Sendable, Equatable {
         counts = Array(repeating: 0, count: names.count)
     }
 
-    /// Adds the given metrics of each event.
-    mutating func observe(_ events: [Event]) {
-        events.withUnsafeBufferPointer { events in
-            for i in 0..<events.count {
-                for (k, v) in events[i].metrics.enumerated() where k < sums.count {
-                    guard let v else { continue }
-                    sums[k] += v
-                    counts[k] += 1
-                }
+    /// Adds the given metrics of the events `rows` of a batch.
+    mutating func observe(_ batch: EventBatch, rows: Range<Int>) {
+        let m = batch.metricCount
+        for j in rows {
+            for k in 0..<min(m, sums.count) {
+                let v = batch.metrics[j * m + k]
+                guard !v.isNaN else { continue }
+                sums[k] += v
+                counts[k] += 1
             }
         }
     }

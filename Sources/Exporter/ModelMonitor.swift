@@ -188,88 +188,103 @@ package final class ModelMonitor: Sendable {
 
     /// Applies a validated batch whole. Events without a timestamp get `now` (arrival time);
     /// batch evaluation passes nil and keeps its output free of the clock.
-    package func ingest(_ events: [Event], now: Double?) { ingest(events, now: now, detected: nil) }
+    package func ingest(_ events: [Event], now: Double?) {
+        let batch = events.withUnsafeBufferPointer { EventBatch($0, layout: layout) }
+        ingest(batch, rows: 0..<batch.count, now: now, detected: nil)
+    }
 
-    /// `ingest(_:now:)` of a replay (batch time, `now` nil), naming each detection: the index in
-    /// `events` of the event whose value raised it, and the detector's slot (`detections()`'s
-    /// order), in no particular order. In a batch of at most `DetectorBank.spacing` events every
-    /// detection is named; a longer one names each detector's last.
-    package func ingestNamingDetections(_ events: [Event]) -> [(event: Int, slot: Int)] {
+    /// `ingest(_:now:)` of the events `rows` of a batch decoded by column (`CSVEvents`).
+    package func ingest(_ batch: EventBatch, rows: Range<Int>, now: Double?) { ingest(batch, rows: rows, now: now, detected: nil) }
+
+    /// `ingest(_:rows:now:)` of a replay (batch time, `now` nil), naming each detection: the
+    /// event whose value raised it (its index in `rows`), and the detector's slot (`detections()`'s order), in
+    /// no particular order. In a batch of at most `DetectorBank.spacing` events every detection
+    /// is named; a longer one names each detector's last.
+    package func ingestNamingDetections(_ batch: EventBatch, rows: Range<Int>) -> [(event: Int, slot: Int)] {
         var named: [(event: Int, slot: Int)] = []
-        ingest(events, now: nil) { named.append(($0, $1)) }
+        ingest(batch, rows: rows, now: nil) { named.append(($0, $1)) }
         return named
     }
 
-    private func ingest(_ events: [Event], now: Double?, detected: ((_ event: Int, _ slot: Int) -> Void)?) {
+    /// The layout of this model's window (what a batch of its events is made for).
+    private var layout: WindowLayout { state.withLock { $0.window.layout } }
+
+    private func ingest(_ batch: EventBatch, rows: Range<Int>, now: Double?, detected: ((_ event: Int, _ slot: Int) -> Void)?) {
         change { s in
-            s.window.append(contentsOf: events, defaultTimestamp: now)
+            s.window.append(batch, rows: rows, defaultTimestamp: now)
             if let now { s.window.expire(now: now) }
             if s.counts.latency != nil {
-                for i in events.indices {  // no copy of each event
-                    if let l = events[i].latency { s.counts.latency?.observe(l, id: events[i].id, timestamp: events[i].timestamp ?? now) }
+                for j in rows where !batch.latencies[j].isNaN {
+                    let t = batch.timestamps[j]
+                    s.counts.latency?.observe(batch.latencies[j], id: batch.ids[j], timestamp: t.isNaN ? now : t)
                 }
             }
-            s.counts.predictions += events.count
-            s.counts.customTotals?.observe(events)
-            if !events.isEmpty, let now { s.counts.lastEvent = now }
-            if strategy.columns.label != nil || s.detectors != nil { observe(events, now: now, &s, detected: detected) }
+            s.counts.predictions += rows.count
+            s.counts.customTotals?.observe(batch, rows: rows)
+            if !rows.isEmpty, let now { s.counts.lastEvent = now }
+            if strategy.columns.label != nil || s.detectors != nil { observe(batch, rows: rows, now: now, &s, detected: detected) }
         }
     }
 
     /// Inline labels (counted, and their delay observed) and the detectors' streams.
-    private func observe(_ events: [Event], now: Double?, _ s: inout State, detected: ((_ event: Int, _ slot: Int) -> Void)?) {
+    private func observe(_ batch: EventBatch, rows: Range<Int>, now: Double?, _ s: inout State, detected: ((_ event: Int, _ slot: Int) -> Void)?) {
         let numeric = strategy.model.task == .regression
         let watchesScore = s.detectors?.watches(.score) == true
         let watchesPrediction = numeric && s.detectors?.watches(.prediction) == true
         let watchesError = s.detectors?.watches(.error) == true
-        // A classification model counting outcomes spells both classes of a labelled event for
-        // them: the error stream compares those spellings instead of spelling them again.
-        let sharesClasses = watchesError && !numeric && s.counts.outcomes != nil
+        // Each class of the batch as the exposition spells it, spelt when first met.
+        var classNames = [String?](repeating: nil, count: batch.classes.count)
+        func className(_ code: Int32) -> String {
+            if let name = classNames[Int(code)] { return name }
+            let name = DetectorBank.className(.category(batch.classes[Int(code)]))
+            classNames[Int(code)] = name
+            return name
+        }
         // Each stream's values of the batch, with their times (NaN: none), gathered in one pass
         // into one buffer and fed to the detectors after it: one call per stream and detector,
         // not one per event.
         let streams = (watchesScore ? 1 : 0) + (watchesPrediction ? 1 : 0) + (watchesError ? 1 : 0)
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * streams * events.count) { buffer in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * streams * rows.count) { buffer in
             var free = buffer.baseAddress
             func gathered(_ watched: Bool) -> Gathered {
                 guard watched, let start = free else { return Gathered(values: nil, times: nil) }
-                free = start + 2 * events.count
-                return Gathered(values: start, times: start + events.count)
+                free = start + 2 * rows.count
+                return Gathered(values: start, times: start + rows.count)
             }
             var scores = gathered(watchesScore), predictions = gathered(watchesPrediction), errors = gathered(watchesError)
-            events.withUnsafeBufferPointer { events in
-                for i in 0..<events.count {
-                    let time = events[i].timestamp ?? now ?? .nan
-                    if watchesScore, let score = events[i].score { scores.append(score, time) }
-                    if watchesPrediction { predictions.append(Window.number(of: events[i].prediction), time) }
-                    guard let label = events[i].label else { continue }
-                    s.counts.labels += 1
-                    if let now, let t = events[i].timestamp { s.counts.labelDelay?.observe(max(0, now - t)) }
-                    if sharesClasses {
-                        let p = DetectorBank.className(events[i].prediction), l = DetectorBank.className(label)
-                        s.counts.outcomes?.count(predictionClass: p, labelClass: l)
-                        errors.append(DetectorBank.error(predictionClass: p, labelClass: l), time)
-                    } else {
-                        s.counts.outcomes?.count(prediction: events[i].prediction, label: label)
-                        if watchesError { errors.append(DetectorBank.error(prediction: events[i].prediction, label: label, numeric: numeric), time) }
-                    }
+            for j in rows {
+                let timestamp = batch.timestamps[j]
+                let time = timestamp.isNaN ? now ?? .nan : timestamp
+                if watchesScore, !batch.scores[j].isNaN { scores.append(batch.scores[j], time) }
+                if watchesPrediction { predictions.append(batch.predictionValues[j], time) }
+                guard batch.isLabelled(j) else { continue }
+                s.counts.labels += 1
+                if let now, !timestamp.isNaN { s.counts.labelDelay?.observe(max(0, now - timestamp)) }
+                if numeric {
+                    if watchesError { errors.append(abs(batch.predictionValues[j] - batch.labelValues[j]), time) }
+                    continue
                 }
+                let p = batch.predictionCodes[j], l = batch.labelCodes[j]
+                guard s.counts.outcomes != nil || watchesError else { continue }
+                let predictionClass = className(p), labelClass = className(l)
+                s.counts.outcomes?.count(predictionClass: predictionClass, labelClass: labelClass)
+                if watchesError { errors.append(p == l ? 0 : DetectorBank.error(predictionClass: predictionClass, labelClass: labelClass), time) }
             }
             guard var bank = s.detectors else { return }
             s.detectors = nil  // `bank` alone holds the detectors: updating them does not copy
-            // A detection's value index, back to its event: the k-th event with a value on the stream.
+            // A detection's value index, back to its row: the k-th row with a value on the stream.
             func named(_ stream: DetectorStream) -> ((Int, Int) -> Void)? {
                 guard let detected else { return nil }
                 return { slot, k in
-                    let has: (Event) -> Bool = switch stream {
-                    case .score: { $0.score != nil }
+                    let has: (Int) -> Bool = switch stream {
+                    case .score: { !batch.scores[$0].isNaN }
                     case .prediction: { _ in true }
-                    case .error: { $0.label != nil }
+                    case .error: { batch.isLabelled($0) }
                     }
                     var seen = -1
-                    for i in events.indices where has(events[i]) {
+                    for j in rows where has(j) {
                         seen += 1
-                        if seen == k { return detected(i, slot) }
+                        if seen == k { return detected(j - rows.lowerBound, slot) }
                     }
                 }
             }

@@ -36,7 +36,7 @@ package struct CSVTable: Sendable {
     package let file: String
     /// The file's bytes, kept in place (mapped, or a copy) as long as the table.
     private let storage: MappedFile
-    private var bytes: UnsafeBufferPointer<UInt8> { storage.bytes }
+    var bytes: UnsafeBufferPointer<UInt8> { storage.bytes }
     package private(set) var header: [String] = []
     /// Line (1-based) of each data row.
     private var rowLines: [Int32] = []

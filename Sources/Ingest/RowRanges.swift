@@ -4,7 +4,7 @@ import Strategy
 extension CSVEvents {
     /// A table's rows decoded a range at a time, for a caller that schedules the decoding
     /// itself (backtest's pipeline decodes ranges on the cores the replay leaves). Every column
-    /// the strategy names is found once, when made; `events(_:)` may run on several tasks at once.
+    /// the strategy names is found once, when made; `batch(_:)` may run on several tasks at once.
     package struct RowRanges: Sendable {
         private let reader: RowReader
 
@@ -14,7 +14,7 @@ extension CSVEvents {
 
         package var rowCount: Int { reader.table.rowCount }
 
-        /// The events of `rows`, in order; the error is the first bad row's.
-        package func events(_ rows: Range<Int>) throws(InputError) -> [Event] { try reader.events(rows) }
+        /// The events of `rows` by column, in order; the error is the first bad row's.
+        package func batch(_ rows: Range<Int>) throws(InputError) -> EventBatch { try reader.batch(rows) }
     }
 }

@@ -74,26 +74,18 @@ package enum CSVEvents {
         return events
     }
 
-    /// The same events in file order, handed to `body` `chunk` at a time, so a caller can feed
-    /// a window without holding every event: an `Event` of 25 features takes ~760 bytes (its
-    /// feature array alone 632), so a 100,000-row file as `[Event]` is ~76 MB where its window is
-    /// ~23 MB (bench/run, item 1: peak RSS). Chunks before a bad row have been handed over when
-    /// the error is thrown.
+    /// The same events in file order, handed to `body` `chunk` at a time by column
+    /// (`EventBatch`), so a caller can feed a window without holding every event: an `Event` of
+    /// 25 features takes ~760 bytes, so a 100,000-row file as `[Event]` is ~76 MB where its window
+    /// is ~23 MB (bench/run, item 1: peak RSS). Chunks before a bad row have been handed over
+    /// when the error is thrown.
     package static func read(
-        _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: ([Event]) -> Void
+        _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: (EventBatch) -> Void
     ) throws(InputError) {
         let reader = try RowReader(table, schema: schema, columns: columns)
-        var events: [Event] = []
-        events.reserveCapacity(min(chunk, table.rowCount))
-        let plan = reader.plan
-        for row in 0..<table.rowCount {
-            events.append(try reader.event(row, plan))
-            if events.count >= chunk {
-                body(events)
-                events.removeAll(keepingCapacity: true)
-            }
+        for start in stride(from: 0, to: table.rowCount, by: chunk) {
+            body(try reader.batch(start..<min(table.rowCount, start + chunk)))
         }
-        if !events.isEmpty { body(events) }
     }
 
     /// The same events in the same chunks, decoded by concurrent tasks while `body` takes the
@@ -102,16 +94,16 @@ package enum CSVEvents {
     /// row's, as a sequential read would throw it; the chunks before it have been handed over.
     ///
     /// A round decodes up to `4 × Parallel.width` chunks; its first task hands the previous
-    /// round's over. Tasks start in index order, so the hand-over (serial: the window takes events one by
-    /// one) starts first and the cores that finish their chunks early take the next ones, where
+    /// round's over. Tasks start in index order, so the hand-over (serial: the window takes events in
+    /// order) starts first and the cores that finish their chunks early take the next ones, where
     /// one chunk per core left a core idle while the other decoded and handed over.
     package static func readConcurrently(
-        _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: ([Event]) -> Void
+        _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: (EventBatch) -> Void
     ) throws(InputError) {
         let reader = try RowReader(table, schema: schema, columns: columns)
         let perRound = 4 * Parallel.width
         let chunks = (table.rowCount + chunk - 1) / chunk
-        var ready: [[Event]] = []
+        var ready: [EventBatch] = []
         var failure: InputError?
         var next = 0
         while next < chunks || !ready.isEmpty {
@@ -119,22 +111,22 @@ package enum CSVEvents {
             let decoding = failure == nil ? min(perRound, max(Parallel.width, (chunks - next) / 2), chunks - next) : 0
             var handing = ready
             ready = []
-            let round = Parallel.map(decoding + 1) { k -> Result<[Event], InputError> in
+            let round = Parallel.map(decoding + 1) { k -> Result<EventBatch?, InputError> in
                 guard k > 0 else {
-                    for events in handing { body(events) }
-                    // Freed here, beside the decoding: freed after the round, the events of a
-                    // round were destroyed on one core while the other waited.
+                    for batch in handing { body(batch) }
+                    // Freed here, beside the decoding: freed after the round, a round's batches
+                    // were freed on one core while the other waited.
                     handing = []
-                    return .success([])
+                    return .success(nil)
                 }
                 let rows = ((next + k - 1) * chunk)..<min(table.rowCount, (next + k) * chunk)
-                return Result { () throws(InputError) in try reader.events(rows) }
+                return Result { () throws(InputError) in try reader.batch(rows) }
             }
             if let failure { throw failure }
             // The chunks before the first bad one are handed over next round, then its error thrown.
             for result in round.dropFirst() {
                 switch result {
-                case .success(let events): ready.append(events)
+                case .success(let batch): if let batch { ready.append(batch) }
                 case .failure(let e): failure = e
                 }
                 if failure != nil { break }
@@ -225,13 +217,7 @@ package enum CSVEvents {
             return out.enumerated().sorted { ($0.element.column, $0.offset) < ($1.element.column, $1.offset) }.map(\.element)
         }
 
-        func events(_ rows: Range<Int>) throws(InputError) -> [Event] {
-            var out: [Event] = []
-            out.reserveCapacity(rows.count)
-            let plan = plan
-            for row in rows { out.append(try event(row, plan)) }
-            return out
-        }
+        func events(_ rows: Range<Int>) throws(InputError) -> [Event] { try batch(rows).events() }
 
         /// `uses` with each use's place in the checking order.
         var plan: [(column: Int, use: Use, order: Int)] {
@@ -269,11 +255,17 @@ package enum CSVEvents {
             /// The current field, found now if it was not.
             @inline(__always)
             mutating func field(_ table: CSVTable) -> CSVTable.Field {
+                find(table)
+                return f
+            }
+
+            /// Finds the current field (`f`) if it was not.
+            @inline(__always)
+            mutating func find(_ table: CSVTable) {
                 if !known {
                     f = table.field(at: i)
                     known = true
                 }
-                return f
             }
 
             /// The current field's value when it is a plain decimal not yet found.
@@ -291,129 +283,6 @@ package enum CSVEvents {
                 i = field(table).next + 1
                 known = false
             }
-        }
-
-        /// `count` times `value`, allocated by code specialised for `T`: `Array(repeating:count:)`
-        /// allocates through a generic entry point of the standard library that looks the array's
-        /// type up in the runtime's metadata cache at every call (5 % of `evaluate`'s time at
-        /// two calls a row), and a copy of a prepared array copies element by element through
-        /// the type's value witnesses.
-        @inline(__always)
-        static func filled<T>(_ value: T, count: Int) -> [T] {
-            var out: [T] = []
-            out.reserveCapacity(count)
-            for _ in 0..<count { out.append(value) }
-            return out
-        }
-
-        /// Data row `row` as an event (`plan`: this reader's); every cell must parse for its
-        /// column's type. The row's fields are read once, left to right, each decoded as it is
-        /// found; when several cells are bad, the error is the one the checking order puts first
-        /// (see `Use`), as when the cells are checked in that order.
-        func event(_ row: Int, _ plan: [(column: Int, use: Use, order: Int)]) throws(InputError) -> Event {
-            let table = table
-            let regression = schema.task == .regression
-            var features = Self.filled(FeatureValue.missing, count: featureCols.count)
-            var attributes = Self.filled(String?.none, count: attributeCols.count)
-            var metrics = Self.filled(Double?.none, count: metricCols.count)
-            var prediction: Outcome?
-            var label: Outcome?
-            var score: Double?
-            var latency: Double?
-            var timestamp: Double?
-            var id: String?
-            var failure: InputError?
-            var failureOrder = Int.max
-
-            /// A cell's text as the event rules take it (a string, never longer than the cap).
-            @inline(__always)
-            func text(_ f: CSVTable.Field, _ c: Int) throws(InputError) -> FieldValue<CellText> {
-                let s = table.string(f)
-                guard s.utf8.count <= EventRules.maxStringBytes else {
-                    throw table.error(f, row: row, "column \"\(table.header[c])\": \(EventRules.overlong(s.utf8.count))")
-                }
-                return .string(.text(s))
-            }
-            /// A cell read as a number (empty and NaN: null).
-            @inline(__always)
-            func number(_ f: CSVTable.Field, _ c: Int) throws(InputError) -> FieldValue<CellText> {
-                guard let v = try table.number(f, row: row, column: c) else { return .null }
-                return .number(v, .number(v))
-            }
-            /// Applies one field rule to a cell, placing its refusal there.
-            @inline(__always)
-            func rule<T>(_ f: CSVTable.Field, _ c: Int, _ apply: (FieldValue<CellText>) throws(FieldRefusal) -> T, _ value: FieldValue<CellText>) throws(InputError) -> T {
-                do throws(FieldRefusal) { return try apply(value) } catch {
-                    throw table.error(f, row: row, "column \"\(table.header[c])\": \(error.reason)")
-                }
-            }
-            func outcome(_ f: CSVTable.Field, _ c: Int) throws(InputError) -> Outcome? {
-                if f.start == f.end { return nil }
-                return try rule(f, c, { v throws(FieldRefusal) in try EventRules.outcome(v, regression: regression) }, regression ? number(f, c) : text(f, c))
-            }
-
-            // The feature and attribute slots are written through their buffers: no uniqueness or
-            // bounds check per cell (each slot is one use of the plan, written at most once).
-            features.withUnsafeMutableBufferPointer { features in attributes.withUnsafeMutableBufferPointer { attributes in
-            var cursor = Cursor(table.start(ofRow: row))
-            var column = 0
-            /// Field `column` read as a number (as `number` reads it).
-            @inline(__always)
-            func numberField(_ cursor: inout Cursor, _ c: Int) throws(InputError) -> FieldValue<CellText> {
-                if let v = cursor.decimal(table) { return .number(v, .number(v)) }
-                return try number(cursor.field(table), c)
-            }
-            for (c, use, order) in plan {
-                while column < c {
-                    cursor.next(table)
-                    column += 1
-                }
-                do throws(InputError) {
-                    switch use {
-                    case .number(let k):
-                        let v = try numberField(&cursor, c)  // empty: null, a missing feature
-                        features[k] = try rule(cursor.f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .numerical) }, v)
-                    case .category(let k):
-                        let f = cursor.field(table)
-                        if f.start != f.end {
-                            features[k] = try rule(f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .categorical) }, text(f, c))
-                        }
-                    case .attribute(let k):
-                        let f = cursor.field(table)
-                        attributes[k] = try rule(f, c, EventRules.attribute, text(f, c))
-                    case .prediction:
-                        let f = cursor.field(table)
-                        prediction = try outcome(f, c)
-                        if prediction == nil { throw table.error(f, row: row, "column \"\(columns.prediction)\": a prediction is required") }
-                    case .label: label = try outcome(cursor.field(table), c)
-                    case .score:
-                        let v = try numberField(&cursor, c)
-                        score = try rule(cursor.f, c, EventRules.score, v)
-                    case .latency:
-                        let v = try numberField(&cursor, c)
-                        latency = try rule(cursor.f, c, EventRules.latency, v)
-                    case .timestamp:
-                        let f = cursor.field(table)
-                        if f.start != f.end { timestamp = try rule(f, c, EventRules.timestamp, text(f, c)) }
-                    case .id:
-                        let f = cursor.field(table)
-                        if f.start != f.end { id = try rule(f, c, EventRules.id, text(f, c)) }
-                    case .metric(let k):
-                        let v = try numberField(&cursor, c)
-                        metrics[k] = try rule(cursor.f, c, EventRules.customMetric, v)
-                    }
-                } catch {
-                    if order < failureOrder {
-                        failure = error
-                        failureOrder = order
-                    }
-                }
-            }
-            } }
-            if let failure { throw failure }
-            return Event(
-                id: id, timestamp: timestamp, features: features, attributes: attributes, prediction: prediction!,
-                score: score, label: label, latency: latency, metrics: metrics)
         }
     }
 }

@@ -95,6 +95,8 @@ package struct Window: Sendable {
     /// events) before trying again.
     private var nextClassCompaction = 0
     private var nextGroupCompaction: [Int]
+    /// Compactions of the dictionaries of groups and classes so far: each one renumbers codes.
+    private var compactions = 0
 
     /// Events ever appended; the window holds the last `count` of them.
     package private(set) var appended: Int = 0
@@ -298,26 +300,59 @@ package struct Window: Sendable {
     }
 
     /// Appends events, giving those without a timestamp `defaultTimestamp` (the server's
-    /// arrival time) without copying them.
+    /// arrival time): the events by column (`EventBatch`), appended as a batch.
     package mutating func append(contentsOf events: [Event], defaultTimestamp: Double?) {
-        // Borrowed through the buffer: `for e in events` copied (retained) every event.
-        events.withUnsafeBufferPointer { append($0, defaultTimestamp: defaultTimestamp) }
+        let batch = events.withUnsafeBufferPointer { EventBatch($0, layout: layout) }
+        append(batch, rows: 0..<batch.count, defaultTimestamp: defaultTimestamp)
     }
 
     package mutating func append(_ event: Event) { append(event, defaultTimestamp: nil) }
 
     package mutating func append(_ event: Event, defaultTimestamp: Double?) {
-        withUnsafePointer(to: event) { append(UnsafeBufferPointer(start: $0, count: 1), defaultTimestamp: defaultTimestamp) }
+        append(contentsOf: [event], defaultTimestamp: defaultTimestamp)
     }
 
-    /// Appends a batch as runs of consecutive slots: a run ends where the ring wraps, and holds
-    /// at most `runLength` events, whose columns stay in cache while they are counted.
-    private mutating func append(_ events: UnsafeBufferPointer<Event>, defaultTimestamp: Double?) {
-        var done = 0
-        while done < events.count {
+    /// The window's codes of a batch's values, found when a value first comes up: the batch's
+    /// dictionaries map to the window's once per value, not once per event.
+    private struct BatchCodes {
+        /// Per categorical column, per batch code: the window's (unmapped: `unmapped`).
+        var features: [[Int32]]
+        /// Per attribute and per class, the window's code when it is one (−1: look it up). A
+        /// code past the cap is looked up again each time (the window may compact its
+        /// dictionary meanwhile), and every code is forgotten when it did (`compactions`).
+        var groups: [[Int32]]
+        var classes: [Int32]
+        var compactions: Int
+        static let unmapped = Int32.min
+
+        init(_ batch: EventBatch, compactions: Int) {
+            features = batch.categories.map { Array(repeating: Self.unmapped, count: $0.count) }
+            groups = batch.groups.map { Array(repeating: -1, count: $0.count) }
+            classes = Array(repeating: -1, count: batch.classes.count)
+            self.compactions = compactions
+        }
+
+        /// After the window compacted a dictionary of groups or classes.
+        mutating func forget(_ compactions: Int) {
+            for a in groups.indices { for c in groups[a].indices { groups[a][c] = -1 } }
+            for c in classes.indices { classes[c] = -1 }
+            self.compactions = compactions
+        }
+    }
+
+    /// Appends the events `rows` of `batch`, in order, evicting the oldest beyond capacity; events
+    /// without a timestamp get `defaultTimestamp`. The batch must match the layout.
+    package mutating func append(_ batch: EventBatch, rows: Range<Int>, defaultTimestamp: Double?) {
+        precondition(
+            batch.numerical == isNumerical && batch.attributeCount == layout.attributeCount
+                && batch.numericOutcome == layout.numericOutcome && batch.metricCount == layout.customMetricCount,
+            "event does not match the window layout")
+        var codes = BatchCodes(batch, compactions: compactions)
+        var done = rows.lowerBound
+        while done < rows.upperBound {
             let slot = appended % layout.capacity
-            let run = min(events.count - done, layout.capacity - slot, Self.runLength)
-            appendRun(UnsafeBufferPointer(rebasing: events[done..<(done + run)]), at: slot, defaultTimestamp: defaultTimestamp)
+            let run = min(rows.upperBound - done, layout.capacity - slot, Self.runLength)
+            appendRun(batch, done..<(done + run), at: slot, &codes, defaultTimestamp: defaultTimestamp)
             done += run
         }
     }
@@ -346,51 +381,48 @@ package struct Window: Sendable {
 
     static let runLength = 64
 
-    /// Appends events to the slots `slot..<slot + events.count` (no wrap): the evicted events'
-    /// features leave the counts, the new features go into their columns and are counted
-    /// column by column, then the rest goes in event by event. The result is the same as
-    /// appending each event in turn: the features' counts are sums, and the dictionaries of
-    /// features, groups and classes take their values in event order.
-    private mutating func appendRun(_ events: UnsafeBufferPointer<Event>, at slot: Int, defaultTimestamp: Double?) {
-        let k = events.count
+    /// Appends the events `rows` of `batch` to the slots `slot..<slot + rows.count` (no wrap): the
+    /// evicted events' features leave the counts, the new features go into their columns and
+    /// are counted column by column, then the rest goes in event by event. The result is the
+    /// same as appending each event in turn: the features' counts are sums, and the
+    /// dictionaries of features, groups and classes take their values in event order.
+    private mutating func appendRun(
+        _ batch: EventBatch, _ rows: Range<Int>, at slot: Int, _ batchCodes: inout BatchCodes, defaultTimestamp: Double?
+    ) {
+        let k = rows.count
         let capacity = layout.capacity
         // Once the window holds `capacity` events, each append evicts the event in its slot.
         let firstEvicted = max(0, capacity - count)
         if firstEvicted < k { evictFeatures(slots: (slot + firstEvicted)..<(slot + k)) }
-        if slot + k > rows { growColumns(to: slot + k) }
+        if slot + k > self.rows { growColumns(to: slot + k) }
         let n = featureCount
-        let rows = self.rows
-        // The features into their columns event by event (each event's features are read once,
-        // in order): numbers as they are, categories as codes from their dictionaries (which
-        // may grow; held here meanwhile, so growing them does not copy them).
-        var categories: [CategoryDictionary] = []
-        swap(&categories, &self.categories)
+        let windowRows = self.rows
+        let from = rows.lowerBound, batchRows = batch.count
+        // The features into their columns: numbers as they are, categories as the window's codes
+        // (its dictionaries may grow, in the order of the events).
         values.withUnsafeMutableBufferPointer { values in
-            codes.withUnsafeMutableBufferPointer { codes in
-                numericalSlots.withUnsafeBufferPointer { numerical in
-                    categoricalSlots.withUnsafeBufferPointer { categorical in
-                        for j in 0..<k {
-                            precondition(events[j].features.count == n, "event does not match the window layout")
-                            for m in numerical {
-                                var x = Double.nan
-                                if case .number(let v) = events[j].features[m.feature] { x = v }
-                                values[m.column * rows + slot + j] = x
-                            }
-                            for m in categorical {
-                                var c = CategoryDictionary.missingCode
-                                switch events[j].features[m.feature] {
-                                case .string(let s): c = categories[m.feature].lookup(s) ?? categories[m.feature].code(for: s)
-                                case .number(let v) where !v.isNaN: c = categories[m.feature].code(for: NumberText.shortest(v))
-                                default: break
-                                }
-                                codes[m.column * rows + slot + j] = c
-                            }
-                        }
-                    }
+            batch.numbers.withUnsafeBufferPointer { numbers in
+                for m in numericalSlots {
+                    let source = m.column * batchRows + from, target = m.column * windowRows + slot
+                    for j in 0..<k { values[target + j] = numbers[source + j] }
                 }
             }
         }
-        swap(&categories, &self.categories)
+        for m in categoricalSlots {
+            let source = m.column * batchRows + from, target = m.column * windowRows + slot
+            for j in 0..<k {
+                let local = batch.codes[source + j]
+                var c = CategoryDictionary.missingCode
+                if local >= 0 {
+                    c = batchCodes.features[m.column][Int(local)]
+                    if c == BatchCodes.unmapped {
+                        c = categories[m.feature].code(for: batch.categories[m.column][Int(local)])
+                        batchCodes.features[m.column][Int(local)] = c
+                    }
+                }
+                codes[target + j] = c
+            }
+        }
         // Then the counts, column by column.
         let totals = binTotal
         values.withUnsafeBufferPointer { values in
@@ -398,7 +430,7 @@ package struct Window: Sendable {
                 counters.withUnsafeMutableBufferPointer { counters in
                     edgeValues.withUnsafeBufferPointer { edges in
                         for m in numericalSlots {
-                            let base = m.column * rows + slot
+                            let base = m.column * windowRows + slot
                             var missing = 0
                             var outside = 0
                             for x in values[base..<(base + k)] {
@@ -415,7 +447,7 @@ package struct Window: Sendable {
                             counters[n + m.feature] += outside
                         }
                         for m in categoricalSlots {
-                            let base = m.column * rows + slot
+                            let base = m.column * windowRows + slot
                             for c in codes[base..<(base + k)] {
                                 if c == CategoryDictionary.missingCode {
                                     counters[m.feature] += 1
@@ -438,40 +470,63 @@ package struct Window: Sendable {
                 evictOutcome(slot: s)
                 oldest += 1
             }
-            appendRest(events.baseAddress.unsafelyUnwrapped + j, slot: s, full: full, defaultTimestamp: defaultTimestamp)
+            appendRest(batch, from + j, slot: s, full: full, &batchCodes, defaultTimestamp: defaultTimestamp)
             appended += 1
             version &+= 1
         }
     }
 
-    /// What an event holds beside its features, into its slot. The event is read in place: passed
-    /// by value, each event was copied (every array and string retained) and destroyed again.
-    private mutating func appendRest(_ event: UnsafePointer<Event>, slot: Int, full: Bool, defaultTimestamp: Double?) {
+    /// What event `row` of a batch holds beside its features, into its slot.
+    private mutating func appendRest(
+        _ batch: EventBatch, _ row: Int, slot: Int, full: Bool, _ batchCodes: inout BatchCodes, defaultTimestamp: Double?
+    ) {
         for a in 0..<layout.attributeCount {
+            let local = batch.groupCodes[a * batch.count + row]
             var c = CategoryDictionary.missingCode
-            if a < event.pointee.attributes.count, let g = event.pointee.attributes[a] { c = groups[a].lookup(g) ?? newGroupCode(a, g) }
+            if local >= 0 {
+                c = batchCodes.groups[a][Int(local)]
+                if c < 0 {
+                    let g = batch.groups[a][Int(local)]
+                    c = groups[a].lookup(g) ?? newGroupCode(a, g)
+                    if compactions != batchCodes.compactions { batchCodes.forget(compactions) }
+                    if c >= 0 { batchCodes.groups[a][Int(local)] = c }
+                }
+            }
             Self.store(&attributeCodes[a], slot, c, full)
         }
         if layout.numericOutcome {
-            Self.store(&predictionValues, slot, event.pointee.prediction.value ?? Self.number(of: event.pointee.prediction), full)
-            let l = event.pointee.label.map { $0.value ?? Self.number(of: $0) } ?? .nan
+            Self.store(&predictionValues, slot, batch.predictionValues[row], full)
+            let l = batch.labelValues[row]
             Self.store(&labelValues, slot, l, full)
             if !l.isNaN { labeledCount += 1 }
         } else {
-            Self.store(&predictionCodes, slot, classCode(event.pointee.prediction), full)
-            let l = event.pointee.label.map { classCode($0) } ?? CategoryDictionary.missingCode
+            Self.store(&predictionCodes, slot, classCode(batch, batch.predictionCodes[row], &batchCodes), full)
+            let local = batch.labelCodes[row]
+            let l = local < 0 ? CategoryDictionary.missingCode : classCode(batch, local, &batchCodes)
             Self.store(&labelCodes, slot, l, full)
             if l != CategoryDictionary.missingCode { labeledCount += 1 }
         }
-        Self.store(&scores, slot, event.pointee.score ?? .nan, full)
-        Self.store(&latencies, slot, event.pointee.latency ?? .nan, full)
-        Self.store(&timestamps, slot, event.pointee.timestamp ?? defaultTimestamp ?? .nan, full)
-        Self.store(&ids, slot, event.pointee.id, full)
+        Self.store(&scores, slot, batch.scores[row], full)
+        Self.store(&latencies, slot, batch.latencies[row], full)
+        let t = batch.timestamps[row]
+        Self.store(&timestamps, slot, t.isNaN ? defaultTimestamp ?? .nan : t, full)
+        Self.store(&ids, slot, batch.ids[row], full)
         let m = layout.customMetricCount
         if m > 0 {
             if !full && metricValues.count == slot * m { metricValues.append(contentsOf: repeatElement(Double.nan, count: m)) }
-            for k in 0..<m { metricValues[slot * m + k] = k < event.pointee.metrics.count ? event.pointee.metrics[k] ?? .nan : .nan }
+            for k in 0..<m { metricValues[slot * m + k] = batch.metrics[row * m + k] }
         }
+    }
+
+    /// The window's code of class `local` of a batch.
+    @inline(__always)
+    private mutating func classCode(_ batch: EventBatch, _ local: Int32, _ batchCodes: inout BatchCodes) -> Int32 {
+        var c = batchCodes.classes[Int(local)]
+        guard c < 0 else { return c }
+        c = classCode(name: Self.classText(batch.classes[Int(local)]))
+        if compactions != batchCodes.compactions { batchCodes.forget(compactions) }
+        if c >= 0 { batchCodes.classes[Int(local)] = c }
+        return c
     }
 
     /// Brings `idIndex` up to date with the events appended since it was last used.
@@ -614,11 +669,15 @@ package struct Window: Sendable {
     }
 
     private mutating func classCode(_ o: Outcome) -> Int32 {
-        let name: String
         switch o {
-        case .category(let s): name = Self.classText(s)
-        case .value(let v): name = NumberText.shortest(v)
+        case .category(let s): classCode(name: Self.classText(s))
+        case .value(let v): classCode(name: NumberText.shortest(v))
         }
+    }
+
+    /// The code of a class as `classText` spells it, added when new; at the cap, the classes no
+    /// event of the window holds any more are dropped first.
+    private mutating func classCode(name: String) -> Int32 {
         if let c = classes.lookup(name) { return c }
         let c = classes.code(for: name)
         guard c == CategoryDictionary.overflowCode, appended >= nextClassCompaction else { return c }
@@ -632,6 +691,7 @@ package struct Window: Sendable {
         }
         let (d, map) = classes.compacted(keepingLive: live)
         classes = d
+        compactions += 1
         for i in predictionCodes.indices where predictionCodes[i] >= 0 { predictionCodes[i] = map[Int(predictionCodes[i])] }
         for i in labelCodes.indices where labelCodes[i] >= 0 { labelCodes[i] = map[Int(labelCodes[i])] }
         return classes.code(for: name)
@@ -652,6 +712,7 @@ package struct Window: Sendable {
         }
         let (d, map) = groups[a].compacted(keepingLive: live)
         groups[a] = d
+        compactions += 1
         for i in attributeCodes[a].indices where attributeCodes[a][i] >= 0 { attributeCodes[a][i] = map[Int(attributeCodes[a][i])] }
         return groups[a].code(for: g)
     }

@@ -112,3 +112,22 @@ import Testing
         #expect(throws: (any Error).self) { _ = try parseExposition(text) }
     }
 }
+
+/// `evaluate` decodes the current CSV by column, chunk by chunk, into the window; the same rows
+/// as events, ingested at once or one at a time, give the same exposition byte for byte.
+@Suite struct ColumnarIngestTests {
+    @Test(arguments: Fixtures.oracleCases)
+    func chunksByColumnGiveTheExpositionOfTheEvents(name: String) throws {
+        let dir = Fixtures.oracle(name)
+        let strategy = try Strategy.load(path: dir + "/strategy.yml")
+        let build = BuildInfo(version: "t", revision: "t")
+        let columnar = try BatchEvaluation.run(strategy: strategy, currentPath: dir + "/current.csv", buildInfo: build)
+        let reference = try Datasets.reference(for: strategy)
+        let events = try Datasets.readEvents(path: dir + "/current.csv", strategy: strategy)
+        #expect(events.count > 30)
+        #expect(BatchEvaluation.exposition(strategy: strategy, reference: reference, current: events, buildInfo: build) == columnar)
+        let oneByOne = ModelMonitor(strategy: strategy, reference: reference, capacity: events.count)
+        for e in events { oneByOne.ingest([e], now: nil) }
+        #expect(BatchEvaluation.exposition(oneByOne, buildInfo: build) == columnar)
+    }
+}

@@ -133,9 +133,9 @@ import Testing
         let many = try CSVTable(file: "t.csv", bytes: Array(text.utf8), parallelism: 4, minimumSegment: 100)
         let schema = EventSchema(strategy: strategy)
         var sequential: [Event] = []
-        try CSVEvents.read(one, schema: schema, columns: strategy.columns, chunk: 300) { sequential += $0 }
+        try CSVEvents.read(one, schema: schema, columns: strategy.columns, chunk: 300) { sequential += $0.events() }
         var concurrent: [Event] = []
-        try CSVEvents.readConcurrently(many, schema: schema, columns: strategy.columns, chunk: 300) { concurrent += $0 }
+        try CSVEvents.readConcurrently(many, schema: schema, columns: strategy.columns, chunk: 300) { concurrent += $0.events() }
         #expect(sequential.count == 5000)
         #expect(concurrent == sequential)
         #expect(try CSVEvents.read(many, schema: schema, columns: strategy.columns) == sequential)
