@@ -50,11 +50,6 @@ package enum Backtest {
         try replay(strategy: strategy, currentPath: currentPath, every: every).entries
     }
 
-    /// Rows are decoded in chunks of this many.
-    static let chunk = 1024
-    /// Chunks decoded ahead of the replay at the most (about 4 MB of batches at 25 features).
-    static let ahead = 16
-
     /// `width`: the cores the replay's pipeline uses (the same entries with any).
     package static func replay(strategy: Strategy, currentPath: String, every: Int?, width: Int = Parallel.width) throws -> Replay {
         try replay(strategy: strategy, current: Datasets.startTable(path: currentPath), every: every, width: width)
@@ -65,13 +60,8 @@ package enum Backtest {
     package static func replay(strategy: Strategy, current: Datasets.PendingTable, every: Int?, width: Int = Parallel.width) throws -> Replay {
         // The current CSV's rows are found on every core first; then the reference is profiled
         // on one core while the others decode the first chunks.
-        let rows: CSVEvents.RowRanges
-        do {
-            rows = try CSVEvents.RowRanges(try current.value.get(), schema: EventSchema(strategy: strategy), columns: strategy.columns)
-        } catch {
-            _ = try Datasets.reference(for: strategy)  // a bad reference is the error, as when it is read first
-            throw error
-        }
+        let rows = try Datasets.rows(current, strategy: strategy)
+        let chunk = Datasets.chunk
         // Rows go into the window in runs, as the server takes a request's events: runs of at
         // most `spacing` rows, in which each detector detects at most once, so every detection
         // is named with its row; ending where a window entry is due. A time window ages by the
@@ -89,7 +79,7 @@ package enum Backtest {
         var timeline: [Entry?] = []
         var row = 0
         let windows = Pipeline.run(
-            count: (rows.rowCount + chunk - 1) / chunk, ahead: ahead, width: width,
+            count: (rows.rowCount + chunk - 1) / chunk, ahead: Datasets.ahead, width: width,
             setup: {
                 do {
                     let m = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))

@@ -47,12 +47,22 @@ package enum Datasets {
     /// A CSV table being parsed, or why it cannot be.
     package typealias PendingTable = Parallel.Background<Result<CSVTable, any Error>>
 
-    /// The strategy's reference profiled while `table` is parsed; a bad reference is the error
-    /// thrown when both are bad, as when they are read one after the other.
-    package static func referenceAndTable(for strategy: Strategy, table: PendingTable) throws -> (ReferenceProfile, CSVTable) {
-        let reference = Result { () throws(ReferenceError) in try Self.reference(for: strategy) }
-        return (try reference.get(), try table.value.get())
+    /// The rows of the CSV `table` finds, to be decoded a range at a time; when the table or its
+    /// header is bad, the error, unless the reference is bad too: then the reference's error,
+    /// as when the reference is read first.
+    static func rows(_ table: PendingTable, strategy: Strategy) throws -> CSVEvents.RowRanges {
+        do {
+            return try CSVEvents.RowRanges(try table.value.get(), schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        } catch {
+            _ = try reference(for: strategy)
+            throw error
+        }
     }
+
+    /// Rows are decoded in chunks of this many (`evaluate`, `backtest`).
+    static let chunk = 1024
+    /// Chunks decoded ahead of the window at the most (about 4 MB at 25 features).
+    static let ahead = 16
 }
 
 /// The reference dataset cannot be used: the problem (with the CSV's file:line:column), then
@@ -107,14 +117,41 @@ package enum BatchEvaluation {
     }
 
     /// A monitor whose window is the whole current CSV, its rows found by `current` (started
-    /// before the strategy was read: `Datasets.startTable`).
+    /// before the strategy was read: `Datasets.startTable`). Once the rows are found, the
+    /// reference is profiled on one core while the others decode the first chunks of rows; the
+    /// window then takes the chunks in file order as they are decoded (`Pipeline`).
     package static func monitor(strategy: Strategy, current: Datasets.PendingTable, fleetSeries: Bool = true) throws -> ModelMonitor {
-        let (reference, table) = try Datasets.referenceAndTable(for: strategy, table: current)
-        let monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(table.rowCount, 1), fleetSeries: fleetSeries)
-        try CSVEvents.readConcurrently(table, schema: EventSchema(strategy: strategy), columns: strategy.columns, chunk: 1024) {
-            monitor.ingest($0, rows: 0..<$0.count, now: nil)
-        }
-        return monitor
+        let rows = try Datasets.rows(current, strategy: strategy)
+        let chunk = Datasets.chunk
+        var monitor: ModelMonitor?
+        var failure: (any Error)?
+        _ = Pipeline.run(
+            count: (rows.rowCount + chunk - 1) / chunk, ahead: Datasets.ahead,
+            setup: {
+                do {
+                    let reference = try Datasets.reference(for: strategy)
+                    monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(rows.rowCount, 1), fleetSeries: fleetSeries)
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
+            },
+            make: { (k: Int) -> Result<EventBatch, InputError> in
+                Result { () throws(InputError) in try rows.batch((k * chunk)..<min(rows.rowCount, (k + 1) * chunk)) }
+            },
+            take: { (decoded: Result<EventBatch, InputError>, _: (@escaping @Sendable () -> Void) -> Void) -> Bool in
+                switch decoded {
+                case .success(let batch):
+                    monitor?.ingest(batch, rows: 0..<batch.count, now: nil)
+                    return true
+                case .failure(let e):
+                    failure = e
+                    return false
+                }
+            })
+        if let failure { throw failure }
+        return monitor!
     }
 
     /// `labels`: constant labels added to every series (`evaluate --label`, from `constantLabels`).

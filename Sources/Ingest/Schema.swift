@@ -74,68 +74,6 @@ package enum CSVEvents {
         return events
     }
 
-    /// The same events in file order, handed to `body` `chunk` at a time by column
-    /// (`EventBatch`), so a caller can feed a window without holding every event: an `Event` of
-    /// 25 features takes ~760 bytes, so a 100,000-row file as `[Event]` is ~76 MB where its window
-    /// is ~23 MB (bench/run, item 1: peak RSS). Chunks before a bad row have been handed over
-    /// when the error is thrown.
-    package static func read(
-        _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: (EventBatch) -> Void
-    ) throws(InputError) {
-        let reader = try RowReader(table, schema: schema, columns: columns)
-        for start in stride(from: 0, to: table.rowCount, by: chunk) {
-            body(try reader.batch(start..<min(table.rowCount, start + chunk)))
-        }
-    }
-
-    /// The same events in the same chunks, decoded by concurrent tasks while `body` takes the
-    /// previous round's chunks in file order. `body` runs on one task at a time, never
-    /// concurrently with itself, and not after this returns. The error thrown is the first bad
-    /// row's, as a sequential read would throw it; the chunks before it have been handed over.
-    ///
-    /// A round decodes up to `4 × Parallel.width` chunks; its first task hands the previous
-    /// round's over. Tasks start in index order, so the hand-over (serial: the window takes events in
-    /// order) starts first and the cores that finish their chunks early take the next ones, where
-    /// one chunk per core left a core idle while the other decoded and handed over.
-    package static func readConcurrently(
-        _ table: CSVTable, schema: EventSchema, columns: Columns, chunk: Int, _ body: (EventBatch) -> Void
-    ) throws(InputError) {
-        let reader = try RowReader(table, schema: schema, columns: columns)
-        let perRound = 4 * Parallel.width
-        let chunks = (table.rowCount + chunk - 1) / chunk
-        var ready: [EventBatch] = []
-        var failure: InputError?
-        var next = 0
-        while next < chunks || !ready.isEmpty {
-            // Rounds shrink toward the end: the last hand-over has no decoding beside it.
-            let decoding = failure == nil ? min(perRound, max(Parallel.width, (chunks - next) / 2), chunks - next) : 0
-            var handing = ready
-            ready = []
-            let round = Parallel.map(decoding + 1) { k -> Result<EventBatch?, InputError> in
-                guard k > 0 else {
-                    for batch in handing { body(batch) }
-                    // Freed here, beside the decoding: freed after the round, a round's batches
-                    // were freed on one core while the other waited.
-                    handing = []
-                    return .success(nil)
-                }
-                let rows = ((next + k - 1) * chunk)..<min(table.rowCount, (next + k) * chunk)
-                return Result { () throws(InputError) in try reader.batch(rows) }
-            }
-            if let failure { throw failure }
-            // The chunks before the first bad one are handed over next round, then its error thrown.
-            for result in round.dropFirst() {
-                switch result {
-                case .success(let batch): if let batch { ready.append(batch) }
-                case .failure(let e): failure = e
-                }
-                if failure != nil { break }
-            }
-            next += decoding
-        }
-        if let failure { throw failure }
-    }
-
     /// Rows of one table to events: the strategy's columns found once.
     struct RowReader: Sendable {
         let table: CSVTable

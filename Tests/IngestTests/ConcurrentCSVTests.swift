@@ -124,7 +124,7 @@ import Testing
         }
     }
 
-    @Test func eventsReadConcurrentlyAreTheSequentialEvents() throws {
+    @Test func eventsReadInChunksAreTheSequentialEvents() throws {
         let strategy = ingestTestStrategy()
         var lines = ["id,pred,score,label,lat,x,c,g"]
         for i in 0..<5000 { lines.append("e\(i),\(i % 2),0.\(i % 10),\(i % 3 == 0 ? "" : "\(i % 2)"),0.0\(i % 9),\(Double(i % 97) / 7),\(["a", "b", "\"q,\"\"x\"\"\""][i % 3]),g\(i % 4)") }
@@ -132,29 +132,29 @@ import Testing
         let one = try CSVTable(file: "t.csv", bytes: Array(text.utf8))
         let many = try CSVTable(file: "t.csv", bytes: Array(text.utf8), parallelism: 4, minimumSegment: 100)
         let schema = EventSchema(strategy: strategy)
-        var sequential: [Event] = []
-        try CSVEvents.read(one, schema: schema, columns: strategy.columns, chunk: 300) { sequential += $0.events() }
-        var concurrent: [Event] = []
-        try CSVEvents.readConcurrently(many, schema: schema, columns: strategy.columns, chunk: 300) { concurrent += $0.events() }
+        let sequential = try CSVEvents.read(one, schema: schema, columns: strategy.columns)
+        let rows = try CSVEvents.RowRanges(many, schema: schema, columns: strategy.columns)
+        var chunked: [Event] = []
+        for start in stride(from: 0, to: 5000, by: 300) { chunked += try rows.batch(start..<min(5000, start + 300)).events() }
         #expect(sequential.count == 5000)
-        #expect(concurrent == sequential)
+        #expect(chunked == sequential)
         #expect(try CSVEvents.read(many, schema: schema, columns: strategy.columns) == sequential)
     }
 
-    @Test func aBadRowStopsTheConcurrentReadWithItsErrorAfterTheRowsBeforeIt() throws {
+    @Test func aBadRowIsTheErrorOfEveryRangeThatHoldsIt() throws {
         let strategy = ingestTestStrategy()
         var lines = ["id,pred,score,label,lat,x,c,g"]
         for i in 0..<3000 { lines.append("e\(i),1,0.5,1,0.01,\(i == 2100 ? "oops" : "1"),a,g") }
         lines[2900] = "e2899,1,0.5,1,0.01,also bad,a,g"
         let t = try CSVTable(file: "t.csv", bytes: Array(lines.joined(separator: "\n").utf8), parallelism: 3, minimumSegment: 100)
         let schema = EventSchema(strategy: strategy)
-        var handed = 0
-        #expect(throws: InputError(file: "t.csv", line: 2102, column: 20, message: "column \"x\": expected a number, found \"oops\"")) {
-            try CSVEvents.readConcurrently(t, schema: schema, columns: strategy.columns, chunk: 256) { handed += $0.count }
-        }
-        #expect(handed == 2048)  // the whole chunks before the bad row's chunk
-        #expect(throws: InputError(file: "t.csv", line: 2102, column: 20, message: "column \"x\": expected a number, found \"oops\"")) {
-            try CSVEvents.read(t, schema: schema, columns: strategy.columns)
+        let rows = try CSVEvents.RowRanges(t, schema: schema, columns: strategy.columns)
+        #expect(try rows.batch(0..<2048).count == 2048)
+        let first = InputError(file: "t.csv", line: 2102, column: 20, message: "column \"x\": expected a number, found \"oops\"")
+        #expect(throws: first) { try rows.batch(2048..<3000) }
+        #expect(throws: first) { try CSVEvents.read(t, schema: schema, columns: strategy.columns) }
+        #expect(throws: InputError(file: "t.csv", line: 2901, column: 20, message: "column \"x\": expected a number, found \"also bad\"")) {
+            try rows.batch(2101..<3000)
         }
     }
 }
