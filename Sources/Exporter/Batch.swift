@@ -39,7 +39,7 @@ package enum Datasets {
     }
 
     /// The CSV at `path` being parsed on another thread: a caller starts it before it reads the
-    /// strategy (finding a file's rows needs no strategy), and takes it with `referenceAndTable`.
+    /// strategy (finding a file's rows needs no strategy), and takes its rows with `rows`.
     package static func startTable(path: String) -> PendingTable {
         PendingTable { Result { () throws -> CSVTable in try Self.table(path: path) } }
     }
@@ -103,10 +103,10 @@ package enum BatchEvaluation {
         return Exposition.render(monitor.families() + [buildInfo.family])
     }
 
-    /// Streams the current CSV into the window a round of chunks at a time rather than holding the
-    /// whole file as events first: the same exposition, byte for byte, at a lower peak memory
-    /// (BENCHMARKS.md item 1). The file's rows are found, decoded and their statistics computed
-    /// on every core; the window takes the events in file order.
+    /// Streams the current CSV into the window a chunk of rows at a time, each decoded by column,
+    /// rather than holding the whole file as events first: the same exposition, byte for byte, at
+    /// a lower peak memory (BENCHMARKS.md item 1). The file's rows are found, decoded and their
+    /// statistics computed on every core; the window takes the chunks in file order.
     package static func run(strategy: Strategy, currentPath: String, buildInfo: BuildInfo, fleetSeries: Bool = true) throws -> [UInt8] {
         exposition(try monitor(strategy: strategy, currentPath: currentPath, fleetSeries: fleetSeries), buildInfo: buildInfo)
     }
