@@ -71,38 +71,19 @@ package enum Backtest {
         } ?? Int.max
         let timed = strategy.window.duration != nil
         let run = timed ? 1 : min(spacing, chunk)
-        var monitor: ModelMonitor?
         var slots: [(detector: DetectorKind, stream: DetectorStream, count: Int)] = []
-        var failure: (any Error)?
         // Detections as the replay finds them; nil where a window entry goes, computed by a
         // pipeline job from the window as it was there while the replay goes on.
         var timeline: [Entry?] = []
         var row = 0
-        let windows = Pipeline.run(
-            count: (rows.rowCount + chunk - 1) / chunk, ahead: Datasets.ahead, width: width,
-            setup: {
-                do {
-                    let m = ModelMonitor(strategy: strategy, reference: try Datasets.reference(for: strategy))
-                    slots = m.detections()
-                    monitor = m
-                    return true
-                } catch {
-                    failure = error
-                    return false
-                }
+        let (monitor, windows) = try Datasets.replay(
+            rows, strategy: strategy, width: width,
+            monitor: { reference in
+                let m = ModelMonitor(strategy: strategy, reference: reference)
+                slots = m.detections()
+                return m
             },
-            make: { (k: Int) -> Result<EventBatch, InputError> in
-                Result { () throws(InputError) in try rows.batch((k * chunk)..<min(rows.rowCount, (k + 1) * chunk)) }
-            },
-            take: { (decoded: Result<EventBatch, InputError>, submit: (@escaping @Sendable () -> Entry) -> Void) -> Bool in
-                guard let monitor else { return false }
-                let batch: EventBatch
-                switch decoded {
-                case .success(let b): batch = b
-                case .failure(let e):
-                    failure = e
-                    return false
-                }
+            take: { (monitor: ModelMonitor, batch: EventBatch, submit: (@escaping @Sendable () -> Entry) -> Void) in
                 var start = 0
                 while start < batch.count {
                     var end = min(batch.count, start + run)
@@ -120,11 +101,9 @@ package enum Backtest {
                         timeline.append(nil)
                     }
                 }
-                return true
             })
-        if let failure { throw failure }
         var next = windows.makeIterator()
-        return Replay(entries: timeline.map { $0 ?? next.next()! }, rows: row, monitor: monitor!)
+        return Replay(entries: timeline.map { $0 ?? next.next()! }, rows: row, monitor: monitor)
     }
 
     /// The window entry of `row` from the window then and its families.

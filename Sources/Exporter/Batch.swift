@@ -59,10 +59,52 @@ package enum Datasets {
         }
     }
 
+    /// The rows into the monitor `monitor` makes of the strategy's reference, a chunk at a time,
+    /// in file order (`take`, which may submit jobs): the reference is profiled on one core while
+    /// the others decode the first chunks, and each chunk is taken as soon as it is decoded
+    /// (`Pipeline`). Returns the monitor and the jobs' results; the error is the reference's,
+    /// else the first bad row's.
+    static func replay<Output: Sendable>(
+        _ rows: CSVEvents.RowRanges, strategy: Strategy, width: Int = Parallel.width,
+        monitor make: (ReferenceProfile) -> ModelMonitor,
+        take: (ModelMonitor, EventBatch, _ submit: (@escaping @Sendable () -> Output) -> Void) -> Void
+    ) throws -> (monitor: ModelMonitor, outputs: [Output]) {
+        var monitor: ModelMonitor?
+        var failure: (any Error)?
+        let outputs = Pipeline.run(
+            count: (rows.rowCount + chunk - 1) / chunk, ahead: ahead, width: width,
+            setup: {
+                do {
+                    monitor = make(try reference(for: strategy))
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
+            },
+            make: { (k: Int) -> Result<EventBatch, InputError> in
+                Result { () throws(InputError) in try rows.batch((k * chunk)..<min(rows.rowCount, (k + 1) * chunk)) }
+            },
+            take: { (decoded: Result<EventBatch, InputError>, submit: (@escaping @Sendable () -> Output) -> Void) -> Bool in
+                guard let monitor else { return false }
+                switch decoded {
+                case .success(let batch):
+                    withoutActuallyEscaping(submit) { take(monitor, batch, $0) }
+                    return true
+                case .failure(let e):
+                    failure = e
+                    return false
+                }
+            })
+        if let failure { throw failure }
+        return (monitor!, outputs)
+    }
+
     /// Rows are decoded in chunks of this many (`evaluate`, `backtest`).
     static let chunk = 1024
-    /// Chunks decoded ahead of the window at the most (about 4 MB at 25 features).
-    static let ahead = 16
+    /// Chunks decoded ahead of the window at the most (about 8 MB at 25 features): enough for
+    /// the other cores to keep decoding while one profiles a reference of 10,000 rows.
+    static let ahead = 32
 }
 
 /// The reference dataset cannot be used: the problem (with the CSV's file:line:column), then
@@ -117,41 +159,14 @@ package enum BatchEvaluation {
     }
 
     /// A monitor whose window is the whole current CSV, its rows found by `current` (started
-    /// before the strategy was read: `Datasets.startTable`). Once the rows are found, the
-    /// reference is profiled on one core while the others decode the first chunks of rows; the
-    /// window then takes the chunks in file order as they are decoded (`Pipeline`).
+    /// before the strategy was read: `Datasets.startTable`).
     package static func monitor(strategy: Strategy, current: Datasets.PendingTable, fleetSeries: Bool = true) throws -> ModelMonitor {
         let rows = try Datasets.rows(current, strategy: strategy)
-        let chunk = Datasets.chunk
-        var monitor: ModelMonitor?
-        var failure: (any Error)?
-        _ = Pipeline.run(
-            count: (rows.rowCount + chunk - 1) / chunk, ahead: Datasets.ahead,
-            setup: {
-                do {
-                    let reference = try Datasets.reference(for: strategy)
-                    monitor = ModelMonitor(strategy: strategy, reference: reference, capacity: max(rows.rowCount, 1), fleetSeries: fleetSeries)
-                    return true
-                } catch {
-                    failure = error
-                    return false
-                }
-            },
-            make: { (k: Int) -> Result<EventBatch, InputError> in
-                Result { () throws(InputError) in try rows.batch((k * chunk)..<min(rows.rowCount, (k + 1) * chunk)) }
-            },
-            take: { (decoded: Result<EventBatch, InputError>, _: (@escaping @Sendable () -> Void) -> Void) -> Bool in
-                switch decoded {
-                case .success(let batch):
-                    monitor?.ingest(batch, rows: 0..<batch.count, now: nil)
-                    return true
-                case .failure(let e):
-                    failure = e
-                    return false
-                }
-            })
-        if let failure { throw failure }
-        return monitor!
+        return try Datasets.replay(
+            rows, strategy: strategy,
+            monitor: { ModelMonitor(strategy: strategy, reference: $0, capacity: max(rows.rowCount, 1), fleetSeries: fleetSeries) },
+            take: { (monitor, batch, _: (@escaping @Sendable () -> Void) -> Void) in monitor.ingest(batch, rows: 0..<batch.count, now: nil) }
+        ).monitor
     }
 
     /// `labels`: constant labels added to every series (`evaluate --label`, from `constantLabels`).
