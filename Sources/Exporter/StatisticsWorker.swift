@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Exposition
 import Strategy
+import Ingest
 import Synchronization
 
 /// When one model's statistics are due for recomputation: a pure state machine on an injected
@@ -204,6 +205,7 @@ package final class StatisticsWorker: Sendable {
     /// The thread: computes what is due, then sleeps until the next model is due or a change
     /// makes one due sooner.
     private func loop() {
+        ThreadName.set("statistics")
         #if canImport(Glibc)
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // this thread only, on Linux
         #endif
@@ -217,7 +219,10 @@ package final class StatisticsWorker: Sendable {
             guard case .some(let due) = next else { break }
             let now = clock()
             if let due, due <= now {
-                runDue()
+                // On this thread alone: the threads a parallel computation borrows run at the
+                // process's priority, which would spend the statistics' CPU at the priority of
+                // the scrapes and ingest it yields to.
+                Parallel.onCallingThread { runDue() }
             } else {
                 _ = wakeUp.wait(timeout: due.map { .now() + max(0, $0 - now) } ?? .distantFuture)
             }

@@ -41,6 +41,7 @@ final class BodyWorkers: Sendable {
         self.threads = max(1, threads)
         for n in 0..<self.threads {
             let thread = Thread { [self] in
+                ThreadName.set("http-body-\(n)")
                 if let refused = Self.scheduleAsBatch() {
                     // Ingest still works; scrapes may wait for it when the cores are busy.
                     if n == 0 { logger.debug("body worker scheduling not set", metadata: ["reason": "\(refused)"]) }
@@ -59,7 +60,6 @@ final class BodyWorkers: Sendable {
                 }
                 exited.signal()
             }
-            thread.name = "http-body-\(n)"
             thread.start()
         }
     }

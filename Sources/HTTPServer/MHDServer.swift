@@ -707,13 +707,13 @@ package final class HTTPServer: Sendable {
 
         init(_ context: ServerContext) {
             let thread = Thread { [self] in
+                ThreadName.set("http-deadlines")
                 while running.load(ordering: .acquiring) {
                     context.cutOverdueConnections()
                     usleep(100_000)
                 }
                 finished.signal()
             }
-            thread.name = "http-deadlines"
             thread.start()
         }
 

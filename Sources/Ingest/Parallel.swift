@@ -10,6 +10,7 @@ package enum Parallel {
     /// `body(0) … body(count - 1)`, run concurrently, in index order.
     package static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
         guard count > 1 else { return count == 1 ? [body(0)] : [] }
+        if pthread_getspecific(onOneThread) != nil { return (0..<count).map(body) }
         return withoutActuallyEscaping(body) { body in
             let slots = Slots<T>(count: count)
             let work = UnsafeTransfer(body)
@@ -17,6 +18,25 @@ package enum Parallel {
             return slots.values()
         }
     }
+
+    /// Runs `body` with every ``map`` it makes run on the calling thread alone, in order.
+    ///
+    /// For work at a lowered priority (the exporter's statistics): the threads `map` borrows
+    /// run at the process's priority, so a `map` would spend that work's CPU at the priority of
+    /// the threads it was meant to yield to.
+    package static func onCallingThread<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(onOneThread)
+        pthread_setspecific(onOneThread, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(onOneThread, previous) }
+        return try body()
+    }
+
+    /// Set (non-nil) on a thread inside ``onCallingThread(_:)``.
+    private static let onOneThread: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     /// Work started on another thread when made, its result taken later: what the caller does
     /// meanwhile runs beside it, not nested in it. (Two tasks of one `map` each running a `map`

@@ -47,12 +47,16 @@ struct TestHTTPClient {
         }
         var data: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
+        var ended = "closed by the server"
         while true {
             let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 { ended = errno == EAGAIN ? "no answer within the receive timeout" : "receive failed: errno \(errno)" }
             if n <= 0 { break }
             data.append(contentsOf: buf[0..<n])
         }
-        guard let split = data.firstRange(of: [13, 10, 13, 10]) else { throw Failure(description: "no HTTP response (\(data.count) bytes)") }
+        guard let split = data.firstRange(of: [13, 10, 13, 10]) else {
+            throw Failure(description: "no HTTP response to \(method) \(path) (\(data.count) bytes; \(ended))")
+        }
         let headText = String(decoding: data[..<split.lowerBound], as: UTF8.self)
         var lines = headText.split(separator: "\r\n").map(String.init)
         let statusLine = lines.removeFirst().split(separator: " ")

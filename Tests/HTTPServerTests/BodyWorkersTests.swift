@@ -14,8 +14,11 @@ struct BodyWorkersTests {
     final class HeldResponder: HTTPResponder, @unchecked Sendable {
         let arrived = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
+        /// The name of the thread that applied the last POST, as the kernel has it.
+        let thread = Locked<String?>(nil)
         func respond(to request: HTTPRequest) -> HTTPResponse {
             guard request.method == "POST" else { return .text(200, "scraped\n") }
+            thread.withLock { $0 = BodyWorkersTests.threadName() }
             arrived.signal()
             return release.wait(timeout: .now() + TestTime.seconds(10)) == .success ? .text(200, "applied\n") : .text(500, "never released\n")
         }
@@ -53,7 +56,14 @@ struct BodyWorkersTests {
             #expect(scrape.status == 200 && scrape.text == "scraped\n")
             responder.release.signal()
             try post.expectApplied()
+            // Named for `top -H` and /proc: one of the body workers, not the process's name.
+            #expect(responder.thread.withLock { $0 }?.hasPrefix("http-body-") == true)
         }
+    }
+
+    /// The calling thread's name as /proc/thread-self/comm gives it.
+    static func threadName() -> String? {
+        (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
     }
 
     /// Stopping the server waits for the requests being applied and answers them.

@@ -240,9 +240,14 @@ struct ConnectionCapTests {
 
 @Suite("Graceful shutdown", .serialized)
 struct ShutdownTests {
-    struct Slow: HTTPResponder {
+    /// Takes a second over `/slow`, and says when such a request has begun.
+    final class Slow: HTTPResponder, Sendable {
+        let began = DispatchSemaphore(value: 0)
         func respond(to request: HTTPRequest) -> HTTPResponse {
-            if request.path == "/slow" { Thread.sleep(forTimeInterval: 1) }
+            if request.path == "/slow" {
+                began.signal()
+                Thread.sleep(forTimeInterval: 1)
+            }
             return .text(200, "done \(request.path)\n")
         }
     }
@@ -254,7 +259,8 @@ struct ShutdownTests {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2)
         configuration.maxConnections = 2000
         configuration.maxConnectionsPerIP = 2000
-        let server = try HTTPServer(configuration: configuration, responder: Slow(), logger: quietLogger, readiness: readiness)
+        let slowResponder = Slow()
+        let server = try HTTPServer(configuration: configuration, responder: slowResponder, logger: quietLogger, readiness: readiness)
         try server.start()
         let port = server.boundPort
         // 1,000 idle connections, and one request that takes a second.
@@ -265,7 +271,9 @@ struct ShutdownTests {
         let slow = try RawClient.connect(port: port)
         defer { close(slow) }
         try RawClient.send(slow, RawClient.request("GET", "/slow"))
-        Thread.sleep(forTimeInterval: 0.2)
+        // In progress (not merely sent) before shutdown begins, however loaded the machine.
+        #expect(slowResponder.began.wait(timeout: .now() + TestTime.seconds(10)) == .success)
+        let began = Date()
 
         let started = Date()
         let left = Locked<Int?>(nil)
@@ -275,8 +283,7 @@ struct ShutdownTests {
             left.withLock { $0 = n }
             done.signal()
         }.start()
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(readiness.current == .shuttingDown)
+        #expect(eventually(5) { readiness.current == .shuttingDown })
         #expect(throws: (any Error).self, "no new connections once shutdown has begun") {
             let fd = try RawClient.connect(port: port, timeout: 1)
             defer { close(fd) }
@@ -288,27 +295,31 @@ struct ShutdownTests {
         #expect(done.wait(timeout: .now() + TestTime.seconds(6)) == .success)
         let elapsed = Date().timeIntervalSince(started)
         #expect(elapsed < 6, "shutdown took \(elapsed) s")
-        #expect(elapsed >= 0.5, "waited for the request in progress")
+        // The request took a second from when it began: shutdown cannot have ended sooner.
+        #expect(Date().timeIntervalSince(began) >= 1, "waited for the request in progress")
         #expect(left.withLock { $0 } == 0)
         #expect(idle.allSatisfy { secondsUntilClosed($0, limit: TestTime.seconds(1)) != nil }, "idle connections closed")
     }
 
     @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func aRequestLongerThanTheGracePeriodIsReportedAndShutdownEnds() throws {
-        struct Slower: HTTPResponder {
+        final class Slower: HTTPResponder, Sendable {
+            let began = DispatchSemaphore(value: 0)
             func respond(to request: HTTPRequest) -> HTTPResponse {
+                began.signal()
                 Thread.sleep(forTimeInterval: 1.5)
                 return .text(200, "late\n")
             }
         }
+        let responder = Slower()
         let server = try HTTPServer(
-            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2), responder: Slower(), logger: quietLogger
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2), responder: responder, logger: quietLogger
         )
         try server.start()
         let fd = try RawClient.connect(port: server.boundPort)
         defer { close(fd) }
         try RawClient.send(fd, RawClient.request("GET", "/slow"))
-        Thread.sleep(forTimeInterval: 0.2)
+        #expect(responder.began.wait(timeout: .now() + TestTime.seconds(10)) == .success)
         let started = Date()
         // 0.3 s of grace: the request is still in progress when it runs out. libmicrohttpd
         // then waits for the responder's call to return before it closes the connection.

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Testing
 @testable import Ingest
 
@@ -27,6 +28,28 @@ import Testing
         let work = Parallel.Background { Parallel.map(32) { $0 * 2 } }
         #expect(Parallel.map(64) { $0 + 1 } == Array(1...64))
         #expect(work.value == (0..<32).map { $0 * 2 })
+    }
+
+    /// Inside `onCallingThread`, a `map` runs every task on the caller's thread, in order, and
+    /// gives the same results; outside it again, a `map` spreads its tasks as before.
+    @Test func mapsOnTheCallingThreadStayOnIt() {
+        let caller = pthread_self()
+        let (threads, order, squares) = Parallel.onCallingThread {
+            (Parallel.map(64) { _ in pthread_equal(pthread_self(), caller) != 0 },
+             Parallel.map(64) { $0 },
+             Parallel.map(100) { $0 * $0 })
+        }
+        #expect(threads == Array(repeating: true, count: 64))
+        #expect(order == Array(0..<64))
+        #expect(squares == (0..<100).map { $0 * $0 })
+        // A task of an ordinary map that waits for another proves two threads ran at once.
+        let other = DispatchSemaphore(value: 0)
+        let met = Parallel.map(2) { i -> Bool in
+            if i == 0 { return other.wait(timeout: .now() + 30) == .success }
+            other.signal()
+            return true
+        }
+        #expect(met == [true, true])
     }
 
     @Test func backgroundWorkGivesItsResultOnceDone() {
