@@ -118,6 +118,9 @@ package final class ModelMonitor: Sendable {
     package let schema: EventSchema
     package let evaluator: Evaluator
     private let base: [(String, String)]
+    /// The layout of this model's window (what a batch of its events is made for): fixed when
+    /// the window is made, so read without the window's lock.
+    private let layout: WindowLayout
 
     /// The counters, histograms and timestamps since start: what a scrape renders beside the
     /// window's statistics, and what a change publishes for scrapes (`Counters`).
@@ -164,7 +167,7 @@ package final class ModelMonitor: Sendable {
         schema = EventSchema(strategy: strategy)
         evaluator = Evaluator(strategy: strategy, reference: reference, fleetSeries: fleetSeries)
         base = [(Label.model, strategy.model.name), (Label.modelVersion, strategy.model.version)]
-        let layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
+        layout = reference.windowLayout(strategy: strategy, capacity: capacity ?? strategy.window.events)
         let initial = State(
             window: Window(layout: layout),
             detectors: strategy.metrics.conceptDrift.map {
@@ -206,8 +209,6 @@ package final class ModelMonitor: Sendable {
         return named
     }
 
-    /// The layout of this model's window (what a batch of its events is made for).
-    private var layout: WindowLayout { state.withLock { $0.window.layout } }
 
     private func ingest(_ batch: EventBatch, rows: Range<Int>, now: Double?, detected: ((_ event: Int, _ slot: Int) -> Void)?) {
         change { s in
@@ -261,14 +262,14 @@ package final class ModelMonitor: Sendable {
                 s.counts.labels += 1
                 if let now, !timestamp.isNaN { s.counts.labelDelay?.observe(max(0, now - timestamp)) }
                 if numeric {
-                    if watchesError { errors.append(abs(batch.predictionValues[j] - batch.labelValues[j]), time) }
+                    if watchesError { errors.append(DetectorBank.error(predictionValue: batch.predictionValues[j], labelValue: batch.labelValues[j]), time) }
                     continue
                 }
                 let p = batch.predictionCodes[j], l = batch.labelCodes[j]
                 guard s.counts.outcomes != nil || watchesError else { continue }
                 let predictionClass = className(p), labelClass = className(l)
                 s.counts.outcomes?.count(predictionClass: predictionClass, labelClass: labelClass)
-                if watchesError { errors.append(p == l ? 0 : DetectorBank.error(predictionClass: predictionClass, labelClass: labelClass), time) }
+                if watchesError { errors.append(DetectorBank.error(predictionClass: predictionClass, labelClass: labelClass), time) }
             }
             guard var bank = s.detectors else { return }
             s.detectors = nil  // `bank` alone holds the detectors: updating them does not copy

@@ -134,10 +134,14 @@ package struct DetectorBank: Sendable, Equatable {
     /// (compared as `Window.classText` spells them), else 0; regression the absolute error
     /// (NaN when either is not a number).
     package static func error(prediction: Outcome, label: Outcome, numeric: Bool) -> Double {
-        if numeric { return abs(Window.number(of: prediction) - Window.number(of: label)) }
+        if numeric { return error(predictionValue: Window.number(of: prediction), labelValue: Window.number(of: label)) }
         if case .category(let p) = prediction, case .category(let l) = label, p == l { return 0 }
         return error(predictionClass: className(prediction), labelClass: className(label))
     }
+
+    /// The error stream's value for a regression's prediction and label as numbers.
+    @inline(__always)
+    package static func error(predictionValue: Double, labelValue: Double) -> Double { abs(predictionValue - labelValue) }
 
     /// The error stream's value for classes already spelt by `className`.
     @inline(__always)
