@@ -21,14 +21,17 @@ package enum Datasets {
     /// (missing, a ragged row, a cell that does not parse, a missing column, no rows) is an
     /// error naming the CSV's file:line:column and the strategy line that names the dataset.
     package static func reference(for strategy: Strategy) throws(ReferenceError) -> ReferenceProfile {
-        let events: [Event]
-        do { events = try readEvents(path: strategy.referencePath, strategy: strategy) } catch {
+        // Profiled from the rows' columns as decoded: no event is made of a row.
+        let batches: [EventBatch]
+        do {
+            batches = try CSVEvents.batches(try table(path: strategy.referencePath), schema: EventSchema(strategy: strategy), columns: strategy.columns)
+        } catch {
             throw ReferenceError(strategy: strategy, problem: "\(error)")
         }
-        guard !events.isEmpty else {
+        guard batches.contains(where: { $0.count > 0 }) else {
             throw ReferenceError(strategy: strategy, problem: "\(InputError(file: strategy.referencePath, line: 2, column: 1, message: "the reference dataset has no rows"))")
         }
-        let profile = ReferenceProfile(strategy: strategy, events: events)
+        let profile = ReferenceProfile(strategy: strategy, batches: batches)
         if let c = strategy.metrics.estimatedQualityCalibration, profile.calibration == nil {
             let error = StrategyError(
                 file: strategy.sourcePath, line: c.line, column: c.column, path: "metrics.estimated_quality_calibration",
@@ -42,6 +45,15 @@ package enum Datasets {
     /// strategy (finding a file's rows needs no strategy), and takes its rows with `rows`.
     package static func startTable(path: String) -> PendingTable {
         PendingTable { Result { () throws -> CSVTable in try Self.table(path: path) } }
+    }
+
+    /// What a short process that reads the CSV `path` through the window (`evaluate`,
+    /// `backtest`) does first, before any thread starts: the allocator tuned for it
+    /// (`Allocator.keepFreedMemory`), then the file's rows found on another thread while the
+    /// caller reads its strategy.
+    package static func startBatchRun(currentPath path: String) -> PendingTable {
+        Allocator.keepFreedMemory()
+        return startTable(path: path)
     }
 
     /// A CSV table being parsed, or why it cannot be.

@@ -1,7 +1,6 @@
 import Ingest
 import MonitorCore
 import Strategy
-import TextFormat
 
 /// What the window is compared with, computed once from the reference dataset: per numerical
 /// sample the sorted values, population std, quantile bin edges and bin proportions; per
@@ -34,12 +33,13 @@ package struct ReferenceProfile: Sendable {
         package let proportions: [Double]
         package let index: [String: Int]
 
-        init(values: [String], given: [String]?) {
-            categories = given ?? Array(Set(values)).sorted()
+        /// `counts`: how many times each value occurs; K is `given`, else the values in order.
+        init(counts: [String: Int], given: [String]?) {
+            categories = given ?? counts.keys.sorted()
             index = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            var counts = Array(repeating: 0, count: categories.count)
-            for v in values { if let k = index[v] { counts[k] += 1 } }
-            proportions = Stats.proportions(counts)
+            var binned = Array(repeating: 0, count: categories.count)
+            for (v, n) in counts { if let k = index[v] { binned[k] += n } }
+            proportions = Stats.proportions(binned)
         }
     }
 
@@ -59,53 +59,60 @@ package struct ReferenceProfile: Sendable {
     /// the estimated quality and the reference has labelled rows with a score; else nil.
     package let calibration: Stats.IsotonicCalibration?
 
+    /// The profile of `events` (read as a window of this strategy reads them).
     package init(strategy: Strategy, events: [Event]) {
-        rows = events.count
+        let batch = events.withUnsafeBufferPointer {
+            EventBatch(
+                $0, numerical: strategy.features.map { $0.type == .numerical }, attributeCount: strategy.protectedAttributes.count,
+                numericOutcome: strategy.model.task == .regression, metricCount: strategy.customMetrics.count)
+        }
+        self.init(strategy: strategy, batches: [batch])
+    }
+
+    /// The profile of the rows of `batches`, in order, read from their columns: no event is made
+    /// of a row, and each text is counted by its code, then once by its value.
+    package init(strategy: Strategy, batches: [EventBatch]) {
+        let rows = batches.reduce(0) { $0 + $1.count }
+        self.rows = rows
         let bins = strategy.metrics.drift.bins
         let task = strategy.model.task
         let usesScore = task == .binaryClassification && strategy.columns.score != nil
         predictionUsesScore = usesScore
+        let columns = Columns(batches, rows: rows)
         /// One concurrent task's result: a feature's sample, or the model's (prediction, target,
         /// custom metrics, calibration), which takes about as long as a feature's.
         enum Part {
             case feature(Sample)
             case model(prediction: Sample, target: Sample?, customMetrics: [NumericalReference?], calibration: Stats.IsotonicCalibration?)
         }
-        // Each sample is independent: profiled concurrently. Events are read through the
-        // buffer: `for e in events` copied (retained and released) every event.
-        let parts = events.withUnsafeBufferPointer { events in
-            Parallel.map(strategy.features.count + 1) { k -> Part in
-                guard k > 0 else {
-                    return .model(
-                        prediction: Self.prediction(strategy: strategy, events: events, usesScore: usesScore, bins: bins),
-                        target: Self.target(strategy: strategy, events: events, bins: bins),
-                        customMetrics: strategy.customMetrics.indices.map { m in
-                            var values: [Double] = []
-                            for i in 0..<events.count where m < events[i].metrics.count { if let x = events[i].metrics[m] { values.append(x) } }
-                            return values.isEmpty ? nil : NumericalReference(values: values, bins: bins)
-                        },
-                        calibration: strategy.metrics.estimatedQualityCalibration.flatMap { _ in Self.isotonic(strategy: strategy, events: events) })
+        // Each sample is independent: profiled concurrently.
+        let parts = Parallel.map(strategy.features.count + 1) { k -> Part in
+            guard k > 0 else {
+                let numeric = task == .regression
+                /// An outcome's sample: its values (regression) or its classes.
+                func outcomes(_ code: (EventBatch, Int) -> Int32, _ value: (EventBatch, Int) -> Double) -> Sample {
+                    numeric
+                        ? .numerical(NumericalReference(values: columns.present(value), bins: bins))
+                        : .categorical(CategoricalReference(counts: columns.classCounts(code), given: nil))
                 }
-                let f = k - 1
-                let feature = strategy.features[f]
-                switch feature.type {
-                case .numerical:
-                    var values: [Double] = []
-                    values.reserveCapacity(events.count)
-                    for i in 0..<events.count { if case .number(let x) = events[i].features[f], !x.isNaN { values.append(x) } }
-                    return .feature(.numerical(NumericalReference(values: values, bins: bins)))
-                case .categorical:
-                    var values: [String] = []
-                    values.reserveCapacity(events.count)
-                    for i in 0..<events.count {
-                        switch events[i].features[f] {
-                        case .string(let s): values.append(s)
-                        case .number(let x) where !x.isNaN: values.append(NumberText.shortest(x))
-                        default: break
-                        }
-                    }
-                    return .feature(.categorical(CategoricalReference(values: values, given: feature.values)))
-                }
+                return .model(
+                    prediction: usesScore
+                        ? .numerical(NumericalReference(values: columns.present { b, r in b.scores[r] }, bins: bins))
+                        : outcomes({ b, r in b.predictionCodes[r] }, { b, r in b.predictionValues[r] }),
+                    target: strategy.columns.label == nil ? nil : outcomes({ b, r in b.labelCodes[r] }, { b, r in b.labelValues[r] }),
+                    customMetrics: strategy.customMetrics.indices.map { m in
+                        let values = columns.present { b, r in m < b.metricCount ? b.metrics[r * b.metricCount + m] : .nan }
+                        return values.isEmpty ? nil : NumericalReference(values: values, bins: bins)
+                    },
+                    calibration: strategy.metrics.estimatedQualityCalibration.flatMap { _ in Self.isotonic(strategy: strategy, columns) })
+            }
+            let f = k - 1
+            let feature = strategy.features[f]
+            switch feature.type {
+            case .numerical:
+                return .feature(.numerical(NumericalReference(values: columns.present { b, r in b.numbers[b.column[f] * b.count + r] }, bins: bins)))
+            case .categorical:
+                return .feature(.categorical(CategoricalReference(counts: columns.categoryCounts(feature: f), given: feature.values)))
             }
         }
         features = parts.dropFirst().map { if case .feature(let s) = $0 { s } else { preconditionFailure() } }
@@ -116,46 +123,71 @@ package struct ReferenceProfile: Sendable {
         self.calibration = calibration
     }
 
-    /// The prediction's reference: the score's values (binary models with a score column), the
-    /// predicted values (regression) or classes.
-    private static func prediction(strategy: Strategy, events: UnsafeBufferPointer<Event>, usesScore: Bool, bins: Int) -> Sample {
-        if usesScore {
-            var values: [Double] = []
-            for i in 0..<events.count { if let x = events[i].score { values.append(x) } }
-            return .numerical(NumericalReference(values: values, bins: bins))
-        }
-        return outcomes(strategy: strategy, events: events, bins: bins) { events[$0].prediction }
-    }
+    /// The rows of a profile's batches, read a column at a time.
+    private struct Columns {
+        let batches: [EventBatch]
+        let rows: Int
 
-    /// The label's reference, when the strategy has a label column.
-    private static func target(strategy: Strategy, events: UnsafeBufferPointer<Event>, bins: Int) -> Sample? {
-        guard strategy.columns.label != nil else { return nil }
-        return outcomes(strategy: strategy, events: events, bins: bins) { events[$0].label }
-    }
-
-    /// The reference of one outcome of each event (`outcome(i)`: event i's, nil when it has
-    /// none): its values (regression) or its classes as the exposition spells them.
-    @inline(__always)
-    private static func outcomes(strategy: Strategy, events: UnsafeBufferPointer<Event>, bins: Int, _ outcome: (Int) -> Outcome?) -> Sample {
-        if strategy.model.task == .regression {
-            var values: [Double] = []
-            for i in 0..<events.count { if let x = outcome(i)?.value { values.append(x) } }
-            return .numerical(NumericalReference(values: values, bins: bins))
+        init(_ batches: [EventBatch], rows: Int) {
+            self.batches = batches
+            self.rows = rows
         }
-        var values: [String] = []
-        for i in 0..<events.count { if let c = outcome(i)?.category { values.append(Window.classText(c)) } }
-        return .categorical(CategoricalReference(values: values, given: nil))
+
+        /// Every row's `value(batch, row)` that is not NaN, in order.
+        @inline(__always)
+        func present(_ value: (EventBatch, Int) -> Double) -> [Double] {
+            var out: [Double] = []
+            out.reserveCapacity(rows)
+            for b in batches {
+                for r in 0..<b.count {
+                    let x = value(b, r)
+                    if !x.isNaN { out.append(x) }
+                }
+            }
+            return out
+        }
+
+        /// How many rows hold each text of a column of codes (`code(batch, row)`, −1: none) into
+        /// the batches' dictionaries (`texts(batch)`), each text spelt by `spelling`.
+        func counts(code: (EventBatch, Int) -> Int32, texts: (EventBatch) -> [String], spelling: (String) -> String) -> [String: Int] {
+            var out: [String: Int] = [:]
+            for b in batches {
+                let texts = texts(b)
+                var perCode = [Int](repeating: 0, count: texts.count)
+                for r in 0..<b.count {
+                    let c = code(b, r)
+                    if c >= 0 { perCode[Int(c)] += 1 }
+                }
+                for (c, n) in perCode.enumerated() where n > 0 { out[spelling(texts[c]), default: 0] += n }
+            }
+            return out
+        }
+
+        /// Categorical feature f's values and how many rows hold each.
+        func categoryCounts(feature f: Int) -> [String: Int] {
+            counts(code: { b, r in b.codes[b.column[f] * b.count + r] }, texts: { $0.categories[$0.column[f]] }, spelling: { $0 })
+        }
+
+        /// The classes of an outcome column (`predictionCodes`, `labelCodes`) as the exposition
+        /// spells them (`Window.classText`), and how many rows hold each.
+        func classCounts(_ code: (EventBatch, Int) -> Int32) -> [String: Int] {
+            counts(code: code, texts: \.classes, spelling: Window.classText)
+        }
     }
 
     /// The isotonic map fitted on the reference's labelled rows with a score (target 1 for the
     /// positive label, else 0); nil when there are none.
-    static func isotonic(strategy: Strategy, events: UnsafeBufferPointer<Event>) -> Stats.IsotonicCalibration? {
+    private static func isotonic(strategy: Strategy, _ columns: Columns) -> Stats.IsotonicCalibration? {
         let positive = Window.classText(strategy.model.positiveLabel ?? "1")
         var scores: [Double] = [], targets: [Double] = []
-        for i in 0..<events.count {
-            guard let s = events[i].score, !s.isNaN, let label = events[i].label?.category.map(Window.classText) else { continue }
-            scores.append(s)
-            targets.append(label == positive ? 1 : 0)
+        for b in columns.batches where !b.numericOutcome {
+            let isPositive = b.classes.map { Window.classText($0) == positive }
+            for r in 0..<b.count {
+                let s = b.scores[r], label = b.labelCodes[r]
+                guard !s.isNaN, label >= 0 else { continue }
+                scores.append(s)
+                targets.append(isPositive[Int(label)] ? 1 : 0)
+            }
         }
         return Stats.IsotonicCalibration(scores: scores, targets: targets)
     }

@@ -18,7 +18,20 @@ extension CSVEvents.RowReader {
     func batch(_ rows: Range<Int>) throws(InputError) -> EventBatch {
         var d = ChunkDecoder(self, count: rows.count)
         let plan = plan
-        for j in 0..<rows.count { try d.row(rows.lowerBound + j, at: j, plan) }
+        // The numerical features' column is taken out of the batch while the rows are decoded and
+        // written through a pointer: a store into the batch's array checked it was unique, per cell.
+        var numbers = d.out.numbers
+        d.out.numbers = []
+        let failure = numbers.withUnsafeMutableBufferPointer { numbers -> InputError? in
+            do throws(InputError) {
+                for j in 0..<rows.count { try d.row(rows.lowerBound + j, at: j, plan, numbers) }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+        d.out.numbers = numbers
         return d.out
     }
 }
@@ -46,7 +59,10 @@ private struct ChunkDecoder {
     }
 
     /// Data row `row` into event `j` of the batch.
-    mutating func row(_ row: Int, at j: Int, _ plan: [(column: Int, use: CSVEvents.RowReader.Use, order: Int)]) throws(InputError) {
+    /// `numbers`: the batch's numerical features (`EventBatch.numbers`).
+    mutating func row(
+        _ row: Int, at j: Int, _ plan: [(column: Int, use: CSVEvents.RowReader.Use, order: Int)], _ numbers: UnsafeMutableBufferPointer<Double>
+    ) throws(InputError) {
         let table = table
         let n = out.count
         let regression = regression
@@ -107,9 +123,14 @@ private struct ChunkDecoder {
             do throws(InputError) {
                 switch use {
                 case .number(let k):
+                    // A plain decimal is a finite number, which the rule takes as it is.
+                    if let x = cursor.decimal(table) {
+                        numbers[out.column[k] * n + j] = x
+                        continue
+                    }
                     let v = try numberField(&cursor, c)  // empty: null, a missing feature
                     let x = try rule(cursor.f, c, { v throws(FieldRefusal) in try EventRules.feature(v, type: .numerical) }, v)
-                    if case .number(let x) = x { out.numbers[out.column[k] * n + j] = x }
+                    if case .number(let x) = x { numbers[out.column[k] * n + j] = x }
                 case .category(let k):
                     cursor.find(table)
                     if cursor.f.start != cursor.f.end {
@@ -148,9 +169,17 @@ private struct ChunkDecoder {
                         out.labelCodes[j] = code
                     }
                 case .score:
+                    if let x = cursor.decimal(table), EventRules.isScore(x) {
+                        out.scores[j] = x
+                        continue
+                    }
                     let v = try numberField(&cursor, c)
                     out.scores[j] = try rule(cursor.f, c, EventRules.score, v) ?? .nan
                 case .latency:
+                    if let x = cursor.decimal(table), EventRules.isLatency(x) {
+                        out.latencies[j] = x
+                        continue
+                    }
                     let v = try numberField(&cursor, c)
                     out.latencies[j] = try rule(cursor.f, c, EventRules.latency, v) ?? .nan
                 case .timestamp:

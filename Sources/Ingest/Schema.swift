@@ -63,15 +63,26 @@ package enum CSVEvents {
     /// Every column the strategy names must exist; every cell must parse for its column's type.
     /// Rows are decoded by concurrent tasks; the error thrown is the first bad row's.
     package static func read(_ table: CSVTable, schema: EventSchema, columns: Columns) throws(InputError) -> [Event] {
+        let batches = try batches(table, schema: schema, columns: columns)
+        let parts = Parallel.map(batches.count) { batches[$0].events() }
+        var events: [Event] = []
+        events.reserveCapacity(table.rowCount)
+        for part in parts { events += part }
+        return events
+    }
+
+    /// The table's rows by column, in order, a batch per range of rows decoded concurrently
+    /// (what a reference profile reads: no event made of a row); the error is the first bad row's.
+    package static func batches(_ table: CSVTable, schema: EventSchema, columns: Columns) throws(InputError) -> [EventBatch] {
         let reader = try RowReader(table, schema: schema, columns: columns)
         let pieces = min(table.rowCount / 1024 + 1, 4 * Parallel.width)
         let parts = Parallel.map(pieces) { k in
-            Result { () throws(InputError) in try reader.events((table.rowCount * k / pieces)..<(table.rowCount * (k + 1) / pieces)) }
+            Result { () throws(InputError) in try reader.batch((table.rowCount * k / pieces)..<(table.rowCount * (k + 1) / pieces)) }
         }
-        var events: [Event] = []
-        events.reserveCapacity(table.rowCount)
-        for part in parts { events.append(contentsOf: try part.get()) }
-        return events
+        var out: [EventBatch] = []
+        out.reserveCapacity(pieces)
+        for part in parts { out.append(try part.get()) }
+        return out
     }
 
     /// Rows of one table to events: the strategy's columns found once.
@@ -154,8 +165,6 @@ package enum CSVEvents {
             for (i, c) in metricCols.enumerated() { if let c { out.append((c, .metric(i))) } }
             return out.enumerated().sorted { ($0.element.column, $0.offset) < ($1.element.column, $1.offset) }.map(\.element)
         }
-
-        func events(_ rows: Range<Int>) throws(InputError) -> [Event] { try batch(rows).events() }
 
         /// `uses` with each use's place in the checking order.
         var plan: [(column: Int, use: Use, order: Int)] {

@@ -76,9 +76,16 @@ package struct EventBatch: Sendable {
     /// than the layout's are read as the window reads them: a number of a categorical feature
     /// as its text, a string of a numerical one as missing).
     package init(_ events: UnsafeBufferPointer<Event>, layout: WindowLayout) {
-        let numerical = layout.features.map { if case .numerical = $0 { true } else { false } }
-        self.init(count: events.count, numerical: numerical, attributeCount: layout.attributeCount,
-                  numericOutcome: layout.numericOutcome, metricCount: layout.customMetricCount)
+        self.init(
+            events, numerical: layout.features.map { if case .numerical = $0 { true } else { false } },
+            attributeCount: layout.attributeCount, numericOutcome: layout.numericOutcome, metricCount: layout.customMetricCount)
+    }
+
+    /// The events of `events` by column, with features numerical where `numerical` says so
+    /// (read as `init(_:layout:)` reads them).
+    package init(_ events: UnsafeBufferPointer<Event>, numerical: [Bool], attributeCount: Int, numericOutcome: Bool, metricCount: Int) {
+        self.init(count: events.count, numerical: numerical, attributeCount: attributeCount,
+                  numericOutcome: numericOutcome, metricCount: metricCount)
         let n = events.count
         var categories = Array(repeating: CategoryDictionary(capacity: Int.max), count: self.categories.count)
         var groups = Array(repeating: CategoryDictionary(capacity: Int.max), count: attributeCount)

@@ -81,10 +81,8 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        Allocator.keepFreedMemory()  // before any thread starts
+        let table = Datasets.startBatchRun(currentPath: current)
         let constant = (try? BatchEvaluation.constantLabels(labels)) ?? []  // checked by validate()
-        // The current file's rows are found while the strategy is read (they need none of it).
-        let table = Datasets.startTable(path: current)
         let s = try loadStrategy(strategy)
         let monitor: ModelMonitor
         do { monitor = try BatchEvaluation.monitor(strategy: s, current: table, fleetSeries: fleetSeries) } catch {
@@ -125,9 +123,7 @@ struct Backtest: ParsableCommand {
             throw ValidationError("--format must be text or jsonl, found \"\(format)\"")
         }
         if let every, every < 1 { throw ValidationError("--every must be at least 1, found \(every)") }
-        Allocator.keepFreedMemory()  // before any thread starts
-        // The current file's rows are found while the strategy is read (they need none of it).
-        let table = Datasets.startTable(path: current)
+        let table = Datasets.startBatchRun(currentPath: current)
         let s = try loadStrategy(strategy)
         let replay: Exporter.Backtest.Replay
         do { replay = try Exporter.Backtest.replay(strategy: s, current: table, every: every) } catch {
