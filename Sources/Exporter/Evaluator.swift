@@ -98,14 +98,19 @@ package struct Evaluator: Sendable {
     func numericalDrift(_ r: ReferenceProfile.NumericalReference, current: [Double], binCounts: [Int]?, methods: [DriftMethod]) -> [DriftResult] {
         numericalDrift(
             r, count: current.count, sorted: { RadixSort.sorted(current) },
-            binCounts: { binCounts ?? Stats.binCounts(values: current, edges: r.edges) }, methods: methods)
+            binCounts: { sorted in
+                // Counted from the sorted values when a method sorted them already (a search per
+                // edge rather than per value): the same counts.
+                binCounts ?? sorted.map { Stats.binCounts(sortedValues: $0, edges: r.edges) } ?? Stats.binCounts(values: current, edges: r.edges)
+            },
+            methods: methods)
     }
 
     /// Drift of a current sample of `count` values, given sorted (for KS and Wasserstein) and
-    /// counted over the reference's bins (for the binned methods), each made at most once and
-    /// only when a method needs it.
+    /// counted over the reference's bins (for the binned methods; given the sorted values when
+    /// they were made already), each made at most once and only when a method needs it.
     func numericalDrift(
-        _ r: ReferenceProfile.NumericalReference, count: Int, sorted makeSorted: () -> [Double], binCounts: () -> [Int],
+        _ r: ReferenceProfile.NumericalReference, count: Int, sorted makeSorted: () -> [Double], binCounts: ([Double]?) -> [Int],
         methods: [DriftMethod]
     ) -> [DriftResult] {
         guard !r.sorted.isEmpty, count > 0 else { return [] }
@@ -119,7 +124,7 @@ package struct Evaluator: Sendable {
         var q: [Double]?
         func proportions() -> [Double] {
             if let q { return q }
-            let p = Stats.proportions(binCounts())
+            let p = Stats.proportions(binCounts(sortedCurrent))
             q = p
             return p
         }
@@ -236,7 +241,7 @@ package struct Evaluator: Sendable {
             let summary = strategy.metrics.dataQuality.contains(.summary) ? w.summary(feature: f) : nil
             let present = w.count - w.missingCounts[f]
             return (summary, numericalDrift(
-                r, count: present, sorted: { w.sortedPresentValues(feature: f) }, binCounts: { w.binCounts(feature: f) }, methods: feature.drift))
+                r, count: present, sorted: { w.sortedPresentValues(feature: f) }, binCounts: { _ in w.binCounts(feature: f) }, methods: feature.drift))
         case .categorical(let r):
             return (nil, categoricalDrift(r, counts: w.binCounts(feature: f), methods: feature.drift))
         }
