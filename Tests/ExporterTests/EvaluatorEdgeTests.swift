@@ -64,4 +64,21 @@ import Testing
         #expect(precision.map { $0.labels["class"]! } == ["x", "macro"])
         #expect(precision.last?.value == 0.5)  // mean of macro (1) and x (0)
     }
+
+    /// A current sample sorted for KS is counted into the reference's bins from its sorted
+    /// values: the binned methods give what they give on the sample counted value by value,
+    /// values on the edges included.
+    @Test func binnedDriftAfterASortIsTheSame() {
+        let s = strategy(task: .regression)
+        let reference = (0..<500).map { Double(($0 * 37) % 23) / 2 }
+        let r = ReferenceProfile.NumericalReference(values: reference, bins: 10)
+        let current = (0..<400).map { Double(($0 * 11) % 29) / 2 - 1 }
+        #expect(current.contains { r.edges.contains($0) })
+        let e = Evaluator(strategy: s, reference: ReferenceProfile(strategy: s, events: [Event(features: [.number(1)], prediction: .value(1))]))
+        let binned: [DriftMethod] = [.psi, .jensenShannon, .hellinger]
+        let afterSort = e.numericalDrift(r, current: current, binCounts: nil, methods: [.ks] + binned).dropFirst().map(\.score)
+        let q = Stats.proportions(Stats.binCounts(values: current, edges: r.edges))
+        #expect(afterSort == [Stats.psi(reference: r.proportions, current: q), Stats.jensenShannon(r.proportions, q), Stats.hellinger(r.proportions, q)])
+        #expect(afterSort == e.numericalDrift(r, current: current, binCounts: nil, methods: binned).map(\.score))
+    }
 }
