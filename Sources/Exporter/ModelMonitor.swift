@@ -181,9 +181,9 @@ package final class ModelMonitor: Sendable {
                 created: created, customTotals: CustomMetricTotals(strategy: strategy)))
         state = Locked(initial)
         counters = Locked(Counters(counts: initial.counts, detectors: initial.detectors?.readings ?? []))
-        // Reading the reference left its rows (as Events: ~760 bytes each at 25 features) freed
-        // but still resident in malloc's heap; a long-running exporter should not keep them
-        // (bench/run, item 5: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
+        // Reading the reference left its decoded rows freed but still resident in malloc's heap;
+        // a long-running exporter should not keep them (bench/run, item 5, measured when the
+        // rows were Events: 20 MB of a 100-feature model's 52 MB with a 10,000-event window).
         Allocator.releaseFreedMemory()
     }
 
