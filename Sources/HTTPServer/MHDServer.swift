@@ -302,6 +302,9 @@ private final class RequestState {
     /// The answer a body worker made while the connection was suspended: queued when
     /// libmicrohttpd calls again after the connection is resumed.
     var deferred: HTTPResponse?
+    /// The body of the response queued, lent to libmicrohttpd (``queue(_:for:on:server:)``):
+    /// set once, never changed, and kept until the request completes.
+    var sent: [UInt8] = []
 
     init(method: String, path: String, version: String, connectionID: UInt64) {
         self.method = method
@@ -393,11 +396,11 @@ private func mhdAccess(
     if state.answered {
         guard let response = state.deferred else { return .YES }
         state.deferred = nil
-        return queue(response, on: connection, server: server)
+        return queue(response, for: state, on: connection, server: server)
     }
     state.answered = true
     server.connections.withLock { $0.answered(state.connectionID, closing: state.lastOnConnection || server.draining.load(ordering: .relaxed)) }
-    if state.overLimit { return queue(tooLarge(server), on: connection, server: server) }
+    if state.overLimit { return queue(tooLarge(server), for: state, on: connection, server: server) }
 
     let request = HTTPRequest(
         method: state.method,
@@ -409,7 +412,7 @@ private func mhdAccess(
     )
     state.body = []
     guard request.method != "GET", request.method != "HEAD" else {
-        return queue(server.responder.respond(to: request), on: connection, server: server)
+        return queue(server.responder.respond(to: request), for: state, on: connection, server: server)
     }
     // A request with a body is answered on a body worker (``BodyWorkers``). The connection is
     // suspended first, so the worker's resume always finds it suspended; libmicrohttpd calls
@@ -439,7 +442,7 @@ private func begin(_ state: RequestState, on connection: OpaquePointer, server: 
     func refuse(_ response: HTTPResponse) -> MHD_Result {
         state.answered = true
         server.connections.withLock { $0.answered(state.connectionID, closing: state.lastOnConnection || server.draining.load(ordering: .relaxed)) }
-        return queue(response, on: connection, server: server)
+        return queue(response, for: state, on: connection, server: server)
     }
     if let refusal = clientCertificateRefusal(server.clientAuth, peerCertificate(of: connection)) {
         return refuse(.text(403, refusal + "\n"))
@@ -532,24 +535,28 @@ private func remoteAddress(of connection: OpaquePointer) -> String? {
     return describePeer(address)
 }
 
-/// Hands a response to libmicrohttpd, which copies the body and adds Content-Length.
+/// Hands a response to libmicrohttpd, which adds Content-Length and sends the body from the
+/// request's own bytes: `state.sent` keeps them (set once, never mutated, so the array's
+/// storage stays where it is) and libmicrohttpd borrows them as `RESPMEM_PERSISTENT`. It reads
+/// them only until the reply is sent or the connection is closed, and calls the
+/// request-completed callback, which releases the state, after both.
 ///
-/// `RESPMEM_MUST_COPY` was measured against lending the array's own storage through
-/// `MHD_create_response_from_buffer_with_free_callback_cls` (no copy; a retained box
-/// released in the free callback), with wrk, 16 connections, 2 pool threads, debug
-/// build: the copy served 64 KB bodies ~1.7× faster (30–44k vs 14–22k req/s) and
-/// 657 KB bodies about as fast (3.5–4.2k vs 2.0–5.1k req/s, noisy). 0.9.75 appears
-/// to send callback-freed buffers in pool-sized pieces. So: the copy, which is also
-/// the one without a pointer outliving `withUnsafeBytes`.
-private func queue(_ response: HTTPResponse, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
+/// Copying (`RESPMEM_MUST_COPY`) was measured against this on the benchmark's scrapes (release
+/// build, bench/data scrape/m1 and m25, alternated runs): at 1,566 series (180 KB) the same,
+/// from one connection (2,770–3,120 req/s) or sixteen (6,170–6,530); at 38,742 series
+/// (4.25 MB), from one connection the copy served 136–159 scrapes/s (p50 6.1–7.1 ms) and
+/// lending 505–520 (p50 1.8–1.9 ms), from four 382–385 and 448–515. A copy that size is a
+/// fresh mapping that the kernel zero-fills and tears down at every scrape.
+private func queue(_ response: HTTPResponse, for state: RequestState, on connection: OpaquePointer, server: ServerContext) -> MHD_Result {
     var status = response.status
     if !(100...999).contains(status) {
         server.logger.error("responder returned status \(status); sending 500")
         status = 500
     }
     do throws(CFailure) {
-        let created = response.body.withUnsafeBytes { bytes in
-            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        state.sent = response.body
+        let created = state.sent.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_PERSISTENT)
         }
         let mhdResponse = try check("MHD_create_response_from_buffer", created, reason: "out of memory")
         defer { MHD_destroy_response(mhdResponse) }

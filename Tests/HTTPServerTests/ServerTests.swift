@@ -192,6 +192,75 @@ struct ServerTests {
         }
     }
 
+    /// Bodies are sent from the request's own bytes, not a copy: each client gets exactly the
+    /// bytes made for it, on connections kept alive, beside clients that leave mid-body, and
+    /// every request's bytes are let go once it ends.
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
+    func largeBodiesArriveExactlyBesideClientsThatLeave() throws {
+        struct Large: HTTPResponder {
+            /// 3 MB (plus up to 255 bytes) that depend on the path, so a body sent to the wrong
+            /// request, or from memory already reused, does not match.
+            static func body(for path: String) -> [UInt8] {
+                var generator = SplitMix64(seed: path.utf8.reduce(14_695_981_039_346_656_037) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 })
+                let count = 3_000_000 + Int(generator.next() % 256)
+                var bytes = [UInt8](repeating: 0, count: count)
+                for i in stride(from: 0, to: count, by: 8) {
+                    let word = generator.next()
+                    for k in 0..<min(8, count - i) { bytes[i + k] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(k))) }
+                }
+                return bytes
+            }
+            func respond(to request: HTTPRequest) -> HTTPResponse {
+                HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: Self.body(for: request.path))
+            }
+        }
+        try withServer({ $0.threads = 2 }, responder: Large()) { server, port in
+            let failures = Locked<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 6) { client in
+                do {
+                    if client % 3 == 2 {
+                        // Asks for two bodies, reads a little of the first and leaves.
+                        let fd = try RawClient.connect(port: port)
+                        try RawClient.send(fd, "GET /leave/\(client) HTTP/1.1\r\nHost: t\r\n\r\nGET /leave/\(client)/b HTTP/1.1\r\nHost: t\r\n\r\n")
+                        var some = [UInt8](repeating: 0, count: 4096)
+                        _ = recv(fd, &some, some.count, 0)
+                        close(fd)
+                        return
+                    }
+                    // Three requests on one kept-alive connection, the last closing it.
+                    let fd = try RawClient.connect(port: port, timeout: 20)
+                    defer { close(fd) }
+                    let paths = (0..<3).map { "/body/\(client)/\($0)" }
+                    try RawClient.send(fd, paths.enumerated().map { n, path in
+                        "GET \(path) HTTP/1.1\r\nHost: t\r\n" + (n == 2 ? "Connection: close\r\n" : "") + "\r\n"
+                    }.joined())
+                    var rest = try RawClient.readToEnd(fd)[...]
+                    for path in paths {
+                        let expected = Large.body(for: path)
+                        guard let end = rest.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound else {
+                            failures.withLock { $0.append("\(path): no header") }
+                            return
+                        }
+                        let head = String(decoding: rest[..<end], as: UTF8.self)
+                        if !head.contains("Content-Length: \(expected.count)\r\n") { failures.withLock { $0.append("\(path): \(head)") } }
+                        let body = rest[end..<min(rest.endIndex, end + expected.count)]
+                        if !body.elementsEqual(expected) { failures.withLock { $0.append("\(path): body differs") } }
+                        rest = rest[min(rest.endIndex, end + expected.count)...]
+                    }
+                    if !rest.isEmpty { failures.withLock { $0.append("client \(client): \(rest.count) bytes left over") } }
+                } catch {
+                    failures.withLock { $0.append("client \(client): \(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
+            let deadline = Date().addingTimeInterval(TestTime.seconds(5))
+            while server.liveRequestCount != 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            #expect(server.liveRequestCount == 0)
+            let after = try RawClient.exchange(port: port, RawClient.request("GET", "/after"))
+            #expect(after.body == Large.body(for: "/after"))
+        }
+    }
+
     @Test func badStatusFromResponderBecomes500() throws {
         struct Broken: HTTPResponder {
             func respond(to request: HTTPRequest) -> HTTPResponse {
