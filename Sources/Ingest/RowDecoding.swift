@@ -115,6 +115,16 @@ private struct ChunkDecoder {
             if let v = cursor.decimal(table) { return .number(v, .number(v)) }
             return try number(cursor.field(table), c)
         }
+        /// A number cell under `apply`'s rule: a plain decimal that `accepts` takes is stored as it
+        /// is; anything else goes through the rule, which says why it refuses (NaN: not given).
+        func ruled(
+            _ cursor: inout CSVEvents.RowReader.Cursor, _ c: Int, accepts: (Double) -> Bool,
+            _ apply: (FieldValue<CellText>) throws(FieldRefusal) -> Double?
+        ) throws(InputError) -> Double {
+            if let x = cursor.decimal(table), accepts(x) { return x }
+            let v = try numberField(&cursor, c)
+            return try rule(cursor.f, c, apply, v) ?? .nan
+        }
         for (c, use, order) in plan {
             while column < c {
                 cursor.next(table)
@@ -169,19 +179,9 @@ private struct ChunkDecoder {
                         out.labelCodes[j] = code
                     }
                 case .score:
-                    if let x = cursor.decimal(table), EventRules.isScore(x) {
-                        out.scores[j] = x
-                        continue
-                    }
-                    let v = try numberField(&cursor, c)
-                    out.scores[j] = try rule(cursor.f, c, EventRules.score, v) ?? .nan
+                    out.scores[j] = try ruled(&cursor, c, accepts: EventRules.isScore, EventRules.score)
                 case .latency:
-                    if let x = cursor.decimal(table), EventRules.isLatency(x) {
-                        out.latencies[j] = x
-                        continue
-                    }
-                    let v = try numberField(&cursor, c)
-                    out.latencies[j] = try rule(cursor.f, c, EventRules.latency, v) ?? .nan
+                    out.latencies[j] = try ruled(&cursor, c, accepts: EventRules.isLatency, EventRules.latency)
                 case .timestamp:
                     let f = cursor.field(table)
                     if f.start != f.end { out.timestamps[j] = try rule(f, c, EventRules.timestamp, text(f, c)) ?? .nan }
