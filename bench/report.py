@@ -407,7 +407,7 @@ def scrape_under_ingest_rows(R):
                      m, r, f"idle p99 in the same run: {idle.fmt(seconds)[0]}", rx(ratios.median), "≤ 3× idle", verdict(met) + why))
         if floor_busy.values:
             fm, fr = floor_busy.fmt(seconds)
-            rows.append(("", f"`GET /-/healthy` p99 in the same runs, after the scrapes above, while the same ingest goes on: nine bytes, nothing computed or "
+            rows.append(("", f"`GET /-/healthy` p99 in the same runs, after the scrapes above, while the same ingest goes on: eight bytes, nothing computed or "
                              f"rendered, so the wait of any request while the load generators (wrk) and the exporter's ingest share the machine's cores "
                              f"(idle p99 in the same run: {floor_idle.fmt(seconds)[0]})",
                          fm, fr, f"the scrape above under ingest: {m}", rx(ratio(busy.median, floor_busy.median)) + " (scrape / this)", "—", "—"))

@@ -12,7 +12,7 @@ Starts the exporter on 127.0.0.1, fills the windows (posts FILL in bodies of 1,0
      bench/ingest.lua) while one connection GETs /metrics back to back for SECONDS, then
      /-/healthy for SECONDS.
 
-`/-/healthy` answers nine bytes and computes nothing: its p99 under the same ingest is the floor
+`/-/healthy` answers eight bytes and computes nothing: its p99 under the same ingest is the floor
 of any request on this machine while the load generators and the exporter's ingest share its
 cores, the latency a scrape cannot go below whatever it serves.
 
